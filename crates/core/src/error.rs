@@ -1,0 +1,77 @@
+//! Errors of the core: parse errors at the boundary, FX gaps, domain rejections.
+
+use chrono::NaiveDate;
+use thiserror::Error;
+
+use crate::money::Currency;
+
+/// A value that could not be parsed into a domain type. Names the field, the text and why.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{field} {text:?} {problem}")]
+pub struct ParseError {
+    pub field: &'static str,
+    pub text: String,
+    pub problem: String,
+}
+
+impl ParseError {
+    pub fn new(field: &'static str, text: &str, problem: &str) -> ParseError {
+        ParseError { field, text: text.to_string(), problem: problem.to_string() }
+    }
+}
+
+/// No reference rate is known for a currency on or before a date. Never a silent zero.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct FxError {
+    pub currency: Currency,
+    pub date: NaiveDate,
+    /// The first date with a rate for the currency, when there is any.
+    pub first_rate_on: Option<NaiveDate>,
+}
+
+impl std::fmt::Display for FxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no exchange rate for {} on or before {}", self.currency, self.date)?;
+        match self.first_rate_on {
+            Some(first) => write!(f, " (the first {} rate loaded is for {first})", self.currency),
+            None => write!(f, " (no {} rates are loaded; import ECB rates first)", self.currency),
+        }
+    }
+}
+
+/// Why a command was rejected. Each names the thing it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    #[error("unknown party {0}")]
+    UnknownParty(String),
+    #[error("party {0} is already registered")]
+    PartyExists(String),
+    #[error("unknown pledge {0}")]
+    UnknownPledge(String),
+    #[error("pledge {0} already exists")]
+    PledgeExists(String),
+    #[error("target {0} already exists")]
+    TargetExists(String),
+    #[error("pledge {pledge} is {status}; {action} needs a pledge that is {needs}")]
+    WrongPledgeStatus { pledge: String, status: String, action: &'static str, needs: &'static str },
+    #[error("pledge {pledge} cannot supersede itself")]
+    SelfSupersede { pledge: String },
+    #[error("a joint pledge needs at least two distinct parties, got {0}")]
+    JointTooSmall(String),
+    #[error("amount {0} must be positive")]
+    NotPositive(String),
+    #[error("currency mismatch: pledge {pledge} is in {pledge_currency}, got {given}")]
+    CurrencyMismatch { pledge: String, pledge_currency: String, given: String },
+    #[error("overpayment: pledge {pledge} has {outstanding} outstanding, payment settles {settles}")]
+    Overpayment { pledge: String, outstanding: String, settles: String },
+    #[error("pledge {0} has an undisclosed amount; commit it with an amount")]
+    UndisclosedCommit(String),
+    #[error("{what} on {date} is before the pledge's {earlier} on {earlier_date}")]
+    DateOrder { what: &'static str, date: NaiveDate, earlier: &'static str, earlier_date: NaiveDate },
+    #[error("amount overflow in {0}")]
+    Overflow(String),
+    #[error(transparent)]
+    Fx(#[from] FxError),
+    #[error("unbalanced journal entry for {0}: postings do not sum to zero per currency")]
+    Unbalanced(String),
+}

@@ -1,0 +1,189 @@
+//! Reference rates and conversion: the latest rate on or before a date, cross rates through EUR,
+//! half-even rounding to the target's minor unit.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::error::{FxError, ParseError};
+use crate::money::{round_half_even, Currency, Money, Rate};
+
+/// One published reference rate: `rate` units of `currency` per EUR on `date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateQuote {
+    pub date: NaiveDate,
+    pub currency: Currency,
+    pub rate: Rate,
+}
+
+/// ECB-style rates, indexed by currency then date. EUR itself is implicit (rate 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateTable {
+    by_currency: BTreeMap<Currency, BTreeMap<NaiveDate, Rate>>,
+}
+
+/// What inserting a quote did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    Unchanged,
+}
+
+/// A quote that disagrees with one already held for the same currency and date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("conflicting {currency} rate for {date}: {existing} is loaded, {offered} offered")]
+pub struct RateConflict {
+    pub currency: Currency,
+    pub date: NaiveDate,
+    pub existing: Rate,
+    pub offered: Rate,
+}
+
+impl RateTable {
+    pub fn new() -> RateTable {
+        RateTable::default()
+    }
+
+    /// Adds a quote. The same quote twice is `Unchanged`; a different rate for a held date is a
+    /// conflict (reference rates are never silently replaced).
+    pub fn insert(&mut self, quote: RateQuote) -> Result<Inserted, RateConflict> {
+        let dates = self.by_currency.entry(quote.currency).or_default();
+        match dates.get(&quote.date) {
+            Some(existing) if *existing == quote.rate => Ok(Inserted::Unchanged),
+            Some(existing) => Err(RateConflict {
+                currency: quote.currency,
+                date: quote.date,
+                existing: *existing,
+                offered: quote.rate,
+            }),
+            None => {
+                dates.insert(quote.date, quote.rate);
+                Ok(Inserted::New)
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_currency.values().map(BTreeMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn quotes(&self) -> impl Iterator<Item = RateQuote> + '_ {
+        self.by_currency.iter().flat_map(|(currency, dates)| {
+            dates.iter().map(|(date, rate)| RateQuote { date: *date, currency: *currency, rate: *rate })
+        })
+    }
+
+    /// Units of `currency` per EUR: the latest rate published on or before `date`.
+    pub fn rate_on(&self, currency: Currency, date: NaiveDate) -> Result<Rate, FxError> {
+        if currency == Currency::EUR {
+            return Ok(Rate::new(Decimal::ONE).expect("one is positive"));
+        }
+        let dates = self.by_currency.get(&currency);
+        dates
+            .and_then(|dates| dates.range(..=date).next_back())
+            .map(|(_, rate)| *rate)
+            .ok_or_else(|| FxError {
+                currency,
+                date,
+                first_rate_on: dates.and_then(|dates| dates.keys().next().copied()),
+            })
+    }
+
+    /// Converts `money` into `to` at the rates of `date`, through EUR, rounded half-even once to
+    /// the minor unit of `to`.
+    pub fn convert(&self, money: Money, to: Currency, date: NaiveDate) -> Result<Money, FxError> {
+        if money.currency == to {
+            return Ok(money);
+        }
+        let from_rate = self.rate_on(money.currency, date)?;
+        let to_rate = self.rate_on(to, date)?;
+        let exact = money.to_decimal() / from_rate.units_per_eur() * to_rate.units_per_eur();
+        Ok(round_half_even(exact, to).expect("a converted amount within the amount limit"))
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, ParseError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| ParseError::new("date", text, "is not a date (YYYY-MM-DD)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        parse_date(text).unwrap()
+    }
+
+    fn table(quotes: &[(&str, &str, &str)]) -> RateTable {
+        let mut table = RateTable::new();
+        for (day, code, rate) in quotes {
+            let quote = RateQuote {
+                date: date(day),
+                currency: Currency::parse(code).unwrap(),
+                rate: Rate::parse(rate).unwrap(),
+            };
+            table.insert(quote).unwrap();
+        }
+        table
+    }
+
+    fn check(table: &RateTable, amount: &str, from: &str, to: &str, day: &str, expect: &str) {
+        let money = Money::parse(amount, Currency::parse(from).unwrap()).unwrap();
+        let got = table.convert(money, Currency::parse(to).unwrap(), date(day));
+        let got = got.map(|m| m.to_decimal_string()).unwrap_or_else(|e| e.to_string());
+        assert_eq!(got, expect, "{amount} {from} -> {to} on {day}");
+    }
+
+    #[test]
+    fn converts_with_latest_rate_on_or_before() {
+        let rates = table(&[
+            ("2025-08-01", "USD", "1.1"),
+            ("2025-08-04", "USD", "1.2"),
+            ("2025-08-04", "NOK", "12"),
+        ]);
+        check(&rates, "100", "EUR", "USD", "2025-08-01", "110.00");
+        check(&rates, "100", "EUR", "USD", "2025-08-03", "110.00");
+        check(&rates, "100", "EUR", "USD", "2025-08-04", "120.00");
+        check(&rates, "120", "USD", "EUR", "2025-08-05", "100.00");
+        check(&rates, "1200", "NOK", "USD", "2025-08-04", "120.00");
+        check(&rates, "1", "USD", "EUR", "2025-08-04", "0.83");
+        check(&rates, "5", "EUR", "EUR", "1999-01-01", "5.00");
+    }
+
+    #[test]
+    fn rounds_once_half_even() {
+        let rates = table(&[("2025-01-01", "USD", "1.5")]);
+        // 0.05 / 1.5 * ... : 0.15 USD = 0.1 EUR exactly; 0.01 USD = 0.00666.. EUR -> 0.01
+        check(&rates, "0.01", "USD", "EUR", "2025-01-01", "0.01");
+        // 0.03 EUR * 1.5 = 0.045 USD -> 0.04 (half to even)
+        check(&rates, "0.03", "EUR", "USD", "2025-01-01", "0.04");
+        // 0.05 EUR * 1.5 = 0.075 USD -> 0.08 (half to even)
+        check(&rates, "0.05", "EUR", "USD", "2025-01-01", "0.08");
+    }
+
+    #[test]
+    fn missing_rate_is_an_error_naming_currency_and_date() {
+        let rates = table(&[("2025-08-04", "USD", "1.2")]);
+        check(&rates, "1", "USD", "EUR", "2025-08-01",
+            "no exchange rate for USD on or before 2025-08-01 (the first USD rate loaded is for 2025-08-04)");
+        check(&rates, "1", "NOK", "USD", "2025-08-05",
+            "no exchange rate for NOK on or before 2025-08-05 (no NOK rates are loaded; import ECB rates first)");
+    }
+
+    #[test]
+    fn conflicting_quote_is_rejected_and_repeat_is_unchanged() {
+        let mut rates = table(&[("2025-08-04", "USD", "1.2")]);
+        let same = RateQuote { date: date("2025-08-04"), currency: Currency::USD, rate: Rate::parse("1.20").unwrap() };
+        assert_eq!(rates.insert(same), Ok(Inserted::Unchanged));
+        let other = RateQuote { rate: Rate::parse("1.3").unwrap(), ..same };
+        let message = rates.insert(other).unwrap_err().to_string();
+        assert_eq!(message, "conflicting USD rate for 2025-08-04: 1.2 is loaded, 1.3 offered");
+    }
+}

@@ -1,0 +1,134 @@
+//! Identifiers, parsed once at the boundary.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ParseError;
+
+macro_rules! identifier {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $valid:expr, $rule:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<$name, ParseError> {
+                let valid: fn(&str) -> bool = $valid;
+                if valid(text) {
+                    Ok($name(text.to_string()))
+                } else {
+                    Err(ParseError::new($field, text, $rule))
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ParseError;
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                $name::parse(&text)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+    };
+}
+
+fn is_token(text: &str, max_len: usize) -> bool {
+    !text.is_empty()
+        && text.len() <= max_len
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+identifier!(
+    /// A state (ISO 3166-1 alpha-3, `NLD`) or an organisation (`NATO`): 3 to 8 capital letters.
+    PartyId,
+    "party",
+    |t| (3..=8).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_uppercase()),
+    "is not a party id (3 to 8 capital letters, ISO 3166-1 alpha-3 for states)"
+);
+
+identifier!(
+    /// A pledge: the public record id (`R12`) or any client-chosen token.
+    PledgeId,
+    "pledge",
+    |t| is_token(t, 64),
+    "is not a pledge id (1 to 64 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
+    /// A package as publicly numbered (`2`) or a local id (`PLNODE-2025-12`).
+    PackageRef,
+    "package",
+    |t| is_token(t, 64),
+    "is not a package reference (1 to 64 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
+    /// A target (`T01`).
+    TargetId,
+    "target",
+    |t| is_token(t, 64),
+    "is not a target id (1 to 64 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
+    /// A mechanism (`PURL`).
+    MechanismId,
+    "mechanism",
+    |t| is_token(t, 32),
+    "is not a mechanism id (1 to 32 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
+    /// The client-chosen id of a command; a repeat returns the first outcome.
+    CommandId,
+    "command id",
+    |t| !t.is_empty() && t.len() <= 128 && t.bytes().all(|b| b.is_ascii_graphic()),
+    "is not a command id (1 to 128 visible ASCII characters)"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_ids() {
+        assert!(PartyId::parse("NLD").is_ok());
+        assert!(PartyId::parse("NATO").is_ok());
+        for bad in ["nl", "nld", "NL", "N1D", "", "ABCDEFGHI"] {
+            let message = PartyId::parse(bad).unwrap_err().to_string();
+            assert!(message.contains("not a party id"), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn tokens() {
+        assert!(PackageRef::parse("PLNODE-2025-12").is_ok());
+        assert!(PledgeId::parse("R12").is_ok());
+        assert!(PledgeId::parse("a b").is_err());
+        assert!(CommandId::parse("record:R01").is_ok());
+        assert!(CommandId::parse("").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! Tranche core: domain types, commands, events, the fold, the ledger rules and the counting
+//! rules. No IO, no async, no HTTP, no SQL: only the edges know those.
+
+pub mod command;
+pub mod domain;
+pub mod error;
+pub mod fx;
+pub mod ids;
+pub mod ledger;
+pub mod money;
+pub mod state;
+pub mod summary;
+
+pub use command::{Announcement, Command, Envelope, Event};
+pub use domain::*;
+pub use error::{DomainError, FxError, ParseError};
+pub use fx::{parse_date, RateQuote, RateTable};
+pub use ids::{CommandId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
+pub use ledger::{Account, Book, Books, JournalEntry, Posting};
+pub use money::{Currency, Money, Rate};
+pub use state::State;
+pub use summary::{summarise, Summary, YearMonth};

@@ -1,0 +1,422 @@
+//! The state: a pure fold of events. [`State::decide`] turns a command into events (or a
+//! rejection) without changing anything; [`State::apply`] folds one event in and posts its
+//! journal entries.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::command::{Announcement, Command, Event};
+use crate::domain::{
+    Contributor, Mechanism, ParticipationChange, Party, Pledge, PledgeKind, PledgeStatus, Source, Target,
+};
+use crate::error::DomainError;
+use crate::fx::RateTable;
+use crate::ids::{PartyId, PledgeId, TargetId};
+use crate::ledger::{Account, Books, JournalEntry, Posting, Unbalanced};
+use crate::money::{Currency, Money};
+
+/// A participation change with its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipationRecord {
+    pub change: ParticipationChange,
+    pub source: Source,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    pub parties: BTreeMap<PartyId, Party>,
+    pub mechanism: Option<Mechanism>,
+    /// Every change per party, in the order recorded.
+    pub participation: BTreeMap<PartyId, Vec<ParticipationRecord>>,
+    pub pledges: HashMap<PledgeId, Pledge>,
+    /// Pledge ids in announcement order, so reports iterate deterministically.
+    pub pledge_order: Vec<PledgeId>,
+    pub targets: BTreeMap<TargetId, Target>,
+    pub books: Books,
+    pub events_applied: u64,
+}
+
+fn wrong_status(pledge: &Pledge, action: &'static str, needs: &'static str) -> DomainError {
+    DomainError::WrongPledgeStatus { pledge: pledge.id.to_string(), status: pledge.status.to_string(), action, needs }
+}
+
+fn unbalanced(error: Unbalanced) -> DomainError {
+    DomainError::Unbalanced(error.0)
+}
+
+impl State {
+    pub fn new() -> State {
+        State::default()
+    }
+
+    pub fn pledge(&self, id: &PledgeId) -> Result<&Pledge, DomainError> {
+        self.pledges.get(id).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
+    }
+
+    pub fn pledges_in_order(&self) -> impl Iterator<Item = &Pledge> {
+        self.pledge_order.iter().map(|id| &self.pledges[id])
+    }
+
+    fn require_party(&self, party: &PartyId) -> Result<(), DomainError> {
+        match self.parties.contains_key(party) {
+            true => Ok(()),
+            false => Err(DomainError::UnknownParty(party.to_string())),
+        }
+    }
+
+    /// The party's latest participation status on or before `as_of` (by date, then by order).
+    pub fn participation_on(&self, party: &PartyId, as_of: NaiveDate) -> Option<&ParticipationRecord> {
+        let records = self.participation.get(party)?;
+        records.iter().filter(|r| r.change.date <= as_of).max_by_key(|r| r.change.date)
+    }
+
+    /// Decides a command against this state. Changes nothing.
+    pub fn decide(&self, rates: &RateTable, command: &Command) -> Result<Vec<Event>, DomainError> {
+        match command {
+            Command::RegisterParty { party } => {
+                if self.parties.contains_key(&party.id) {
+                    return Err(DomainError::PartyExists(party.id.to_string()));
+                }
+                Ok(vec![Event::PartyRegistered { party: party.clone() }])
+            }
+            Command::DefineMechanism { mechanism } => {
+                self.require_party(&mechanism.recipient)?;
+                self.require_party(&mechanism.supplier)?;
+                Ok(vec![Event::MechanismDefined { mechanism: mechanism.clone() }])
+            }
+            Command::RecordParticipation { party, status, source, note } => {
+                self.require_party(party)?;
+                Ok(vec![Event::ParticipationRecorded { party: party.clone(), status: *status, source: source.clone(), note: note.clone() }])
+            }
+            Command::AnnouncePledge { announcement, supersedes } => self.decide_announce(announcement, supersedes.as_ref()),
+            Command::CommitPledge { pledge, amount, date } => self.decide_commit(pledge, *amount, *date),
+            Command::PayPledge { pledge, amount, date } => self.decide_pay(rates, pledge, *amount, *date),
+            Command::WithdrawPledge { pledge, date, reason } => self.decide_withdraw(pledge, *date, reason.clone()),
+            Command::SupersedePledge { pledge, by, date } => {
+                self.check_supersede(pledge, by, *date)?;
+                self.pledge(by)?;
+                Ok(vec![Event::PledgeSuperseded { pledge: pledge.clone(), by: by.clone(), date: *date }])
+            }
+            Command::SetTarget { target } => {
+                if self.targets.contains_key(&target.id) {
+                    return Err(DomainError::TargetExists(target.id.to_string()));
+                }
+                if !target.amount.is_positive() {
+                    return Err(DomainError::NotPositive(target.amount.to_string()));
+                }
+                Ok(vec![Event::TargetSet { target: target.clone() }])
+            }
+        }
+    }
+
+    fn decide_announce(&self, announcement: &Announcement, supersedes: Option<&PledgeId>) -> Result<Vec<Event>, DomainError> {
+        if self.pledges.contains_key(&announcement.pledge) {
+            return Err(DomainError::PledgeExists(announcement.pledge.to_string()));
+        }
+        for party in announcement.contributor.parties() {
+            self.require_party(party)?;
+        }
+        if let Contributor::Joint(parties) = &announcement.contributor {
+            let mut distinct = parties.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() < 2 || distinct.len() != parties.len() {
+                return Err(DomainError::JointTooSmall(announcement.contributor.key()));
+            }
+        }
+        if let Some(amount) = announcement.amount.filter(|a| !a.is_positive()) {
+            return Err(DomainError::NotPositive(amount.to_string()));
+        }
+        let mut events = vec![Event::PledgeAnnounced { announcement: announcement.clone() }];
+        if let Some(old) = supersedes {
+            if *old == announcement.pledge {
+                return Err(DomainError::SelfSupersede { pledge: old.to_string() });
+            }
+            self.check_supersede(old, &announcement.pledge, announcement.date)?;
+            events.push(Event::PledgeSuperseded { pledge: old.clone(), by: announcement.pledge.clone(), date: announcement.date });
+        }
+        Ok(events)
+    }
+
+    fn check_supersede(&self, old: &PledgeId, by: &PledgeId, date: NaiveDate) -> Result<(), DomainError> {
+        if old == by {
+            return Err(DomainError::SelfSupersede { pledge: old.to_string() });
+        }
+        let pledge = self.pledge(old)?;
+        if pledge.status != PledgeStatus::Announced {
+            return Err(wrong_status(pledge, "superseding", "announced"));
+        }
+        if date < pledge.date {
+            return Err(DomainError::DateOrder { what: "superseding", date, earlier: "announcement", earlier_date: pledge.date });
+        }
+        Ok(())
+    }
+
+    fn decide_commit(&self, id: &PledgeId, amount: Option<Money>, date: NaiveDate) -> Result<Vec<Event>, DomainError> {
+        let pledge = self.pledge(id)?;
+        if pledge.status != PledgeStatus::Announced {
+            return Err(wrong_status(pledge, "committing", "announced"));
+        }
+        if date < pledge.date {
+            return Err(DomainError::DateOrder { what: "commitment", date, earlier: "announcement", earlier_date: pledge.date });
+        }
+        let amount = amount.or(pledge.announced).ok_or_else(|| DomainError::UndisclosedCommit(id.to_string()))?;
+        if !amount.is_positive() {
+            return Err(DomainError::NotPositive(amount.to_string()));
+        }
+        Ok(vec![Event::PledgeCommitted { pledge: id.clone(), amount, date }])
+    }
+
+    fn decide_pay(&self, rates: &RateTable, id: &PledgeId, amount: Money, date: NaiveDate) -> Result<Vec<Event>, DomainError> {
+        let pledge = self.pledge(id)?;
+        if !matches!(pledge.status, PledgeStatus::Committed | PledgeStatus::PartPaid) {
+            return Err(wrong_status(pledge, "paying", "committed or part-paid"));
+        }
+        if !amount.is_positive() {
+            return Err(DomainError::NotPositive(amount.to_string()));
+        }
+        let committed_on = pledge.committed_on.expect("a committed pledge has a commitment date");
+        if date < committed_on {
+            return Err(DomainError::DateOrder { what: "payment", date, earlier: "commitment", earlier_date: committed_on });
+        }
+        let outstanding = pledge.outstanding().expect("a committed pledge has an outstanding amount");
+        let settled = rates.convert(amount, outstanding.currency, date)?;
+        if settled.amount_minor > outstanding.amount_minor {
+            return Err(DomainError::Overpayment {
+                pledge: id.to_string(),
+                outstanding: outstanding.to_string(),
+                settles: settled.to_string(),
+            });
+        }
+        if !settled.is_positive() {
+            return Err(DomainError::NotPositive(settled.to_string()));
+        }
+        Ok(vec![Event::PaymentReceived { pledge: id.clone(), amount, settled, date }])
+    }
+
+    fn decide_withdraw(&self, id: &PledgeId, date: NaiveDate, reason: Option<String>) -> Result<Vec<Event>, DomainError> {
+        let pledge = self.pledge(id)?;
+        let released = match pledge.status {
+            PledgeStatus::Announced => None,
+            PledgeStatus::Committed | PledgeStatus::PartPaid => pledge.outstanding(),
+            _ => return Err(wrong_status(pledge, "withdrawing", "announced, committed or part-paid")),
+        };
+        if date < pledge.date {
+            return Err(DomainError::DateOrder { what: "withdrawal", date, earlier: "announcement", earlier_date: pledge.date });
+        }
+        Ok(vec![Event::PledgeWithdrawn { pledge: id.clone(), date, reason, released }])
+    }
+
+    /// The journal entries an event posts, computed from the state before it is applied.
+    pub fn journal(&self, event: &Event) -> Result<Vec<JournalEntry>, DomainError> {
+        let memo_reversal = |pledge: &Pledge| -> Result<Option<JournalEntry>, DomainError> {
+            match (pledge.status, pledge.announced) {
+                (PledgeStatus::Announced, Some(announced)) => {
+                    let key = pledge.contributor.key();
+                    JournalEntry::transfer(Account::AnnouncedContra, Account::PledgesAnnounced(key), announced)
+                        .map(Some)
+                        .map_err(unbalanced)
+                }
+                _ => Ok(None),
+            }
+        };
+        let entries = match event {
+            Event::PledgeAnnounced { announcement } => match announcement.amount {
+                Some(amount) => {
+                    let key = announcement.contributor.key();
+                    vec![JournalEntry::transfer(Account::PledgesAnnounced(key), Account::AnnouncedContra, amount).map_err(unbalanced)?]
+                }
+                None => vec![],
+            },
+            Event::PledgeCommitted { pledge, amount, .. } => {
+                let pledge = self.pledge(pledge)?;
+                let key = pledge.contributor.key();
+                let main = JournalEntry::transfer(Account::PledgesReceivable(key.clone()), Account::Contributions(key), *amount)
+                    .map_err(unbalanced)?;
+                memo_reversal(pledge)?.into_iter().chain([main]).collect()
+            }
+            Event::PaymentReceived { pledge, amount, settled, .. } => {
+                let pledge = self.pledge(pledge)?;
+                vec![payment_entry(&pledge.contributor.key(), *amount, *settled)?]
+            }
+            Event::PledgeWithdrawn { pledge, released, .. } => {
+                let pledge = self.pledge(pledge)?;
+                let key = pledge.contributor.key();
+                let release = match released {
+                    Some(released) if released.is_positive() => Some(
+                        JournalEntry::transfer(Account::Contributions(key.clone()), Account::PledgesReceivable(key), *released)
+                            .map_err(unbalanced)?,
+                    ),
+                    _ => None,
+                };
+                memo_reversal(pledge)?.into_iter().chain(release).collect()
+            }
+            Event::PledgeSuperseded { pledge, .. } => memo_reversal(self.pledge(pledge)?)?.into_iter().collect(),
+            Event::PartyRegistered { .. }
+            | Event::MechanismDefined { .. }
+            | Event::ParticipationRecorded { .. }
+            | Event::TargetSet { .. } => vec![],
+        };
+        Ok(entries)
+    }
+
+    /// Folds one event in and posts its journal entries, which it returns. Fails (changing
+    /// nothing) only for an event that does not fit the state, as in a damaged store.
+    pub fn apply(&mut self, event: &Event) -> Result<Vec<JournalEntry>, DomainError> {
+        let entries = self.journal(event)?;
+        self.fold(event)?;
+        for entry in &entries {
+            self.books.post(entry);
+        }
+        self.events_applied += 1;
+        Ok(entries)
+    }
+
+    fn fold(&mut self, event: &Event) -> Result<(), DomainError> {
+        match event {
+            Event::PartyRegistered { party } => {
+                self.parties.insert(party.id.clone(), party.clone());
+            }
+            Event::MechanismDefined { mechanism } => self.mechanism = Some(mechanism.clone()),
+            Event::ParticipationRecorded { party, status, source, note } => {
+                let change = ParticipationChange { status: *status, date: source.date };
+                let record = ParticipationRecord { change, source: source.clone(), note: note.clone() };
+                self.participation.entry(party.clone()).or_default().push(record);
+            }
+            Event::PledgeAnnounced { announcement } => {
+                if self.pledges.contains_key(&announcement.pledge) {
+                    return Err(DomainError::PledgeExists(announcement.pledge.to_string()));
+                }
+                self.pledge_order.push(announcement.pledge.clone());
+                self.pledges.insert(announcement.pledge.clone(), new_pledge(announcement));
+            }
+            Event::PledgeCommitted { pledge, amount, date } => {
+                let pledge = self.pledge_mut(pledge)?;
+                pledge.status = PledgeStatus::Committed;
+                pledge.committed = Some(*amount);
+                pledge.committed_on = Some(*date);
+                pledge.paid = Some(Money::zero(amount.currency));
+            }
+            Event::PaymentReceived { pledge: id, settled, .. } => {
+                let pledge = self.pledge_mut(id)?;
+                let paid = pledge.paid.and_then(|paid| paid.checked_add(*settled));
+                let paid = paid.ok_or_else(|| DomainError::Overflow(format!("payments of pledge {id}")))?;
+                pledge.status = match Some(paid) == pledge.committed {
+                    true => PledgeStatus::Paid,
+                    false => PledgeStatus::PartPaid,
+                };
+                pledge.paid = Some(paid);
+            }
+            Event::PledgeWithdrawn { pledge, date, .. } => {
+                let pledge = self.pledge_mut(pledge)?;
+                pledge.status = PledgeStatus::Withdrawn;
+                pledge.withdrawn_on = Some(*date);
+            }
+            Event::PledgeSuperseded { pledge, by, date } => {
+                let pledge = self.pledge_mut(pledge)?;
+                pledge.status = PledgeStatus::Superseded;
+                pledge.superseded = Some((by.clone(), *date));
+            }
+            Event::TargetSet { target } => {
+                self.targets.insert(target.id.clone(), target.clone());
+            }
+        }
+        Ok(())
+    }
+
+    fn pledge_mut(&mut self, id: &PledgeId) -> Result<&mut Pledge, DomainError> {
+        self.pledges.get_mut(id).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
+    }
+
+    /// Decides and applies a command: the events and the journal entries each posted.
+    pub fn execute(&mut self, rates: &RateTable, command: &Command) -> Result<Vec<(Event, Vec<JournalEntry>)>, DomainError> {
+        let events = self.decide(rates, command)?;
+        let mut applied = Vec::with_capacity(events.len());
+        for event in events {
+            let entries = self.apply(&event)?;
+            applied.push((event, entries));
+        }
+        Ok(applied)
+    }
+
+    /// The invariants that must hold after every load and replay:
+    /// - the trial balance of each book is zero per currency;
+    /// - memo `pledges-announced` per contributor equals its announced, not yet committed pledges;
+    /// - main `pledges-receivable` per contributor equals its committed, unpaid amounts;
+    /// - no pledge is paid beyond its commitment.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.books.check_trial_balance().map_err(|e| e.to_string())?;
+        let mut expected: BTreeMap<(Account, Currency), i128> = BTreeMap::new();
+        for pledge in self.pledges.values() {
+            let key = pledge.contributor.key();
+            if let (PledgeStatus::Announced, Some(announced)) = (pledge.status, pledge.announced) {
+                *expected.entry((Account::PledgesAnnounced(key.clone()), announced.currency)).or_default() += i128::from(announced.amount_minor);
+            }
+            let outstanding = match pledge.status {
+                PledgeStatus::Committed | PledgeStatus::PartPaid => pledge.outstanding(),
+                _ => None,
+            };
+            if let Some(outstanding) = outstanding {
+                if outstanding.amount_minor < 0 {
+                    return Err(format!("pledge {} is paid beyond its commitment", pledge.id));
+                }
+                *expected.entry((Account::PledgesReceivable(key), outstanding.currency)).or_default() += i128::from(outstanding.amount_minor);
+            }
+        }
+        for (account, currency, balance) in self.books.balances() {
+            let tracked = matches!(account, Account::PledgesAnnounced(_) | Account::PledgesReceivable(_));
+            let want = expected.remove(&(account.clone(), currency)).unwrap_or(0);
+            if tracked && balance != want {
+                return Err(format!("{account} holds {balance} {currency} minor units, the pledges say {want}"));
+            }
+        }
+        match expected.into_iter().find(|(_, want)| *want != 0) {
+            Some(((account, currency), want)) => Err(format!("{account} has no {currency} balance, the pledges say {want}")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn new_pledge(announcement: &Announcement) -> Pledge {
+    Pledge {
+        id: announcement.pledge.clone(),
+        kind: announcement.kind,
+        contributor: announcement.contributor.clone(),
+        announced: announcement.amount,
+        package: announcement.package.clone(),
+        earmark: announcement.earmark.clone(),
+        date: announcement.date,
+        source: announcement.source.clone(),
+        note: announcement.note.clone(),
+        status: PledgeStatus::Announced,
+        committed: None,
+        committed_on: None,
+        paid: None,
+        withdrawn_on: None,
+        superseded: None,
+    }
+}
+
+/// Cash in, receivable down; through the trading accounts when the payment's currency differs
+/// from the pledge's, so that each currency balances on its own.
+fn payment_entry(key: &str, amount: Money, settled: Money) -> Result<JournalEntry, DomainError> {
+    let receivable = Account::PledgesReceivable(key.to_string());
+    if amount.currency == settled.currency {
+        return JournalEntry::transfer(Account::Cash(amount.currency), receivable, amount).map_err(unbalanced);
+    }
+    JournalEntry::new(vec![
+        Posting { account: Account::Cash(amount.currency), amount },
+        Posting { account: Account::Trading(amount.currency), amount: amount.negated() },
+        Posting { account: Account::Trading(settled.currency), amount: settled },
+        Posting { account: receivable, amount: settled.negated() },
+    ])
+    .map_err(unbalanced)
+}
+
+impl PledgeKind {
+    pub fn is_joint(&self) -> bool {
+        matches!(self, PledgeKind::JointPackage)
+    }
+}

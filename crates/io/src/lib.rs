@@ -1,14 +1,19 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Tranche io: the file formats users already have. Parses the ECB reference-rate CSV, the
+//! public-record CSV, the parties table and the Kiel tracker into core types and commands, with
+//! errors that name file, line, column and problem. Knows CSV; knows nothing of the store.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod ecb;
+pub mod kiel;
+pub mod parties;
+pub mod record;
+mod table;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+pub use table::RowError;
+
+/// Data shipped inside the binary, so `tranche demo` works on a fresh machine (see data/README.md).
+pub mod shipped {
+    pub const PARTIES_CSV: &str = include_str!("../../../data/parties.csv");
+    pub const PURL_RECORD_CSV: &str = include_str!("../../../data/purl-public-record.csv");
+    pub const ECB_RATES_CSV: &str = include_str!("../../../data/ecb-eurofxref-2024-2026.csv");
+    pub const KIEL_PROCUREMENT_CSV: &str = include_str!("../../../data/kiel-procurement-trends.csv");
 }

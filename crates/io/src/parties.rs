@@ -1,0 +1,58 @@
+//! The parties table: `party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,...`.
+
+use rust_decimal::Decimal;
+use tranche_core::{Command, CommandId, Envelope, Party, PartyId, PartyKind, PartyRole};
+
+use crate::table::{RowError, Table};
+
+/// One `register-party` command per row, with command id `party:<ID>`.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Envelope>, RowError> {
+    let table = Table::read(file, text, &["party_id", "name", "kind", "default_role", "gdp_2021_bn_eur"])?;
+    let mut envelopes = Vec::new();
+    for row in table.rows() {
+        let id = row.parse("party_id", PartyId::parse)?;
+        let name = row.get("name");
+        if name.is_empty() || name.len() > 200 {
+            return Err(row.error("name", "a party needs a name of 1 to 200 characters"));
+        }
+        let gdp = match row.get("gdp_2021_bn_eur") {
+            "" => None,
+            text => Some(row.parse("gdp_2021_bn_eur", |_| match text.parse::<Decimal>() {
+                Ok(gdp) if gdp > Decimal::ZERO => Ok(gdp),
+                _ => Err(format!("{text:?} is not a positive decimal")),
+            })?),
+        };
+        let party = Party {
+            id: id.clone(),
+            name: name.to_string(),
+            kind: row.parse("kind", PartyKind::parse)?,
+            role: row.parse("default_role", PartyRole::parse)?,
+            gdp_2021_bn_eur: gdp,
+        };
+        let command_id = CommandId::parse(&format!("party:{id}")).expect("party ids make valid command ids");
+        envelopes.push(Envelope { command_id, command: Command::RegisterParty { party } });
+    }
+    Ok(envelopes)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses_the_shipped_parties() {
+        let envelopes = super::parse("parties.csv", crate::shipped::PARTIES_CSV).unwrap();
+        assert_eq!(envelopes.len(), 36);
+        assert_eq!(envelopes[0].command_id.as_str(), "party:ALB");
+    }
+
+    #[test]
+    fn bad_party_rows_are_named() {
+        let header = "party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,gdp_source\n";
+        let check = |row: &str, expect: &str| {
+            let text = format!("{header}{row}\n");
+            assert_eq!(super::parse("p.csv", &text).unwrap_err().to_string(), expect);
+        };
+        check("nl,Netherlands,state,1949,contributor,1,", "p.csv:2: column party_id: party \"nl\" is not a party id (3 to 8 capital letters, ISO 3166-1 alpha-3 for states)");
+        check("NLD,Netherlands,country,1949,contributor,1,", "p.csv:2: column kind: party kind \"country\" is not one of: state, organisation");
+        check("NLD,Netherlands,state,1949,contributor,-1,", "p.csv:2: column gdp_2021_bn_eur: \"-1\" is not a positive decimal");
+    }
+}

@@ -1,0 +1,258 @@
+//! The public-record CSV (`record_id,date,kind,parties,amount,currency,package,supersedes,
+//! confidence,status,note,source_url`), turned into commands and planned against a state.
+//!
+//! Parsing checks each row on its own and the file as a whole (duplicate ids, `supersedes`
+//! naming no record). Planning then runs every command against a copy of the state, so a row
+//! the domain rejects (a party not registered, superseding a committed pledge) is reported with
+//! its line before anything is written.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use tranche_core::{
+    parse_date, Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money,
+    PackageRef, ParticipationStatus, PartyId, PledgeId, PledgeKind, RateTable, Source, State, Target,
+    TargetId, TargetKind,
+};
+
+use crate::table::{Row, RowError, Table};
+
+const COLUMNS: &[&str] = &[
+    "record_id", "date", "kind", "parties", "amount", "currency", "package", "supersedes", "confidence", "status", "note", "source_url",
+];
+
+/// One row of the record and the commands it stands for (in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub line: u64,
+    pub record_id: String,
+    pub envelopes: Vec<Envelope>,
+}
+
+/// Every row that parsed, and every row that did not.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub rows: Vec<RecordRow>,
+    pub errors: Vec<RowError>,
+}
+
+fn command_id(record_id: &str, suffix: &str) -> CommandId {
+    CommandId::parse(&format!("record:{record_id}{suffix}")).expect("record ids make valid command ids")
+}
+
+/// Parses the record. `existing` tells whether a pledge id is already in the store, so a
+/// `supersedes` may name a record imported before.
+pub fn parse(file: &str, text: &str, existing: &dyn Fn(&PledgeId) -> bool) -> Result<Parsed, RowError> {
+    let table = Table::read(file, text, COLUMNS)?;
+    let mut parsed = Parsed::default();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let all_ids: HashMap<&str, u64> = table.rows().map(|row| (row.get("record_id"), row.line())).collect();
+    for row in table.rows() {
+        let record_id = row.get("record_id");
+        if let Some(first) = seen.get(record_id) {
+            parsed.errors.push(row.error("record_id", format!("duplicate record id {record_id} (first on line {first})")));
+            continue;
+        }
+        seen.insert(record_id.to_string(), row.line());
+        let result = parse_row(&row).and_then(|envelopes| {
+            check_supersedes(&row, &all_ids, existing)?;
+            Ok(RecordRow { line: row.line(), record_id: record_id.to_string(), envelopes })
+        });
+        match result {
+            Ok(record) => parsed.rows.push(record),
+            Err(error) => parsed.errors.push(error),
+        }
+    }
+    Ok(parsed)
+}
+
+fn check_supersedes(row: &Row, all_ids: &HashMap<&str, u64>, existing: &dyn Fn(&PledgeId) -> bool) -> Result<(), RowError> {
+    let supersedes = row.get("supersedes");
+    if supersedes.is_empty() {
+        return Ok(());
+    }
+    match all_ids.get(supersedes) {
+        Some(line) if *line > row.line() => Err(row.error(
+            "supersedes",
+            format!("supersedes {supersedes}, which comes later in the file (line {line}); list the superseded record first"),
+        )),
+        Some(_) => Ok(()),
+        None if PledgeId::parse(supersedes).is_ok_and(|id| existing(&id)) => Ok(()),
+        None => Err(row.error("supersedes", format!("supersedes {supersedes}, but no record has that id"))),
+    }
+}
+
+fn parse_row(row: &Row) -> Result<Vec<Envelope>, RowError> {
+    let record_id = row.get("record_id");
+    if record_id.is_empty() {
+        return Err(row.error("record_id", "a record needs an id"));
+    }
+    PledgeId::parse(record_id).map_err(|e| row.error("record_id", e))?;
+    let date = row.parse("date", parse_date)?;
+    let source = Source {
+        url: row.parse("source_url", tranche_core::domain::parse_source_url)?,
+        date,
+        confidence: row.parse("confidence", Confidence::parse)?,
+    };
+    let note = match row.get("note") {
+        "" => None,
+        text if text.len() > 2000 => return Err(row.error("note", "longer than 2000 characters")),
+        text => Some(text.to_string()),
+    };
+    let parties = parse_parties(row)?;
+    let command = |command: Command| Envelope { command_id: command_id(record_id, ""), command };
+    match row.get("kind") {
+        "pledge" | "joint-package" => pledge_row(row, record_id, date, source, note, parties),
+        "participation" => {
+            let [party] = parties.as_slice() else {
+                return Err(row.error("parties", "a participation record names exactly one party"));
+            };
+            if !row.get("amount").is_empty() {
+                return Err(row.error("amount", "a participation record has no amount"));
+            }
+            let status = row.parse("status", ParticipationStatus::parse)?;
+            Ok(vec![command(Command::RecordParticipation { party: party.clone(), status, source, note })])
+        }
+        "target" => {
+            if !parties.is_empty() {
+                return Err(row.error("parties", "a target record names no parties"));
+            }
+            let amount = parse_amount(row)?.ok_or_else(|| row.error("amount", "a target needs an amount"))?;
+            let kind = target_kind(row, note.as_deref())?;
+            let id = TargetId::parse(record_id).map_err(|e| row.error("record_id", e))?;
+            let target = Target { id, kind, amount, date, source, note };
+            Ok(vec![command(Command::SetTarget { target })])
+        }
+        other => Err(row.error("kind", format!("{other:?} is not one of: pledge, joint-package, participation, target"))),
+    }
+}
+
+fn pledge_row(row: &Row, record_id: &str, date: NaiveDate, source: Source, note: Option<String>, parties: Vec<PartyId>) -> Result<Vec<Envelope>, RowError> {
+    let joint = row.get("kind") == "joint-package";
+    let contributor = match (joint, parties.len()) {
+        (true, 0) => return Err(row.error("parties", "a joint-package record names no parties")),
+        (true, 1) => return Err(row.error("parties", "a joint-package record needs at least two parties")),
+        (false, 0) => return Err(row.error("parties", "a pledge record names no party")),
+        (false, 1) => Contributor::Party(parties[0].clone()),
+        _ => Contributor::Joint(parties),
+    };
+    let pledge = PledgeId::parse(record_id).map_err(|e| row.error("record_id", e))?;
+    let package = match row.get("package") {
+        "" => None,
+        _ => Some(row.parse("package", PackageRef::parse)?),
+    };
+    let supersedes = match row.get("supersedes") {
+        "" => None,
+        text if text == record_id => return Err(row.error("supersedes", format!("record {record_id} cannot supersede itself"))),
+        _ => Some(row.parse("supersedes", PledgeId::parse)?),
+    };
+    let amount = parse_amount(row)?;
+    let kind = if joint { PledgeKind::JointPackage } else { PledgeKind::Solo };
+    let announcement = Announcement { pledge: pledge.clone(), kind, contributor, amount, package, earmark: None, date, source, note };
+    let mut envelopes = vec![Envelope { command_id: command_id(record_id, ""), command: Command::AnnouncePledge { announcement, supersedes } }];
+    match row.get("status") {
+        "" | "announced" => {}
+        "committed" => {
+            let commit = Command::CommitPledge { pledge, amount: None, date };
+            envelopes.push(Envelope { command_id: command_id(record_id, ":commit"), command: commit });
+        }
+        other => return Err(row.error("status", format!("{other:?} is not a pledge status of the record (announced, committed)"))),
+    }
+    Ok(envelopes)
+}
+
+fn parse_parties(row: &Row) -> Result<Vec<PartyId>, RowError> {
+    let text = row.get("parties");
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(';').map(|part| PartyId::parse(part.trim()).map_err(|e| row.error("parties", e))).collect()
+}
+
+/// The amount in its currency; `None` when undisclosed (empty). Negative and zero are errors.
+fn parse_amount(row: &Row) -> Result<Option<Money>, RowError> {
+    let text = row.get("amount");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let currency_text = row.get("currency");
+    if currency_text.is_empty() {
+        return Err(row.error("currency", format!("amount {text} has no currency")));
+    }
+    let currency = row.parse("currency", Currency::parse)?;
+    row.parse("amount", |t| Money::parse_positive(t, currency)).map(Some)
+}
+
+/// A target's kind: the `status` column when it names one, else read from the note ("run rate",
+/// "need"), else a cumulative goal.
+fn target_kind(row: &Row, note: Option<&str>) -> Result<TargetKind, RowError> {
+    let status = row.get("status");
+    if !status.is_empty() {
+        return row.parse("status", TargetKind::parse);
+    }
+    let note = note.unwrap_or("").to_ascii_lowercase();
+    Ok(if note.contains("run rate") || note.contains("a month") {
+        TargetKind::MonthlyRunRate
+    } else if note.contains("need") {
+        TargetKind::AnnualNeed
+    } else {
+        TargetKind::CumulativeGoal
+    })
+}
+
+/// What the store knows of a command id: new, already applied with the same content, or
+/// applied with different content (an error naming the difference).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    New,
+    Same,
+    Different(String),
+}
+
+/// The outcome of planning an import: the commands to write, the rows rejected, and how many
+/// rows were already in the store.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub envelopes: Vec<Envelope>,
+    pub accepted_rows: usize,
+    pub unchanged_rows: usize,
+    pub rejected: Vec<RowError>,
+}
+
+/// Runs the parsed rows against a copy of `state`, in file order. A rejected row's commands are
+/// left out, and so are the rows that depend on it.
+pub fn plan(file: &str, parsed: Parsed, state: &State, rates: &RateTable, known: &dyn Fn(&Envelope) -> Known) -> Plan {
+    let mut scratch = state.clone();
+    let mut plan = Plan { rejected: parsed.errors, ..Plan::default() };
+    for row in parsed.rows {
+        match plan_row(&mut scratch, rates, &row, known) {
+            Ok(fresh) if fresh.is_empty() => plan.unchanged_rows += 1,
+            Ok(fresh) => {
+                plan.accepted_rows += 1;
+                plan.envelopes.extend(fresh);
+            }
+            Err(problem) => plan.rejected.push(RowError { file: file.to_string(), line: row.line, column: None, problem }),
+        }
+    }
+    plan.rejected.sort_by_key(|e| e.line);
+    plan
+}
+
+fn plan_row(scratch: &mut State, rates: &RateTable, row: &RecordRow, known: &dyn Fn(&Envelope) -> Known) -> Result<Vec<Envelope>, String> {
+    let mut fresh = Vec::new();
+    let mut trial = None;
+    for envelope in &row.envelopes {
+        match known(envelope) {
+            Known::Same => continue,
+            Known::Different(problem) => return Err(format!("record {}: {problem}", row.record_id)),
+            Known::New => {}
+        }
+        let state = trial.get_or_insert_with(|| scratch.clone());
+        state.execute(rates, &envelope.command).map_err(|e| format!("record {}: {e}", row.record_id))?;
+        fresh.push(envelope.clone());
+    }
+    if let Some(state) = trial {
+        *scratch = state;
+    }
+    Ok(fresh)
+}

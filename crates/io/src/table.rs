@@ -1,0 +1,94 @@
+//! Reading a CSV table by column name, with errors that name file, line and column.
+
+use std::fmt;
+
+use csv::StringRecord;
+
+/// One problem in one input row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub problem: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(column) => write!(f, "{}:{}: column {}: {}", self.file, self.line, column, self.problem),
+            None => write!(f, "{}:{}: {}", self.file, self.line, self.problem),
+        }
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// A CSV table whose columns are looked up by header name.
+pub(crate) struct Table {
+    pub file: String,
+    headers: StringRecord,
+    rows: Vec<StringRecord>,
+}
+
+/// The most rows one import reads: a limit, so a runaway file fails fast with a clear error.
+pub const MAX_ROWS: usize = 1_000_000;
+
+impl Table {
+    pub fn read(file: &str, text: &str, required: &[&str]) -> Result<Table, RowError> {
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let at = |line: u64, problem: String| RowError { file: file.to_string(), line, column: None, problem };
+        let headers = reader.headers().map_err(|e| at(1, format!("cannot read the header: {e}")))?.clone();
+        for name in required {
+            if !headers.iter().any(|h| h == *name) {
+                return Err(at(1, format!("missing column {name:?} (the header has: {})", headers.iter().collect::<Vec<_>>().join(", "))));
+            }
+        }
+        let mut rows = Vec::new();
+        for row in reader.records() {
+            let row = row.map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                at(line, format!("malformed CSV: {e}"))
+            })?;
+            if rows.len() == MAX_ROWS {
+                return Err(at(row.position().map_or(0, |p| p.line()), format!("more than {MAX_ROWS} rows; split the file")));
+            }
+            rows.push(row);
+        }
+        Ok(Table { file: file.to_string(), headers, rows })
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(move |record| Row { table: self, record })
+    }
+
+    pub fn headers(&self) -> &StringRecord {
+        &self.headers
+    }
+}
+
+pub(crate) struct Row<'a> {
+    table: &'a Table,
+    pub record: &'a StringRecord,
+}
+
+impl<'a> Row<'a> {
+    pub fn line(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
+
+    /// The trimmed text of a column (empty when absent).
+    pub fn get(&self, column: &str) -> &'a str {
+        let index = self.table.headers.iter().position(|h| h == column);
+        index.and_then(|i| self.record.get(i)).unwrap_or("").trim()
+    }
+
+    pub fn error(&self, column: &str, problem: impl fmt::Display) -> RowError {
+        RowError { file: self.table.file.clone(), line: self.line(), column: Some(column.to_string()), problem: problem.to_string() }
+    }
+
+    /// Parses a column with `parse`, naming the column on failure.
+    pub fn parse<T, E: fmt::Display>(&self, column: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, RowError> {
+        parse(self.get(column)).map_err(|e| self.error(column, e))
+    }
+}

@@ -95,3 +95,12 @@ impl Event {
         }
     }
 }
+
+/// What the store knows of a command id: new, already applied with the same content, or
+/// applied with different content (a message naming the conflict).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Known {
+    New,
+    Same,
+    Different(String),
+}

@@ -11,7 +11,7 @@ pub mod money;
 pub mod state;
 pub mod summary;
 
-pub use command::{Announcement, Command, Envelope, Event};
+pub use command::{Announcement, Command, Envelope, Event, Known};
 pub use domain::*;
 pub use error::{DomainError, FxError, ParseError};
 pub use fx::{parse_date, RateQuote, RateTable};

@@ -162,6 +162,15 @@ impl State {
         if date < pledge.date {
             return Err(DomainError::DateOrder { what: "commitment", date, earlier: "announcement", earlier_date: pledge.date });
         }
+        if let (Some(given), Some(announced)) = (amount, pledge.announced) {
+            if given.currency != announced.currency {
+                return Err(DomainError::CurrencyMismatch {
+                    pledge: id.to_string(),
+                    pledge_currency: announced.currency.to_string(),
+                    given: given.currency.to_string(),
+                });
+            }
+        }
         let amount = amount.or(pledge.announced).ok_or_else(|| DomainError::UndisclosedCommit(id.to_string()))?;
         if !amount.is_positive() {
             return Err(DomainError::NotPositive(amount.to_string()));

@@ -200,14 +200,7 @@ fn target_kind(row: &Row, note: Option<&str>) -> Result<TargetKind, RowError> {
     })
 }
 
-/// What the store knows of a command id: new, already applied with the same content, or
-/// applied with different content (an error naming the difference).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Known {
-    New,
-    Same,
-    Different(String),
-}
+pub use tranche_core::Known;
 
 /// The outcome of planning an import: the commands to write, the rows rejected, and how many
 /// rows were already in the store.

@@ -1,0 +1,223 @@
+//! [`Ledger`]: the state folded from a store, and the one path by which commands become events.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use tranche_core::{
+    summarise, CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary,
+};
+
+use crate::{AcceptedCommand, Batch, Fingerprint, Store, StoreError};
+
+/// The result of an accepted command (first time or repeated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub first_seq: u64,
+    pub event_count: u32,
+    /// `true` when the command id was seen before: nothing was applied this time.
+    pub repeated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExecuteError {
+    #[error("command {command_id} ({command}) rejected: {error}")]
+    Rejected { command_id: CommandId, command: &'static str, error: DomainError },
+    #[error("command id {0} was already used for a different command")]
+    IdReused(CommandId),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatesImported {
+    pub new: usize,
+    pub unchanged: usize,
+}
+
+pub struct Ledger<S: Store> {
+    store: S,
+    state: State,
+    rates: RateTable,
+}
+
+/// SHA-256 of the command's JSON form.
+pub fn fingerprint(envelope: &Envelope) -> Fingerprint {
+    let bytes = serde_json::to_vec(&envelope.command).expect("commands serialise");
+    Sha256::digest(bytes).into()
+}
+
+impl<S: Store> Ledger<S> {
+    /// Loads rates and replays every event, then checks the invariants (after-load assertion).
+    pub fn open(store: S) -> Result<Ledger<S>, StoreError> {
+        let rates = store.rates()?;
+        let state = replay(&store)?;
+        Ok(Ledger { store, state, rates })
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn rates(&self) -> &RateTable {
+        &self.rates
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    pub fn head(&self) -> u64 {
+        self.state.events_applied
+    }
+
+    /// What the store knows of this envelope's command id.
+    pub fn known(&self, envelope: &Envelope) -> Result<Known, StoreError> {
+        Ok(match self.store.command(&envelope.command_id)? {
+            None => Known::New,
+            Some(stored) if stored.fingerprint == fingerprint(envelope) => Known::Same,
+            Some(_) => Known::Different(format!(
+                "command id {} was already used for a different command",
+                envelope.command_id
+            )),
+        })
+    }
+
+    pub fn execute(&mut self, envelope: &Envelope) -> Result<Outcome, ExecuteError> {
+        let mut outcomes = self.execute_all(std::slice::from_ref(envelope))?;
+        Ok(outcomes.pop().expect("one outcome per envelope"))
+    }
+
+    /// Runs every command and appends their events in one durable transaction: all or nothing.
+    /// A command id seen before returns its first outcome and applies nothing.
+    pub fn execute_all(&mut self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, ExecuteError> {
+        let result = self.execute_in_memory(envelopes);
+        let (outcomes, batch) = match result {
+            Ok(done) => done,
+            Err(error) => {
+                self.reload()?;
+                return Err(error);
+            }
+        };
+        if let Err(error) = self.check_before_append().and_then(|()| self.store.append(&batch)) {
+            self.reload()?;
+            return Err(error.into());
+        }
+        Ok(outcomes)
+    }
+
+    fn execute_in_memory(&mut self, envelopes: &[Envelope]) -> Result<(Vec<Outcome>, Batch), ExecuteError> {
+        let mut batch = Batch::default();
+        let mut outcomes = Vec::with_capacity(envelopes.len());
+        let mut in_batch: HashMap<&CommandId, (Fingerprint, Outcome)> = HashMap::new();
+        let mut touched: HashSet<PledgeId> = HashSet::new();
+        for envelope in envelopes {
+            let fingerprint = fingerprint(envelope);
+            let earlier = match in_batch.get(&envelope.command_id) {
+                Some((seen, outcome)) => Some((*seen, outcome.first_seq, outcome.event_count)),
+                None => self.store.command(&envelope.command_id)?.map(|s| (s.fingerprint, s.first_seq, s.event_count)),
+            };
+            if let Some((seen, first_seq, event_count)) = earlier {
+                if seen != fingerprint {
+                    return Err(ExecuteError::IdReused(envelope.command_id.clone()));
+                }
+                outcomes.push(Outcome { first_seq, event_count, repeated: true });
+                continue;
+            }
+            let first_seq = self.state.events_applied + 1;
+            let events = self.state.execute(&self.rates, &envelope.command).map_err(|error| ExecuteError::Rejected {
+                command_id: envelope.command_id.clone(),
+                command: envelope.command.name(),
+                error,
+            })?;
+            touched.extend(events.iter().filter_map(|(event, _)| touched_pledge(event)));
+            let outcome = Outcome { first_seq, event_count: events.len() as u32, repeated: false };
+            in_batch.insert(&envelope.command_id, (fingerprint, outcome));
+            outcomes.push(outcome);
+            batch.commands.push(AcceptedCommand { command_id: envelope.command_id.clone(), fingerprint, events });
+        }
+        batch.pledges = touched.iter().map(|id| self.state.pledges[id].clone()).collect();
+        Ok((outcomes, batch))
+    }
+
+    /// Before-append assertion: the books still balance with the batch applied.
+    fn check_before_append(&self) -> Result<(), StoreError> {
+        self.state
+            .books
+            .check_trial_balance()
+            .map_err(|e| StoreError::Corrupt(format!("refusing to append: {e}")))
+    }
+
+    /// Discards the in-memory state and replays it from the store.
+    fn reload(&mut self) -> Result<(), StoreError> {
+        self.state = replay(&self.store)?;
+        Ok(())
+    }
+
+    /// Imports reference rates: all or nothing; a conflicting rate is an error.
+    pub fn import_rates(&mut self, quotes: &[RateQuote]) -> Result<RatesImported, StoreError> {
+        let mut merged = self.rates.clone();
+        for quote in quotes {
+            merged.insert(*quote).map_err(|e| StoreError::Rates(format!("{e}; nothing was imported")))?;
+        }
+        let new = self.store.put_rates(quotes)?;
+        self.rates = merged;
+        Ok(RatesImported { new, unchanged: quotes.len() - new })
+    }
+
+    /// The counting-rule summary in the mechanism's reporting currencies (EUR and USD when no
+    /// mechanism is defined).
+    pub fn summary(&self, as_of: NaiveDate) -> Result<Summary, tranche_core::FxError> {
+        summarise(&self.state, &self.rates, as_of, &self.reporting_currencies())
+    }
+
+    pub fn reporting_currencies(&self) -> Vec<Currency> {
+        match &self.state.mechanism {
+            Some(mechanism) if !mechanism.reporting_currencies.is_empty() => mechanism.reporting_currencies.clone(),
+            _ => vec![Currency::EUR, Currency::USD],
+        }
+    }
+
+    /// Rebuilds every projection from a full replay.
+    pub fn rebuild_projections(&mut self) -> Result<(), StoreError> {
+        let mut state = State::new();
+        let mut postings = Vec::new();
+        self.store.replay(&mut |seq, event| {
+            let entries = state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+            postings.push((seq, entries));
+            Ok(())
+        })?;
+        let pledges: Vec<_> = state.pledges_in_order().collect();
+        self.store.rebuild_projections(&postings, &pledges)
+    }
+}
+
+fn touched_pledge(event: &tranche_core::Event) -> Option<PledgeId> {
+    use tranche_core::Event::*;
+    match event {
+        PledgeAnnounced { announcement } => Some(announcement.pledge.clone()),
+        PledgeCommitted { pledge, .. }
+        | PaymentReceived { pledge, .. }
+        | PledgeWithdrawn { pledge, .. }
+        | PledgeSuperseded { pledge, .. } => Some(pledge.clone()),
+        PartyRegistered { .. } | MechanismDefined { .. } | ParticipationRecorded { .. } | TargetSet { .. } => None,
+    }
+}
+
+/// Folds every stored event into a fresh state and checks the invariants.
+pub fn replay<S: Store + ?Sized>(store: &S) -> Result<State, StoreError> {
+    let mut state = State::new();
+    let replayed = store.replay(&mut |seq, event| {
+        state.apply(&event).map(drop).map_err(|e| StoreError::Corrupt(format!("event {seq} does not apply: {e}")))
+    })?;
+    let head = store.head()?;
+    if replayed != head || state.events_applied != head {
+        return Err(StoreError::Corrupt(format!("replayed {replayed} events but the head is {head}")));
+    }
+    state.check_invariants().map_err(|e| StoreError::Corrupt(format!("after replay: {e}")))?;
+    Ok(state)
+}

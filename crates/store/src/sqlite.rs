@@ -1,0 +1,278 @@
+//! The embedded SQLite backend: WAL, `synchronous=FULL`, one writer.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQuote, RateTable};
+
+use crate::{Batch, Store, StoreError, StoredCommand};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+
+pub struct SqliteStore {
+    connection: Connection,
+}
+
+fn db(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path` and runs any pending migration.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let connection = Connection::open(path).map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        SqliteStore::with_connection(connection)
+    }
+
+    /// A private in-memory store, for tests and dry runs.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStore::with_connection(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn with_connection(connection: Connection) -> Result<SqliteStore, StoreError> {
+        connection
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .map_err(db)?;
+        let mut store = SqliteStore { connection };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self.connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(db)?;
+        let version = usize::try_from(version).map_err(|_| StoreError::Corrupt(format!("schema version {version} is not valid")))?;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "schema version {version} is newer than this tranche knows ({}); upgrade tranche",
+                MIGRATIONS.len()
+            )));
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.connection.transaction().map_err(db)?;
+            tx.execute_batch(sql).map_err(db)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1)).map_err(db)?;
+            tx.commit().map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// The underlying connection, for tests that must damage a store on purpose.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+}
+
+fn write_postings(tx: &Transaction, seq: u64, entries: &[JournalEntry]) -> Result<(), StoreError> {
+    let mut insert = tx
+        .prepare_cached("INSERT INTO postings (seq, entry, book, account, currency, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .map_err(db)?;
+    for (index, entry) in entries.iter().enumerate() {
+        for posting in entry.postings() {
+            insert
+                .execute(params![
+                    seq as i64,
+                    index as i64,
+                    entry.book().as_str(),
+                    posting.account.to_string(),
+                    posting.amount.currency.code(),
+                    posting.amount.amount_minor
+                ])
+                .map_err(db)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_pledge(tx: &Transaction, pledge: &Pledge, seq: u64) -> Result<(), StoreError> {
+    let mut upsert = tx
+        .prepare_cached(
+            "INSERT OR REPLACE INTO pledge_view (pledge_id, kind, contributor, date, status, currency, announced_minor, \
+             committed_minor, paid_minor, package, last_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .map_err(db)?;
+    let currency = pledge.committed.or(pledge.announced).map(|m| m.currency.code().to_string());
+    upsert
+        .execute(params![
+            pledge.id.as_str(),
+            pledge.kind.as_str(),
+            pledge.contributor.key(),
+            pledge.date.to_string(),
+            pledge.status.as_str(),
+            currency,
+            pledge.announced.map(|m| m.amount_minor),
+            pledge.committed.map(|m| m.amount_minor),
+            pledge.paid.map(|m| m.amount_minor),
+            pledge.package.as_ref().map(|p| p.as_str()),
+            seq as i64
+        ])
+        .map_err(db)?;
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn head(&self) -> Result<u64, StoreError> {
+        let head: i64 = self.connection.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
+        Ok(head as u64)
+    }
+
+    fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare_cached("SELECT fingerprint, first_seq, event_count FROM commands WHERE command_id = ?1")
+            .map_err(db)?;
+        let row = query
+            .query_row([id.as_str()], |row| {
+                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+            })
+            .optional()
+            .map_err(db)?;
+        row.map(|(fingerprint, first_seq, event_count)| {
+            let fingerprint = fingerprint
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("command {id} has a fingerprint that is not 32 bytes")))?;
+            Ok(StoredCommand { fingerprint, first_seq: first_seq as u64, event_count: event_count as u32 })
+        })
+        .transpose()
+    }
+
+    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let tx = self.connection.transaction().map_err(db)?;
+        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
+        let mut seq = head as u64;
+        {
+            let mut insert_event = tx
+                .prepare_cached("INSERT INTO events (seq, command_id, kind, payload, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(db)?;
+            let mut insert_command = tx
+                .prepare_cached("INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(db)?;
+            for command in &batch.commands {
+                insert_command
+                    .execute(params![command.command_id.as_str(), &command.fingerprint[..], (seq + 1) as i64, command.events.len() as i64])
+                    .map_err(db)?;
+                for (event, entries) in &command.events {
+                    seq += 1;
+                    let payload = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
+                    insert_event
+                        .execute(params![seq as i64, command.command_id.as_str(), event.name(), payload, recorded_at])
+                        .map_err(db)?;
+                    write_postings(&tx, seq, entries)?;
+                }
+            }
+        }
+        for pledge in &batch.pledges {
+            write_pledge(&tx, pledge, seq)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        let mut query = self.connection.prepare("SELECT seq, payload FROM events ORDER BY seq").map_err(db)?;
+        let mut rows = query.query([]).map_err(db)?;
+        let mut expected = 1u64;
+        while let Some(row) = rows.next().map_err(db)? {
+            let seq = row.get::<_, i64>(0).map_err(db)? as u64;
+            if seq != expected {
+                return Err(StoreError::Corrupt(format!("event {expected} is missing (the next is {seq})")));
+            }
+            let payload = row.get_ref(1).map_err(db)?.as_str().map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+            let event: Event = serde_json::from_str(payload).map_err(|e| StoreError::Corrupt(format!("event {seq} does not decode: {e}")))?;
+            visit(seq, event)?;
+            expected += 1;
+        }
+        Ok(expected - 1)
+    }
+
+    fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError> {
+        let tx = self.connection.transaction().map_err(db)?;
+        let mut new = 0;
+        {
+            let mut find = tx.prepare_cached("SELECT rate FROM fx_rates WHERE currency = ?1 AND date = ?2").map_err(db)?;
+            let mut insert = tx.prepare_cached("INSERT INTO fx_rates (currency, date, rate) VALUES (?1, ?2, ?3)").map_err(db)?;
+            for quote in quotes {
+                let (currency, date) = (quote.currency.code(), quote.date.to_string());
+                let held: Option<String> = find.query_row(params![currency, date], |row| row.get(0)).optional().map_err(db)?;
+                match held {
+                    None => {
+                        insert.execute(params![currency, date, quote.rate.to_string()]).map_err(db)?;
+                        new += 1;
+                    }
+                    Some(held) if Rate::parse(&held).ok() == Some(quote.rate) => {}
+                    Some(held) => {
+                        return Err(StoreError::Rates(format!(
+                            "conflicting {currency} rate for {date}: {held} is loaded, {} offered; nothing was imported",
+                            quote.rate
+                        )))
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(new)
+    }
+
+    fn rates(&self) -> Result<RateTable, StoreError> {
+        let mut query = self.connection.prepare("SELECT currency, date, rate FROM fx_rates").map_err(db)?;
+        let mut rows = query.query([]).map_err(db)?;
+        let mut table = RateTable::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            let (currency, date, rate): (String, String, String) = (row.get(0).map_err(db)?, row.get(1).map_err(db)?, row.get(2).map_err(db)?);
+            let corrupt = |what: &str| StoreError::Corrupt(format!("stored rate {currency} {date} {rate}: bad {what}"));
+            let quote = RateQuote {
+                currency: Currency::parse(&currency).map_err(|_| corrupt("currency"))?,
+                date: date.parse::<NaiveDate>().map_err(|_| corrupt("date"))?,
+                rate: Rate::parse(&rate).map_err(|_| corrupt("rate"))?,
+            };
+            table.insert(quote).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        Ok(table)
+    }
+
+    fn rebuild_projections(&mut self, postings: &[(u64, Vec<JournalEntry>)], pledges: &[&Pledge]) -> Result<(), StoreError> {
+        let tx = self.connection.transaction().map_err(db)?;
+        tx.execute_batch("DELETE FROM postings; DELETE FROM pledge_view;").map_err(db)?;
+        for (seq, entries) in postings {
+            write_postings(&tx, *seq, entries)?;
+        }
+        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
+        for pledge in pledges {
+            write_pledge(&tx, pledge, head as u64)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+        let mut lines = Vec::new();
+        let queries = [
+            "SELECT 'posting', seq, entry, book, account, currency, amount_minor FROM postings ORDER BY seq, entry, account, currency, amount_minor",
+            "SELECT 'pledge', pledge_id, kind, contributor, date, status, currency, announced_minor, committed_minor, paid_minor, package \
+             FROM pledge_view ORDER BY pledge_id",
+        ];
+        for sql in queries {
+            let mut query = self.connection.prepare(sql).map_err(db)?;
+            let columns = query.column_count();
+            let mut rows = query.query([]).map_err(db)?;
+            while let Some(row) = rows.next().map_err(db)? {
+                let fields: Vec<String> = (0..columns)
+                    .map(|i| match row.get_ref(i) {
+                        Ok(value) => format!("{value:?}"),
+                        Err(e) => e.to_string(),
+                    })
+                    .collect();
+                lines.push(fields.join("|"));
+            }
+        }
+        Ok(lines)
+    }
+}
+
+impl SqliteStore {
+    /// Pledge rows of the projection: `(pledge_id, contributor, status)`, for queries and tests.
+    pub fn pledge_rows(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut query = self.connection.prepare("SELECT pledge_id, contributor, status FROM pledge_view ORDER BY pledge_id").map_err(db)?;
+        let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+}

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQuote, RateTable};
 
@@ -257,7 +258,10 @@ impl Store for SqliteStore {
             while let Some(row) = rows.next().map_err(db)? {
                 let fields: Vec<String> = (0..columns)
                     .map(|i| match row.get_ref(i) {
-                        Ok(value) => format!("{value:?}"),
+                        Ok(ValueRef::Text(text)) => String::from_utf8_lossy(text).into_owned(),
+                        Ok(ValueRef::Integer(n)) => n.to_string(),
+                        Ok(ValueRef::Null) => "NULL".to_string(),
+                        Ok(other) => format!("{other:?}"),
                         Err(e) => e.to_string(),
                     })
                     .collect();

@@ -1,0 +1,150 @@
+//! The conformance suite every `Store` backend must pass. Each check takes a factory for an
+//! empty store; `conformance!` instantiates the suite for a backend.
+
+use chrono::NaiveDate;
+use tranche_core::*;
+use tranche_store::{ExecuteError, Ledger, SqliteStore, Store, StoreError};
+
+fn date(text: &str) -> NaiveDate {
+    parse_date(text).unwrap()
+}
+
+fn envelope(id: &str, command: Command) -> Envelope {
+    Envelope { command_id: CommandId::parse(id).unwrap(), command }
+}
+
+fn register(id: &str) -> Envelope {
+    let party = Party { id: PartyId::parse(id).unwrap(), name: id.into(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None };
+    envelope(&format!("party:{id}"), Command::RegisterParty { party })
+}
+
+fn announce(command_id: &str, pledge: &str, by: &str, amount: &str, code: &str) -> Envelope {
+    let announcement = Announcement {
+        pledge: PledgeId::parse(pledge).unwrap(),
+        kind: PledgeKind::Solo,
+        contributor: Contributor::Party(PartyId::parse(by).unwrap()),
+        amount: Some(Money::parse(amount, Currency::parse(code).unwrap()).unwrap()),
+        package: None,
+        earmark: None,
+        date: date("2025-08-04"),
+        source: Source { url: Some("https://example.org/a".into()), date: date("2025-08-04"), confidence: Confidence::Confirmed },
+        note: None,
+    };
+    envelope(command_id, Command::AnnouncePledge { announcement, supersedes: None })
+}
+
+fn commit(command_id: &str, pledge: &str) -> Envelope {
+    envelope(command_id, Command::CommitPledge { pledge: PledgeId::parse(pledge).unwrap(), amount: None, date: date("2025-08-05") })
+}
+
+fn pay(command_id: &str, pledge: &str, amount: &str, code: &str) -> Envelope {
+    let amount = Money::parse(amount, Currency::parse(code).unwrap()).unwrap();
+    envelope(command_id, Command::PayPledge { pledge: PledgeId::parse(pledge).unwrap(), amount, date: date("2025-08-06") })
+}
+
+fn usd_rate() -> RateQuote {
+    RateQuote { date: date("2025-08-01"), currency: Currency::USD, rate: Rate::parse("1.16").unwrap() }
+}
+
+fn seeded<S: Store>(store: S) -> Ledger<S> {
+    let mut ledger = Ledger::open(store).unwrap();
+    ledger.import_rates(&[usd_rate()]).unwrap();
+    ledger.execute_all(&[register("NLD"), register("DEU"), announce("c1", "P1", "NLD", "500", "EUR"), commit("c2", "P1")]).unwrap();
+    ledger
+}
+
+/// Everything a store holds that a test may compare: head, replayed state, projections, rates.
+fn fingerprint<S: Store>(ledger: &Ledger<S>) -> (u64, Vec<String>, usize) {
+    let store = ledger.store();
+    (store.head().unwrap(), store.projection_dump().unwrap(), store.rates().unwrap().len())
+}
+
+pub fn appends_and_replays<S: Store>(make: impl Fn() -> S) {
+    let ledger = seeded(make());
+    assert_eq!(ledger.head(), 4, "two parties, announce, commit: one event each");
+    let replayed = tranche_store::State::clone(ledger.state());
+    let reopened = Ledger::open(ledger.into_store()).unwrap();
+    assert_eq!(reopened.state(), &replayed);
+}
+
+pub fn repeated_command_returns_first_outcome<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    let first = ledger.execute(&pay("pay-1", "P1", "100", "EUR")).unwrap();
+    assert!(!first.repeated);
+    let before = fingerprint(&ledger);
+    let state = ledger.state().clone();
+    let again = ledger.execute(&pay("pay-1", "P1", "100", "EUR")).unwrap();
+    assert_eq!((again.first_seq, again.event_count, again.repeated), (first.first_seq, first.event_count, true));
+    assert_eq!(fingerprint(&ledger), before);
+    assert_eq!(ledger.state(), &state);
+    // The same id inside one batch is applied once.
+    let outcomes = ledger.execute_all(&[pay("pay-2", "P1", "1", "EUR"), pay("pay-2", "P1", "1", "EUR")]).unwrap();
+    assert_eq!(outcomes[0].first_seq, outcomes[1].first_seq);
+    assert!(outcomes[1].repeated);
+    assert_eq!(ledger.head(), before.0 + 1);
+}
+
+pub fn reused_id_with_other_content_is_rejected<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    ledger.execute(&pay("pay-1", "P1", "100", "EUR")).unwrap();
+    let before = fingerprint(&ledger);
+    let error = ledger.execute(&pay("pay-1", "P1", "200", "EUR")).unwrap_err();
+    assert_eq!(error, ExecuteError::IdReused(CommandId::parse("pay-1").unwrap()));
+    assert_eq!(fingerprint(&ledger), before);
+}
+
+pub fn rejected_batch_writes_nothing<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    let before = fingerprint(&ledger);
+    let state = ledger.state().clone();
+    let batch = [pay("pay-1", "P1", "100", "EUR"), pay("pay-2", "P1", "400.01", "EUR")];
+    let error = ledger.execute_all(&batch).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "command pay-2 (pay-pledge) rejected: overpayment: pledge P1 has EUR 400.00 outstanding, payment settles EUR 400.01"
+    );
+    assert_eq!(fingerprint(&ledger), before);
+    assert_eq!(ledger.state(), &state, "the in-memory state is rolled back too");
+    // And pay-1 was not remembered: it applies now.
+    assert!(!ledger.execute(&batch[0]).unwrap().repeated);
+}
+
+pub fn rates_import_is_idempotent_and_conflicts_write_nothing<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    let again = ledger.import_rates(&[usd_rate()]).unwrap();
+    assert_eq!((again.new, again.unchanged), (0, 1));
+    let before = fingerprint(&ledger);
+    let new = RateQuote { date: date("2025-08-02"), ..usd_rate() };
+    let conflicting = RateQuote { rate: Rate::parse("1.17").unwrap(), ..usd_rate() };
+    let error = ledger.import_rates(&[new, conflicting]).unwrap_err();
+    assert_eq!(error, StoreError::Rates("conflicting USD rate for 2025-08-01: 1.16 is loaded, 1.17 offered; nothing was imported".into()));
+    assert_eq!(fingerprint(&ledger), before);
+}
+
+pub fn projections_equal_a_rebuild<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    ledger.execute_all(&[pay("pay-1", "P1", "116", "USD"), announce("c3", "P2", "DEU", "7", "EUR")]).unwrap();
+    ledger
+        .execute(&envelope("w", Command::WithdrawPledge { pledge: PledgeId::parse("P2").unwrap(), date: date("2025-08-09"), reason: None }))
+        .unwrap();
+    let incremental = ledger.store().projection_dump().unwrap();
+    assert!(incremental.iter().any(|row| row.contains("trading:fx:USD")), "{incremental:#?}");
+    ledger.rebuild_projections().unwrap();
+    assert_eq!(ledger.store().projection_dump().unwrap(), incremental);
+}
+
+macro_rules! conformance {
+    ($backend:ident, $make:expr) => {
+        mod $backend {
+            use super::*;
+            #[test] fn appends_and_replays() { super::appends_and_replays($make) }
+            #[test] fn repeated_command_returns_first_outcome() { super::repeated_command_returns_first_outcome($make) }
+            #[test] fn reused_id_with_other_content_is_rejected() { super::reused_id_with_other_content_is_rejected($make) }
+            #[test] fn rejected_batch_writes_nothing() { super::rejected_batch_writes_nothing($make) }
+            #[test] fn rates_import_is_idempotent_and_conflicts_write_nothing() { super::rates_import_is_idempotent_and_conflicts_write_nothing($make) }
+            #[test] fn projections_equal_a_rebuild() { super::projections_equal_a_rebuild($make) }
+        }
+    };
+}
+
+conformance!(sqlite, || SqliteStore::in_memory().unwrap());

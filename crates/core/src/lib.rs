@@ -19,4 +19,4 @@ pub use ids::{CommandId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
 pub use ledger::{Account, Book, Books, JournalEntry, Posting};
 pub use money::{Currency, Money, Rate};
 pub use state::State;
-pub use summary::{summarise, Summary, YearMonth};
+pub use summary::{first_date_reaching, summarise, Summary, YearMonth};

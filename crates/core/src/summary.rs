@@ -154,3 +154,29 @@ pub fn declined_on(state: &State, as_of: NaiveDate) -> Vec<PartyId> {
         .cloned()
         .collect()
 }
+
+/// The most dates [`first_date_reaching`] evaluates: a limit on report work.
+pub const MAX_CROSSING_DATES: usize = 4096;
+
+/// The first date, up to `as_of`, on which the counted total in `goal`'s currency reaches
+/// `goal`. Totals are evaluated on every date a pledge was announced or committed (the only
+/// dates they can rise); `None` when never reached or when there are more dates than
+/// [`MAX_CROSSING_DATES`].
+pub fn first_date_reaching(state: &State, rates: &RateTable, goal: Money, as_of: NaiveDate) -> Result<Option<NaiveDate>, FxError> {
+    let mut dates: BTreeSet<NaiveDate> = BTreeSet::new();
+    for pledge in state.pledges.values() {
+        dates.insert(pledge.date);
+        dates.extend(pledge.committed_on);
+    }
+    let dates: Vec<NaiveDate> = dates.into_iter().filter(|d| *d <= as_of).collect();
+    if dates.len() > MAX_CROSSING_DATES {
+        return Ok(None);
+    }
+    for date in dates {
+        let summary = summarise(state, rates, date, &[goal.currency])?;
+        if summary.totals[&goal.currency].amount_minor >= goal.amount_minor {
+            return Ok(Some(date));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,251 @@
+//! Domain commands from the command line: pledges, participation, targets.
+//!
+//! Each takes `--command-id`; without it the id is derived from the command's content, so
+//! running the same command line twice applies it once. Give distinct ids to record two
+//! identical payments.
+
+use anyhow::{bail, Result};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use sha2::{Digest, Sha256};
+use tranche_core::{
+    parse_date, Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
+    ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind,
+};
+use tranche_core::domain::parse_source_url;
+use tranche_store::{Ledger, SqliteStore};
+
+#[derive(Args, Clone)]
+pub struct Common {
+    /// Client-chosen idempotency key. Default: derived from the command's content.
+    #[arg(long)]
+    command_id: Option<String>,
+    /// The date of the fact (YYYY-MM-DD). Default: today.
+    #[arg(long, value_parser = parse_day)]
+    date: Option<NaiveDate>,
+}
+
+#[derive(Args, Clone)]
+pub struct SourceArgs {
+    /// Where the fact came from (http or https URL).
+    #[arg(long)]
+    source_url: Option<String>,
+    /// confirmed, reported or uncertain.
+    #[arg(long, default_value = "confirmed", value_parser = |t: &str| Confidence::parse(t).map_err(|e| e.to_string()))]
+    confidence: Confidence,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+fn parse_currency(text: &str) -> Result<Currency, String> {
+    Currency::parse(text).map_err(|e| e.to_string())
+}
+
+#[derive(Subcommand)]
+pub enum PledgeCommand {
+    /// Announce a pledge (non-binding; memo book).
+    Announce {
+        /// The pledge id (for example a record id).
+        id: String,
+        /// The pledging party; several (comma-separated) for a joint pledge.
+        #[arg(long, value_delimiter = ',', required = true)]
+        party: Vec<String>,
+        /// The amount in major units (`500000000`, `12.50`); omit with --undisclosed.
+        #[arg(long, required_unless_present = "undisclosed")]
+        amount: Option<String>,
+        #[arg(long, value_parser = parse_currency, required_unless_present = "undisclosed")]
+        currency: Option<Currency>,
+        /// The amount is not public.
+        #[arg(long, conflicts_with_all = ["amount", "currency"])]
+        undisclosed: bool,
+        /// The pledge is a joint package's total (its members' own pledges are subtracted).
+        #[arg(long)]
+        joint_package: bool,
+        #[arg(long)]
+        package: Option<String>,
+        /// Earmark (a requirement category such as air-defence).
+        #[arg(long)]
+        earmark: Option<String>,
+        /// An earlier announcement this one replaces.
+        #[arg(long)]
+        supersedes: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Make a pledge binding (main book). The amount defaults to the announced one.
+    Commit {
+        id: String,
+        #[arg(long, requires = "currency")]
+        amount: Option<String>,
+        #[arg(long, value_parser = parse_currency, requires = "amount")]
+        currency: Option<Currency>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Record a payment against a committed pledge, in any currency with a reference rate.
+    Pay {
+        id: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = parse_currency)]
+        currency: Currency,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Withdraw a pledge; a binding one releases its unpaid remainder.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Mark an announced pledge as replaced by another.
+    Supersede {
+        id: String,
+        #[arg(long)]
+        by: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ParticipationCommand {
+    /// Record a party's status: participating, declined, non-participation, deferred, withdrawn.
+    Record {
+        party: String,
+        #[arg(long, value_parser = |t: &str| ParticipationStatus::parse(t).map_err(|e| e.to_string()))]
+        status: ParticipationStatus,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TargetCommand {
+    /// Record a target: monthly-run-rate, cumulative-goal or annual-need.
+    Set {
+        id: String,
+        #[arg(long, value_parser = |t: &str| TargetKind::parse(t).map_err(|e| e.to_string()))]
+        kind: TargetKind,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = parse_currency)]
+        currency: Currency,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        source: SourceArgs,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+fn day(common: &Common) -> NaiveDate {
+    common.date.unwrap_or_else(|| chrono::Utc::now().date_naive())
+}
+
+fn source(args: &SourceArgs, date: NaiveDate) -> Result<Source> {
+    let url = args.source_url.as_deref().map(parse_source_url).transpose()?.flatten();
+    Ok(Source { url, date, confidence: args.confidence })
+}
+
+/// Runs one command with its idempotency key and prints what happened.
+fn submit(ledger: &mut Ledger<SqliteStore>, common: &Common, command: Command) -> Result<()> {
+    let command_id = match &common.command_id {
+        Some(id) => CommandId::parse(id)?,
+        None => {
+            let digest = Sha256::digest(serde_json::to_vec(&command)?);
+            let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+            CommandId::parse(&format!("cli:{hex}")).expect("hex makes a valid id")
+        }
+    };
+    let name = command.name();
+    let outcome = ledger.execute(&Envelope { command_id: command_id.clone(), command })?;
+    let last = outcome.first_seq + u64::from(outcome.event_count) - 1;
+    match outcome.repeated {
+        true => out!("{name} {command_id}: already applied as events {}..={last}; nothing changed", outcome.first_seq),
+        false => out!("{name} {command_id}: accepted as events {}..={last}", outcome.first_seq),
+    }
+    Ok(())
+}
+
+fn money(amount: &str, currency: Currency) -> Result<Money> {
+    Ok(Money::parse_positive(amount, currency)?)
+}
+
+pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> Result<()> {
+    match command {
+        PledgeCommand::Announce { id, party, amount, currency, undisclosed, joint_package, package, earmark, supersedes, note, source: source_args, common } => {
+            let parties = party.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
+            let contributor = match parties.as_slice() {
+                [one] => Contributor::Party(one.clone()),
+                _ => Contributor::Joint(parties),
+            };
+            if joint_package && matches!(contributor, Contributor::Party(_)) {
+                bail!("a joint package needs at least two parties (--party A,B)");
+            }
+            let amount = match (undisclosed, amount, currency) {
+                (true, _, _) => None,
+                (false, Some(amount), Some(currency)) => Some(money(&amount, currency)?),
+                _ => bail!("give --amount and --currency, or --undisclosed"),
+            };
+            let date = day(&common);
+            let announcement = Announcement {
+                pledge: PledgeId::parse(&id)?,
+                kind: if joint_package { PledgeKind::JointPackage } else { PledgeKind::Solo },
+                contributor,
+                amount,
+                package: package.as_deref().map(PackageRef::parse).transpose()?,
+                earmark,
+                date,
+                source: source(&source_args, date)?,
+                note,
+            };
+            let supersedes = supersedes.as_deref().map(PledgeId::parse).transpose()?;
+            submit(ledger, &common, Command::AnnouncePledge { announcement, supersedes })
+        }
+        PledgeCommand::Commit { id, amount, currency, common } => {
+            let amount = match (amount, currency) {
+                (Some(amount), Some(currency)) => Some(money(&amount, currency)?),
+                _ => None,
+            };
+            submit(ledger, &common, Command::CommitPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) })
+        }
+        PledgeCommand::Pay { id, amount, currency, common } => {
+            let amount = money(&amount, currency)?;
+            submit(ledger, &common, Command::PayPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) })
+        }
+        PledgeCommand::Withdraw { id, reason, common } => {
+            submit(ledger, &common, Command::WithdrawPledge { pledge: PledgeId::parse(&id)?, date: day(&common), reason })
+        }
+        PledgeCommand::Supersede { id, by, common } => {
+            let command = Command::SupersedePledge { pledge: PledgeId::parse(&id)?, by: PledgeId::parse(&by)?, date: day(&common) };
+            submit(ledger, &common, command)
+        }
+    }
+}
+
+pub fn run_participation(ledger: &mut Ledger<SqliteStore>, command: ParticipationCommand) -> Result<()> {
+    let ParticipationCommand::Record { party, status, note, source: source_args, common } = command;
+    let command = Command::RecordParticipation { party: PartyId::parse(&party)?, status, source: source(&source_args, day(&common))?, note };
+    submit(ledger, &common, command)
+}
+
+pub fn run_target(ledger: &mut Ledger<SqliteStore>, command: TargetCommand) -> Result<()> {
+    let TargetCommand::Set { id, kind, amount, currency, note, source: source_args, common } = command;
+    let date = day(&common);
+    let target = Target { id: TargetId::parse(&id)?, kind, amount: money(&amount, currency)?, date, source: source(&source_args, date)?, note };
+    submit(ledger, &common, Command::SetTarget { target })
+}

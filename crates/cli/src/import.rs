@@ -1,0 +1,149 @@
+//! `tranche import ...` and the demo's loading of the shipped data.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tranche_core::{Command, CommandId, Currency, Envelope, Known, Mechanism, MechanismId, PartyId};
+use tranche_io::{ecb, parties, record, shipped};
+use tranche_store::{Ledger, SqliteStore};
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// ECB reference rates in the eurofxref-hist.csv layout.
+    Ecb { file: PathBuf },
+    /// The parties table (party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,...).
+    Parties { file: PathBuf },
+    /// A public record (record_id,date,kind,parties,amount,currency,package,supersedes,...).
+    Record {
+        file: PathBuf,
+        /// Import the valid rows and list every rejected one, instead of importing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+/// A progress bar appears only for imports longer than this.
+const PROGRESS_AFTER: Duration = Duration::from_secs(1);
+
+fn read(path: &Path) -> Result<(String, String)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+pub fn run(ledger: &mut Ledger<SqliteStore>, command: ImportCommand) -> Result<()> {
+    match command {
+        ImportCommand::Ecb { file } => {
+            let (name, text) = read(&file)?;
+            import_rates(ledger, &name, &text)
+        }
+        ImportCommand::Parties { file } => {
+            let (name, text) = read(&file)?;
+            import_parties(ledger, &name, &text)
+        }
+        ImportCommand::Record { file, skip_invalid } => {
+            let (name, text) = read(&file)?;
+            import_record(ledger, &name, &text, skip_invalid)
+        }
+    }
+}
+
+fn import_rates(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str) -> Result<()> {
+    let quotes = ecb::parse(name, text)?;
+    let imported = ledger.import_rates(&quotes)?;
+    out!("{name}: {} rates, {} new, {} already loaded", quotes.len(), imported.new, imported.unchanged);
+    Ok(())
+}
+
+fn import_parties(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str) -> Result<()> {
+    let envelopes = parties::parse(name, text)?;
+    let outcomes = ledger.execute_all(&envelopes)?;
+    let new = outcomes.iter().filter(|o| !o.repeated).count();
+    out!("{name}: {} parties, {new} new, {} already registered", outcomes.len(), outcomes.len() - new);
+    Ok(())
+}
+
+/// A progress bar that stays hidden unless the work takes longer than a second.
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(length: usize, what: &str) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(length as u64), ProgressDrawTarget::hidden());
+        bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})").expect("a valid template"));
+        bar.set_message(what.to_string());
+        Progress { bar, started: Instant::now() }
+    }
+
+    fn tick(&self) {
+        self.bar.inc(1);
+        if self.bar.is_hidden() && self.started.elapsed() > PROGRESS_AFTER {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn import_record(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str, skip_invalid: bool) -> Result<()> {
+    let state = ledger.state();
+    let parsed = record::parse(name, text, &|id| state.pledges.contains_key(id))?;
+    let progress = Progress::new(parsed.rows.len() + parsed.errors.len(), "checking");
+    let failure = RefCell::new(None);
+    let known = |envelope: &Envelope| {
+        progress.tick();
+        ledger.known(envelope).unwrap_or_else(|error| {
+            failure.borrow_mut().get_or_insert(error);
+            Known::New
+        })
+    };
+    let plan = record::plan(name, parsed, ledger.state(), ledger.rates(), &known);
+    progress.finish();
+    if let Some(error) = failure.into_inner() {
+        return Err(error.into());
+    }
+    for rejected in &plan.rejected {
+        eprintln!("rejected: {rejected}");
+    }
+    if !plan.rejected.is_empty() && !skip_invalid {
+        bail!("{name}: {} invalid rows; nothing was imported (use --skip-invalid to import the valid rows)", plan.rejected.len());
+    }
+    ledger.execute_all(&plan.envelopes)?;
+    out!(
+        "{name}: {} rows imported, {} already imported, {} rejected",
+        plan.accepted_rows,
+        plan.unchanged_rows,
+        plan.rejected.len()
+    );
+    Ok(())
+}
+
+fn purl_mechanism() -> Envelope {
+    let party = |id: &str| PartyId::parse(id).expect("a valid party id");
+    let mechanism = Mechanism {
+        id: MechanismId::parse("PURL").expect("a valid id"),
+        name: "Prioritized Ukraine Requirements List".into(),
+        recipient: party("UKR"),
+        supplier: party("USA"),
+        package_currency: Currency::USD,
+        reporting_currencies: vec![Currency::EUR, Currency::USD],
+    };
+    Envelope { command_id: CommandId::parse("mechanism:PURL").expect("a valid id"), command: Command::DefineMechanism { mechanism } }
+}
+
+/// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
+pub fn demo(ledger: &mut Ledger<SqliteStore>) -> Result<()> {
+    import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV)?;
+    import_parties(ledger, "shipped parties", shipped::PARTIES_CSV)?;
+    ledger.execute(&purl_mechanism())?;
+    import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false)?;
+    out!("");
+    Ok(())
+}

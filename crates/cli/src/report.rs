@@ -1,0 +1,240 @@
+//! `tranche report ...`: text tables for people, JSON (wire DTOs, converted by hand) for scripts.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use clap::Subcommand;
+use serde::Serialize;
+use tranche_core::{parse_date, Currency, Money, Summary, TargetKind};
+use tranche_store::{Ledger, SqliteStore};
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Totals, contributors, undisclosed, declined, by party and by month.
+    Summary {
+        #[arg(long)]
+        json: bool,
+        /// Count only records dated on or before this date (YYYY-MM-DD). Default: today.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Per party: participation status and counted money.
+    Parties {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Per month: counted money, cumulative, and the monthly run-rate target.
+    Months {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<NaiveDate>,
+    },
+}
+
+fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+pub fn run(ledger: &Ledger<SqliteStore>, command: ReportCommand) -> Result<()> {
+    match command {
+        ReportCommand::Summary { json, as_of } => print_summary(ledger, as_of, json),
+        ReportCommand::Parties { json, as_of } => print_parties(ledger, as_of, json),
+        ReportCommand::Months { json, as_of } => print_months(ledger, as_of, json),
+    }
+}
+
+/// The wire form of a summary: amounts as decimal strings, parties and months sorted.
+#[derive(Serialize)]
+struct SummaryDto {
+    as_of: String,
+    totals: BTreeMap<String, String>,
+    contributors: usize,
+    undisclosed: usize,
+    declined: Vec<String>,
+    by_party: BTreeMap<String, BTreeMap<String, String>>,
+    by_month: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn amounts_dto(amounts: &BTreeMap<Currency, Money>) -> BTreeMap<String, String> {
+    amounts.iter().map(|(currency, money)| (currency.code().to_string(), money.to_decimal_string())).collect()
+}
+
+fn summary_dto(summary: &Summary) -> SummaryDto {
+    SummaryDto {
+        as_of: summary.as_of.to_string(),
+        totals: amounts_dto(&summary.totals),
+        contributors: summary.contributors,
+        undisclosed: summary.undisclosed,
+        declined: summary.declined.iter().map(|p| p.to_string()).collect(),
+        by_party: summary.by_party.iter().map(|(key, amounts)| (key.clone(), amounts_dto(amounts))).collect(),
+        by_month: summary.by_month.iter().map(|(month, amounts)| (month.to_string(), amounts_dto(amounts))).collect(),
+    }
+}
+
+/// `4434608230.02` -> `4,434,608,230.02`.
+pub fn grouped(money: &Money) -> String {
+    let text = money.to_decimal_string();
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut out = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{out}.{fraction}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+fn amounts_text(amounts: &BTreeMap<Currency, Money>) -> String {
+    amounts.values().map(|m| format!("{} {:>17}", m.currency, grouped(m))).collect::<Vec<_>>().join("  ")
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    out!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+pub fn print_summary(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
+    let summary = ledger.summary(as_of.unwrap_or_else(today))?;
+    if json {
+        return print_json(&summary_dto(&summary));
+    }
+    let name = ledger.state().mechanism.as_ref().map_or("Pooled fund", |m| m.id.as_str());
+    out!("{name} summary as of {} (counting rules: docs/COUNTING.md)", summary.as_of);
+    out!("  total          {}", amounts_text(&summary.totals));
+    out!("  contributors   {} ({} with undisclosed amounts)", summary.contributors, summary.undisclosed);
+    let declined: Vec<String> = summary.declined.iter().map(|p| p.to_string()).collect();
+    out!("  declined       {}", if declined.is_empty() { "none".to_string() } else { declined.join(", ") });
+    out!("\nBy month");
+    for (month, amounts) in &summary.by_month {
+        out!("  {month}        {}", amounts_text(amounts));
+    }
+    out!("\nBy party (a joint package counts its remainder under its members, joined by +)");
+    for (key, amounts) in &summary.by_party {
+        out!("  {key:<32} {}", amounts_text(amounts));
+    }
+    print_targets(ledger, &summary)
+}
+
+/// Each cumulative goal: met or missed on its date (or the gap so far), and when it was reached.
+fn print_targets(ledger: &Ledger<SqliteStore>, summary: &Summary) -> Result<()> {
+    let goals: Vec<_> = ledger.state().targets.values().filter(|t| t.kind == TargetKind::CumulativeGoal).collect();
+    if goals.is_empty() {
+        return Ok(());
+    }
+    out!("\nGoals");
+    for goal in goals {
+        let judged_on = goal.date.min(summary.as_of);
+        let counted = ledger.summary(judged_on)?.totals.get(&goal.amount.currency).copied();
+        let Some(counted) = counted else { continue };
+        let gap = goal.amount.checked_sub(counted).expect("bounded amounts");
+        let distance = grouped(&Money { amount_minor: gap.amount_minor.abs(), ..gap });
+        let verdict = match (summary.as_of >= goal.date, gap.amount_minor <= 0) {
+            (true, true) => format!("met on its date, over by {distance}"),
+            (true, false) => format!("missed on its date by {distance}"),
+            (false, true) => format!("met, over by {distance}"),
+            (false, false) => format!("short by {distance} so far"),
+        };
+        let reached = tranche_core::first_date_reaching(ledger.state(), ledger.rates(), goal.amount, summary.as_of)?;
+        let reached = reached.map_or(String::new(), |d| format!("; reached on {d}"));
+        out!("  {} {} by {} ({}): {verdict}{reached}", goal.amount.currency, grouped(&goal.amount), goal.date, goal.id);
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PartyRowDto {
+    party: String,
+    name: Option<String>,
+    status: Option<String>,
+    status_date: Option<String>,
+    counted: BTreeMap<String, String>,
+    gdp_2021_bn_eur: Option<String>,
+}
+
+fn print_parties(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
+    let summary = ledger.summary(as_of.unwrap_or_else(today))?;
+    let state = ledger.state();
+    let mut keys: Vec<String> = summary.by_party.keys().cloned().collect();
+    keys.extend(state.participation.keys().map(|p| p.to_string()).filter(|p| !summary.by_party.contains_key(p)));
+    keys.sort();
+    let rows: Vec<PartyRowDto> = keys
+        .iter()
+        .map(|key| {
+            let party = tranche_core::PartyId::parse(key).ok();
+            let known = party.as_ref().and_then(|p| state.parties.get(p));
+            let status = party.as_ref().and_then(|p| state.participation_on(p, summary.as_of));
+            PartyRowDto {
+                party: key.clone(),
+                name: known.map(|p| p.name.clone()),
+                status: status.map(|s| s.change.status.to_string()),
+                status_date: status.map(|s| s.change.date.to_string()),
+                counted: summary.by_party.get(key).map(amounts_dto).unwrap_or_default(),
+                gdp_2021_bn_eur: known.and_then(|p| p.gdp_2021_bn_eur).map(|g| g.to_string()),
+            }
+        })
+        .collect();
+    if json {
+        return print_json(&rows);
+    }
+    out!("Parties as of {}", summary.as_of);
+    out!("  {:<32} {:<22} counted ({})", "party", "status", summary.currencies.iter().map(|c| c.code()).collect::<Vec<_>>().join(", "));
+    for row in &rows {
+        let status = match (&row.status, &row.status_date) {
+            (Some(status), Some(date)) => format!("{status} {date}"),
+            _ => "-".to_string(),
+        };
+        let amounts = summary.by_party.get(&row.party).map(amounts_text).unwrap_or_default();
+        out!("  {:<32} {:<22} {amounts}", row.party, status);
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct MonthRowDto {
+    month: String,
+    counted: BTreeMap<String, String>,
+    cumulative: BTreeMap<String, String>,
+}
+
+fn print_months(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
+    let summary = ledger.summary(as_of.unwrap_or_else(today))?;
+    let mut cumulative: BTreeMap<Currency, Money> = summary.currencies.iter().map(|c| (*c, Money::zero(*c))).collect();
+    let mut rows = Vec::new();
+    for (month, amounts) in &summary.by_month {
+        for (currency, money) in amounts {
+            let slot = cumulative.get_mut(currency).expect("reporting currency");
+            *slot = slot.checked_add(*money).expect("bounded amounts");
+        }
+        rows.push(MonthRowDto { month: month.to_string(), counted: amounts_dto(amounts), cumulative: amounts_dto(&cumulative) });
+    }
+    if json {
+        return print_json(&rows);
+    }
+    out!("Months as of {} (counted by record date)", summary.as_of);
+    let run_rate = ledger.state().targets.values().find(|t| t.kind == TargetKind::MonthlyRunRate);
+    if let Some(target) = run_rate {
+        out!("  monthly run-rate target: {} {} ({})", target.amount.currency, grouped(&target.amount), target.id);
+    }
+    let mut running: BTreeMap<Currency, Money> = summary.currencies.iter().map(|c| (*c, Money::zero(*c))).collect();
+    for (month, amounts) in &summary.by_month {
+        for (currency, money) in amounts {
+            let slot = running.get_mut(currency).expect("reporting currency");
+            *slot = slot.checked_add(*money).expect("bounded amounts");
+        }
+        out!("  {month}  {}   cumulative {}", amounts_text(amounts), amounts_text(&running));
+    }
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! Runs the real `tranche` binary against temporary stores and prints everything useful when a
+//! check fails.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tranche_store::{SqliteStore, Store};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("tranche.db")
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_tranche"))
+            .arg("--database")
+            .arg(self.db())
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "tranche {args:?} failed\nstdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+        run.stdout
+    }
+
+    fn fails(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_ne!(run.code, 0, "tranche {args:?} should fail\nstdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+        run
+    }
+
+    /// Everything that must not change when bad input is refused.
+    fn contents(&self) -> (u64, Vec<String>, usize) {
+        let store = SqliteStore::open(&self.db()).unwrap();
+        (store.head().unwrap(), store.projection_dump().unwrap(), store.rates().unwrap().len())
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+}
+
+fn demo() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.ok(&["demo", "--no-serve"]);
+    sandbox
+}
+
+#[test]
+fn demo_prints_the_purl_figures() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.ok(&["demo", "--no-serve"]);
+    assert!(out.contains("EUR  4,434,608,230.02  USD  5,168,314,728.80"), "{out}");
+    assert!(out.contains("contributors   20 (4 with undisclosed amounts)"), "{out}");
+    assert!(out.contains("declined       CZE, FRA, HUN, ITA, SVK"), "{out}");
+    assert!(out.contains("missed on its date by 343,511,271.20; reached on 2026-02-13"), "{out}");
+}
+
+#[test]
+fn summary_json_has_the_documented_shape_and_figures() {
+    let sandbox = demo();
+    let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary["as_of"], "2026-11-26");
+    assert_eq!(summary["totals"], serde_json::json!({"EUR": "4434608230.02", "USD": "5168314728.80"}));
+    assert_eq!(summary["contributors"], 20);
+    assert_eq!(summary["undisclosed"], 4);
+    assert_eq!(summary["declined"], serde_json::json!(["CZE", "FRA", "HUN", "ITA", "SVK"]));
+    assert_eq!(summary["by_party"]["NLD"]["EUR"], "750000000.00");
+    assert_eq!(summary["by_party"]["DNK+NOR+SWE"], serde_json::json!({"EUR": "0.00", "USD": "0.00"}));
+    let keys: Vec<&String> = summary.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["as_of", "by_month", "by_party", "contributors", "declined", "totals", "undisclosed"]);
+    let months: Vec<&String> = summary["by_month"].as_object().unwrap().keys().collect();
+    assert_eq!(months, ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-02"]);
+    let early = sandbox.json(&["report", "summary", "--json", "--as-of", "2025-12-04"]);
+    assert_eq!(early["totals"]["EUR"], "3953094151.45");
+}
+
+#[test]
+fn repeating_imports_and_commands_changes_nothing() {
+    let sandbox = demo();
+    let before = sandbox.contents();
+    let out = sandbox.ok(&["demo", "--no-serve"]);
+    assert!(out.contains("0 rows imported, 44 already imported"), "{out}");
+    let record = sandbox.file("record.csv", tranche_io::shipped::PURL_RECORD_CSV);
+    sandbox.ok(&["import", "record", record.to_str().unwrap()]);
+    let rates = sandbox.file("rates.csv", tranche_io::shipped::ECB_RATES_CSV);
+    sandbox.ok(&["import", "ecb", rates.to_str().unwrap()]);
+    assert_eq!(sandbox.contents(), before);
+
+    let commit = ["pledge", "commit", "R02", "--date", "2025-08-10"];
+    assert!(sandbox.ok(&commit).contains("accepted"));
+    let after_commit = sandbox.contents();
+    assert!(sandbox.ok(&commit).contains("already applied"));
+    let pay = ["pledge", "pay", "R02", "--amount", "100000000", "--currency", "EUR", "--date", "2025-08-20", "--command-id", "pay-nld-1"];
+    sandbox.ok(&pay);
+    let after_pay = sandbox.contents();
+    assert!(after_pay.0 > after_commit.0);
+    assert!(sandbox.ok(&pay).contains("nothing changed"));
+    assert_eq!(sandbox.contents(), after_pay);
+    sandbox.ok(&["check"]);
+}
+
+const HEADER: &str = "record_id,date,kind,parties,amount,currency,package,supersedes,confidence,status,note,source_url\n";
+const GOOD_ROW: &str = "X01,2025-09-01,pledge,NLD,10,EUR,,,confirmed,announced,,https://example.org/x\n";
+
+/// Imports a record whose second row is `row`: it must fail naming `expect`, and change nothing.
+fn check_bad_row(row: &str, expect: &str) {
+    let sandbox = demo();
+    let before = sandbox.contents();
+    let file = sandbox.file("bad.csv", &format!("{HEADER}{GOOD_ROW}{row}\n"));
+    let run = sandbox.fails(&["import", "record", file.to_str().unwrap()]);
+    assert!(run.stderr.contains(expect), "expected {expect:?} in:\n{}", run.stderr);
+    assert!(run.stderr.contains("nothing was imported"), "{}", run.stderr);
+    assert_eq!(sandbox.contents(), before, "a refused import changed the store");
+}
+
+#[test]
+fn unknown_party_is_named() {
+    check_bad_row("X02,2025-09-01,pledge,XKX,10,EUR,,,confirmed,announced,,", "bad.csv:3: record X02: unknown party XKX");
+}
+
+#[test]
+fn unknown_currency_is_named() {
+    check_bad_row("X02,2025-09-01,pledge,NLD,10,EUX,,,confirmed,announced,,", "bad.csv:3: column currency: currency \"EUX\" not a known ISO 4217 currency code");
+}
+
+#[test]
+fn bad_date_is_named() {
+    check_bad_row("X02,2025-02-30,pledge,NLD,10,EUR,,,confirmed,announced,,", "bad.csv:3: column date: date \"2025-02-30\" is not a date (YYYY-MM-DD)");
+}
+
+#[test]
+fn negative_amount_is_named() {
+    check_bad_row("X02,2025-09-01,pledge,NLD,-10,EUR,,,confirmed,announced,,", "bad.csv:3: column amount: amount \"-10\" is negative; amounts must be positive");
+}
+
+#[test]
+fn duplicate_record_id_is_named() {
+    check_bad_row("X01,2025-09-02,pledge,NLD,5,EUR,,,confirmed,announced,,", "bad.csv:3: column record_id: duplicate record id X01 (first on line 2)");
+}
+
+#[test]
+fn supersedes_naming_no_record_is_named() {
+    check_bad_row("X02,2025-09-01,pledge,NLD,10,EUR,,X99,confirmed,announced,,", "bad.csv:3: column supersedes: supersedes X99, but no record has that id");
+}
+
+#[test]
+fn joint_record_without_parties_is_named() {
+    check_bad_row("X02,2025-09-01,joint-package,,500,USD,7,,reported,announced,,", "bad.csv:3: column parties: a joint-package record names no parties");
+}
+
+#[test]
+fn skip_invalid_imports_the_valid_rows_and_lists_the_rest() {
+    let sandbox = demo();
+    let rows = format!("{HEADER}{GOOD_ROW}X02,2025-09-01,pledge,XKX,10,EUR,,,confirmed,announced,,\nX03,2025-09-01,pledge,NLD,-1,EUR,,,confirmed,announced,,\n");
+    let file = sandbox.file("mixed.csv", &rows);
+    let run = sandbox.run(&["import", "record", file.to_str().unwrap(), "--skip-invalid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1 rows imported, 0 already imported, 2 rejected"), "{}", run.stdout);
+    assert!(run.stderr.lines().any(|l| l.starts_with("rejected: ") && l.ends_with("mixed.csv:3: record X02: unknown party XKX")), "{}", run.stderr);
+    assert!(run.stderr.contains("mixed.csv:4: column amount"), "{}", run.stderr);
+    let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary["totals"]["EUR"], "4434608240.02", "X01's EUR 10 is counted");
+}
+
+#[test]
+fn bad_domain_commands_change_nothing() {
+    let sandbox = demo();
+    let before = sandbox.contents();
+    let cases: &[(&[&str], &str)] = &[
+        (&["pledge", "pay", "R02", "--amount", "1", "--currency", "EUR", "--date", "2025-09-01"], "pledge R02 is announced; paying needs a pledge that is committed or part-paid"),
+        (&["pledge", "announce", "Z1", "--party", "XKX", "--amount", "1", "--currency", "EUR"], "unknown party XKX"),
+        (&["pledge", "announce", "Z1", "--party", "NLD", "--amount", "0", "--currency", "EUR"], "amount \"0\" is zero; amounts must be positive"),
+        (&["pledge", "announce", "Z1", "--party", "NLD", "--amount", "5", "--currency", "EURO"], "currency \"EURO\" not a known ISO 4217 currency code"),
+        (&["pledge", "commit", "R99"], "unknown pledge R99"),
+        (&["pledge", "withdraw", "R07"], "pledge R07 is superseded; withdrawing needs a pledge that is announced, committed or part-paid"),
+    ];
+    for (args, expect) in cases {
+        let run = sandbox.fails(args);
+        assert!(run.stderr.contains(expect), "tranche {args:?}: expected {expect:?} in:\n{}", run.stderr);
+    }
+    assert_eq!(sandbox.contents(), before);
+}
+
+#[test]
+fn overpayment_and_withdrawn_payment_are_refused() {
+    let sandbox = demo();
+    sandbox.ok(&["pledge", "commit", "R10", "--date", "2025-09-01"]);
+    let before = sandbox.contents();
+    let run = sandbox.fails(&["pledge", "pay", "R10", "--amount", "100000000.01", "--currency", "EUR", "--date", "2025-09-02"]);
+    assert!(run.stderr.contains("overpayment: pledge R10 has EUR 100000000.00 outstanding, payment settles EUR 100000000.01"), "{}", run.stderr);
+    assert_eq!(sandbox.contents(), before);
+    sandbox.ok(&["pledge", "withdraw", "R10", "--date", "2025-09-03"]);
+    let run = sandbox.fails(&["pledge", "pay", "R10", "--amount", "1", "--currency", "EUR", "--date", "2025-09-04"]);
+    assert!(run.stderr.contains("pledge R10 is withdrawn"), "{}", run.stderr);
+    let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary["totals"]["EUR"], "4334608230.02", "a withdrawn pledge no longer counts");
+    sandbox.ok(&["check"]);
+}
+
+#[test]
+fn bad_files_are_named() {
+    let sandbox = demo();
+    let before = sandbox.contents();
+    let rates = sandbox.file("rates.csv", "Date,USD\n2025-08-04,1.2\n2025-08-05,zero\n");
+    let run = sandbox.fails(&["import", "ecb", rates.to_str().unwrap()]);
+    assert!(run.stderr.contains("rates.csv:3: column USD: rate \"zero\" not a decimal number"), "{}", run.stderr);
+    let conflicting = sandbox.file("conflict.csv", "Date,USD\n2025-08-04,1.5\n");
+    let run = sandbox.fails(&["import", "ecb", conflicting.to_str().unwrap()]);
+    assert!(run.stderr.contains("conflicting USD rate for 2025-08-04"), "{}", run.stderr);
+    let missing = Path::new("/nonexistent/record.csv");
+    let run = sandbox.fails(&["import", "record", missing.to_str().unwrap()]);
+    assert!(run.stderr.contains("cannot read /nonexistent/record.csv"), "{}", run.stderr);
+    let wrong_header = sandbox.file("header.csv", "id,date\nR1,2025-01-01\n");
+    let run = sandbox.fails(&["import", "record", wrong_header.to_str().unwrap()]);
+    assert!(run.stderr.contains("header.csv:1: missing column \"record_id\""), "{}", run.stderr);
+    assert_eq!(sandbox.contents(), before);
+}
+
+#[test]
+fn help_and_completions_exist() {
+    let sandbox = Sandbox::new();
+    for args in [&["--help"][..], &["import", "record", "--help"], &["report", "summary", "--help"], &["pledge", "announce", "--help"]] {
+        assert!(sandbox.ok(args).contains("Usage: tranche"), "{args:?}");
+    }
+    assert!(sandbox.ok(&["completions", "bash"]).contains("_tranche"));
+}

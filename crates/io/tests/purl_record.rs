@@ -56,3 +56,28 @@ fn crossing_dates_of_the_goals() {
     assert!(summary("2026-02-12").totals[&Currency::USD].amount_minor < 500_000_000_000);
     assert!(summary("2026-02-13").totals[&Currency::USD].amount_minor >= 500_000_000_000);
 }
+
+/// Reconciles our monthly series (counted EUR by record month) with the Kiel tracker's own
+/// `nato_purl` estimate. Kiel's figures are estimates with their own dating, so only August
+/// 2025, the first full PURL month, is held to 1%; every month's difference is printed.
+#[test]
+fn monthly_series_reconciles_with_kiel() {
+    use rust_decimal::Decimal;
+    use tranche_core::YearMonth;
+    let kiel = tranche_io::kiel::parse_purl_series("kiel.csv", shipped::KIEL_PROCUREMENT_CSV).unwrap();
+    let ours = summary("2026-04-30").by_month;
+    let billion = Decimal::from(1_000_000_000);
+    println!("{:<8} {:>14} {:>14} {:>14}", "month", "tranche bn", "kiel bn", "difference");
+    let mut compared = 0;
+    for (month, kiel_bn) in kiel.iter().filter(|(m, _)| *m >= YearMonth { year: 2025, month: 7 }) {
+        let ours_bn = ours.get(month).map_or(Decimal::ZERO, |a| a[&Currency::EUR].to_decimal() / billion);
+        println!("{:<8} {:>14.4} {:>14.4} {:>14.4}", month.to_string(), ours_bn, kiel_bn, ours_bn - kiel_bn);
+        compared += 1;
+    }
+    assert!(compared >= 9, "Kiel lists the PURL months from July 2025");
+    let august = YearMonth { year: 2025, month: 8 };
+    let kiel_august = kiel.iter().find(|(m, _)| *m == august).unwrap().1;
+    let ours_august = ours[&august][&Currency::EUR].to_decimal() / billion;
+    let relative = ((ours_august - kiel_august) / kiel_august).abs();
+    assert!(relative < Decimal::new(1, 2), "August 2025: ours {ours_august} bn, Kiel {kiel_august} bn ({relative})");
+}

@@ -6,7 +6,6 @@ CREATE TABLE events (
     payload TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
-CREATE INDEX events_command ON events (command_id);
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
@@ -49,4 +48,3 @@ CREATE TABLE postings (
     currency TEXT NOT NULL,
     amount_minor INTEGER NOT NULL
 );
-CREATE INDEX postings_account ON postings (account, currency);

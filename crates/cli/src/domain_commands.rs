@@ -4,15 +4,15 @@
 //! running the same command line twice applies it once. Give distinct ids to record two
 //! identical payments.
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
-use tranche_core::{
-    parse_date, Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
-    ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind,
-};
 use tranche_core::domain::parse_source_url;
+use tranche_core::{
+    Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
+    ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind, parse_date,
+};
 use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Args, Clone)]
@@ -187,7 +187,20 @@ fn money(amount: &str, currency: Currency) -> Result<Money> {
 
 pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> Result<()> {
     match command {
-        PledgeCommand::Announce { id, party, amount, currency, undisclosed, joint_package, package, earmark, supersedes, note, source: source_args, common } => {
+        PledgeCommand::Announce {
+            id,
+            party,
+            amount,
+            currency,
+            undisclosed,
+            joint_package,
+            package,
+            earmark,
+            supersedes,
+            note,
+            source: source_args,
+            common,
+        } => {
             let parties = party.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
             let contributor = match parties.as_slice() {
                 [one] => Contributor::Party(one.clone()),
@@ -227,11 +240,17 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
             let amount = money(&amount, currency)?;
             submit(ledger, &common, Command::PayPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) })
         }
-        PledgeCommand::Withdraw { id, reason, common } => {
-            submit(ledger, &common, Command::WithdrawPledge { pledge: PledgeId::parse(&id)?, date: day(&common), reason })
-        }
+        PledgeCommand::Withdraw { id, reason, common } => submit(
+            ledger,
+            &common,
+            Command::WithdrawPledge { pledge: PledgeId::parse(&id)?, date: day(&common), reason },
+        ),
         PledgeCommand::Supersede { id, by, common } => {
-            let command = Command::SupersedePledge { pledge: PledgeId::parse(&id)?, by: PledgeId::parse(&by)?, date: day(&common) };
+            let command = Command::SupersedePledge {
+                pledge: PledgeId::parse(&id)?,
+                by: PledgeId::parse(&by)?,
+                date: day(&common),
+            };
             submit(ledger, &common, command)
         }
     }
@@ -239,13 +258,25 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
 
 pub fn run_participation(ledger: &mut Ledger<SqliteStore>, command: ParticipationCommand) -> Result<()> {
     let ParticipationCommand::Record { party, status, note, source: source_args, common } = command;
-    let command = Command::RecordParticipation { party: PartyId::parse(&party)?, status, source: source(&source_args, day(&common))?, note };
+    let command = Command::RecordParticipation {
+        party: PartyId::parse(&party)?,
+        status,
+        source: source(&source_args, day(&common))?,
+        note,
+    };
     submit(ledger, &common, command)
 }
 
 pub fn run_target(ledger: &mut Ledger<SqliteStore>, command: TargetCommand) -> Result<()> {
     let TargetCommand::Set { id, kind, amount, currency, note, source: source_args, common } = command;
     let date = day(&common);
-    let target = Target { id: TargetId::parse(&id)?, kind, amount: money(&amount, currency)?, date, source: source(&source_args, date)?, note };
+    let target = Target {
+        id: TargetId::parse(&id)?,
+        kind,
+        amount: money(&amount, currency)?,
+        date,
+        source: source(&source_args, date)?,
+        note,
+    };
     submit(ledger, &common, Command::SetTarget { target })
 }

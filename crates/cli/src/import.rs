@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tranche_core::{Command, CommandId, Currency, Envelope, Known, Mechanism, MechanismId, PartyId};
@@ -94,7 +94,7 @@ impl Progress {
 
 fn import_record(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str, skip_invalid: bool) -> Result<()> {
     let state = ledger.state();
-    let parsed = record::parse(name, text, &|id| state.pledges.contains_key(id))?;
+    let parsed = record::parse(name, text, &|id| state.has_pledge(id))?;
     let progress = Progress::new(parsed.rows.len() + parsed.errors.len(), "checking");
     let failure = RefCell::new(None);
     let known = |envelope: &Envelope| {
@@ -113,7 +113,10 @@ fn import_record(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str, skip_
         eprintln!("rejected: {rejected}");
     }
     if !plan.rejected.is_empty() && !skip_invalid {
-        bail!("{name}: {} invalid rows; nothing was imported (use --skip-invalid to import the valid rows)", plan.rejected.len());
+        bail!(
+            "{name}: {} invalid rows; nothing was imported (use --skip-invalid to import the valid rows)",
+            plan.rejected.len()
+        );
     }
     ledger.execute_all(&plan.envelopes)?;
     out!(
@@ -135,7 +138,10 @@ fn purl_mechanism() -> Envelope {
         package_currency: Currency::USD,
         reporting_currencies: vec![Currency::EUR, Currency::USD],
     };
-    Envelope { command_id: CommandId::parse("mechanism:PURL").expect("a valid id"), command: Command::DefineMechanism { mechanism } }
+    Envelope {
+        command_id: CommandId::parse("mechanism:PURL").expect("a valid id"),
+        command: Command::DefineMechanism { mechanism },
+    }
 }
 
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.

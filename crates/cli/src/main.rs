@@ -60,7 +60,8 @@ enum Top {
 }
 
 fn default_database() -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("org", "tranche", "tranche").context("no home directory to keep the store in; pass --database")?;
+    let dirs = directories::ProjectDirs::from("org", "tranche", "tranche")
+        .context("no home directory to keep the store in; pass --database")?;
     Ok(dirs.data_dir().join("tranche.db"))
 }
 

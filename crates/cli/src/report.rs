@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use serde::Serialize;
-use tranche_core::{parse_date, Currency, Money, Summary, TargetKind};
+use tranche_core::{Currency, Money, Summary, TargetKind, parse_date};
 use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Subcommand)]
@@ -190,7 +190,12 @@ fn print_parties(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: b
         return print_json(&rows);
     }
     out!("Parties as of {}", summary.as_of);
-    out!("  {:<32} {:<22} counted ({})", "party", "status", summary.currencies.iter().map(|c| c.code()).collect::<Vec<_>>().join(", "));
+    out!(
+        "  {:<32} {:<22} counted ({})",
+        "party",
+        "status",
+        summary.currencies.iter().map(|c| c.code()).collect::<Vec<_>>().join(", ")
+    );
     for row in &rows {
         let status = match (&row.status, &row.status_date) {
             (Some(status), Some(date)) => format!("{status} {date}"),
@@ -218,7 +223,11 @@ fn print_months(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bo
             let slot = cumulative.get_mut(currency).expect("reporting currency");
             *slot = slot.checked_add(*money).expect("bounded amounts");
         }
-        rows.push(MonthRowDto { month: month.to_string(), counted: amounts_dto(amounts), cumulative: amounts_dto(&cumulative) });
+        rows.push(MonthRowDto {
+            month: month.to_string(),
+            counted: amounts_dto(amounts),
+            cumulative: amounts_dto(&cumulative),
+        });
     }
     if json {
         return print_json(&rows);

@@ -32,12 +32,8 @@ impl Sandbox {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let output = Command::new(env!("CARGO_BIN_EXE_tranche"))
-            .arg("--database")
-            .arg(self.db())
-            .args(args)
-            .output()
-            .unwrap();
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_tranche")).arg("--database").arg(self.db()).args(args).output().unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -119,7 +115,19 @@ fn repeating_imports_and_commands_changes_nothing() {
     assert!(sandbox.ok(&commit).contains("accepted"));
     let after_commit = sandbox.contents();
     assert!(sandbox.ok(&commit).contains("already applied"));
-    let pay = ["pledge", "pay", "R02", "--amount", "100000000", "--currency", "EUR", "--date", "2025-08-20", "--command-id", "pay-nld-1"];
+    let pay = [
+        "pledge",
+        "pay",
+        "R02",
+        "--amount",
+        "100000000",
+        "--currency",
+        "EUR",
+        "--date",
+        "2025-08-20",
+        "--command-id",
+        "pay-nld-1",
+    ];
     sandbox.ok(&pay);
     let after_pay = sandbox.contents();
     assert!(after_pay.0 > after_commit.0);
@@ -128,7 +136,8 @@ fn repeating_imports_and_commands_changes_nothing() {
     sandbox.ok(&["check"]);
 }
 
-const HEADER: &str = "record_id,date,kind,parties,amount,currency,package,supersedes,confidence,status,note,source_url\n";
+const HEADER: &str =
+    "record_id,date,kind,parties,amount,currency,package,supersedes,confidence,status,note,source_url\n";
 const GOOD_ROW: &str = "X01,2025-09-01,pledge,NLD,10,EUR,,,confirmed,announced,,https://example.org/x\n";
 
 /// Imports a record whose second row is `row`: it must fail naming `expect`, and change nothing.
@@ -144,48 +153,77 @@ fn check_bad_row(row: &str, expect: &str) {
 
 #[test]
 fn unknown_party_is_named() {
-    check_bad_row("X02,2025-09-01,pledge,XKX,10,EUR,,,confirmed,announced,,", "bad.csv:3: record X02: unknown party XKX");
+    check_bad_row(
+        "X02,2025-09-01,pledge,XKX,10,EUR,,,confirmed,announced,,",
+        "bad.csv:3: record X02: unknown party XKX",
+    );
 }
 
 #[test]
 fn unknown_currency_is_named() {
-    check_bad_row("X02,2025-09-01,pledge,NLD,10,EUX,,,confirmed,announced,,", "bad.csv:3: column currency: currency \"EUX\" not a known ISO 4217 currency code");
+    check_bad_row(
+        "X02,2025-09-01,pledge,NLD,10,EUX,,,confirmed,announced,,",
+        "bad.csv:3: column currency: currency \"EUX\" not a known ISO 4217 currency code",
+    );
 }
 
 #[test]
 fn bad_date_is_named() {
-    check_bad_row("X02,2025-02-30,pledge,NLD,10,EUR,,,confirmed,announced,,", "bad.csv:3: column date: date \"2025-02-30\" is not a date (YYYY-MM-DD)");
+    check_bad_row(
+        "X02,2025-02-30,pledge,NLD,10,EUR,,,confirmed,announced,,",
+        "bad.csv:3: column date: date \"2025-02-30\" is not a date (YYYY-MM-DD)",
+    );
 }
 
 #[test]
 fn negative_amount_is_named() {
-    check_bad_row("X02,2025-09-01,pledge,NLD,-10,EUR,,,confirmed,announced,,", "bad.csv:3: column amount: amount \"-10\" is negative; amounts must be positive");
+    check_bad_row(
+        "X02,2025-09-01,pledge,NLD,-10,EUR,,,confirmed,announced,,",
+        "bad.csv:3: column amount: amount \"-10\" is negative; amounts must be positive",
+    );
 }
 
 #[test]
 fn duplicate_record_id_is_named() {
-    check_bad_row("X01,2025-09-02,pledge,NLD,5,EUR,,,confirmed,announced,,", "bad.csv:3: column record_id: duplicate record id X01 (first on line 2)");
+    check_bad_row(
+        "X01,2025-09-02,pledge,NLD,5,EUR,,,confirmed,announced,,",
+        "bad.csv:3: column record_id: duplicate record id X01 (first on line 2)",
+    );
 }
 
 #[test]
 fn supersedes_naming_no_record_is_named() {
-    check_bad_row("X02,2025-09-01,pledge,NLD,10,EUR,,X99,confirmed,announced,,", "bad.csv:3: column supersedes: supersedes X99, but no record has that id");
+    check_bad_row(
+        "X02,2025-09-01,pledge,NLD,10,EUR,,X99,confirmed,announced,,",
+        "bad.csv:3: column supersedes: supersedes X99, but no record has that id",
+    );
 }
 
 #[test]
 fn joint_record_without_parties_is_named() {
-    check_bad_row("X02,2025-09-01,joint-package,,500,USD,7,,reported,announced,,", "bad.csv:3: column parties: a joint-package record names no parties");
+    check_bad_row(
+        "X02,2025-09-01,joint-package,,500,USD,7,,reported,announced,,",
+        "bad.csv:3: column parties: a joint-package record names no parties",
+    );
 }
 
 #[test]
 fn skip_invalid_imports_the_valid_rows_and_lists_the_rest() {
     let sandbox = demo();
-    let rows = format!("{HEADER}{GOOD_ROW}X02,2025-09-01,pledge,XKX,10,EUR,,,confirmed,announced,,\nX03,2025-09-01,pledge,NLD,-1,EUR,,,confirmed,announced,,\n");
+    let rows = format!(
+        "{HEADER}{GOOD_ROW}X02,2025-09-01,pledge,XKX,10,EUR,,,confirmed,announced,,\nX03,2025-09-01,pledge,NLD,-1,EUR,,,confirmed,announced,,\n"
+    );
     let file = sandbox.file("mixed.csv", &rows);
     let run = sandbox.run(&["import", "record", file.to_str().unwrap(), "--skip-invalid"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("1 rows imported, 0 already imported, 2 rejected"), "{}", run.stdout);
-    assert!(run.stderr.lines().any(|l| l.starts_with("rejected: ") && l.ends_with("mixed.csv:3: record X02: unknown party XKX")), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with("rejected: ") && l.ends_with("mixed.csv:3: record X02: unknown party XKX")),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("mixed.csv:4: column amount"), "{}", run.stderr);
     let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
     assert_eq!(summary["totals"]["EUR"], "4434608240.02", "X01's EUR 10 is counted");
@@ -196,12 +234,24 @@ fn bad_domain_commands_change_nothing() {
     let sandbox = demo();
     let before = sandbox.contents();
     let cases: &[(&[&str], &str)] = &[
-        (&["pledge", "pay", "R02", "--amount", "1", "--currency", "EUR", "--date", "2025-09-01"], "pledge R02 is announced; paying needs a pledge that is committed or part-paid"),
+        (
+            &["pledge", "pay", "R02", "--amount", "1", "--currency", "EUR", "--date", "2025-09-01"],
+            "pledge R02 is announced; paying needs a pledge that is committed or part-paid",
+        ),
         (&["pledge", "announce", "Z1", "--party", "XKX", "--amount", "1", "--currency", "EUR"], "unknown party XKX"),
-        (&["pledge", "announce", "Z1", "--party", "NLD", "--amount", "0", "--currency", "EUR"], "amount \"0\" is zero; amounts must be positive"),
-        (&["pledge", "announce", "Z1", "--party", "NLD", "--amount", "5", "--currency", "EURO"], "currency \"EURO\" not a known ISO 4217 currency code"),
+        (
+            &["pledge", "announce", "Z1", "--party", "NLD", "--amount", "0", "--currency", "EUR"],
+            "amount \"0\" is zero; amounts must be positive",
+        ),
+        (
+            &["pledge", "announce", "Z1", "--party", "NLD", "--amount", "5", "--currency", "EURO"],
+            "currency \"EURO\" not a known ISO 4217 currency code",
+        ),
         (&["pledge", "commit", "R99"], "unknown pledge R99"),
-        (&["pledge", "withdraw", "R07"], "pledge R07 is superseded; withdrawing needs a pledge that is announced, committed or part-paid"),
+        (
+            &["pledge", "withdraw", "R07"],
+            "pledge R07 is superseded; withdrawing needs a pledge that is announced, committed or part-paid",
+        ),
     ];
     for (args, expect) in cases {
         let run = sandbox.fails(args);
@@ -215,8 +265,23 @@ fn overpayment_and_withdrawn_payment_are_refused() {
     let sandbox = demo();
     sandbox.ok(&["pledge", "commit", "R10", "--date", "2025-09-01"]);
     let before = sandbox.contents();
-    let run = sandbox.fails(&["pledge", "pay", "R10", "--amount", "100000000.01", "--currency", "EUR", "--date", "2025-09-02"]);
-    assert!(run.stderr.contains("overpayment: pledge R10 has EUR 100000000.00 outstanding, payment settles EUR 100000000.01"), "{}", run.stderr);
+    let run = sandbox.fails(&[
+        "pledge",
+        "pay",
+        "R10",
+        "--amount",
+        "100000000.01",
+        "--currency",
+        "EUR",
+        "--date",
+        "2025-09-02",
+    ]);
+    assert!(
+        run.stderr
+            .contains("overpayment: pledge R10 has EUR 100000000.00 outstanding, payment settles EUR 100000000.01"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(sandbox.contents(), before);
     sandbox.ok(&["pledge", "withdraw", "R10", "--date", "2025-09-03"]);
     let run = sandbox.fails(&["pledge", "pay", "R10", "--amount", "1", "--currency", "EUR", "--date", "2025-09-04"]);
@@ -248,7 +313,12 @@ fn bad_files_are_named() {
 #[test]
 fn help_and_completions_exist() {
     let sandbox = Sandbox::new();
-    for args in [&["--help"][..], &["import", "record", "--help"], &["report", "summary", "--help"], &["pledge", "announce", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["import", "record", "--help"],
+        &["report", "summary", "--help"],
+        &["pledge", "announce", "--help"],
+    ] {
         assert!(sandbox.ok(args).contains("Usage: tranche"), "{args:?}");
     }
     assert!(sandbox.ok(&["completions", "bash"]).contains("_tranche"));

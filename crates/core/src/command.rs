@@ -33,18 +33,48 @@ pub struct Announcement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Command {
-    RegisterParty { party: Party },
-    DefineMechanism { mechanism: Mechanism },
-    RecordParticipation { party: PartyId, status: ParticipationStatus, source: Source, note: Option<String> },
+    RegisterParty {
+        party: Party,
+    },
+    DefineMechanism {
+        mechanism: Mechanism,
+    },
+    RecordParticipation {
+        party: PartyId,
+        status: ParticipationStatus,
+        source: Source,
+        note: Option<String>,
+    },
     /// Announce a pledge; `supersedes` marks an earlier announcement as replaced by this one.
-    AnnouncePledge { announcement: Announcement, supersedes: Option<PledgeId> },
+    AnnouncePledge {
+        announcement: Announcement,
+        supersedes: Option<PledgeId>,
+    },
     /// Make a pledge binding; `amount` defaults to the announced amount.
-    CommitPledge { pledge: PledgeId, amount: Option<Money>, date: NaiveDate },
+    CommitPledge {
+        pledge: PledgeId,
+        amount: Option<Money>,
+        date: NaiveDate,
+    },
     /// Record money received against a committed pledge, in any currency with a rate.
-    PayPledge { pledge: PledgeId, amount: Money, date: NaiveDate },
-    WithdrawPledge { pledge: PledgeId, date: NaiveDate, reason: Option<String> },
-    SupersedePledge { pledge: PledgeId, by: PledgeId, date: NaiveDate },
-    SetTarget { target: Target },
+    PayPledge {
+        pledge: PledgeId,
+        amount: Money,
+        date: NaiveDate,
+    },
+    WithdrawPledge {
+        pledge: PledgeId,
+        date: NaiveDate,
+        reason: Option<String>,
+    },
+    SupersedePledge {
+        pledge: PledgeId,
+        by: PledgeId,
+        date: NaiveDate,
+    },
+    SetTarget {
+        target: Target,
+    },
 }
 
 impl Command {
@@ -64,20 +94,52 @@ impl Command {
     }
 }
 
+/// Stored externally tagged (`{"pledge-announced": {...}}`), which decodes without buffering.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Event {
-    PartyRegistered { party: Party },
-    MechanismDefined { mechanism: Mechanism },
-    ParticipationRecorded { party: PartyId, status: ParticipationStatus, source: Source, note: Option<String> },
-    PledgeAnnounced { announcement: Announcement },
-    PledgeCommitted { pledge: PledgeId, amount: Money, date: NaiveDate },
+    PartyRegistered {
+        party: Party,
+    },
+    MechanismDefined {
+        mechanism: Mechanism,
+    },
+    ParticipationRecorded {
+        party: PartyId,
+        status: ParticipationStatus,
+        source: Source,
+        note: Option<String>,
+    },
+    PledgeAnnounced {
+        announcement: Announcement,
+    },
+    PledgeCommitted {
+        pledge: PledgeId,
+        amount: Money,
+        date: NaiveDate,
+    },
     /// `settled` is `amount` converted to the pledge's currency at the reference rate of `date`.
-    PaymentReceived { pledge: PledgeId, amount: Money, settled: Money, date: NaiveDate },
+    PaymentReceived {
+        pledge: PledgeId,
+        amount: Money,
+        settled: Money,
+        date: NaiveDate,
+    },
     /// `released` is the committed but unpaid amount written off, when the pledge was binding.
-    PledgeWithdrawn { pledge: PledgeId, date: NaiveDate, reason: Option<String>, released: Option<Money> },
-    PledgeSuperseded { pledge: PledgeId, by: PledgeId, date: NaiveDate },
-    TargetSet { target: Target },
+    PledgeWithdrawn {
+        pledge: PledgeId,
+        date: NaiveDate,
+        reason: Option<String>,
+        released: Option<Money>,
+    },
+    PledgeSuperseded {
+        pledge: PledgeId,
+        by: PledgeId,
+        date: NaiveDate,
+    },
+    TargetSet {
+        target: Target,
+    },
 }
 
 impl Event {

@@ -62,7 +62,10 @@ word_enum!(
 impl ParticipationStatus {
     /// Counted as "declined" in summaries: declined, non-participation, deferred.
     pub fn is_declined(&self) -> bool {
-        matches!(self, ParticipationStatus::Declined | ParticipationStatus::NonParticipation | ParticipationStatus::Deferred)
+        matches!(
+            self,
+            ParticipationStatus::Declined | ParticipationStatus::NonParticipation | ParticipationStatus::Deferred
+        )
     }
 }
 
@@ -109,7 +112,10 @@ pub fn parse_source_url(text: &str) -> Result<Option<String>, ParseError> {
     if text.is_empty() {
         return Ok(None);
     }
-    if !(text.starts_with("https://") || text.starts_with("http://")) || text.len() > 2048 || text.contains(char::is_whitespace) {
+    if !(text.starts_with("https://") || text.starts_with("http://"))
+        || text.len() > 2048
+        || text.contains(char::is_whitespace)
+    {
         return Err(ParseError::new("source url", text, "is not an http(s) URL of at most 2048 characters"));
     }
     Ok(Some(text.to_string()))

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{FxError, ParseError};
-use crate::money::{round_half_even, Currency, Money, Rate};
+use crate::money::{Currency, Money, Rate, round_half_even};
 
 /// One published reference rate: `rate` units of `currency` per EUR on `date`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,26 +84,58 @@ impl RateTable {
             return Ok(Rate::new(Decimal::ONE).expect("one is positive"));
         }
         let dates = self.by_currency.get(&currency);
-        dates
-            .and_then(|dates| dates.range(..=date).next_back())
-            .map(|(_, rate)| *rate)
-            .ok_or_else(|| FxError {
-                currency,
-                date,
-                first_rate_on: dates.and_then(|dates| dates.keys().next().copied()),
-            })
+        dates.and_then(|dates| dates.range(..=date).next_back()).map(|(_, rate)| *rate).ok_or_else(|| FxError {
+            currency,
+            date,
+            first_rate_on: dates.and_then(|dates| dates.keys().next().copied()),
+        })
     }
 
     /// Converts `money` into `to` at the rates of `date`, through EUR, rounded half-even once to
-    /// the minor unit of `to`.
+    /// the minor unit of `to`. The arithmetic is an exact integer fraction, so the only rounding
+    /// is the final one.
     pub fn convert(&self, money: Money, to: Currency, date: NaiveDate) -> Result<Money, FxError> {
         if money.currency == to {
             return Ok(money);
         }
-        let from_rate = self.rate_on(money.currency, date)?;
-        let to_rate = self.rate_on(to, date)?;
-        let exact = money.to_decimal() / from_rate.units_per_eur() * to_rate.units_per_eur();
-        Ok(round_half_even(exact, to).expect("a converted amount within the amount limit"))
+        Ok(convert_at(money, to, self.rate_on(money.currency, date)?, self.rate_on(to, date)?))
+    }
+}
+
+/// Converts `money` into `to` given both currencies' units per EUR, rounded half-even once.
+pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) -> Money {
+    if money.currency == to {
+        return money;
+    }
+    let (from_rate, to_rate) = (from_rate.units_per_eur(), to_rate.units_per_eur());
+    // minor_to = minor_from / 10^e_from / from_rate * to_rate * 10^e_to, with each rate
+    // m / 10^s: numerator and denominator are integers.
+    let numerator = i128::from(money.amount_minor)
+        .checked_mul(to_rate.mantissa())
+        .and_then(|n| n.checked_mul(pow10(from_rate.scale() + to.exponent())?));
+    let denominator = from_rate.mantissa().checked_mul(pow10(to_rate.scale() + money.currency.exponent()).unwrap_or(0));
+    let minor = match (numerator, denominator) {
+        (Some(n), Some(d)) if d > 0 => divide_half_even(n, d),
+        _ => {
+            let exact = money.to_decimal() / from_rate * to_rate;
+            return round_half_even(exact, to).expect("a converted amount within the amount limit");
+        }
+    };
+    let minor = i64::try_from(minor).expect("a converted amount within i64");
+    Money::new(minor, to).expect("a converted amount within the amount limit")
+}
+
+fn pow10(exponent: u32) -> Option<i128> {
+    10i128.checked_pow(exponent)
+}
+
+/// `n / d` rounded half to even; `d > 0`.
+fn divide_half_even(n: i128, d: i128) -> i128 {
+    let (quotient, remainder) = (n.div_euclid(d), n.rem_euclid(d));
+    match (2 * remainder).cmp(&d) {
+        std::cmp::Ordering::Less => quotient,
+        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Equal => quotient + (quotient & 1),
     }
 }
 
@@ -116,6 +148,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     fn date(text: &str) -> NaiveDate {
         parse_date(text).unwrap()
@@ -143,11 +176,7 @@ mod tests {
 
     #[test]
     fn converts_with_latest_rate_on_or_before() {
-        let rates = table(&[
-            ("2025-08-01", "USD", "1.1"),
-            ("2025-08-04", "USD", "1.2"),
-            ("2025-08-04", "NOK", "12"),
-        ]);
+        let rates = table(&[("2025-08-01", "USD", "1.1"), ("2025-08-04", "USD", "1.2"), ("2025-08-04", "NOK", "12")]);
         check(&rates, "100", "EUR", "USD", "2025-08-01", "110.00");
         check(&rates, "100", "EUR", "USD", "2025-08-03", "110.00");
         check(&rates, "100", "EUR", "USD", "2025-08-04", "120.00");
@@ -171,10 +200,49 @@ mod tests {
     #[test]
     fn missing_rate_is_an_error_naming_currency_and_date() {
         let rates = table(&[("2025-08-04", "USD", "1.2")]);
-        check(&rates, "1", "USD", "EUR", "2025-08-01",
-            "no exchange rate for USD on or before 2025-08-01 (the first USD rate loaded is for 2025-08-04)");
-        check(&rates, "1", "NOK", "USD", "2025-08-05",
-            "no exchange rate for NOK on or before 2025-08-05 (no NOK rates are loaded; import ECB rates first)");
+        check(
+            &rates,
+            "1",
+            "USD",
+            "EUR",
+            "2025-08-01",
+            "no exchange rate for USD on or before 2025-08-01 (the first USD rate loaded is for 2025-08-04)",
+        );
+        check(
+            &rates,
+            "1",
+            "NOK",
+            "USD",
+            "2025-08-05",
+            "no exchange rate for NOK on or before 2025-08-05 (no NOK rates are loaded; import ECB rates first)",
+        );
+    }
+
+    proptest::proptest! {
+        /// The exact integer path agrees with a straightforward decimal computation.
+        #[test]
+        fn integer_conversion_matches_decimal_reference(
+            minor in -1_000_000_000_000i64..1_000_000_000_000,
+            from_mantissa in 1i64..100_000_000, from_scale in 0u32..7,
+            to_mantissa in 1i64..100_000_000, to_scale in 0u32..7,
+            codes in proptest::sample::select(vec![("USD", "NOK"), ("JPY", "USD"), ("NOK", "ISK"), ("EUR", "GBP"), ("KWD", "EUR")]),
+        ) {
+            let (from, to) = (Currency::parse(codes.0).unwrap(), Currency::parse(codes.1).unwrap());
+            let day = date("2025-01-01");
+            let mut rates = RateTable::new();
+            for (currency, mantissa, scale) in [(from, from_mantissa, from_scale), (to, to_mantissa, to_scale)] {
+                if currency != Currency::EUR {
+                    let rate = Rate::new(Decimal::new(mantissa, scale)).unwrap();
+                    rates.insert(RateQuote { date: day, currency, rate }).unwrap();
+                }
+            }
+            let money = Money::new(minor, from).unwrap();
+            let Ok(got) = std::panic::catch_unwind(|| rates.convert(money, to, day)) else { return Ok(()) };
+            let exact = money.to_decimal() / rates.rate_on(from, day).unwrap().units_per_eur() * rates.rate_on(to, day).unwrap().units_per_eur();
+            if let Ok(reference) = round_half_even(exact, to) {
+                proptest::prop_assert_eq!(got.unwrap(), reference);
+            }
+        }
     }
 
     #[test]

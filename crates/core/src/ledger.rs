@@ -118,21 +118,27 @@ impl JournalEntry {
 /// Running balances per account and currency. `i128`, so no sum of bounded amounts overflows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Books {
-    balances: BTreeMap<(Account, Currency), i128>,
+    balances: BTreeMap<Account, BTreeMap<Currency, i128>>,
     entries: u64,
 }
 
 impl Books {
     pub fn post(&mut self, entry: &JournalEntry) {
         for posting in entry.postings() {
-            let key = (posting.account.clone(), posting.amount.currency);
-            *self.balances.entry(key).or_default() += i128::from(posting.amount.amount_minor);
+            let amount = i128::from(posting.amount.amount_minor);
+            match self.balances.get_mut(&posting.account) {
+                Some(by_currency) => *by_currency.entry(posting.amount.currency).or_default() += amount,
+                None => {
+                    let by_currency = BTreeMap::from([(posting.amount.currency, amount)]);
+                    self.balances.insert(posting.account.clone(), by_currency);
+                }
+            }
         }
         self.entries += 1;
     }
 
     pub fn balance(&self, account: &Account, currency: Currency) -> i128 {
-        self.balances.get(&(account.clone(), currency)).copied().unwrap_or(0)
+        self.balances.get(account).and_then(|b| b.get(&currency)).copied().unwrap_or(0)
     }
 
     pub fn entry_count(&self) -> u64 {
@@ -140,14 +146,16 @@ impl Books {
     }
 
     pub fn balances(&self) -> impl Iterator<Item = (&Account, Currency, i128)> {
-        self.balances.iter().map(|((account, currency), sum)| (account, *currency, *sum))
+        self.balances.iter().flat_map(|(account, by_currency)| {
+            by_currency.iter().map(move |(currency, sum)| (account, *currency, *sum))
+        })
     }
 
     /// Trial balance: per book and currency, all balances sum to zero.
     pub fn check_trial_balance(&self) -> Result<(), Unbalanced> {
         let mut sums: BTreeMap<(Book, Currency), i128> = BTreeMap::new();
-        for ((account, currency), balance) in &self.balances {
-            *sums.entry((account.book(), *currency)).or_default() += balance;
+        for (account, currency, balance) in self.balances() {
+            *sums.entry((account.book(), currency)).or_default() += balance;
         }
         match sums.iter().find(|(_, sum)| **sum != 0) {
             None => Ok(()),
@@ -179,7 +187,10 @@ mod tests {
             Posting { account: Account::Cash(Currency::USD), amount: money(578, "USD") },
             Posting { account: Account::PledgesReceivable("NLD".into()), amount: money(-500, "EUR") },
         ]);
-        assert_eq!(unbalanced.unwrap_err().to_string(), "unbalanced journal entry: EUR postings sum to -500 minor units");
+        assert_eq!(
+            unbalanced.unwrap_err().to_string(),
+            "unbalanced journal entry: EUR postings sum to -500 minor units"
+        );
     }
 
     #[test]

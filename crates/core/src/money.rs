@@ -17,13 +17,55 @@ pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
 /// ISO 4217 alphabetic codes with their minor-unit exponent. Covers every currency of the ECB
 /// reference rates (current and historical) and the main currencies of contributors.
 const ISO_4217: &[(&str, u8)] = &[
-    ("AUD", 2), ("BGN", 2), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CLP", 0), ("CNY", 2),
-    ("CYP", 2), ("CZK", 2), ("DKK", 2), ("EEK", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2),
-    ("HRK", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("ISK", 0), ("JPY", 0),
-    ("KRW", 0), ("LTL", 2), ("LVL", 2), ("MTL", 2), ("MXN", 2), ("MYR", 2), ("NOK", 2),
-    ("NZD", 2), ("PHP", 2), ("PLN", 2), ("ROL", 2), ("RON", 2), ("RUB", 2), ("SEK", 2),
-    ("SGD", 2), ("SIT", 2), ("SKK", 2), ("THB", 2), ("TRL", 0), ("TRY", 2), ("UAH", 2),
-    ("USD", 2), ("ZAR", 2), ("ALL", 2), ("MKD", 2), ("RSD", 2), ("KWD", 3), ("BHD", 3),
+    ("AUD", 2),
+    ("BGN", 2),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("CYP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EEK", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HRK", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("LTL", 2),
+    ("LVL", 2),
+    ("MTL", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("PHP", 2),
+    ("PLN", 2),
+    ("ROL", 2),
+    ("RON", 2),
+    ("RUB", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SIT", 2),
+    ("SKK", 2),
+    ("THB", 2),
+    ("TRL", 0),
+    ("TRY", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("ZAR", 2),
+    ("ALL", 2),
+    ("MKD", 2),
+    ("RSD", 2),
+    ("KWD", 3),
+    ("BHD", 3),
 ];
 
 /// An ISO 4217 currency known to Tranche. Parsed, so a `Currency` always has an exponent.
@@ -107,10 +149,8 @@ impl Money {
     /// Parses a decimal amount (`"1500000000"`, `"12.5"`) in `currency`. The text may not have
     /// more decimals than the currency's minor unit: nothing is rounded at the boundary.
     pub fn parse(text: &str, currency: Currency) -> Result<Money, ParseError> {
-        let value: Decimal = text
-            .trim()
-            .parse()
-            .map_err(|_| ParseError::new("amount", text, "not a decimal number"))?;
+        let value: Decimal =
+            text.trim().parse().map_err(|_| ParseError::new("amount", text, "not a decimal number"))?;
         let scaled = value
             .checked_mul(Decimal::from(10_i64.pow(currency.exponent())))
             .ok_or_else(|| ParseError::new("amount", text, "exceeds the amount limit"))?;
@@ -118,8 +158,8 @@ impl Money {
             let problem = format!("has more decimals than {} allows ({})", currency, currency.exponent());
             return Err(ParseError::new("amount", text, &problem));
         }
-        let minor = i64::try_from(scaled.trunc())
-            .map_err(|_| ParseError::new("amount", text, "exceeds the amount limit"))?;
+        let minor =
+            i64::try_from(scaled.trunc()).map_err(|_| ParseError::new("amount", text, "exceeds the amount limit"))?;
         Money::new(minor, currency).map_err(|_| ParseError::new("amount", text, "exceeds the amount limit"))
     }
 
@@ -195,10 +235,7 @@ pub struct Rate(Decimal);
 
 impl Rate {
     pub fn parse(text: &str) -> Result<Rate, ParseError> {
-        let value: Decimal = text
-            .trim()
-            .parse()
-            .map_err(|_| ParseError::new("rate", text, "not a decimal number"))?;
+        let value: Decimal = text.trim().parse().map_err(|_| ParseError::new("rate", text, "not a decimal number"))?;
         Rate::new(value).ok_or_else(|| ParseError::new("rate", text, "must be positive"))
     }
 

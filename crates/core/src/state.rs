@@ -2,7 +2,9 @@
 //! rejection) without changing anything; [`State::apply`] folds one event in and posts its
 //! journal entries.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use chrono::NaiveDate;
 
@@ -30,9 +32,9 @@ pub struct State {
     pub mechanism: Option<Mechanism>,
     /// Every change per party, in the order recorded.
     pub participation: BTreeMap<PartyId, Vec<ParticipationRecord>>,
-    pub pledges: HashMap<PledgeId, Pledge>,
-    /// Pledge ids in announcement order, so reports iterate deterministically.
-    pub pledge_order: Vec<PledgeId>,
+    /// Pledges in announcement order (reports walk this vector; no hashing per pledge).
+    pledges: Vec<Pledge>,
+    pledge_index: FxHashMap<PledgeId, usize>,
     pub targets: BTreeMap<TargetId, Target>,
     pub books: Books,
     pub events_applied: u64,
@@ -52,11 +54,16 @@ impl State {
     }
 
     pub fn pledge(&self, id: &PledgeId) -> Result<&Pledge, DomainError> {
-        self.pledges.get(id).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
+        self.pledge_index.get(id).map(|i| &self.pledges[*i]).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
     }
 
-    pub fn pledges_in_order(&self) -> impl Iterator<Item = &Pledge> {
-        self.pledge_order.iter().map(|id| &self.pledges[id])
+    pub fn has_pledge(&self, id: &PledgeId) -> bool {
+        self.pledge_index.contains_key(id)
+    }
+
+    /// Every pledge, in announcement order.
+    pub fn pledges(&self) -> &[Pledge] {
+        &self.pledges
     }
 
     fn require_party(&self, party: &PartyId) -> Result<(), DomainError> {
@@ -88,9 +95,16 @@ impl State {
             }
             Command::RecordParticipation { party, status, source, note } => {
                 self.require_party(party)?;
-                Ok(vec![Event::ParticipationRecorded { party: party.clone(), status: *status, source: source.clone(), note: note.clone() }])
+                Ok(vec![Event::ParticipationRecorded {
+                    party: party.clone(),
+                    status: *status,
+                    source: source.clone(),
+                    note: note.clone(),
+                }])
             }
-            Command::AnnouncePledge { announcement, supersedes } => self.decide_announce(announcement, supersedes.as_ref()),
+            Command::AnnouncePledge { announcement, supersedes } => {
+                self.decide_announce(announcement, supersedes.as_ref())
+            }
             Command::CommitPledge { pledge, amount, date } => self.decide_commit(pledge, *amount, *date),
             Command::PayPledge { pledge, amount, date } => self.decide_pay(rates, pledge, *amount, *date),
             Command::WithdrawPledge { pledge, date, reason } => self.decide_withdraw(pledge, *date, reason.clone()),
@@ -111,8 +125,12 @@ impl State {
         }
     }
 
-    fn decide_announce(&self, announcement: &Announcement, supersedes: Option<&PledgeId>) -> Result<Vec<Event>, DomainError> {
-        if self.pledges.contains_key(&announcement.pledge) {
+    fn decide_announce(
+        &self,
+        announcement: &Announcement,
+        supersedes: Option<&PledgeId>,
+    ) -> Result<Vec<Event>, DomainError> {
+        if self.has_pledge(&announcement.pledge) {
             return Err(DomainError::PledgeExists(announcement.pledge.to_string()));
         }
         for party in announcement.contributor.parties() {
@@ -135,7 +153,11 @@ impl State {
                 return Err(DomainError::SelfSupersede { pledge: old.to_string() });
             }
             self.check_supersede(old, &announcement.pledge, announcement.date)?;
-            events.push(Event::PledgeSuperseded { pledge: old.clone(), by: announcement.pledge.clone(), date: announcement.date });
+            events.push(Event::PledgeSuperseded {
+                pledge: old.clone(),
+                by: announcement.pledge.clone(),
+                date: announcement.date,
+            });
         }
         Ok(events)
     }
@@ -149,7 +171,12 @@ impl State {
             return Err(wrong_status(pledge, "superseding", "announced"));
         }
         if date < pledge.date {
-            return Err(DomainError::DateOrder { what: "superseding", date, earlier: "announcement", earlier_date: pledge.date });
+            return Err(DomainError::DateOrder {
+                what: "superseding",
+                date,
+                earlier: "announcement",
+                earlier_date: pledge.date,
+            });
         }
         Ok(())
     }
@@ -160,7 +187,12 @@ impl State {
             return Err(wrong_status(pledge, "committing", "announced"));
         }
         if date < pledge.date {
-            return Err(DomainError::DateOrder { what: "commitment", date, earlier: "announcement", earlier_date: pledge.date });
+            return Err(DomainError::DateOrder {
+                what: "commitment",
+                date,
+                earlier: "announcement",
+                earlier_date: pledge.date,
+            });
         }
         if let (Some(given), Some(announced)) = (amount, pledge.announced) {
             if given.currency != announced.currency {
@@ -178,7 +210,13 @@ impl State {
         Ok(vec![Event::PledgeCommitted { pledge: id.clone(), amount, date }])
     }
 
-    fn decide_pay(&self, rates: &RateTable, id: &PledgeId, amount: Money, date: NaiveDate) -> Result<Vec<Event>, DomainError> {
+    fn decide_pay(
+        &self,
+        rates: &RateTable,
+        id: &PledgeId,
+        amount: Money,
+        date: NaiveDate,
+    ) -> Result<Vec<Event>, DomainError> {
         let pledge = self.pledge(id)?;
         if !matches!(pledge.status, PledgeStatus::Committed | PledgeStatus::PartPaid) {
             return Err(wrong_status(pledge, "paying", "committed or part-paid"));
@@ -188,7 +226,12 @@ impl State {
         }
         let committed_on = pledge.committed_on.expect("a committed pledge has a commitment date");
         if date < committed_on {
-            return Err(DomainError::DateOrder { what: "payment", date, earlier: "commitment", earlier_date: committed_on });
+            return Err(DomainError::DateOrder {
+                what: "payment",
+                date,
+                earlier: "commitment",
+                earlier_date: committed_on,
+            });
         }
         let outstanding = pledge.outstanding().expect("a committed pledge has an outstanding amount");
         let settled = rates.convert(amount, outstanding.currency, date)?;
@@ -205,15 +248,27 @@ impl State {
         Ok(vec![Event::PaymentReceived { pledge: id.clone(), amount, settled, date }])
     }
 
-    fn decide_withdraw(&self, id: &PledgeId, date: NaiveDate, reason: Option<String>) -> Result<Vec<Event>, DomainError> {
+    fn decide_withdraw(
+        &self,
+        id: &PledgeId,
+        date: NaiveDate,
+        reason: Option<String>,
+    ) -> Result<Vec<Event>, DomainError> {
         let pledge = self.pledge(id)?;
         let released = match pledge.status {
             PledgeStatus::Announced => None,
             PledgeStatus::Committed | PledgeStatus::PartPaid => pledge.outstanding(),
-            _ => return Err(wrong_status(pledge, "withdrawing", "announced, committed or part-paid")),
+            _ => {
+                return Err(wrong_status(pledge, "withdrawing", "announced, committed or part-paid"));
+            }
         };
         if date < pledge.date {
-            return Err(DomainError::DateOrder { what: "withdrawal", date, earlier: "announcement", earlier_date: pledge.date });
+            return Err(DomainError::DateOrder {
+                what: "withdrawal",
+                date,
+                earlier: "announcement",
+                earlier_date: pledge.date,
+            });
         }
         Ok(vec![Event::PledgeWithdrawn { pledge: id.clone(), date, reason, released }])
     }
@@ -235,15 +290,22 @@ impl State {
             Event::PledgeAnnounced { announcement } => match announcement.amount {
                 Some(amount) => {
                     let key = announcement.contributor.key();
-                    vec![JournalEntry::transfer(Account::PledgesAnnounced(key), Account::AnnouncedContra, amount).map_err(unbalanced)?]
+                    vec![
+                        JournalEntry::transfer(Account::PledgesAnnounced(key), Account::AnnouncedContra, amount)
+                            .map_err(unbalanced)?,
+                    ]
                 }
                 None => vec![],
             },
             Event::PledgeCommitted { pledge, amount, .. } => {
                 let pledge = self.pledge(pledge)?;
                 let key = pledge.contributor.key();
-                let main = JournalEntry::transfer(Account::PledgesReceivable(key.clone()), Account::Contributions(key), *amount)
-                    .map_err(unbalanced)?;
+                let main = JournalEntry::transfer(
+                    Account::PledgesReceivable(key.clone()),
+                    Account::Contributions(key),
+                    *amount,
+                )
+                .map_err(unbalanced)?;
                 memo_reversal(pledge)?.into_iter().chain([main]).collect()
             }
             Event::PaymentReceived { pledge, amount, settled, .. } => {
@@ -255,8 +317,12 @@ impl State {
                 let key = pledge.contributor.key();
                 let release = match released {
                     Some(released) if released.is_positive() => Some(
-                        JournalEntry::transfer(Account::Contributions(key.clone()), Account::PledgesReceivable(key), *released)
-                            .map_err(unbalanced)?,
+                        JournalEntry::transfer(
+                            Account::Contributions(key.clone()),
+                            Account::PledgesReceivable(key),
+                            *released,
+                        )
+                        .map_err(unbalanced)?,
                     ),
                     _ => None,
                 };
@@ -295,11 +361,11 @@ impl State {
                 self.participation.entry(party.clone()).or_default().push(record);
             }
             Event::PledgeAnnounced { announcement } => {
-                if self.pledges.contains_key(&announcement.pledge) {
+                if self.has_pledge(&announcement.pledge) {
                     return Err(DomainError::PledgeExists(announcement.pledge.to_string()));
                 }
-                self.pledge_order.push(announcement.pledge.clone());
-                self.pledges.insert(announcement.pledge.clone(), new_pledge(announcement));
+                self.pledge_index.insert(announcement.pledge.clone(), self.pledges.len());
+                self.pledges.push(new_pledge(announcement));
             }
             Event::PledgeCommitted { pledge, amount, date } => {
                 let pledge = self.pledge_mut(pledge)?;
@@ -336,11 +402,18 @@ impl State {
     }
 
     fn pledge_mut(&mut self, id: &PledgeId) -> Result<&mut Pledge, DomainError> {
-        self.pledges.get_mut(id).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
+        match self.pledge_index.get(id) {
+            Some(index) => Ok(&mut self.pledges[*index]),
+            None => Err(DomainError::UnknownPledge(id.to_string())),
+        }
     }
 
     /// Decides and applies a command: the events and the journal entries each posted.
-    pub fn execute(&mut self, rates: &RateTable, command: &Command) -> Result<Vec<(Event, Vec<JournalEntry>)>, DomainError> {
+    pub fn execute(
+        &mut self,
+        rates: &RateTable,
+        command: &Command,
+    ) -> Result<Vec<(Event, Vec<JournalEntry>)>, DomainError> {
         let events = self.decide(rates, command)?;
         let mut applied = Vec::with_capacity(events.len());
         for event in events {
@@ -358,10 +431,11 @@ impl State {
     pub fn check_invariants(&self) -> Result<(), String> {
         self.books.check_trial_balance().map_err(|e| e.to_string())?;
         let mut expected: BTreeMap<(Account, Currency), i128> = BTreeMap::new();
-        for pledge in self.pledges.values() {
+        for pledge in &self.pledges {
             let key = pledge.contributor.key();
             if let (PledgeStatus::Announced, Some(announced)) = (pledge.status, pledge.announced) {
-                *expected.entry((Account::PledgesAnnounced(key.clone()), announced.currency)).or_default() += i128::from(announced.amount_minor);
+                *expected.entry((Account::PledgesAnnounced(key.clone()), announced.currency)).or_default() +=
+                    i128::from(announced.amount_minor);
             }
             let outstanding = match pledge.status {
                 PledgeStatus::Committed | PledgeStatus::PartPaid => pledge.outstanding(),
@@ -371,7 +445,8 @@ impl State {
                 if outstanding.amount_minor < 0 {
                     return Err(format!("pledge {} is paid beyond its commitment", pledge.id));
                 }
-                *expected.entry((Account::PledgesReceivable(key), outstanding.currency)).or_default() += i128::from(outstanding.amount_minor);
+                *expected.entry((Account::PledgesReceivable(key), outstanding.currency)).or_default() +=
+                    i128::from(outstanding.amount_minor);
             }
         }
         for (account, currency, balance) in self.books.balances() {
@@ -382,7 +457,9 @@ impl State {
             }
         }
         match expected.into_iter().find(|(_, want)| *want != 0) {
-            Some(((account, currency), want)) => Err(format!("{account} has no {currency} balance, the pledges say {want}")),
+            Some(((account, currency), want)) => {
+                Err(format!("{account} has no {currency} balance, the pledges say {want}"))
+            }
             None => Ok(()),
         }
     }

@@ -12,15 +12,17 @@
 //! 6. Contributors: distinct parties named in counted records, undisclosed ones included.
 //! 7. Only records dated on or before `as_of` count.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use rustc_hash::FxHashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::{Pledge, PledgeKind};
+use crate::domain::{Contributor, Pledge, PledgeKind};
 use crate::error::FxError;
-use crate::fx::RateTable;
+use crate::fx::{RateTable, convert_at};
 use crate::ids::PartyId;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, Rate};
 use crate::state::State;
 
 /// Amounts per reporting currency.
@@ -58,50 +60,90 @@ pub struct Summary {
     pub by_month: BTreeMap<YearMonth, Amounts>,
 }
 
-fn zeros(currencies: &[Currency]) -> Amounts {
-    currencies.iter().map(|c| (*c, Money::zero(*c))).collect()
-}
+/// Minor units per reporting currency, in the order of the `currencies` slice. A plain vector,
+/// so summing hundreds of thousands of pledges allocates nothing per pledge.
+type Sums = Vec<i64>;
 
-fn add_into(into: &mut Amounts, amounts: &Amounts) {
-    for (currency, money) in amounts {
-        let slot = into.entry(*currency).or_insert(Money::zero(*currency));
-        *slot = slot.checked_add(*money).expect("sums of bounded amounts stay within the amount limit");
+fn add(into: &mut Sums, amounts: &[i64]) {
+    for (slot, amount) in into.iter_mut().zip(amounts) {
+        *slot = slot.checked_add(*amount).expect("sums of bounded amounts stay within i64");
     }
 }
 
-/// One counted record's contribution in each reporting currency.
-fn converted(rates: &RateTable, pledge: &Pledge, as_of: NaiveDate, currencies: &[Currency]) -> Result<Option<Amounts>, FxError> {
-    let Some(amount) = pledge.amount_as_of(as_of) else { return Ok(None) };
-    let mut amounts = Amounts::new();
-    for currency in currencies {
-        amounts.insert(*currency, rates.convert(amount, *currency, pledge.date)?);
+fn to_amounts(sums: &[i64], currencies: &[Currency]) -> Amounts {
+    currencies.iter().zip(sums).map(|(c, minor)| (*c, Money { amount_minor: *minor, currency: *c })).collect()
+}
+
+/// Converts each counted record at the rates of its own date, remembering the rates already
+/// looked up (records cluster on few dates).
+struct Converter<'a> {
+    rates: &'a RateTable,
+    currencies: &'a [Currency],
+    seen: FxHashMap<(Currency, NaiveDate), Rate>,
+}
+
+impl Converter<'_> {
+    fn rate(&mut self, currency: Currency, date: NaiveDate) -> Result<Rate, FxError> {
+        if let Some(rate) = self.seen.get(&(currency, date)) {
+            return Ok(*rate);
+        }
+        let rate = self.rates.rate_on(currency, date)?;
+        self.seen.insert((currency, date), rate);
+        Ok(rate)
     }
-    Ok(Some(amounts))
+
+    /// The record's amount in each reporting currency, rounded per conversion; `None` when
+    /// undisclosed.
+    fn convert(&mut self, pledge: &Pledge, as_of: NaiveDate) -> Result<Option<Sums>, FxError> {
+        let Some(amount) = pledge.amount_as_of(as_of) else {
+            return Ok(None);
+        };
+        let from_rate = self.rate(amount.currency, pledge.date)?;
+        let mut sums = Vec::with_capacity(self.currencies.len());
+        for currency in self.currencies {
+            let to_rate = self.rate(*currency, pledge.date)?;
+            sums.push(convert_at(amount, *currency, from_rate, to_rate).amount_minor);
+        }
+        Ok(Some(sums))
+    }
+}
+
+/// Running sums while the counting rules walk the pledges.
+struct Tally<'a> {
+    width: usize,
+    totals: Sums,
+    by_contributor: FxHashMap<&'a Contributor, Sums>,
+    by_month: BTreeMap<YearMonth, Sums>,
+}
+
+impl<'a> Tally<'a> {
+    fn record(&mut self, pledge: &'a Pledge, amounts: &[i64]) {
+        let width = self.width;
+        add(&mut self.totals, amounts);
+        add(self.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]), amounts);
+        add(self.by_month.entry(YearMonth::of(pledge.date)).or_insert_with(|| vec![0; width]), amounts);
+    }
 }
 
 /// Applies the counting rules to the state as of `as_of`, in the given reporting currencies.
-pub fn summarise(state: &State, rates: &RateTable, as_of: NaiveDate, currencies: &[Currency]) -> Result<Summary, FxError> {
-    let counted: Vec<&Pledge> = state.pledges_in_order().filter(|p| p.counts_on(as_of)).collect();
-    let mut summary = Summary {
-        as_of,
-        currencies: currencies.to_vec(),
-        totals: zeros(currencies),
-        contributors: 0,
-        undisclosed: 0,
-        declined: declined_on(state, as_of),
-        by_party: BTreeMap::new(),
-        by_month: BTreeMap::new(),
-    };
-    let mut contributors: BTreeSet<&PartyId> = BTreeSet::new();
-    // Disclosed member pledges per package, converted, to subtract from joint totals.
-    let mut members_by_package: BTreeMap<(&str, &PartyId), Amounts> = BTreeMap::new();
-    let mut joint: Vec<(&Pledge, Amounts)> = Vec::new();
-    for pledge in &counted {
-        contributors.extend(pledge.contributor.parties());
-        let amounts = converted(rates, pledge, as_of, currencies)?;
-        let Some(amounts) = amounts else {
-            summary.undisclosed += 1;
-            summary.by_party.entry(pledge.contributor.key()).or_insert_with(|| zeros(currencies));
+pub fn summarise(
+    state: &State,
+    rates: &RateTable,
+    as_of: NaiveDate,
+    currencies: &[Currency],
+) -> Result<Summary, FxError> {
+    let width = currencies.len();
+    let mut tally =
+        Tally { width, totals: vec![0; width], by_contributor: FxHashMap::default(), by_month: BTreeMap::new() };
+    let mut undisclosed = 0;
+    let mut converter = Converter { rates, currencies, seen: FxHashMap::default() };
+    // Disclosed member pledges per package and party, converted, to subtract from joint totals.
+    let mut members_by_package: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
+    let mut joint: Vec<(&Pledge, Sums)> = Vec::new();
+    for pledge in state.pledges().iter().filter(|p| p.counts_on(as_of)) {
+        let Some(amounts) = converter.convert(pledge, as_of)? else {
+            undisclosed += 1;
+            tally.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]);
             continue;
         };
         if pledge.kind == PledgeKind::JointPackage {
@@ -109,37 +151,43 @@ pub fn summarise(state: &State, rates: &RateTable, as_of: NaiveDate, currencies:
             continue;
         }
         if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties()) {
-            add_into(members_by_package.entry((package.as_str(), party)).or_default(), &amounts);
+            add(members_by_package.entry((package.as_str(), party)).or_insert_with(|| vec![0; width]), &amounts);
         }
-        record(&mut summary, pledge, &amounts);
+        tally.record(pledge, &amounts);
     }
     for (pledge, total) in joint {
-        let remainder = joint_remainder(pledge, &total, &members_by_package);
-        record(&mut summary, pledge, &remainder);
+        let remainder = joint_remainder(pledge, total, &members_by_package);
+        tally.record(pledge, &remainder);
     }
-    summary.contributors = contributors.len();
-    Ok(summary)
-}
-
-fn record(summary: &mut Summary, pledge: &Pledge, amounts: &Amounts) {
-    add_into(&mut summary.totals, amounts);
-    add_into(summary.by_party.entry(pledge.contributor.key()).or_default(), amounts);
-    add_into(summary.by_month.entry(YearMonth::of(pledge.date)).or_default(), amounts);
+    // Every counted record has an entry by contributor (undisclosed ones included).
+    let contributors: HashSet<&PartyId> = tally.by_contributor.keys().flat_map(|c| c.parties()).collect();
+    Ok(Summary {
+        as_of,
+        currencies: currencies.to_vec(),
+        totals: to_amounts(&tally.totals, currencies),
+        contributors: contributors.len(),
+        undisclosed,
+        declined: declined_on(state, as_of),
+        by_party: tally.by_contributor.iter().map(|(c, sums)| (c.key(), to_amounts(sums, currencies))).collect(),
+        by_month: tally.by_month.iter().map(|(m, sums)| (*m, to_amounts(sums, currencies))).collect(),
+    })
 }
 
 /// The joint total minus its members' disclosed pledges naming the same package, floored at zero.
-fn joint_remainder(pledge: &Pledge, total: &Amounts, members: &BTreeMap<(&str, &PartyId), Amounts>) -> Amounts {
-    let mut remainder = total.clone();
-    let Some(package) = &pledge.package else { return remainder };
+fn joint_remainder(pledge: &Pledge, mut remainder: Sums, members: &FxHashMap<(&str, &PartyId), Sums>) -> Sums {
+    let Some(package) = &pledge.package else {
+        return remainder;
+    };
     for party in pledge.contributor.parties() {
-        let Some(member) = members.get(&(package.as_str(), party)) else { continue };
-        for (currency, money) in member {
-            let slot = remainder.get_mut(currency).expect("same reporting currencies");
-            *slot = slot.checked_sub(*money).expect("bounded amounts");
+        let Some(member) = members.get(&(package.as_str(), party)) else {
+            continue;
+        };
+        for (slot, amount) in remainder.iter_mut().zip(member) {
+            *slot -= amount;
         }
     }
-    for money in remainder.values_mut() {
-        money.amount_minor = money.amount_minor.max(0);
+    for slot in remainder.iter_mut() {
+        *slot = (*slot).max(0);
     }
     remainder
 }
@@ -162,9 +210,14 @@ pub const MAX_CROSSING_DATES: usize = 4096;
 /// `goal`. Totals are evaluated on every date a pledge was announced or committed (the only
 /// dates they can rise); `None` when never reached or when there are more dates than
 /// [`MAX_CROSSING_DATES`].
-pub fn first_date_reaching(state: &State, rates: &RateTable, goal: Money, as_of: NaiveDate) -> Result<Option<NaiveDate>, FxError> {
+pub fn first_date_reaching(
+    state: &State,
+    rates: &RateTable,
+    goal: Money,
+    as_of: NaiveDate,
+) -> Result<Option<NaiveDate>, FxError> {
     let mut dates: BTreeSet<NaiveDate> = BTreeSet::new();
-    for pledge in state.pledges.values() {
+    for pledge in state.pledges() {
         dates.insert(pledge.date);
         dates.extend(pledge.committed_on);
     }

@@ -10,7 +10,13 @@ fn date(text: &str) -> NaiveDate {
 }
 
 fn party(id: &str) -> Party {
-    Party { id: PartyId::parse(id).unwrap(), name: id.into(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None }
+    Party {
+        id: PartyId::parse(id).unwrap(),
+        name: id.into(),
+        kind: PartyKind::State,
+        role: PartyRole::Contributor,
+        gdp_2021_bn_eur: None,
+    }
 }
 
 fn money(text: &str, code: &str) -> Money {
@@ -20,7 +26,11 @@ fn money(text: &str, code: &str) -> Money {
 fn rates() -> RateTable {
     let mut rates = RateTable::new();
     for (code, rate) in [("USD", "1.25"), ("NOK", "11.5")] {
-        let quote = RateQuote { date: date("2025-01-01"), currency: Currency::parse(code).unwrap(), rate: Rate::parse(rate).unwrap() };
+        let quote = RateQuote {
+            date: date("2025-01-01"),
+            currency: Currency::parse(code).unwrap(),
+            rate: Rate::parse(rate).unwrap(),
+        };
         rates.insert(quote).unwrap();
     }
     rates
@@ -51,7 +61,9 @@ fn committed() -> State {
     let rates = rates();
     state.execute(&rates, &Command::RegisterParty { party: party("NLD") }).unwrap();
     state.execute(&rates, &announce("P1", "NLD", Some(money("100", "EUR")))).unwrap();
-    state.execute(&rates, &Command::CommitPledge { pledge: pledge("P1"), amount: None, date: date("2025-08-02") }).unwrap();
+    state
+        .execute(&rates, &Command::CommitPledge { pledge: pledge("P1"), amount: None, date: date("2025-08-02") })
+        .unwrap();
     state
 }
 
@@ -67,12 +79,24 @@ fn check_rejected(state: &State, command: Command, expect: &str) {
 fn overpayment_is_rejected() {
     let state = committed();
     let pay = |amount: Money| Command::PayPledge { pledge: pledge("P1"), amount, date: date("2025-08-03") };
-    check_rejected(&state, pay(money("100.01", "EUR")), "overpayment: pledge P1 has EUR 100.00 outstanding, payment settles EUR 100.01");
+    check_rejected(
+        &state,
+        pay(money("100.01", "EUR")),
+        "overpayment: pledge P1 has EUR 100.00 outstanding, payment settles EUR 100.01",
+    );
     // USD 126 at 1.25 USD/EUR settles EUR 100.80.
-    check_rejected(&state, pay(money("126", "USD")), "overpayment: pledge P1 has EUR 100.00 outstanding, payment settles EUR 100.80");
+    check_rejected(
+        &state,
+        pay(money("126", "USD")),
+        "overpayment: pledge P1 has EUR 100.00 outstanding, payment settles EUR 100.80",
+    );
     let mut paid = state.clone();
     paid.execute(&rates(), &pay(money("60", "EUR"))).unwrap();
-    check_rejected(&paid, pay(money("40.01", "EUR")), "overpayment: pledge P1 has EUR 40.00 outstanding, payment settles EUR 40.01");
+    check_rejected(
+        &paid,
+        pay(money("40.01", "EUR")),
+        "overpayment: pledge P1 has EUR 40.00 outstanding, payment settles EUR 40.01",
+    );
 }
 
 #[test]
@@ -87,11 +111,18 @@ fn negative_and_zero_amounts_are_rejected() {
 
 #[test]
 fn unknown_currency_is_rejected_at_the_boundary() {
-    assert_eq!(Currency::parse("EURO").unwrap_err().to_string(), "currency \"EURO\" not a known ISO 4217 currency code");
+    assert_eq!(
+        Currency::parse("EURO").unwrap_err().to_string(),
+        "currency \"EURO\" not a known ISO 4217 currency code"
+    );
     // A payment in a currency without rates is an FX error naming currency and date.
     let state = committed();
     let pay = Command::PayPledge { pledge: pledge("P1"), amount: money("10", "GBP"), date: date("2025-08-03") };
-    check_rejected(&state, pay, "no exchange rate for GBP on or before 2025-08-03 (no GBP rates are loaded; import ECB rates first)");
+    check_rejected(
+        &state,
+        pay,
+        "no exchange rate for GBP on or before 2025-08-03 (no GBP rates are loaded; import ECB rates first)",
+    );
 }
 
 #[test]
@@ -120,21 +151,37 @@ fn pledging_for_an_unknown_party_is_rejected() {
 #[test]
 fn lifecycle_rejections_name_the_state() {
     let state = committed();
-    check_rejected(&state, Command::CommitPledge { pledge: pledge("P1"), amount: None, date: date("2025-08-05") },
-        "pledge P1 is committed; committing needs a pledge that is announced");
-    check_rejected(&state, Command::CommitPledge { pledge: pledge("P9"), amount: None, date: date("2025-08-05") }, "unknown pledge P9");
+    check_rejected(
+        &state,
+        Command::CommitPledge { pledge: pledge("P1"), amount: None, date: date("2025-08-05") },
+        "pledge P1 is committed; committing needs a pledge that is announced",
+    );
+    check_rejected(
+        &state,
+        Command::CommitPledge { pledge: pledge("P9"), amount: None, date: date("2025-08-05") },
+        "unknown pledge P9",
+    );
     check_rejected(&state, announce("P1", "NLD", None), "pledge P1 already exists");
     let mut undisclosed = state.clone();
     undisclosed.execute(&rates(), &announce("P2", "NLD", None)).unwrap();
-    check_rejected(&undisclosed, Command::CommitPledge { pledge: pledge("P2"), amount: None, date: date("2025-08-05") },
-        "pledge P2 has an undisclosed amount; commit it with an amount");
+    check_rejected(
+        &undisclosed,
+        Command::CommitPledge { pledge: pledge("P2"), amount: None, date: date("2025-08-05") },
+        "pledge P2 has an undisclosed amount; commit it with an amount",
+    );
     let mut announced = State::new();
     announced.execute(&rates(), &Command::RegisterParty { party: party("NLD") }).unwrap();
     announced.execute(&rates(), &announce("P1", "NLD", Some(money("100", "EUR")))).unwrap();
-    check_rejected(&announced, Command::CommitPledge { pledge: pledge("P1"), amount: Some(money("100", "USD")), date: date("2025-08-05") },
-        "currency mismatch: pledge P1 is in EUR, got USD");
-    check_rejected(&state, Command::PayPledge { pledge: pledge("P1"), amount: money("1", "EUR"), date: date("2025-08-01") },
-        "payment on 2025-08-01 is before the pledge's commitment on 2025-08-02");
+    check_rejected(
+        &announced,
+        Command::CommitPledge { pledge: pledge("P1"), amount: Some(money("100", "USD")), date: date("2025-08-05") },
+        "currency mismatch: pledge P1 is in EUR, got USD",
+    );
+    check_rejected(
+        &state,
+        Command::PayPledge { pledge: pledge("P1"), amount: money("1", "EUR"), date: date("2025-08-01") },
+        "payment on 2025-08-01 is before the pledge's commitment on 2025-08-02",
+    );
 }
 
 #[test]
@@ -144,13 +191,16 @@ fn cross_currency_payment_goes_through_trading_accounts() {
     let applied = state.execute(&rates(), &pay).unwrap();
     let entry = &applied[0].1[0];
     let shown: Vec<String> = entry.postings().iter().map(|p| format!("{} {}", p.account, p.amount)).collect();
-    assert_eq!(shown, [
-        "assets:cash:USD USD 125.00",
-        "trading:fx:USD USD -125.00",
-        "trading:fx:EUR EUR 100.00",
-        "assets:pledges-receivable:NLD EUR -100.00",
-    ]);
-    assert_eq!(state.pledges[&pledge("P1")].status, PledgeStatus::Paid);
+    assert_eq!(
+        shown,
+        [
+            "assets:cash:USD USD 125.00",
+            "trading:fx:USD USD -125.00",
+            "trading:fx:EUR EUR 100.00",
+            "assets:pledges-receivable:NLD EUR -100.00",
+        ]
+    );
+    assert_eq!(state.pledge(&pledge("P1")).unwrap().status, PledgeStatus::Paid);
     state.check_invariants().unwrap();
 }
 
@@ -166,7 +216,12 @@ enum Step {
 fn step() -> impl Strategy<Value = Step> {
     let minor = -1_000i64..1_000_000;
     prop_oneof![
-        (0u8..6, minor.clone(), 0u8..3, any::<bool>()).prop_map(|(id, minor, currency, undisclosed)| Step::Announce { id, minor, currency, undisclosed }),
+        (0u8..6, minor.clone(), 0u8..3, any::<bool>()).prop_map(|(id, minor, currency, undisclosed)| Step::Announce {
+            id,
+            minor,
+            currency,
+            undisclosed
+        }),
         (0u8..6, proptest::option::of(minor.clone())).prop_map(|(id, minor)| Step::Commit { id, minor }),
         (0u8..6, minor, 0u8..3).prop_map(|(id, minor, currency)| Step::Pay { id, minor, currency }),
         (0u8..6).prop_map(|id| Step::Withdraw { id }),
@@ -183,10 +238,14 @@ fn to_command(step: &Step) -> Command {
             let amount = (!undisclosed).then(|| Money::new(*minor, currency(*c)).unwrap());
             announce(&format!("P{n}"), ["NLD", "DNK+NOR"][(*n % 2) as usize].split('+').next().unwrap(), amount)
         }
-        Step::Commit { id: n, minor } => {
-            Command::CommitPledge { pledge: id(*n), amount: minor.map(|m| Money::new(m, Currency::EUR).unwrap()), date: day }
+        Step::Commit { id: n, minor } => Command::CommitPledge {
+            pledge: id(*n),
+            amount: minor.map(|m| Money::new(m, Currency::EUR).unwrap()),
+            date: day,
+        },
+        Step::Pay { id: n, minor, currency: c } => {
+            Command::PayPledge { pledge: id(*n), amount: Money::new(*minor, currency(*c)).unwrap(), date: day }
         }
-        Step::Pay { id: n, minor, currency: c } => Command::PayPledge { pledge: id(*n), amount: Money::new(*minor, currency(*c)).unwrap(), date: day },
         Step::Withdraw { id: n } => Command::WithdrawPledge { pledge: id(*n), date: day, reason: None },
         Step::Supersede { id: n, by } => Command::SupersedePledge { pledge: id(*n), by: id(*by), date: day },
     }
@@ -208,7 +267,7 @@ proptest! {
                 Err(_) => prop_assert_eq!(&state, &before),
             }
             prop_assert_eq!(state.check_invariants(), Ok(()));
-            for pledge in state.pledges.values() {
+            for pledge in state.pledges() {
                 if let (Some(paid), Some(committed)) = (pledge.paid, pledge.committed) {
                     prop_assert!(paid.amount_minor <= committed.amount_minor && paid.amount_minor >= 0);
                 }

@@ -1,7 +1,7 @@
 //! The ECB `eurofxref-hist.csv` layout: `Date,USD,JPY,...` with one row per business day,
 //! units per EUR, `N/A` (or empty) where a currency has no rate.
 
-use tranche_core::{parse_date, Currency, Rate, RateQuote};
+use tranche_core::{Currency, Rate, RateQuote, parse_date};
 
 use crate::table::{RowError, Table};
 
@@ -46,7 +46,10 @@ mod tests {
     #[test]
     fn bad_values_name_line_and_column() {
         let check = |text: &str, expect: &str| assert_eq!(parse("rates.csv", text).unwrap_err().to_string(), expect);
-        check("Date,USD\n2025-08-05,1.1\n2025-13-01,1.2\n", "rates.csv:3: column Date: date \"2025-13-01\" is not a date (YYYY-MM-DD)");
+        check(
+            "Date,USD\n2025-08-05,1.1\n2025-13-01,1.2\n",
+            "rates.csv:3: column Date: date \"2025-13-01\" is not a date (YYYY-MM-DD)",
+        );
         check("Date,USD\n2025-08-05,-1\n", "rates.csv:2: column USD: rate \"-1\" must be positive");
         check("Date,USD\n2025-08-05,x\n", "rates.csv:2: column USD: rate \"x\" not a decimal number");
         check("Day,USD\n", "rates.csv:1: missing column \"Date\" (the header has: Day, USD)");

@@ -51,8 +51,17 @@ mod tests {
             let text = format!("{header}{row}\n");
             assert_eq!(super::parse("p.csv", &text).unwrap_err().to_string(), expect);
         };
-        check("nl,Netherlands,state,1949,contributor,1,", "p.csv:2: column party_id: party \"nl\" is not a party id (3 to 8 capital letters, ISO 3166-1 alpha-3 for states)");
-        check("NLD,Netherlands,country,1949,contributor,1,", "p.csv:2: column kind: party kind \"country\" is not one of: state, organisation");
-        check("NLD,Netherlands,state,1949,contributor,-1,", "p.csv:2: column gdp_2021_bn_eur: \"-1\" is not a positive decimal");
+        check(
+            "nl,Netherlands,state,1949,contributor,1,",
+            "p.csv:2: column party_id: party \"nl\" is not a party id (3 to 8 capital letters, ISO 3166-1 alpha-3 for states)",
+        );
+        check(
+            "NLD,Netherlands,country,1949,contributor,1,",
+            "p.csv:2: column kind: party kind \"country\" is not one of: state, organisation",
+        );
+        check(
+            "NLD,Netherlands,state,1949,contributor,-1,",
+            "p.csv:2: column gdp_2021_bn_eur: \"-1\" is not a positive decimal",
+        );
     }
 }

@@ -10,15 +10,26 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tranche_core::{
-    parse_date, Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money,
-    PackageRef, ParticipationStatus, PartyId, PledgeId, PledgeKind, RateTable, Source, State, Target,
-    TargetId, TargetKind,
+    Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
+    ParticipationStatus, PartyId, PledgeId, PledgeKind, RateTable, Source, State, Target, TargetId, TargetKind,
+    parse_date,
 };
 
 use crate::table::{Row, RowError, Table};
 
 const COLUMNS: &[&str] = &[
-    "record_id", "date", "kind", "parties", "amount", "currency", "package", "supersedes", "confidence", "status", "note", "source_url",
+    "record_id",
+    "date",
+    "kind",
+    "parties",
+    "amount",
+    "currency",
+    "package",
+    "supersedes",
+    "confidence",
+    "status",
+    "note",
+    "source_url",
 ];
 
 /// One row of the record and the commands it stands for (in order).
@@ -50,7 +61,9 @@ pub fn parse(file: &str, text: &str, existing: &dyn Fn(&PledgeId) -> bool) -> Re
     for row in table.rows() {
         let record_id = row.get("record_id");
         if let Some(first) = seen.get(record_id) {
-            parsed.errors.push(row.error("record_id", format!("duplicate record id {record_id} (first on line {first})")));
+            parsed
+                .errors
+                .push(row.error("record_id", format!("duplicate record id {record_id} (first on line {first})")));
             continue;
         }
         seen.insert(record_id.to_string(), row.line());
@@ -66,7 +79,11 @@ pub fn parse(file: &str, text: &str, existing: &dyn Fn(&PledgeId) -> bool) -> Re
     Ok(parsed)
 }
 
-fn check_supersedes(row: &Row, all_ids: &HashMap<&str, u64>, existing: &dyn Fn(&PledgeId) -> bool) -> Result<(), RowError> {
+fn check_supersedes(
+    row: &Row,
+    all_ids: &HashMap<&str, u64>,
+    existing: &dyn Fn(&PledgeId) -> bool,
+) -> Result<(), RowError> {
     let supersedes = row.get("supersedes");
     if supersedes.is_empty() {
         return Ok(());
@@ -74,7 +91,9 @@ fn check_supersedes(row: &Row, all_ids: &HashMap<&str, u64>, existing: &dyn Fn(&
     match all_ids.get(supersedes) {
         Some(line) if *line > row.line() => Err(row.error(
             "supersedes",
-            format!("supersedes {supersedes}, which comes later in the file (line {line}); list the superseded record first"),
+            format!(
+                "supersedes {supersedes}, which comes later in the file (line {line}); list the superseded record first"
+            ),
         )),
         Some(_) => Ok(()),
         None if PledgeId::parse(supersedes).is_ok_and(|id| existing(&id)) => Ok(()),
@@ -123,15 +142,26 @@ fn parse_row(row: &Row) -> Result<Vec<Envelope>, RowError> {
             let target = Target { id, kind, amount, date, source, note };
             Ok(vec![command(Command::SetTarget { target })])
         }
-        other => Err(row.error("kind", format!("{other:?} is not one of: pledge, joint-package, participation, target"))),
+        other => {
+            Err(row.error("kind", format!("{other:?} is not one of: pledge, joint-package, participation, target")))
+        }
     }
 }
 
-fn pledge_row(row: &Row, record_id: &str, date: NaiveDate, source: Source, note: Option<String>, parties: Vec<PartyId>) -> Result<Vec<Envelope>, RowError> {
+fn pledge_row(
+    row: &Row,
+    record_id: &str,
+    date: NaiveDate,
+    source: Source,
+    note: Option<String>,
+    parties: Vec<PartyId>,
+) -> Result<Vec<Envelope>, RowError> {
     let joint = row.get("kind") == "joint-package";
     let contributor = match (joint, parties.len()) {
         (true, 0) => return Err(row.error("parties", "a joint-package record names no parties")),
-        (true, 1) => return Err(row.error("parties", "a joint-package record needs at least two parties")),
+        (true, 1) => {
+            return Err(row.error("parties", "a joint-package record needs at least two parties"));
+        }
         (false, 0) => return Err(row.error("parties", "a pledge record names no party")),
         (false, 1) => Contributor::Party(parties[0].clone()),
         _ => Contributor::Joint(parties),
@@ -143,20 +173,30 @@ fn pledge_row(row: &Row, record_id: &str, date: NaiveDate, source: Source, note:
     };
     let supersedes = match row.get("supersedes") {
         "" => None,
-        text if text == record_id => return Err(row.error("supersedes", format!("record {record_id} cannot supersede itself"))),
+        text if text == record_id => {
+            return Err(row.error("supersedes", format!("record {record_id} cannot supersede itself")));
+        }
         _ => Some(row.parse("supersedes", PledgeId::parse)?),
     };
     let amount = parse_amount(row)?;
     let kind = if joint { PledgeKind::JointPackage } else { PledgeKind::Solo };
-    let announcement = Announcement { pledge: pledge.clone(), kind, contributor, amount, package, earmark: None, date, source, note };
-    let mut envelopes = vec![Envelope { command_id: command_id(record_id, ""), command: Command::AnnouncePledge { announcement, supersedes } }];
+    let announcement =
+        Announcement { pledge: pledge.clone(), kind, contributor, amount, package, earmark: None, date, source, note };
+    let mut envelopes = vec![Envelope {
+        command_id: command_id(record_id, ""),
+        command: Command::AnnouncePledge { announcement, supersedes },
+    }];
     match row.get("status") {
         "" | "announced" => {}
         "committed" => {
             let commit = Command::CommitPledge { pledge, amount: None, date };
             envelopes.push(Envelope { command_id: command_id(record_id, ":commit"), command: commit });
         }
-        other => return Err(row.error("status", format!("{other:?} is not a pledge status of the record (announced, committed)"))),
+        other => {
+            return Err(
+                row.error("status", format!("{other:?} is not a pledge status of the record (announced, committed)"))
+            );
+        }
     }
     Ok(envelopes)
 }
@@ -224,20 +264,29 @@ pub fn plan(file: &str, parsed: Parsed, state: &State, rates: &RateTable, known:
                 plan.accepted_rows += 1;
                 plan.envelopes.extend(fresh);
             }
-            Err(problem) => plan.rejected.push(RowError { file: file.to_string(), line: row.line, column: None, problem }),
+            Err(problem) => {
+                plan.rejected.push(RowError { file: file.to_string(), line: row.line, column: None, problem })
+            }
         }
     }
     plan.rejected.sort_by_key(|e| e.line);
     plan
 }
 
-fn plan_row(scratch: &mut State, rates: &RateTable, row: &RecordRow, known: &dyn Fn(&Envelope) -> Known) -> Result<Vec<Envelope>, String> {
+fn plan_row(
+    scratch: &mut State,
+    rates: &RateTable,
+    row: &RecordRow,
+    known: &dyn Fn(&Envelope) -> Known,
+) -> Result<Vec<Envelope>, String> {
     let mut fresh = Vec::new();
     let mut trial = None;
     for envelope in &row.envelopes {
         match known(envelope) {
             Known::Same => continue,
-            Known::Different(problem) => return Err(format!("record {}: {problem}", row.record_id)),
+            Known::Different(problem) => {
+                return Err(format!("record {}: {problem}", row.record_id));
+            }
             Known::New => {}
         }
         let state = trial.get_or_insert_with(|| scratch.clone());

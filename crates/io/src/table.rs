@@ -41,7 +41,13 @@ impl Table {
         let headers = reader.headers().map_err(|e| at(1, format!("cannot read the header: {e}")))?.clone();
         for name in required {
             if !headers.iter().any(|h| h == *name) {
-                return Err(at(1, format!("missing column {name:?} (the header has: {})", headers.iter().collect::<Vec<_>>().join(", "))));
+                return Err(at(
+                    1,
+                    format!(
+                        "missing column {name:?} (the header has: {})",
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
             }
         }
         let mut rows = Vec::new();
@@ -51,7 +57,10 @@ impl Table {
                 at(line, format!("malformed CSV: {e}"))
             })?;
             if rows.len() == MAX_ROWS {
-                return Err(at(row.position().map_or(0, |p| p.line()), format!("more than {MAX_ROWS} rows; split the file")));
+                return Err(at(
+                    row.position().map_or(0, |p| p.line()),
+                    format!("more than {MAX_ROWS} rows; split the file"),
+                ));
             }
             rows.push(row);
         }
@@ -84,11 +93,20 @@ impl<'a> Row<'a> {
     }
 
     pub fn error(&self, column: &str, problem: impl fmt::Display) -> RowError {
-        RowError { file: self.table.file.clone(), line: self.line(), column: Some(column.to_string()), problem: problem.to_string() }
+        RowError {
+            file: self.table.file.clone(),
+            line: self.line(),
+            column: Some(column.to_string()),
+            problem: problem.to_string(),
+        }
     }
 
     /// Parses a column with `parse`, naming the column on failure.
-    pub fn parse<T, E: fmt::Display>(&self, column: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Result<T, RowError> {
+    pub fn parse<T, E: fmt::Display>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, RowError> {
         parse(self.get(column)).map_err(|e| self.error(column, e))
     }
 }

@@ -1,6 +1,6 @@
 //! The shipped PURL public record, folded in memory and summarised by the counting rules.
 
-use tranche_core::{parse_date, summarise, Currency, RateTable, State, Summary};
+use tranche_core::{Currency, RateTable, State, Summary, parse_date, summarise};
 use tranche_io::record::{self, Known};
 use tranche_io::{ecb, parties, shipped};
 

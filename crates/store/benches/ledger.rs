@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tranche_core::*;
 use tranche_store::{Ledger, SqliteStore};
 
@@ -25,7 +25,13 @@ fn seed(ledger: &mut Ledger<SqliteStore>) {
     let parties: Vec<Envelope> = PARTIES
         .iter()
         .map(|id| {
-            let party = Party { id: PartyId::parse(id).unwrap(), name: id.to_string(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None };
+            let party = Party {
+                id: PartyId::parse(id).unwrap(),
+                name: id.to_string(),
+                kind: PartyKind::State,
+                role: PartyRole::Contributor,
+                gdp_2021_bn_eur: None,
+            };
             envelope(format!("party:{id}"), Command::RegisterParty { party })
         })
         .collect();

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use tranche_core::{
-    summarise, CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary,
+    CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary, summarise,
 };
 
 use crate::{AcceptedCommand, Batch, Fingerprint, Store, StoreError};
@@ -80,10 +80,9 @@ impl<S: Store> Ledger<S> {
         Ok(match self.store.command(&envelope.command_id)? {
             None => Known::New,
             Some(stored) if stored.fingerprint == fingerprint(envelope) => Known::Same,
-            Some(_) => Known::Different(format!(
-                "command id {} was already used for a different command",
-                envelope.command_id
-            )),
+            Some(_) => {
+                Known::Different(format!("command id {} was already used for a different command", envelope.command_id))
+            }
         })
     }
 
@@ -129,27 +128,26 @@ impl<S: Store> Ledger<S> {
                 continue;
             }
             let first_seq = self.state.events_applied + 1;
-            let events = self.state.execute(&self.rates, &envelope.command).map_err(|error| ExecuteError::Rejected {
-                command_id: envelope.command_id.clone(),
-                command: envelope.command.name(),
-                error,
-            })?;
+            let events =
+                self.state.execute(&self.rates, &envelope.command).map_err(|error| ExecuteError::Rejected {
+                    command_id: envelope.command_id.clone(),
+                    command: envelope.command.name(),
+                    error,
+                })?;
             touched.extend(events.iter().filter_map(|(event, _)| touched_pledge(event)));
             let outcome = Outcome { first_seq, event_count: events.len() as u32, repeated: false };
             in_batch.insert(&envelope.command_id, (fingerprint, outcome));
             outcomes.push(outcome);
             batch.commands.push(AcceptedCommand { command_id: envelope.command_id.clone(), fingerprint, events });
         }
-        batch.pledges = touched.iter().map(|id| self.state.pledges[id].clone()).collect();
+        batch.pledges =
+            touched.iter().map(|id| self.state.pledge(id).cloned().expect("a touched pledge exists")).collect();
         Ok((outcomes, batch))
     }
 
     /// Before-append assertion: the books still balance with the batch applied.
     fn check_before_append(&self) -> Result<(), StoreError> {
-        self.state
-            .books
-            .check_trial_balance()
-            .map_err(|e| StoreError::Corrupt(format!("refusing to append: {e}")))
+        self.state.books.check_trial_balance().map_err(|e| StoreError::Corrupt(format!("refusing to append: {e}")))
     }
 
     /// Discards the in-memory state and replays it from the store.
@@ -191,7 +189,7 @@ impl<S: Store> Ledger<S> {
             postings.push((seq, entries));
             Ok(())
         })?;
-        let pledges: Vec<_> = state.pledges_in_order().collect();
+        let pledges: Vec<_> = state.pledges().iter().collect();
         self.store.rebuild_projections(&postings, &pledges)
     }
 }

@@ -73,7 +73,11 @@ pub trait Store {
     fn rates(&self) -> Result<RateTable, StoreError>;
 
     /// Replaces every projection with the given form (after a full replay).
-    fn rebuild_projections(&mut self, postings: &[(u64, Vec<JournalEntry>)], pledges: &[&Pledge]) -> Result<(), StoreError>;
+    fn rebuild_projections(
+        &mut self,
+        postings: &[(u64, Vec<JournalEntry>)],
+        pledges: &[&Pledge],
+    ) -> Result<(), StoreError>;
 
     /// The projections, as rows of text, for comparison with a rebuild.
     fn projection_dump(&self) -> Result<Vec<String>, StoreError>;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use rusqlite::types::ValueRef;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQuote, RateTable};
 
 use crate::{Batch, Store, StoreError, StoredCommand};
@@ -22,7 +22,8 @@ fn db(error: rusqlite::Error) -> StoreError {
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path` and runs any pending migration.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        let connection = Connection::open(path).map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        let connection =
+            Connection::open(path).map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
         SqliteStore::with_connection(connection)
     }
 
@@ -42,7 +43,8 @@ impl SqliteStore {
 
     fn migrate(&mut self) -> Result<(), StoreError> {
         let version: i64 = self.connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(db)?;
-        let version = usize::try_from(version).map_err(|_| StoreError::Corrupt(format!("schema version {version} is not valid")))?;
+        let version = usize::try_from(version)
+            .map_err(|_| StoreError::Corrupt(format!("schema version {version} is not valid")))?;
         if version > MIGRATIONS.len() {
             return Err(StoreError::Corrupt(format!(
                 "schema version {version} is newer than this tranche knows ({}); upgrade tranche",
@@ -66,7 +68,9 @@ impl SqliteStore {
 
 fn write_postings(tx: &Transaction, seq: u64, entries: &[JournalEntry]) -> Result<(), StoreError> {
     let mut insert = tx
-        .prepare_cached("INSERT INTO postings (seq, entry, book, account, currency, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .prepare_cached(
+            "INSERT INTO postings (seq, entry, book, account, currency, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
         .map_err(db)?;
     for (index, entry) in entries.iter().enumerate() {
         for posting in entry.postings() {
@@ -113,7 +117,8 @@ fn write_pledge(tx: &Transaction, pledge: &Pledge, seq: u64) -> Result<(), Store
 
 impl Store for SqliteStore {
     fn head(&self) -> Result<u64, StoreError> {
-        let head: i64 = self.connection.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
+        let head: i64 =
+            self.connection.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
         Ok(head as u64)
     }
 
@@ -144,14 +149,23 @@ impl Store for SqliteStore {
         let mut seq = head as u64;
         {
             let mut insert_event = tx
-                .prepare_cached("INSERT INTO events (seq, command_id, kind, payload, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .prepare_cached(
+                    "INSERT INTO events (seq, command_id, kind, payload, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
                 .map_err(db)?;
             let mut insert_command = tx
-                .prepare_cached("INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)")
+                .prepare_cached(
+                    "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)",
+                )
                 .map_err(db)?;
             for command in &batch.commands {
                 insert_command
-                    .execute(params![command.command_id.as_str(), &command.fingerprint[..], (seq + 1) as i64, command.events.len() as i64])
+                    .execute(params![
+                        command.command_id.as_str(),
+                        &command.fingerprint[..],
+                        (seq + 1) as i64,
+                        command.events.len() as i64
+                    ])
                     .map_err(db)?;
                 for (event, entries) in &command.events {
                     seq += 1;
@@ -178,8 +192,10 @@ impl Store for SqliteStore {
             if seq != expected {
                 return Err(StoreError::Corrupt(format!("event {expected} is missing (the next is {seq})")));
             }
-            let payload = row.get_ref(1).map_err(db)?.as_str().map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
-            let event: Event = serde_json::from_str(payload).map_err(|e| StoreError::Corrupt(format!("event {seq} does not decode: {e}")))?;
+            let payload =
+                row.get_ref(1).map_err(db)?.as_str().map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+            let event: Event = serde_json::from_str(payload)
+                .map_err(|e| StoreError::Corrupt(format!("event {seq} does not decode: {e}")))?;
             visit(seq, event)?;
             expected += 1;
         }
@@ -190,11 +206,14 @@ impl Store for SqliteStore {
         let tx = self.connection.transaction().map_err(db)?;
         let mut new = 0;
         {
-            let mut find = tx.prepare_cached("SELECT rate FROM fx_rates WHERE currency = ?1 AND date = ?2").map_err(db)?;
-            let mut insert = tx.prepare_cached("INSERT INTO fx_rates (currency, date, rate) VALUES (?1, ?2, ?3)").map_err(db)?;
+            let mut find =
+                tx.prepare_cached("SELECT rate FROM fx_rates WHERE currency = ?1 AND date = ?2").map_err(db)?;
+            let mut insert =
+                tx.prepare_cached("INSERT INTO fx_rates (currency, date, rate) VALUES (?1, ?2, ?3)").map_err(db)?;
             for quote in quotes {
                 let (currency, date) = (quote.currency.code(), quote.date.to_string());
-                let held: Option<String> = find.query_row(params![currency, date], |row| row.get(0)).optional().map_err(db)?;
+                let held: Option<String> =
+                    find.query_row(params![currency, date], |row| row.get(0)).optional().map_err(db)?;
                 match held {
                     None => {
                         insert.execute(params![currency, date, quote.rate.to_string()]).map_err(db)?;
@@ -205,7 +224,7 @@ impl Store for SqliteStore {
                         return Err(StoreError::Rates(format!(
                             "conflicting {currency} rate for {date}: {held} is loaded, {} offered; nothing was imported",
                             quote.rate
-                        )))
+                        )));
                     }
                 }
             }
@@ -219,7 +238,8 @@ impl Store for SqliteStore {
         let mut rows = query.query([]).map_err(db)?;
         let mut table = RateTable::new();
         while let Some(row) = rows.next().map_err(db)? {
-            let (currency, date, rate): (String, String, String) = (row.get(0).map_err(db)?, row.get(1).map_err(db)?, row.get(2).map_err(db)?);
+            let (currency, date, rate): (String, String, String) =
+                (row.get(0).map_err(db)?, row.get(1).map_err(db)?, row.get(2).map_err(db)?);
             let corrupt = |what: &str| StoreError::Corrupt(format!("stored rate {currency} {date} {rate}: bad {what}"));
             let quote = RateQuote {
                 currency: Currency::parse(&currency).map_err(|_| corrupt("currency"))?,
@@ -231,7 +251,11 @@ impl Store for SqliteStore {
         Ok(table)
     }
 
-    fn rebuild_projections(&mut self, postings: &[(u64, Vec<JournalEntry>)], pledges: &[&Pledge]) -> Result<(), StoreError> {
+    fn rebuild_projections(
+        &mut self,
+        postings: &[(u64, Vec<JournalEntry>)],
+        pledges: &[&Pledge],
+    ) -> Result<(), StoreError> {
         let tx = self.connection.transaction().map_err(db)?;
         tx.execute_batch("DELETE FROM postings; DELETE FROM pledge_view;").map_err(db)?;
         for (seq, entries) in postings {
@@ -275,7 +299,10 @@ impl Store for SqliteStore {
 impl SqliteStore {
     /// Pledge rows of the projection: `(pledge_id, contributor, status)`, for queries and tests.
     pub fn pledge_rows(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        let mut query = self.connection.prepare("SELECT pledge_id, contributor, status FROM pledge_view ORDER BY pledge_id").map_err(db)?;
+        let mut query = self
+            .connection
+            .prepare("SELECT pledge_id, contributor, status FROM pledge_view ORDER BY pledge_id")
+            .map_err(db)?;
         let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }

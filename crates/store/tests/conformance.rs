@@ -14,7 +14,13 @@ fn envelope(id: &str, command: Command) -> Envelope {
 }
 
 fn register(id: &str) -> Envelope {
-    let party = Party { id: PartyId::parse(id).unwrap(), name: id.into(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None };
+    let party = Party {
+        id: PartyId::parse(id).unwrap(),
+        name: id.into(),
+        kind: PartyKind::State,
+        role: PartyRole::Contributor,
+        gdp_2021_bn_eur: None,
+    };
     envelope(&format!("party:{id}"), Command::RegisterParty { party })
 }
 
@@ -27,19 +33,29 @@ fn announce(command_id: &str, pledge: &str, by: &str, amount: &str, code: &str) 
         package: None,
         earmark: None,
         date: date("2025-08-04"),
-        source: Source { url: Some("https://example.org/a".into()), date: date("2025-08-04"), confidence: Confidence::Confirmed },
+        source: Source {
+            url: Some("https://example.org/a".into()),
+            date: date("2025-08-04"),
+            confidence: Confidence::Confirmed,
+        },
         note: None,
     };
     envelope(command_id, Command::AnnouncePledge { announcement, supersedes: None })
 }
 
 fn commit(command_id: &str, pledge: &str) -> Envelope {
-    envelope(command_id, Command::CommitPledge { pledge: PledgeId::parse(pledge).unwrap(), amount: None, date: date("2025-08-05") })
+    envelope(
+        command_id,
+        Command::CommitPledge { pledge: PledgeId::parse(pledge).unwrap(), amount: None, date: date("2025-08-05") },
+    )
 }
 
 fn pay(command_id: &str, pledge: &str, amount: &str, code: &str) -> Envelope {
     let amount = Money::parse(amount, Currency::parse(code).unwrap()).unwrap();
-    envelope(command_id, Command::PayPledge { pledge: PledgeId::parse(pledge).unwrap(), amount, date: date("2025-08-06") })
+    envelope(
+        command_id,
+        Command::PayPledge { pledge: PledgeId::parse(pledge).unwrap(), amount, date: date("2025-08-06") },
+    )
 }
 
 fn usd_rate() -> RateQuote {
@@ -49,7 +65,9 @@ fn usd_rate() -> RateQuote {
 fn seeded<S: Store>(store: S) -> Ledger<S> {
     let mut ledger = Ledger::open(store).unwrap();
     ledger.import_rates(&[usd_rate()]).unwrap();
-    ledger.execute_all(&[register("NLD"), register("DEU"), announce("c1", "P1", "NLD", "500", "EUR"), commit("c2", "P1")]).unwrap();
+    ledger
+        .execute_all(&[register("NLD"), register("DEU"), announce("c1", "P1", "NLD", "500", "EUR"), commit("c2", "P1")])
+        .unwrap();
     ledger
 }
 
@@ -117,7 +135,12 @@ pub fn rates_import_is_idempotent_and_conflicts_write_nothing<S: Store>(make: im
     let new = RateQuote { date: date("2025-08-02"), ..usd_rate() };
     let conflicting = RateQuote { rate: Rate::parse("1.17").unwrap(), ..usd_rate() };
     let error = ledger.import_rates(&[new, conflicting]).unwrap_err();
-    assert_eq!(error, StoreError::Rates("conflicting USD rate for 2025-08-01: 1.16 is loaded, 1.17 offered; nothing was imported".into()));
+    assert_eq!(
+        error,
+        StoreError::Rates(
+            "conflicting USD rate for 2025-08-01: 1.16 is loaded, 1.17 offered; nothing was imported".into()
+        )
+    );
     assert_eq!(fingerprint(&ledger), before);
 }
 
@@ -125,7 +148,10 @@ pub fn projections_equal_a_rebuild<S: Store>(make: impl Fn() -> S) {
     let mut ledger = seeded(make());
     ledger.execute_all(&[pay("pay-1", "P1", "116", "USD"), announce("c3", "P2", "DEU", "7", "EUR")]).unwrap();
     ledger
-        .execute(&envelope("w", Command::WithdrawPledge { pledge: PledgeId::parse("P2").unwrap(), date: date("2025-08-09"), reason: None }))
+        .execute(&envelope(
+            "w",
+            Command::WithdrawPledge { pledge: PledgeId::parse("P2").unwrap(), date: date("2025-08-09"), reason: None },
+        ))
         .unwrap();
     let incremental = ledger.store().projection_dump().unwrap();
     assert!(incremental.iter().any(|row| row.contains("trading:fx:USD")), "{incremental:#?}");
@@ -137,12 +163,30 @@ macro_rules! conformance {
     ($backend:ident, $make:expr) => {
         mod $backend {
             use super::*;
-            #[test] fn appends_and_replays() { super::appends_and_replays($make) }
-            #[test] fn repeated_command_returns_first_outcome() { super::repeated_command_returns_first_outcome($make) }
-            #[test] fn reused_id_with_other_content_is_rejected() { super::reused_id_with_other_content_is_rejected($make) }
-            #[test] fn rejected_batch_writes_nothing() { super::rejected_batch_writes_nothing($make) }
-            #[test] fn rates_import_is_idempotent_and_conflicts_write_nothing() { super::rates_import_is_idempotent_and_conflicts_write_nothing($make) }
-            #[test] fn projections_equal_a_rebuild() { super::projections_equal_a_rebuild($make) }
+            #[test]
+            fn appends_and_replays() {
+                super::appends_and_replays($make)
+            }
+            #[test]
+            fn repeated_command_returns_first_outcome() {
+                super::repeated_command_returns_first_outcome($make)
+            }
+            #[test]
+            fn reused_id_with_other_content_is_rejected() {
+                super::reused_id_with_other_content_is_rejected($make)
+            }
+            #[test]
+            fn rejected_batch_writes_nothing() {
+                super::rejected_batch_writes_nothing($make)
+            }
+            #[test]
+            fn rates_import_is_idempotent_and_conflicts_write_nothing() {
+                super::rates_import_is_idempotent_and_conflicts_write_nothing($make)
+            }
+            #[test]
+            fn projections_equal_a_rebuild() {
+                super::projections_equal_a_rebuild($make)
+            }
         }
     };
 }

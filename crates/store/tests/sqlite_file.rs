@@ -4,8 +4,17 @@ use tranche_core::*;
 use tranche_store::{Ledger, SqliteStore};
 
 fn party(id: &str) -> Envelope {
-    let party = Party { id: PartyId::parse(id).unwrap(), name: id.into(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None };
-    Envelope { command_id: CommandId::parse(&format!("party:{id}")).unwrap(), command: Command::RegisterParty { party } }
+    let party = Party {
+        id: PartyId::parse(id).unwrap(),
+        name: id.into(),
+        kind: PartyKind::State,
+        role: PartyRole::Contributor,
+        gdp_2021_bn_eur: None,
+    };
+    Envelope {
+        command_id: CommandId::parse(&format!("party:{id}")).unwrap(),
+        command: Command::RegisterParty { party },
+    }
 }
 
 #[test]
@@ -39,7 +48,10 @@ fn damaged_event_is_named_on_open() {
     let mut ledger = Ledger::open(SqliteStore::in_memory().unwrap()).unwrap();
     ledger.execute_all(&[party("NLD"), party("DEU")]).unwrap();
     let store = ledger.into_store();
-    store.connection().execute_batch("DROP TRIGGER events_no_update; UPDATE events SET payload = 'x' WHERE seq = 2;").unwrap();
+    store
+        .connection()
+        .execute_batch("DROP TRIGGER events_no_update; UPDATE events SET payload = 'x' WHERE seq = 2;")
+        .unwrap();
     let error = Ledger::open(store).err().unwrap().to_string();
     assert!(error.starts_with("the store is damaged: event 2 does not decode"), "{error}");
 }

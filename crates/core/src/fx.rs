@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use crate::error::{FxError, ParseError};
 use crate::money::{Currency, Money, Rate, round_half_even};
@@ -81,7 +80,7 @@ impl RateTable {
     /// Units of `currency` per EUR: the latest rate published on or before `date`.
     pub fn rate_on(&self, currency: Currency, date: NaiveDate) -> Result<Rate, FxError> {
         if currency == Currency::EUR {
-            return Ok(Rate::new(Decimal::ONE).expect("one is positive"));
+            return Ok(Rate::ONE);
         }
         let dates = self.by_currency.get(&currency);
         dates.and_then(|dates| dates.range(..=date).next_back()).map(|(_, rate)| *rate).ok_or_else(|| FxError {
@@ -115,7 +114,11 @@ pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) ->
         .and_then(|n| n.checked_mul(pow10(from_rate.scale() + to.exponent())?));
     let denominator = from_rate.mantissa().checked_mul(pow10(to_rate.scale() + money.currency.exponent()).unwrap_or(0));
     let minor = match (numerator, denominator) {
-        (Some(n), Some(d)) if d > 0 => divide_half_even(n, d),
+        // Most amounts fit 64 bits, whose division is several times faster.
+        (Some(n), Some(d)) if d > 0 => match (i64::try_from(n), i64::try_from(d)) {
+            (Ok(n), Ok(d)) => i128::from(divide_half_even_64(n, d)),
+            _ => divide_half_even(n, d),
+        },
         _ => {
             let exact = money.to_decimal() / from_rate * to_rate;
             return round_half_even(exact, to).expect("a converted amount within the amount limit");
@@ -127,6 +130,16 @@ pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) ->
 
 fn pow10(exponent: u32) -> Option<i128> {
     10i128.checked_pow(exponent)
+}
+
+/// `n / d` rounded half to even; `d > 0`.
+fn divide_half_even_64(n: i64, d: i64) -> i64 {
+    let (quotient, remainder) = (n.div_euclid(d), n.rem_euclid(d));
+    match (2 * i128::from(remainder)).cmp(&i128::from(d)) {
+        std::cmp::Ordering::Less => quotient,
+        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Equal => quotient + (quotient & 1),
+    }
 }
 
 /// `n / d` rounded half to even; `d > 0`.

@@ -234,6 +234,9 @@ pub fn round_half_even(value: Decimal, currency: Currency) -> Result<Money, Pars
 pub struct Rate(Decimal);
 
 impl Rate {
+    /// The rate of EUR itself.
+    pub const ONE: Rate = Rate(Decimal::ONE);
+
     pub fn parse(text: &str) -> Result<Rate, ParseError> {
         let value: Decimal = text.trim().parse().map_err(|_| ParseError::new("rate", text, "not a decimal number"))?;
         Rate::new(value).ok_or_else(|| ParseError::new("rate", text, "must be positive"))

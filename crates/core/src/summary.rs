@@ -84,6 +84,9 @@ struct Converter<'a> {
 
 impl Converter<'_> {
     fn rate(&mut self, currency: Currency, date: NaiveDate) -> Result<Rate, FxError> {
+        if currency == Currency::EUR {
+            return self.rates.rate_on(currency, date);
+        }
         if let Some(rate) = self.seen.get(&(currency, date)) {
             return Ok(*rate);
         }

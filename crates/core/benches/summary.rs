@@ -1,0 +1,59 @@
+//! The counting rules over an in-memory state (no store): `cargo bench -p tranche-core`.
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion};
+use tranche_core::*;
+
+const PARTIES: [&str; 8] = ["NLD", "DEU", "NOR", "SWE", "DNK", "CAN", "POL", "GBR"];
+
+fn date(text: &str) -> NaiveDate {
+    parse_date(text).unwrap()
+}
+
+/// `pledges` pledges, each announced, committed and paid three times: five events a pledge.
+pub fn state_with(pledges: u64) -> (State, RateTable) {
+    let mut rates = RateTable::new();
+    for day in 0..500 {
+        let quote_date = date("2025-07-01") + chrono::Days::new(day);
+        let rate = Rate::parse(&format!("1.{}", 1000 + day % 300)).unwrap();
+        rates.insert(RateQuote { date: quote_date, currency: Currency::USD, rate }).unwrap();
+    }
+    let mut state = State::new();
+    for id in PARTIES {
+        let party = Party { id: PartyId::parse(id).unwrap(), name: id.into(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None };
+        state.execute(&rates, &Command::RegisterParty { party }).unwrap();
+    }
+    for n in 0..pledges {
+        let pledge = PledgeId::parse(&format!("P{n}")).unwrap();
+        let day = date("2025-08-01") + chrono::Days::new(n % 400);
+        let announcement = Announcement {
+            pledge: pledge.clone(),
+            kind: PledgeKind::Solo,
+            contributor: Contributor::Party(PartyId::parse(PARTIES[(n % 8) as usize]).unwrap()),
+            amount: Some(Money::new(1_000_000_00 + n as i64, Currency::EUR).unwrap()),
+            package: None,
+            earmark: None,
+            date: day,
+            source: Source { url: None, date: day, confidence: Confidence::Confirmed },
+            note: None,
+        };
+        state.execute(&rates, &Command::AnnouncePledge { announcement, supersedes: None }).unwrap();
+        state.execute(&rates, &Command::CommitPledge { pledge: pledge.clone(), amount: None, date: day }).unwrap();
+        for _ in 0..3 {
+            let amount = Money::new(100_000_00, Currency::EUR).unwrap();
+            state.execute(&rates, &Command::PayPledge { pledge: pledge.clone(), amount, date: day }).unwrap();
+        }
+    }
+    (state, rates)
+}
+
+fn summary(c: &mut Criterion) {
+    let (state, rates) = state_with(200_000);
+    let as_of = date("2027-01-01");
+    c.bench_function("summarise_200k_pledges_1m_events", |b| {
+        b.iter(|| summarise(&state, &rates, as_of, &[Currency::EUR, Currency::USD]).unwrap())
+    });
+}
+
+criterion_group!(benches, summary);
+criterion_main!(benches);

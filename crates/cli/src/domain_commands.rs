@@ -203,7 +203,7 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
         } => {
             let parties = party.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
             let contributor = match parties.as_slice() {
-                [one] => Contributor::Party(one.clone()),
+                [one] => Contributor::Party(*one),
                 _ => Contributor::Joint(parties),
             };
             if joint_package && matches!(contributor, Contributor::Party(_)) {

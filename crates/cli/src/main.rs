@@ -74,7 +74,7 @@ pub fn open(database: &Option<PathBuf>) -> Result<Ledger<SqliteStore>> {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let store = SqliteStore::open(&path)?;
-    Ok(Ledger::open(store).with_context(|| format!("cannot load the store {}", path.display()))?)
+    Ledger::open(store).with_context(|| format!("cannot load the store {}", path.display()))
 }
 
 pub fn write_line(args: std::fmt::Arguments) {

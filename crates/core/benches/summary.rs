@@ -1,7 +1,9 @@
 //! The counting rules over an in-memory state (no store): `cargo bench -p tranche-core`.
 
+// Amounts are written in minor units grouped as money: 1_000_000_00 is 1,000,000.00.
+#![allow(clippy::inconsistent_digit_grouping)]
 use chrono::NaiveDate;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use tranche_core::*;
 
 const PARTIES: [&str; 8] = ["NLD", "DEU", "NOR", "SWE", "DNK", "CAN", "POL", "GBR"];
@@ -20,7 +22,13 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
     }
     let mut state = State::new();
     for id in PARTIES {
-        let party = Party { id: PartyId::parse(id).unwrap(), name: id.into(), kind: PartyKind::State, role: PartyRole::Contributor, gdp_2021_bn_eur: None };
+        let party = Party {
+            id: PartyId::parse(id).unwrap(),
+            name: id.into(),
+            kind: PartyKind::State,
+            role: PartyRole::Contributor,
+            gdp_2021_bn_eur: None,
+        };
         state.execute(&rates, &Command::RegisterParty { party }).unwrap();
     }
     for n in 0..pledges {

@@ -163,7 +163,8 @@ mod tests {
     fn party_ids() {
         assert!(PartyId::parse("NLD").is_ok());
         assert_eq!(PartyId::parse("NATO").unwrap().as_str(), "NATO");
-        let mut sorted = vec![PartyId::parse("NLDA").unwrap(), PartyId::parse("NLD").unwrap(), PartyId::parse("ALB").unwrap()];
+        let mut sorted =
+            [PartyId::parse("NLDA").unwrap(), PartyId::parse("NLD").unwrap(), PartyId::parse("ALB").unwrap()];
         sorted.sort();
         assert_eq!(sorted.iter().map(|p| p.as_str()).collect::<Vec<_>>(), ["ALB", "NLD", "NLDA"]);
         for bad in ["nl", "nld", "NL", "N1D", "", "ABCDEFGHI"] {

@@ -96,7 +96,7 @@ impl State {
             Command::RecordParticipation { party, status, source, note } => {
                 self.require_party(party)?;
                 Ok(vec![Event::ParticipationRecorded {
-                    party: party.clone(),
+                    party: *party,
                     status: *status,
                     source: source.clone(),
                     note: note.clone(),
@@ -194,14 +194,14 @@ impl State {
                 earlier_date: pledge.date,
             });
         }
-        if let (Some(given), Some(announced)) = (amount, pledge.announced) {
-            if given.currency != announced.currency {
-                return Err(DomainError::CurrencyMismatch {
-                    pledge: id.to_string(),
-                    pledge_currency: announced.currency.to_string(),
-                    given: given.currency.to_string(),
-                });
-            }
+        if let (Some(given), Some(announced)) = (amount, pledge.announced)
+            && given.currency != announced.currency
+        {
+            return Err(DomainError::CurrencyMismatch {
+                pledge: id.to_string(),
+                pledge_currency: announced.currency.to_string(),
+                given: given.currency.to_string(),
+            });
         }
         let amount = amount.or(pledge.announced).ok_or_else(|| DomainError::UndisclosedCommit(id.to_string()))?;
         if !amount.is_positive() {
@@ -352,13 +352,13 @@ impl State {
     fn fold(&mut self, event: &Event) -> Result<(), DomainError> {
         match event {
             Event::PartyRegistered { party } => {
-                self.parties.insert(party.id.clone(), party.clone());
+                self.parties.insert(party.id, party.clone());
             }
             Event::MechanismDefined { mechanism } => self.mechanism = Some(mechanism.clone()),
             Event::ParticipationRecorded { party, status, source, note } => {
                 let change = ParticipationChange { status: *status, date: source.date };
                 let record = ParticipationRecord { change, source: source.clone(), note: note.clone() };
-                self.participation.entry(party.clone()).or_default().push(record);
+                self.participation.entry(*party).or_default().push(record);
             }
             Event::PledgeAnnounced { announcement } => {
                 if self.has_pledge(&announcement.pledge) {

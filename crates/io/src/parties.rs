@@ -23,7 +23,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Envelope>, RowError> {
             })?),
         };
         let party = Party {
-            id: id.clone(),
+            id,
             name: name.to_string(),
             kind: row.parse("kind", PartyKind::parse)?,
             role: row.parse("default_role", PartyRole::parse)?,

@@ -130,7 +130,7 @@ fn parse_row(row: &Row) -> Result<Vec<Envelope>, RowError> {
                 return Err(row.error("amount", "a participation record has no amount"));
             }
             let status = row.parse("status", ParticipationStatus::parse)?;
-            Ok(vec![command(Command::RecordParticipation { party: party.clone(), status, source, note })])
+            Ok(vec![command(Command::RecordParticipation { party: *party, status, source, note })])
         }
         "target" => {
             if !parties.is_empty() {
@@ -163,7 +163,7 @@ fn pledge_row(
             return Err(row.error("parties", "a joint-package record needs at least two parties"));
         }
         (false, 0) => return Err(row.error("parties", "a pledge record names no party")),
-        (false, 1) => Contributor::Party(parties[0].clone()),
+        (false, 1) => Contributor::Party(parties[0]),
         _ => Contributor::Joint(parties),
     };
     let pledge = PledgeId::parse(record_id).map_err(|e| row.error("record_id", e))?;

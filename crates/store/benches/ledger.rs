@@ -1,6 +1,9 @@
 //! Ledger benchmarks on a durable SQLite file (WAL, synchronous=FULL). Figures in
 //! docs/PERFORMANCE.md; run with `cargo bench -p tranche-store --bench ledger`.
 
+// Amounts are written in minor units grouped as money: 1_000_000_00 is 1,000,000.00.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -26,6 +26,8 @@ pub enum ReportCommand {
         #[arg(long, value_parser = parse_as_of)]
         as_of: Option<NaiveDate>,
     },
+    /// The books: every account's balance per currency (memo and main), and the trial balance.
+    Balances,
     /// Per month: counted money, cumulative, and the monthly run-rate target.
     Months {
         #[arg(long)]
@@ -48,7 +50,25 @@ pub fn run(ledger: &Ledger<SqliteStore>, command: ReportCommand) -> Result<()> {
         ReportCommand::Summary { json, as_of } => print_summary(ledger, as_of, json),
         ReportCommand::Parties { json, as_of } => print_parties(ledger, as_of, json),
         ReportCommand::Months { json, as_of } => print_months(ledger, as_of, json),
+        ReportCommand::Balances => print_balances(ledger),
     }
+}
+
+fn print_balances(ledger: &Ledger<SqliteStore>) -> Result<()> {
+    let books = &ledger.state().books;
+    out!("Balances after {} events ({} journal entries); debits positive, credits negative", ledger.head(), books.entry_count());
+    for book in [tranche_core::Book::Memo, tranche_core::Book::Main] {
+        out!("\n{} book", book.as_str());
+        for (account, currency, minor) in books.balances().filter(|(a, _, m)| a.book() == book && *m != 0) {
+            let money = Money::new(i64::try_from(minor)?, currency)?;
+            out!("  {:<52} {currency} {:>20}", account.to_string(), grouped(&money));
+        }
+    }
+    match books.check_trial_balance() {
+        Ok(()) => out!("\ntrial balance: every book sums to zero in every currency"),
+        Err(error) => anyhow::bail!("{error}"),
+    }
+    Ok(())
 }
 
 /// The wire form of a summary: amounts as decimal strings, parties and months sorted.

@@ -56,7 +56,11 @@ pub fn run(ledger: &Ledger<SqliteStore>, command: ReportCommand) -> Result<()> {
 
 fn print_balances(ledger: &Ledger<SqliteStore>) -> Result<()> {
     let books = &ledger.state().books;
-    out!("Balances after {} events ({} journal entries); debits positive, credits negative", ledger.head(), books.entry_count());
+    out!(
+        "Balances after {} events ({} journal entries); debits positive, credits negative",
+        ledger.head(),
+        books.entry_count()
+    );
     for book in [tranche_core::Book::Memo, tranche_core::Book::Main] {
         out!("\n{} book", book.as_str());
         for (account, currency, minor) in books.balances().filter(|(a, _, m)| a.book() == book && *m != 0) {

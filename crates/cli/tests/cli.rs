@@ -323,3 +323,21 @@ fn help_and_completions_exist() {
     }
     assert!(sandbox.ok(&["completions", "bash"]).contains("_tranche"));
 }
+
+#[test]
+fn a_row_refused_halfway_leaves_no_trace() {
+    // X02 announces (fine) then commits an undisclosed amount (refused): neither may land.
+    let sandbox = demo();
+    let rows = format!(
+        "{HEADER}{GOOD_ROW}X02,2025-09-01,pledge,NLD,,,,,confirmed,committed,,\nX03,2025-09-02,pledge,NLD,5,EUR,,X02,confirmed,announced,,\nX04,2025-09-03,pledge,DEU,7,EUR,,,confirmed,announced,,\n"
+    );
+    let file = sandbox.file("half.csv", &rows);
+    let run = sandbox.run(&["import", "record", file.to_str().unwrap(), "--skip-invalid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("half.csv:3: record X02: pledge X02 has an undisclosed amount; commit it with an amount"), "{}", run.stderr);
+    assert!(run.stderr.contains("half.csv:4: record X03: unknown pledge X02"), "{}", run.stderr);
+    assert!(run.stdout.contains("2 rows imported, 0 already imported, 2 rejected"), "{}", run.stdout);
+    let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary["totals"]["EUR"], "4434608247.02", "X01 (10) and X04 (7) count, X02 and X03 do not");
+    sandbox.ok(&["check"]);
+}

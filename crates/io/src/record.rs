@@ -264,7 +264,10 @@ pub fn plan(file: &str, parsed: Parsed, state: &State, rates: &RateTable, known:
                 plan.accepted_rows += 1;
                 plan.envelopes.extend(fresh);
             }
-            Err(problem) => {
+            Err(RowRejection { problem, partly_applied }) => {
+                if partly_applied {
+                    scratch = replayed(state, rates, &plan.envelopes);
+                }
                 plan.rejected.push(RowError { file: file.to_string(), line: row.line, column: None, problem })
             }
         }
@@ -273,28 +276,58 @@ pub fn plan(file: &str, parsed: Parsed, state: &State, rates: &RateTable, known:
     plan
 }
 
+/// A row the domain refused; `partly_applied` when the scratch state holds part of it.
+struct RowRejection {
+    problem: String,
+    partly_applied: bool,
+}
+
+/// `state` with the accepted commands applied: the scratch state rebuilt after a partial row.
+fn replayed(state: &State, rates: &RateTable, accepted: &[Envelope]) -> State {
+    let mut scratch = state.clone();
+    for envelope in accepted {
+        scratch.execute(rates, &envelope.command).expect("accepted commands apply again in order");
+    }
+    scratch
+}
+
 fn plan_row(
     scratch: &mut State,
     rates: &RateTable,
     row: &RecordRow,
     known: &dyn Fn(&Envelope) -> Known,
-) -> Result<Vec<Envelope>, String> {
+) -> Result<Vec<Envelope>, RowRejection> {
     let mut fresh = Vec::new();
-    let mut trial = None;
     for envelope in &row.envelopes {
         match known(envelope) {
             Known::Same => continue,
             Known::Different(problem) => {
-                return Err(format!("record {}: {problem}", row.record_id));
+                let problem = format!("record {}: {problem}", row.record_id);
+                return Err(RowRejection { problem, partly_applied: false });
             }
-            Known::New => {}
+            Known::New => fresh.push(envelope),
         }
-        let state = trial.get_or_insert_with(|| scratch.clone());
-        state.execute(rates, &envelope.command).map_err(|e| format!("record {}: {e}", row.record_id))?;
-        fresh.push(envelope.clone());
     }
-    if let Some(state) = trial {
-        *scratch = state;
+    let reject = |e: tranche_core::DomainError| format!("record {}: {e}", row.record_id);
+    match fresh.as_slice() {
+        [] => {}
+        // The common case: one command, decided (purely) before it is applied.
+        [one] => {
+            let rejection = |e| RowRejection { problem: reject(e), partly_applied: false };
+            let events = scratch.decide(rates, &one.command).map_err(rejection)?;
+            for event in &events {
+                scratch.apply(event).map_err(|e| RowRejection { problem: reject(e), partly_applied: true })?;
+            }
+        }
+        // Several commands (announce, then commit): applied in turn. A rejection after the first
+        // leaves the scratch state holding part of the row, which `plan` then rebuilds.
+        several => {
+            for (index, envelope) in several.iter().enumerate() {
+                if let Err(error) = scratch.execute(rates, &envelope.command) {
+                    return Err(RowRejection { problem: reject(error), partly_applied: index > 0 });
+                }
+            }
+        }
     }
-    Ok(fresh)
+    Ok(fresh.into_iter().cloned().collect())
 }

@@ -118,6 +118,9 @@ fn import_record(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str, skip_
             plan.rejected.len()
         );
     }
+    if !progress.bar.is_hidden() {
+        eprintln!("writing {} commands in one transaction...", plan.envelopes.len());
+    }
     ledger.execute_all(&plan.envelopes)?;
     out!(
         "{name}: {} rows imported, {} already imported, {} rejected",

@@ -334,7 +334,11 @@ fn a_row_refused_halfway_leaves_no_trace() {
     let file = sandbox.file("half.csv", &rows);
     let run = sandbox.run(&["import", "record", file.to_str().unwrap(), "--skip-invalid"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("half.csv:3: record X02: pledge X02 has an undisclosed amount; commit it with an amount"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("half.csv:3: record X02: pledge X02 has an undisclosed amount; commit it with an amount"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("half.csv:4: record X03: unknown pledge X02"), "{}", run.stderr);
     assert!(run.stdout.contains("2 rows imported, 0 already imported, 2 rejected"), "{}", run.stdout);
     let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);

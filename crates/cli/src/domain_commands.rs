@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 use tranche_core::domain::parse_source_url;
 use tranche_core::{
-    Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
+    Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Group, GroupId, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind, parse_date,
 };
 use tranche_store::{Ledger, SqliteStore};
@@ -50,8 +50,11 @@ pub enum PledgeCommand {
         /// The pledge id (for example a record id).
         id: String,
         /// The pledging party; several (comma-separated) for a joint pledge.
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, value_delimiter = ',', required_unless_present = "group", conflicts_with = "group")]
         party: Vec<String>,
+        /// A defined group pledging jointly (its members, as listed in the group).
+        #[arg(long)]
+        group: Option<String>,
         /// The amount in major units (`500000000`, `12.50`); omit with --undisclosed.
         #[arg(long, required_unless_present = "undisclosed")]
         amount: Option<String>,
@@ -133,6 +136,31 @@ pub enum ParticipationCommand {
 }
 
 #[derive(Subcommand)]
+pub enum GroupCommand {
+    /// Define a named group of parties that acts jointly.
+    Define {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// The members, comma-separated, in the order they are listed.
+        #[arg(long, value_delimiter = ',', required = true)]
+        members: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+pub fn run_group(ledger: &mut Ledger<SqliteStore>, command: GroupCommand) -> Result<()> {
+    let GroupCommand::Define { id, name, members, common } = command;
+    let members = members.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
+    if name.trim().is_empty() || name.len() > 200 {
+        bail!("a group needs a name of 1 to 200 characters");
+    }
+    let group = Group { id: GroupId::parse(&id)?, name, members };
+    submit(ledger, &common, Command::DefineGroup { group })
+}
+
+#[derive(Subcommand)]
 pub enum TargetCommand {
     /// Record a target: monthly-run-rate, cumulative-goal or annual-need.
     Set {
@@ -190,6 +218,7 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
         PledgeCommand::Announce {
             id,
             party,
+            group,
             amount,
             currency,
             undisclosed,
@@ -201,7 +230,14 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
             source: source_args,
             common,
         } => {
-            let parties = party.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
+            let parties = match group {
+                Some(group) => {
+                    let id = GroupId::parse(&group)?;
+                    let group = ledger.state().groups.get(&id).ok_or_else(|| anyhow::anyhow!("unknown group {id}"))?;
+                    group.members.clone()
+                }
+                None => party.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?,
+            };
             let contributor = match parties.as_slice() {
                 [one] => Contributor::Party(*one),
                 _ => Contributor::Joint(parties),

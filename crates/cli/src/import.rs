@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tranche_core::{Command, CommandId, Currency, Envelope, Known, Mechanism, MechanismId, PartyId};
+use tranche_core::{Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId};
 use tranche_io::{ecb, parties, record, shipped};
 use tranche_store::{Ledger, SqliteStore};
 
@@ -147,11 +147,23 @@ fn purl_mechanism() -> Envelope {
     }
 }
 
+/// The Nordic-Baltic Eight, members in the order the public record lists them.
+fn nordic_baltic_eight() -> Envelope {
+    let members = ["DNK", "EST", "FIN", "ISL", "LVA", "LTU", "NOR", "SWE"];
+    let group = Group {
+        id: GroupId::parse("NB8").expect("a valid id"),
+        name: "Nordic-Baltic Eight".into(),
+        members: members.iter().map(|m| PartyId::parse(m).expect("a valid party id")).collect(),
+    };
+    Envelope { command_id: CommandId::parse("group:NB8").expect("a valid id"), command: Command::DefineGroup { group } }
+}
+
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
 pub fn demo(ledger: &mut Ledger<SqliteStore>) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV)?;
     import_parties(ledger, "shipped parties", shipped::PARTIES_CSV)?;
     ledger.execute(&purl_mechanism())?;
+    ledger.execute(&nordic_baltic_eight())?;
     import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false)?;
     out!("");
     Ok(())

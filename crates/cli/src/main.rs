@@ -47,6 +47,9 @@ enum Top {
     /// Record a party's participation status.
     #[command(subcommand)]
     Participation(domain_commands::ParticipationCommand),
+    /// Define groups of parties that act jointly.
+    #[command(subcommand)]
+    Group(domain_commands::GroupCommand),
     /// Record a target (monthly run rate, cumulative goal, annual need).
     #[command(subcommand)]
     Target(domain_commands::TargetCommand),
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> Result<()> {
         Top::Report(command) => report::run(&open(&cli.database)?, command),
         Top::Pledge(command) => domain_commands::run_pledge(&mut open(&cli.database)?, command),
         Top::Participation(command) => domain_commands::run_participation(&mut open(&cli.database)?, command),
+        Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, command),
         Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, command),
         Top::Check => {
             let mut ledger = open(&cli.database)?;

@@ -345,3 +345,30 @@ fn a_row_refused_halfway_leaves_no_trace() {
     assert_eq!(summary["totals"]["EUR"], "4434608247.02", "X01 (10) and X04 (7) count, X02 and X03 do not");
     sandbox.ok(&["check"]);
 }
+
+#[test]
+fn a_group_pledges_jointly() {
+    let sandbox = demo();
+    let run = sandbox.fails(&["pledge", "announce", "G1", "--group", "NB9", "--amount", "1", "--currency", "EUR"]);
+    assert!(run.stderr.contains("unknown group NB9"), "{}", run.stderr);
+    sandbox.ok(&["group", "define", "BN2", "--name", "Benelux two", "--members", "BEL,NLD"]);
+    sandbox.ok(&[
+        "pledge",
+        "announce",
+        "G1",
+        "--group",
+        "BN2",
+        "--amount",
+        "10",
+        "--currency",
+        "EUR",
+        "--date",
+        "2026-03-01",
+    ]);
+    let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary["by_party"]["BEL+NLD"]["EUR"], "10.00");
+    sandbox.ok(&["pledge", "announce", "G2", "--group", "NB8", "--undisclosed", "--date", "2026-03-02"]);
+    let summary = sandbox.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary["undisclosed"], 5);
+    assert!(summary["by_party"].get("DNK+EST+FIN+ISL+LVA+LTU+NOR+SWE").is_some());
+}

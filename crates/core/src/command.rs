@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Contributor, Mechanism, ParticipationStatus, Party, PledgeKind, Source, Target};
+use crate::domain::{Contributor, Group, Mechanism, ParticipationStatus, Party, PledgeKind, Source, Target};
 use crate::ids::{CommandId, PackageRef, PartyId, PledgeId};
 use crate::money::Money;
 
@@ -38,6 +38,9 @@ pub enum Command {
     },
     DefineMechanism {
         mechanism: Mechanism,
+    },
+    DefineGroup {
+        group: Group,
     },
     RecordParticipation {
         party: PartyId,
@@ -83,6 +86,7 @@ impl Command {
         match self {
             Command::RegisterParty { .. } => "register-party",
             Command::DefineMechanism { .. } => "define-mechanism",
+            Command::DefineGroup { .. } => "define-group",
             Command::RecordParticipation { .. } => "record-participation",
             Command::AnnouncePledge { .. } => "announce-pledge",
             Command::CommitPledge { .. } => "commit-pledge",
@@ -103,6 +107,9 @@ pub enum Event {
     },
     MechanismDefined {
         mechanism: Mechanism,
+    },
+    GroupDefined {
+        group: Group,
     },
     ParticipationRecorded {
         party: PartyId,
@@ -147,6 +154,7 @@ impl Event {
         match self {
             Event::PartyRegistered { .. } => "party-registered",
             Event::MechanismDefined { .. } => "mechanism-defined",
+            Event::GroupDefined { .. } => "group-defined",
             Event::ParticipationRecorded { .. } => "participation-recorded",
             Event::PledgeAnnounced { .. } => "pledge-announced",
             Event::PledgeCommitted { .. } => "pledge-committed",

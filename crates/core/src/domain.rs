@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ParseError;
-use crate::ids::{MechanismId, PackageRef, PartyId, PledgeId, TargetId};
+use crate::ids::{GroupId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
 use crate::money::{Currency, Money};
 
 macro_rules! word_enum {
@@ -129,6 +129,14 @@ pub struct Party {
     pub role: PartyRole,
     /// GDP 2021 in bn EUR, where known (Kiel tracker), for fair-share and per-GDP figures.
     pub gdp_2021_bn_eur: Option<Decimal>,
+}
+
+/// A named set of parties that acts jointly (the Nordic-Baltic Eight: `NB8`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    pub members: Vec<PartyId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,6 +50,8 @@ pub enum DomainError {
     UnknownPledge(String),
     #[error("pledge {0} already exists")]
     PledgeExists(String),
+    #[error("group {0} already exists")]
+    GroupExists(String),
     #[error("target {0} already exists")]
     TargetExists(String),
     #[error("pledge {pledge} is {status}; {action} needs a pledge that is {needs}")]

@@ -132,6 +132,14 @@ identifier!(
 );
 
 identifier!(
+    /// A named group of parties that acts jointly (`NB8`).
+    GroupId,
+    "group",
+    |t| is_token(t, 32),
+    "is not a group id (1 to 32 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
     /// A target (`T01`).
     TargetId,
     "target",

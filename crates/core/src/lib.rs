@@ -15,7 +15,7 @@ pub use command::{Announcement, Command, Envelope, Event, Known};
 pub use domain::*;
 pub use error::{DomainError, FxError, ParseError};
 pub use fx::{RateQuote, RateTable, parse_date};
-pub use ids::{CommandId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
+pub use ids::{CommandId, GroupId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
 pub use ledger::{Account, Book, Books, JournalEntry, Posting};
 pub use money::{Currency, Money, Rate};
 pub use state::State;

@@ -10,11 +10,11 @@ use chrono::NaiveDate;
 
 use crate::command::{Announcement, Command, Event};
 use crate::domain::{
-    Contributor, Mechanism, ParticipationChange, Party, Pledge, PledgeKind, PledgeStatus, Source, Target,
+    Contributor, Group, Mechanism, ParticipationChange, Party, Pledge, PledgeKind, PledgeStatus, Source, Target,
 };
 use crate::error::DomainError;
 use crate::fx::RateTable;
-use crate::ids::{PartyId, PledgeId, TargetId};
+use crate::ids::{GroupId, PartyId, PledgeId, TargetId};
 use crate::ledger::{Account, Books, JournalEntry, Posting, Unbalanced};
 use crate::money::{Currency, Money};
 
@@ -30,6 +30,7 @@ pub struct ParticipationRecord {
 pub struct State {
     pub parties: BTreeMap<PartyId, Party>,
     pub mechanism: Option<Mechanism>,
+    pub groups: BTreeMap<GroupId, Group>,
     /// Every change per party, in the order recorded.
     pub participation: BTreeMap<PartyId, Vec<ParticipationRecord>>,
     /// Pledges in announcement order (reports walk this vector; no hashing per pledge).
@@ -93,6 +94,16 @@ impl State {
                 self.require_party(&mechanism.supplier)?;
                 Ok(vec![Event::MechanismDefined { mechanism: mechanism.clone() }])
             }
+            Command::DefineGroup { group } => {
+                if self.groups.contains_key(&group.id) {
+                    return Err(DomainError::GroupExists(group.id.to_string()));
+                }
+                for party in &group.members {
+                    self.require_party(party)?;
+                }
+                check_joint(&group.members, group.id.as_str())?;
+                Ok(vec![Event::GroupDefined { group: group.clone() }])
+            }
             Command::RecordParticipation { party, status, source, note } => {
                 self.require_party(party)?;
                 Ok(vec![Event::ParticipationRecorded {
@@ -137,12 +148,7 @@ impl State {
             self.require_party(party)?;
         }
         if let Contributor::Joint(parties) = &announcement.contributor {
-            let mut distinct = parties.clone();
-            distinct.sort();
-            distinct.dedup();
-            if distinct.len() < 2 || distinct.len() != parties.len() {
-                return Err(DomainError::JointTooSmall(announcement.contributor.key()));
-            }
+            check_joint(parties, &announcement.contributor.key())?;
         }
         if let Some(amount) = announcement.amount.filter(|a| !a.is_positive()) {
             return Err(DomainError::NotPositive(amount.to_string()));
@@ -331,6 +337,7 @@ impl State {
             Event::PledgeSuperseded { pledge, .. } => memo_reversal(self.pledge(pledge)?)?.into_iter().collect(),
             Event::PartyRegistered { .. }
             | Event::MechanismDefined { .. }
+            | Event::GroupDefined { .. }
             | Event::ParticipationRecorded { .. }
             | Event::TargetSet { .. } => vec![],
         };
@@ -355,6 +362,9 @@ impl State {
                 self.parties.insert(party.id, party.clone());
             }
             Event::MechanismDefined { mechanism } => self.mechanism = Some(mechanism.clone()),
+            Event::GroupDefined { group } => {
+                self.groups.insert(group.id.clone(), group.clone());
+            }
             Event::ParticipationRecorded { party, status, source, note } => {
                 let change = ParticipationChange { status: *status, date: source.date };
                 let record = ParticipationRecord { change, source: source.clone(), note: note.clone() };
@@ -463,6 +473,17 @@ impl State {
             None => Ok(()),
         }
     }
+}
+
+/// A joint list names at least two parties, each once.
+fn check_joint(parties: &[PartyId], name: &str) -> Result<(), DomainError> {
+    let mut distinct = parties.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() < 2 || distinct.len() != parties.len() {
+        return Err(DomainError::JointTooSmall(name.to_string()));
+    }
+    Ok(())
 }
 
 fn new_pledge(announcement: &Announcement) -> Pledge {

@@ -149,6 +149,25 @@ fn pledging_for_an_unknown_party_is_rejected() {
 }
 
 #[test]
+fn groups_need_known_distinct_members() {
+    let state = committed();
+    let group = |members: &[&str]| Command::DefineGroup {
+        group: Group {
+            id: GroupId::parse("NB8").unwrap(),
+            name: "Nordic-Baltic Eight".into(),
+            members: members.iter().map(|m| PartyId::parse(m).unwrap()).collect(),
+        },
+    };
+    check_rejected(&state, group(&["NLD", "XKX"]), "unknown party XKX");
+    check_rejected(&state, group(&["NLD"]), "a joint pledge needs at least two distinct parties, got NB8");
+    check_rejected(&state, group(&["NLD", "NLD"]), "a joint pledge needs at least two distinct parties, got NB8");
+    let mut with_group = state.clone();
+    with_group.execute(&rates(), &Command::RegisterParty { party: party("DNK") }).unwrap();
+    with_group.execute(&rates(), &group(&["NLD", "DNK"])).unwrap();
+    check_rejected(&with_group, group(&["DNK", "NLD"]), "group NB8 already exists");
+}
+
+#[test]
 fn lifecycle_rejections_name_the_state() {
     let state = committed();
     check_rejected(

@@ -202,7 +202,11 @@ fn touched_pledge(event: &tranche_core::Event) -> Option<PledgeId> {
         | PaymentReceived { pledge, .. }
         | PledgeWithdrawn { pledge, .. }
         | PledgeSuperseded { pledge, .. } => Some(pledge.clone()),
-        PartyRegistered { .. } | MechanismDefined { .. } | ParticipationRecorded { .. } | TargetSet { .. } => None,
+        PartyRegistered { .. }
+        | MechanismDefined { .. }
+        | GroupDefined { .. }
+        | ParticipationRecorded { .. }
+        | TargetSet { .. } => None,
     }
 }
 

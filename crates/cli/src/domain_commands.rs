@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
+use tranche_core::auth::Role;
 use tranche_core::domain::parse_source_url;
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Group, GroupId, Money, PackageRef,
@@ -71,6 +72,9 @@ pub enum PledgeCommand {
         /// Earmark (a requirement category such as air-defence).
         #[arg(long)]
         earmark: Option<String>,
+        /// The pledge counts apart and commits only when the coordinator declares this trigger.
+        #[arg(long)]
+        contingent_on: Option<String>,
         /// An earlier announcement this one replaces.
         #[arg(long)]
         supersedes: Option<String>,
@@ -150,14 +154,14 @@ pub enum GroupCommand {
     },
 }
 
-pub fn run_group(ledger: &mut Ledger<SqliteStore>, command: GroupCommand) -> Result<()> {
+pub fn run_group(ledger: &mut Ledger<SqliteStore>, actor: Role, command: GroupCommand) -> Result<()> {
     let GroupCommand::Define { id, name, members, common } = command;
     let members = members.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
     if name.trim().is_empty() || name.len() > 200 {
         bail!("a group needs a name of 1 to 200 characters");
     }
     let group = Group { id: GroupId::parse(&id)?, name, members };
-    submit(ledger, &common, Command::DefineGroup { group })
+    submit(ledger, actor, &common, Command::DefineGroup { group })
 }
 
 #[derive(Subcommand)]
@@ -190,17 +194,17 @@ fn source(args: &SourceArgs, date: NaiveDate) -> Result<Source> {
 }
 
 /// Runs one command with its idempotency key and prints what happened.
-fn submit(ledger: &mut Ledger<SqliteStore>, common: &Common, command: Command) -> Result<()> {
+fn submit(ledger: &mut Ledger<SqliteStore>, actor: Role, common: &Common, command: Command) -> Result<()> {
     let command_id = match &common.command_id {
         Some(id) => CommandId::parse(id)?,
         None => {
-            let digest = Sha256::digest(serde_json::to_vec(&command)?);
+            let digest = Sha256::digest(serde_json::to_vec(&(actor, &command))?);
             let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
             CommandId::parse(&format!("cli:{hex}")).expect("hex makes a valid id")
         }
     };
     let name = command.name();
-    let outcome = ledger.execute(&Envelope { command_id: command_id.clone(), command })?;
+    let outcome = ledger.execute(&Envelope { command_id: command_id.clone(), actor, command })?;
     let last = outcome.first_seq + u64::from(outcome.event_count) - 1;
     match outcome.repeated {
         true => out!("{name} {command_id}: already applied as events {}..={last}; nothing changed", outcome.first_seq),
@@ -213,7 +217,7 @@ fn money(amount: &str, currency: Currency) -> Result<Money> {
     Ok(Money::parse_positive(amount, currency)?)
 }
 
-pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> Result<()> {
+pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, actor: Role, command: PledgeCommand) -> Result<()> {
     match command {
         PledgeCommand::Announce {
             id,
@@ -226,6 +230,7 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
             package,
             earmark,
             supersedes,
+            contingent_on,
             note,
             source: source_args,
             common,
@@ -261,23 +266,36 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
                 date,
                 source: source(&source_args, date)?,
                 note,
+                contingent_on,
+                shares: Vec::new(),
             };
             let supersedes = supersedes.as_deref().map(PledgeId::parse).transpose()?;
-            submit(ledger, &common, Command::AnnouncePledge { announcement, supersedes })
+            submit(ledger, actor, &common, Command::AnnouncePledge { announcement, supersedes })
         }
         PledgeCommand::Commit { id, amount, currency, common } => {
             let amount = match (amount, currency) {
                 (Some(amount), Some(currency)) => Some(money(&amount, currency)?),
                 _ => None,
             };
-            submit(ledger, &common, Command::CommitPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) })
+            submit(
+                ledger,
+                actor,
+                &common,
+                Command::CommitPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) },
+            )
         }
         PledgeCommand::Pay { id, amount, currency, common } => {
             let amount = money(&amount, currency)?;
-            submit(ledger, &common, Command::PayPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) })
+            submit(
+                ledger,
+                actor,
+                &common,
+                Command::PayPledge { pledge: PledgeId::parse(&id)?, amount, date: day(&common) },
+            )
         }
         PledgeCommand::Withdraw { id, reason, common } => submit(
             ledger,
+            actor,
             &common,
             Command::WithdrawPledge { pledge: PledgeId::parse(&id)?, date: day(&common), reason },
         ),
@@ -287,12 +305,12 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, command: PledgeCommand) -> R
                 by: PledgeId::parse(&by)?,
                 date: day(&common),
             };
-            submit(ledger, &common, command)
+            submit(ledger, actor, &common, command)
         }
     }
 }
 
-pub fn run_participation(ledger: &mut Ledger<SqliteStore>, command: ParticipationCommand) -> Result<()> {
+pub fn run_participation(ledger: &mut Ledger<SqliteStore>, actor: Role, command: ParticipationCommand) -> Result<()> {
     let ParticipationCommand::Record { party, status, note, source: source_args, common } = command;
     let command = Command::RecordParticipation {
         party: PartyId::parse(&party)?,
@@ -300,10 +318,10 @@ pub fn run_participation(ledger: &mut Ledger<SqliteStore>, command: Participatio
         source: source(&source_args, day(&common))?,
         note,
     };
-    submit(ledger, &common, command)
+    submit(ledger, actor, &common, command)
 }
 
-pub fn run_target(ledger: &mut Ledger<SqliteStore>, command: TargetCommand) -> Result<()> {
+pub fn run_target(ledger: &mut Ledger<SqliteStore>, actor: Role, command: TargetCommand) -> Result<()> {
     let TargetCommand::Set { id, kind, amount, currency, note, source: source_args, common } = command;
     let date = day(&common);
     let target = Target {
@@ -314,5 +332,5 @@ pub fn run_target(ledger: &mut Ledger<SqliteStore>, command: TargetCommand) -> R
         source: source(&source_args, date)?,
         note,
     };
-    submit(ledger, &common, Command::SetTarget { target })
+    submit(ledger, actor, &common, Command::SetTarget { target })
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tranche_core::auth::Role;
 use tranche_core::{Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId};
 use tranche_io::{ecb, parties, record, shipped};
 use tranche_store::{Ledger, SqliteStore};
@@ -143,6 +144,7 @@ fn purl_mechanism() -> Envelope {
     };
     Envelope {
         command_id: CommandId::parse("mechanism:PURL").expect("a valid id"),
+        actor: Role::Admin,
         command: Command::DefineMechanism { mechanism },
     }
 }
@@ -155,7 +157,11 @@ fn nordic_baltic_eight() -> Envelope {
         name: "Nordic-Baltic Eight".into(),
         members: members.iter().map(|m| PartyId::parse(m).expect("a valid party id")).collect(),
     };
-    Envelope { command_id: CommandId::parse("group:NB8").expect("a valid id"), command: Command::DefineGroup { group } }
+    Envelope {
+        command_id: CommandId::parse("group:NB8").expect("a valid id"),
+        actor: Role::Admin,
+        command: Command::DefineGroup { group },
+    }
 }
 
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
+use tranche_core::auth::Role;
 use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Parser)]
@@ -23,6 +24,10 @@ struct Cli {
     /// The store file (SQLite). Default: tranche.db in the platform data directory.
     #[arg(long, global = true, env = "TRANCHE_DATABASE")]
     database: Option<PathBuf>,
+    /// The role commands are issued as: admin (the operator), coordinator, contributor:ISO3,
+    /// recipient, supplier, auditor.
+    #[arg(long = "as", global = true, default_value = "admin", value_parser = |t: &str| Role::parse(t).map_err(|e| e.to_string()))]
+    actor: Role,
     #[command(subcommand)]
     command: Top,
 }
@@ -116,10 +121,12 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Import(command) => import::run(&mut open(&cli.database)?, command),
         Top::Report(command) => report::run(&open(&cli.database)?, command),
-        Top::Pledge(command) => domain_commands::run_pledge(&mut open(&cli.database)?, command),
-        Top::Participation(command) => domain_commands::run_participation(&mut open(&cli.database)?, command),
-        Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, command),
-        Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, command),
+        Top::Pledge(command) => domain_commands::run_pledge(&mut open(&cli.database)?, cli.actor, command),
+        Top::Participation(command) => {
+            domain_commands::run_participation(&mut open(&cli.database)?, cli.actor, command)
+        }
+        Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, cli.actor, command),
+        Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, cli.actor, command),
         Top::Check => {
             let mut ledger = open(&cli.database)?;
             let before = tranche_store::Store::projection_dump(ledger.store())?;

@@ -44,6 +44,8 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
             date: day,
             source: Source { url: None, date: day, confidence: Confidence::Confirmed },
             note: None,
+            contingent_on: None,
+            shares: Vec::new(),
         };
         state.execute(&rates, &Command::AnnouncePledge { announcement, supersedes: None }).unwrap();
         state.execute(&rates, &Command::CommitPledge { pledge: pledge.clone(), amount: None, date: day }).unwrap();

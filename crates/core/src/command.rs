@@ -5,14 +5,34 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Contributor, Group, Mechanism, ParticipationStatus, Party, PledgeKind, Source, Target};
-use crate::ids::{CommandId, PackageRef, PartyId, PledgeId};
-use crate::money::Money;
+use rust_decimal::Decimal;
 
-/// A command with its idempotency key.
+use crate::auth::Role;
+use crate::ids::{CommandId, DecisionId, PackageRef, PartyId, PledgeId, RequirementId};
+use crate::money::{Currency, Money};
+use crate::procurement::{Allocation, Decision, PackageState, PriorityList, Procedure, Requirement, Response, Subject};
+use crate::summary::YearMonth;
+
+/// A command with its idempotency key and the role that issues it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
     pub command_id: CommandId,
+    pub actor: Role,
     pub command: Command,
+}
+
+/// A member's part of a joint pledge: an amount in the pledge's currency, or a percentage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Share {
+    Amount(Money),
+    Percent(Decimal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberShare {
+    pub party: PartyId,
+    pub share: Share,
 }
 
 /// A pledge as announced.
@@ -28,6 +48,12 @@ pub struct Announcement {
     pub date: NaiveDate,
     pub source: Source,
     pub note: Option<String>,
+    /// Counts separately, and commits only when the coordinator declares this trigger.
+    #[serde(default)]
+    pub contingent_on: Option<String>,
+    /// Members' shares of a joint pledge; they must sum to the whole.
+    #[serde(default)]
+    pub shares: Vec<MemberShare>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +104,94 @@ pub enum Command {
     SetTarget {
         target: Target,
     },
+    SubmitRequirement {
+        requirement: Requirement,
+    },
+    /// A new version of a month's prioritised list (rank 1 first).
+    PrioritiseList {
+        month: YearMonth,
+        order: Vec<RequirementId>,
+        date: NaiveDate,
+    },
+    OpenDecision {
+        decision: DecisionId,
+        subject: Subject,
+        procedure: Procedure,
+        participants: Vec<PartyId>,
+        date: NaiveDate,
+    },
+    RespondToDecision {
+        decision: DecisionId,
+        party: PartyId,
+        response: Response,
+        date: NaiveDate,
+    },
+    DraftPackage {
+        package: PackageRef,
+        name: String,
+        requirements: Vec<RequirementId>,
+        date: NaiveDate,
+    },
+    ProposePackage {
+        package: PackageRef,
+        date: NaiveDate,
+    },
+    QuotePackage {
+        package: PackageRef,
+        price: Money,
+        date: NaiveDate,
+    },
+    /// Approve a proposed package on the strength of an adopted decision about it.
+    ApprovePackage {
+        package: PackageRef,
+        decision: DecisionId,
+        date: NaiveDate,
+    },
+    OpenPackage {
+        package: PackageRef,
+        date: NaiveDate,
+    },
+    /// Set aside `amount` (package currency) of a committed pledge for an open package.
+    Allocate {
+        package: PackageRef,
+        pledge: PledgeId,
+        amount: Money,
+        date: NaiveDate,
+    },
+    DeclareTrigger {
+        trigger: String,
+        date: NaiveDate,
+    },
+    ContractPackage {
+        package: PackageRef,
+        date: NaiveDate,
+    },
+    Disburse {
+        package: PackageRef,
+        amount: Money,
+        date: NaiveDate,
+    },
+    RecordDelivery {
+        package: PackageRef,
+        requirement: RequirementId,
+        quantity: Option<u64>,
+        value: Money,
+        date: NaiveDate,
+    },
+    ConfirmDelivery {
+        package: PackageRef,
+        requirement: RequirementId,
+        date: NaiveDate,
+    },
+    ClosePackage {
+        package: PackageRef,
+        date: NaiveDate,
+    },
+    CancelPackage {
+        package: PackageRef,
+        date: NaiveDate,
+        reason: Option<String>,
+    },
 }
 
 impl Command {
@@ -94,6 +208,23 @@ impl Command {
             Command::WithdrawPledge { .. } => "withdraw-pledge",
             Command::SupersedePledge { .. } => "supersede-pledge",
             Command::SetTarget { .. } => "set-target",
+            Command::SubmitRequirement { .. } => "submit-requirement",
+            Command::PrioritiseList { .. } => "prioritise-list",
+            Command::OpenDecision { .. } => "open-decision",
+            Command::RespondToDecision { .. } => "respond-to-decision",
+            Command::DraftPackage { .. } => "draft-package",
+            Command::ProposePackage { .. } => "propose-package",
+            Command::QuotePackage { .. } => "quote-package",
+            Command::ApprovePackage { .. } => "approve-package",
+            Command::OpenPackage { .. } => "open-package",
+            Command::Allocate { .. } => "allocate",
+            Command::DeclareTrigger { .. } => "declare-trigger",
+            Command::ContractPackage { .. } => "contract-package",
+            Command::Disburse { .. } => "disburse",
+            Command::RecordDelivery { .. } => "record-delivery",
+            Command::ConfirmDelivery { .. } => "confirm-delivery",
+            Command::ClosePackage { .. } => "close-package",
+            Command::CancelPackage { .. } => "cancel-package",
         }
     }
 }
@@ -147,6 +278,71 @@ pub enum Event {
     TargetSet {
         target: Target,
     },
+    RequirementSubmitted {
+        requirement: Requirement,
+    },
+    ListPrioritised {
+        list: PriorityList,
+    },
+    DecisionOpened {
+        decision: Decision,
+    },
+    DecisionResponded {
+        decision: DecisionId,
+        party: PartyId,
+        response: Response,
+        date: NaiveDate,
+    },
+    PackageDrafted {
+        package: PackageRef,
+        name: String,
+        requirements: Vec<RequirementId>,
+        currency: Currency,
+        date: NaiveDate,
+    },
+    PackageQuoted {
+        package: PackageRef,
+        price: Money,
+        date: NaiveDate,
+    },
+    /// A lifecycle step: proposed, approved, open, funded, contracted, delivering, delivered, closed.
+    PackageMoved {
+        package: PackageRef,
+        to: PackageState,
+        date: NaiveDate,
+    },
+    Allocated {
+        package: PackageRef,
+        allocation: Allocation,
+    },
+    TriggerDeclared {
+        trigger: String,
+        date: NaiveDate,
+    },
+    Disbursed {
+        package: PackageRef,
+        amount: Money,
+        date: NaiveDate,
+    },
+    DeliveryRecorded {
+        package: PackageRef,
+        requirement: RequirementId,
+        quantity: Option<u64>,
+        value: Money,
+        date: NaiveDate,
+    },
+    DeliveryConfirmed {
+        package: PackageRef,
+        requirement: RequirementId,
+        date: NaiveDate,
+    },
+    /// Allocations not yet disbursed go back to the pool.
+    PackageCancelled {
+        package: PackageRef,
+        date: NaiveDate,
+        reason: Option<String>,
+        released: Vec<Allocation>,
+    },
 }
 
 impl Event {
@@ -162,6 +358,19 @@ impl Event {
             Event::PledgeWithdrawn { .. } => "pledge-withdrawn",
             Event::PledgeSuperseded { .. } => "pledge-superseded",
             Event::TargetSet { .. } => "target-set",
+            Event::RequirementSubmitted { .. } => "requirement-submitted",
+            Event::ListPrioritised { .. } => "list-prioritised",
+            Event::DecisionOpened { .. } => "decision-opened",
+            Event::DecisionResponded { .. } => "decision-responded",
+            Event::PackageDrafted { .. } => "package-drafted",
+            Event::PackageQuoted { .. } => "package-quoted",
+            Event::PackageMoved { .. } => "package-moved",
+            Event::Allocated { .. } => "allocated",
+            Event::TriggerDeclared { .. } => "trigger-declared",
+            Event::Disbursed { .. } => "disbursed",
+            Event::DeliveryRecorded { .. } => "delivery-recorded",
+            Event::DeliveryConfirmed { .. } => "delivery-confirmed",
+            Event::PackageCancelled { .. } => "package-cancelled",
         }
     }
 }

@@ -229,11 +229,21 @@ pub struct Pledge {
     pub paid: Option<Money>,
     pub withdrawn_on: Option<NaiveDate>,
     pub superseded: Option<(PledgeId, NaiveDate)>,
+    /// The trigger it waits for, while it has not been declared.
+    pub contingent_on: Option<String>,
+    /// Allocated to packages and not released, in the pledge's currency.
+    pub allocated: Option<Money>,
 }
 
 impl Pledge {
     /// The pledged amount as known on `as_of`: the committed amount once committed, else the
     /// announced amount; `None` when undisclosed.
+    /// Committed and not yet allocated to a package, in the pledge's currency.
+    pub fn unallocated(&self) -> Option<Money> {
+        let committed = self.committed?;
+        committed.checked_sub(self.allocated.unwrap_or(Money::zero(committed.currency)))
+    }
+
     pub fn amount_as_of(&self, as_of: NaiveDate) -> Option<Money> {
         match (self.committed, self.committed_on) {
             (Some(committed), Some(on)) if on <= as_of => Some(committed),

@@ -42,6 +42,13 @@ impl std::fmt::Display for FxError {
 /// Why a command was rejected. Each names the thing it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
+    /// A rule of the mechanism refused the command; the message names the rule and the values.
+    #[error("{0}")]
+    Rule(String),
+    #[error("package {package} is {state}; {action} needs a package that is {needs}")]
+    WrongPackageState { package: String, state: String, action: &'static str, needs: &'static str },
+    #[error("{role} may not {action}: {why}")]
+    Forbidden { role: String, action: &'static str, why: String },
     #[error("unknown party {0}")]
     UnknownParty(String),
     #[error("party {0} is already registered")]

@@ -140,6 +140,22 @@ identifier!(
 );
 
 identifier!(
+    /// A requirement on the recipient's list (`REQ-2026-03-07`).
+    RequirementId,
+    "requirement",
+    |t| is_token(t, 64),
+    "is not a requirement id (1 to 64 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
+    /// A decision (`D-2026-03-list`).
+    DecisionId,
+    "decision",
+    |t| is_token(t, 64),
+    "is not a decision id (1 to 64 letters, digits, '-', '_', '.', ':')"
+);
+
+identifier!(
     /// A target (`T01`).
     TargetId,
     "target",

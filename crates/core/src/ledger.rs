@@ -39,6 +39,8 @@ pub enum Account {
     Contributions(String),
     Cash(Currency),
     Trading(Currency),
+    /// Money set aside for one package (allocations less disbursements and releases).
+    PackageFunds(String),
 }
 
 impl Account {
@@ -59,6 +61,7 @@ impl fmt::Display for Account {
             Account::Contributions(key) => write!(f, "net-assets:contributions:{key}"),
             Account::Cash(currency) => write!(f, "assets:cash:{currency}"),
             Account::Trading(currency) => write!(f, "trading:fx:{currency}"),
+            Account::PackageFunds(package) => write!(f, "net-assets:package:{package}"),
         }
     }
 }

@@ -14,9 +14,11 @@ use crate::domain::{
 };
 use crate::error::DomainError;
 use crate::fx::RateTable;
-use crate::ids::{GroupId, PartyId, PledgeId, TargetId};
+use crate::ids::{DecisionId, GroupId, PackageRef, PartyId, PledgeId, RequirementId, TargetId};
 use crate::ledger::{Account, Books, JournalEntry, Posting, Unbalanced};
 use crate::money::{Currency, Money};
+use crate::procurement::{Decision, Package, PriorityList, Requirement};
+use crate::summary::YearMonth;
 
 /// A participation change with its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,13 @@ pub struct State {
     pledges: Vec<Pledge>,
     pledge_index: FxHashMap<PledgeId, usize>,
     pub targets: BTreeMap<TargetId, Target>,
+    pub requirements: BTreeMap<RequirementId, Requirement>,
+    /// Every version of each month's prioritised list, oldest first.
+    pub lists: BTreeMap<YearMonth, Vec<PriorityList>>,
+    pub decisions: BTreeMap<DecisionId, Decision>,
+    pub packages: BTreeMap<PackageRef, Package>,
+    /// Declared triggers of contingent pledges, with the date declared.
+    pub triggers: BTreeMap<String, NaiveDate>,
     pub books: Books,
     pub events_applied: u64,
 }
@@ -133,6 +142,7 @@ impl State {
                 }
                 Ok(vec![Event::TargetSet { target: target.clone() }])
             }
+            procurement => self.decide_procurement(rates, procurement),
         }
     }
 
@@ -153,6 +163,13 @@ impl State {
         if let Some(amount) = announcement.amount.filter(|a| !a.is_positive()) {
             return Err(DomainError::NotPositive(amount.to_string()));
         }
+        if let Some(trigger) = &announcement.contingent_on {
+            crate::procurement::parse_trigger(trigger).map_err(|e| DomainError::Rule(e.to_string()))?;
+            if announcement.amount.is_none() {
+                return Err(DomainError::Rule(format!("contingent pledge {} needs an amount", announcement.pledge)));
+            }
+        }
+        check_shares(announcement)?;
         let mut events = vec![Event::PledgeAnnounced { announcement: announcement.clone() }];
         if let Some(old) = supersedes {
             if *old == announcement.pledge {
@@ -191,6 +208,11 @@ impl State {
         let pledge = self.pledge(id)?;
         if pledge.status != PledgeStatus::Announced {
             return Err(wrong_status(pledge, "committing", "announced"));
+        }
+        if let Some(trigger) = pledge.contingent_on.as_ref().filter(|_| self.is_pending_contingent(pledge, date)) {
+            return Err(DomainError::Rule(format!(
+                "pledge {id} is contingent on {trigger}; it commits when the coordinator declares the trigger"
+            )));
         }
         if date < pledge.date {
             return Err(DomainError::DateOrder {
@@ -261,6 +283,11 @@ impl State {
         reason: Option<String>,
     ) -> Result<Vec<Event>, DomainError> {
         let pledge = self.pledge(id)?;
+        if let Some(allocated) = pledge.allocated.filter(Money::is_positive) {
+            return Err(DomainError::Rule(format!(
+                "pledge {id} has {allocated} allocated to packages; cancel those packages before withdrawing it"
+            )));
+        }
         let released = match pledge.status {
             PledgeStatus::Announced => None,
             PledgeStatus::Committed | PledgeStatus::PartPaid => pledge.outstanding(),
@@ -340,6 +367,7 @@ impl State {
             | Event::GroupDefined { .. }
             | Event::ParticipationRecorded { .. }
             | Event::TargetSet { .. } => vec![],
+            procurement => self.journal_procurement(procurement)?,
         };
         Ok(entries)
     }
@@ -407,11 +435,12 @@ impl State {
             Event::TargetSet { target } => {
                 self.targets.insert(target.id.clone(), target.clone());
             }
+            procurement => self.fold_procurement(procurement)?,
         }
         Ok(())
     }
 
-    fn pledge_mut(&mut self, id: &PledgeId) -> Result<&mut Pledge, DomainError> {
+    pub(crate) fn pledge_mut(&mut self, id: &PledgeId) -> Result<&mut Pledge, DomainError> {
         match self.pledge_index.get(id) {
             Some(index) => Ok(&mut self.pledges[*index]),
             None => Err(DomainError::UnknownPledge(id.to_string())),
@@ -440,6 +469,7 @@ impl State {
     /// - no pledge is paid beyond its commitment.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.books.check_trial_balance().map_err(|e| e.to_string())?;
+        self.check_package_funds()?;
         let mut expected: BTreeMap<(Account, Currency), i128> = BTreeMap::new();
         for pledge in &self.pledges {
             let key = pledge.contributor.key();
@@ -475,6 +505,64 @@ impl State {
     }
 }
 
+/// Members' shares of a joint pledge name members only, once each, and sum to the whole:
+/// amounts to the pledged amount, percentages to 100.
+fn check_shares(announcement: &Announcement) -> Result<(), DomainError> {
+    use crate::command::Share;
+    let shares = &announcement.shares;
+    if shares.is_empty() {
+        return Ok(());
+    }
+    let pledge = &announcement.pledge;
+    let members = announcement.contributor.parties();
+    for (index, share) in shares.iter().enumerate() {
+        if !members.contains(&share.party) {
+            return Err(DomainError::Rule(format!(
+                "{} holds a share of pledge {pledge} but is not one of its members",
+                share.party
+            )));
+        }
+        if shares[..index].iter().any(|s| s.party == share.party) {
+            return Err(DomainError::Rule(format!("{} has two shares of pledge {pledge}", share.party)));
+        }
+    }
+    let percents: Option<Vec<rust_decimal::Decimal>> =
+        shares.iter().map(|s| if let Share::Percent(p) = &s.share { Some(*p) } else { None }).collect();
+    let amounts: Option<Vec<Money>> =
+        shares.iter().map(|s| if let Share::Amount(a) = &s.share { Some(*a) } else { None }).collect();
+    match (percents, amounts, announcement.amount) {
+        (Some(percents), _, _) => {
+            let total: rust_decimal::Decimal = percents.iter().sum();
+            if percents.iter().any(|p| *p <= rust_decimal::Decimal::ZERO) || total != rust_decimal::Decimal::ONE_HUNDRED
+            {
+                return Err(DomainError::Rule(format!("the shares of pledge {pledge} sum to {total}%, not 100%")));
+            }
+        }
+        (_, Some(amounts), Some(whole)) => {
+            let mut total = Money::zero(whole.currency);
+            for amount in amounts {
+                if amount.currency != whole.currency || !amount.is_positive() {
+                    return Err(DomainError::Rule(format!(
+                        "share {amount} of pledge {pledge} is not a positive {}",
+                        whole.currency
+                    )));
+                }
+                total = total.checked_add(amount).ok_or_else(|| DomainError::Overflow("shares".into()))?;
+            }
+            if total != whole {
+                return Err(DomainError::Rule(format!("the shares of pledge {pledge} sum to {total}, not {whole}")));
+            }
+        }
+        (_, Some(_), None) => {
+            return Err(DomainError::Rule(format!("pledge {pledge} is undisclosed; give its shares as percentages")));
+        }
+        (None, None, _) => {
+            return Err(DomainError::Rule(format!("the shares of pledge {pledge} mix amounts and percentages")));
+        }
+    }
+    Ok(())
+}
+
 /// A joint list names at least two parties, each once.
 fn check_joint(parties: &[PartyId], name: &str) -> Result<(), DomainError> {
     let mut distinct = parties.to_vec();
@@ -503,6 +591,8 @@ fn new_pledge(announcement: &Announcement) -> Pledge {
         paid: None,
         withdrawn_on: None,
         superseded: None,
+        contingent_on: announcement.contingent_on.clone(),
+        allocated: None,
     }
 }
 

@@ -29,7 +29,8 @@ use crate::state::State;
 pub type Amounts = BTreeMap<Currency, Money>;
 
 /// A calendar month, `2025-08`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct YearMonth {
     pub year: i32,
     pub month: u32,
@@ -38,6 +39,32 @@ pub struct YearMonth {
 impl YearMonth {
     pub fn of(date: NaiveDate) -> YearMonth {
         YearMonth { year: date.year(), month: date.month() }
+    }
+}
+
+impl YearMonth {
+    /// Parses `YYYY-MM`.
+    pub fn parse(text: &str) -> Result<YearMonth, crate::error::ParseError> {
+        let bad = || crate::error::ParseError::new("month", text, "is not a month (YYYY-MM)");
+        let (year, month) = text.split_once('-').ok_or_else(bad)?;
+        let (year, month): (i32, u32) = (year.parse().map_err(|_| bad())?, month.parse().map_err(|_| bad())?);
+        if year.to_string().len() != 4 || !(1..=12).contains(&month) || text.len() != 7 {
+            return Err(bad());
+        }
+        Ok(YearMonth { year, month })
+    }
+}
+
+impl TryFrom<String> for YearMonth {
+    type Error = crate::error::ParseError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        YearMonth::parse(&text)
+    }
+}
+
+impl From<YearMonth> for String {
+    fn from(month: YearMonth) -> String {
+        month.to_string()
     }
 }
 
@@ -58,6 +85,9 @@ pub struct Summary {
     /// By contributor key: `NLD`, or a joint group's remainder under `DNK+NOR+SWE`.
     pub by_party: BTreeMap<String, Amounts>,
     pub by_month: BTreeMap<YearMonth, Amounts>,
+    /// Contingent pledges whose trigger is not declared by `as_of`: counted apart, not above.
+    pub contingent: usize,
+    pub contingent_totals: Amounts,
 }
 
 /// Minor units per reporting currency, in the order of the `currencies` slice. A plain vector,
@@ -139,11 +169,19 @@ pub fn summarise(
     let mut tally =
         Tally { width, totals: vec![0; width], by_contributor: FxHashMap::default(), by_month: BTreeMap::new() };
     let mut undisclosed = 0;
+    let (mut contingent, mut contingent_totals) = (0, vec![0; width]);
     let mut converter = Converter { rates, currencies, seen: FxHashMap::default() };
     // Disclosed member pledges per package and party, converted, to subtract from joint totals.
     let mut members_by_package: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
     let mut joint: Vec<(&Pledge, Sums)> = Vec::new();
     for pledge in state.pledges().iter().filter(|p| p.counts_on(as_of)) {
+        if state.is_pending_contingent(pledge, as_of) {
+            contingent += 1;
+            if let Some(amounts) = converter.convert(pledge, as_of)? {
+                add(&mut contingent_totals, &amounts);
+            }
+            continue;
+        }
         let Some(amounts) = converter.convert(pledge, as_of)? else {
             undisclosed += 1;
             tally.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]);
@@ -173,6 +211,8 @@ pub fn summarise(
         declined: declined_on(state, as_of),
         by_party: tally.by_contributor.iter().map(|(c, sums)| (c.key(), to_amounts(sums, currencies))).collect(),
         by_month: tally.by_month.iter().map(|(m, sums)| (*m, to_amounts(sums, currencies))).collect(),
+        contingent,
+        contingent_totals: to_amounts(&contingent_totals, currencies),
     })
 }
 

@@ -47,6 +47,8 @@ fn announce(id: &str, by: &str, amount: Option<Money>) -> Command {
         date: date("2025-08-01"),
         source: Source { url: None, date: date("2025-08-01"), confidence: Confidence::Confirmed },
         note: None,
+        contingent_on: None,
+        shares: Vec::new(),
     };
     Command::AnnouncePledge { announcement, supersedes: None }
 }

@@ -1,6 +1,7 @@
 //! The parties table: `party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,...`.
 
 use rust_decimal::Decimal;
+use tranche_core::auth::Role;
 use tranche_core::{Command, CommandId, Envelope, Party, PartyId, PartyKind, PartyRole};
 
 use crate::table::{RowError, Table};
@@ -30,7 +31,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Envelope>, RowError> {
             gdp_2021_bn_eur: gdp,
         };
         let command_id = CommandId::parse(&format!("party:{id}")).expect("party ids make valid command ids");
-        envelopes.push(Envelope { command_id, command: Command::RegisterParty { party } });
+        envelopes.push(Envelope { command_id, actor: Role::Admin, command: Command::RegisterParty { party } });
     }
     Ok(envelopes)
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use tranche_core::auth::Role;
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, RateTable, Source, State, Target, TargetId, TargetKind,
@@ -119,7 +120,7 @@ fn parse_row(row: &Row) -> Result<Vec<Envelope>, RowError> {
         text => Some(text.to_string()),
     };
     let parties = parse_parties(row)?;
-    let command = |command: Command| Envelope { command_id: command_id(record_id, ""), command };
+    let command = |command: Command| Envelope { command_id: command_id(record_id, ""), actor: Role::Admin, command };
     match row.get("kind") {
         "pledge" | "joint-package" => pledge_row(row, record_id, date, source, note, parties),
         "participation" => {
@@ -180,17 +181,33 @@ fn pledge_row(
     };
     let amount = parse_amount(row)?;
     let kind = if joint { PledgeKind::JointPackage } else { PledgeKind::Solo };
-    let announcement =
-        Announcement { pledge: pledge.clone(), kind, contributor, amount, package, earmark: None, date, source, note };
+    let announcement = Announcement {
+        pledge: pledge.clone(),
+        kind,
+        contributor,
+        amount,
+        package,
+        earmark: None,
+        date,
+        source,
+        note,
+        contingent_on: None,
+        shares: Vec::new(),
+    };
     let mut envelopes = vec![Envelope {
         command_id: command_id(record_id, ""),
+        actor: Role::Admin,
         command: Command::AnnouncePledge { announcement, supersedes },
     }];
     match row.get("status") {
         "" | "announced" => {}
         "committed" => {
             let commit = Command::CommitPledge { pledge, amount: None, date };
-            envelopes.push(Envelope { command_id: command_id(record_id, ":commit"), command: commit });
+            envelopes.push(Envelope {
+                command_id: command_id(record_id, ":commit"),
+                actor: Role::Admin,
+                command: commit,
+            });
         }
         other => {
             return Err(

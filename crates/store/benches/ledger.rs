@@ -19,7 +19,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 fn envelope(id: String, command: Command) -> Envelope {
-    Envelope { command_id: CommandId::parse(&id).unwrap(), command }
+    Envelope { command_id: CommandId::parse(&id).unwrap(), actor: tranche_core::auth::Role::Admin, command }
 }
 
 fn seed(ledger: &mut Ledger<SqliteStore>) {
@@ -55,6 +55,8 @@ fn lifecycle(n: u64, payments: u64) -> Vec<Envelope> {
         date: day,
         source: Source { url: None, date: day, confidence: Confidence::Confirmed },
         note: None,
+        contingent_on: None,
+        shares: Vec::new(),
     };
     let mut commands = vec![
         envelope(format!("a{n}"), Command::AnnouncePledge { announcement, supersedes: None }),

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
+use tranche_core::auth::authorise;
 use tranche_core::{
     CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary, summarise,
 };
@@ -41,9 +42,9 @@ pub struct Ledger<S: Store> {
     rates: RateTable,
 }
 
-/// SHA-256 of the command's JSON form.
+/// SHA-256 of the actor and the command's JSON form.
 pub fn fingerprint(envelope: &Envelope) -> Fingerprint {
-    let bytes = serde_json::to_vec(&envelope.command).expect("commands serialise");
+    let bytes = serde_json::to_vec(&(&envelope.actor, &envelope.command)).expect("commands serialise");
     Sha256::digest(bytes).into()
 }
 
@@ -128,17 +129,23 @@ impl<S: Store> Ledger<S> {
                 continue;
             }
             let first_seq = self.state.events_applied + 1;
-            let events =
-                self.state.execute(&self.rates, &envelope.command).map_err(|error| ExecuteError::Rejected {
-                    command_id: envelope.command_id.clone(),
-                    command: envelope.command.name(),
-                    error,
-                })?;
-            touched.extend(events.iter().filter_map(|(event, _)| touched_pledge(event)));
+            let rejected = |error| ExecuteError::Rejected {
+                command_id: envelope.command_id.clone(),
+                command: envelope.command.name(),
+                error,
+            };
+            authorise(envelope.actor, &envelope.command, &self.state).map_err(rejected)?;
+            let events = self.state.execute(&self.rates, &envelope.command).map_err(rejected)?;
+            touched.extend(events.iter().flat_map(|(event, _)| touched_pledges(event)));
             let outcome = Outcome { first_seq, event_count: events.len() as u32, repeated: false };
             in_batch.insert(&envelope.command_id, (fingerprint, outcome));
             outcomes.push(outcome);
-            batch.commands.push(AcceptedCommand { command_id: envelope.command_id.clone(), fingerprint, events });
+            batch.commands.push(AcceptedCommand {
+                command_id: envelope.command_id.clone(),
+                actor: envelope.actor,
+                fingerprint,
+                events,
+            });
         }
         batch.pledges =
             touched.iter().map(|id| self.state.pledge(id).cloned().expect("a touched pledge exists")).collect();
@@ -194,19 +201,18 @@ impl<S: Store> Ledger<S> {
     }
 }
 
-fn touched_pledge(event: &tranche_core::Event) -> Option<PledgeId> {
+/// The pledges whose projection row an event changes.
+fn touched_pledges(event: &tranche_core::Event) -> Vec<PledgeId> {
     use tranche_core::Event::*;
     match event {
-        PledgeAnnounced { announcement } => Some(announcement.pledge.clone()),
+        PledgeAnnounced { announcement } => vec![announcement.pledge.clone()],
         PledgeCommitted { pledge, .. }
         | PaymentReceived { pledge, .. }
         | PledgeWithdrawn { pledge, .. }
-        | PledgeSuperseded { pledge, .. } => Some(pledge.clone()),
-        PartyRegistered { .. }
-        | MechanismDefined { .. }
-        | GroupDefined { .. }
-        | ParticipationRecorded { .. }
-        | TargetSet { .. } => None,
+        | PledgeSuperseded { pledge, .. } => vec![pledge.clone()],
+        Allocated { allocation, .. } => vec![allocation.pledge.clone()],
+        PackageCancelled { released, .. } => released.iter().map(|a| a.pledge.clone()).collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -40,6 +40,7 @@ pub struct StoredCommand {
 #[derive(Debug, Clone)]
 pub struct AcceptedCommand {
     pub command_id: CommandId,
+    pub actor: tranche_core::auth::Role,
     pub fingerprint: Fingerprint,
     pub events: Vec<(Event, Vec<JournalEntry>)>,
 }

@@ -9,7 +9,8 @@ use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQ
 
 use crate::{Batch, Store, StoreError, StoredCommand};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_event_actor.sql")];
 
 pub struct SqliteStore {
     connection: Connection,
@@ -150,7 +151,7 @@ impl Store for SqliteStore {
         {
             let mut insert_event = tx
                 .prepare_cached(
-                    "INSERT INTO events (seq, command_id, kind, payload, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(db)?;
             let mut insert_command = tx
@@ -171,7 +172,14 @@ impl Store for SqliteStore {
                     seq += 1;
                     let payload = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
                     insert_event
-                        .execute(params![seq as i64, command.command_id.as_str(), event.name(), payload, recorded_at])
+                        .execute(params![
+                            seq as i64,
+                            command.command_id.as_str(),
+                            event.name(),
+                            payload,
+                            recorded_at,
+                            command.actor.to_string()
+                        ])
                         .map_err(db)?;
                     write_postings(&tx, seq, entries)?;
                 }

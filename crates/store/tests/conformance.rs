@@ -10,7 +10,7 @@ fn date(text: &str) -> NaiveDate {
 }
 
 fn envelope(id: &str, command: Command) -> Envelope {
-    Envelope { command_id: CommandId::parse(id).unwrap(), command }
+    Envelope { command_id: CommandId::parse(id).unwrap(), actor: tranche_core::auth::Role::Admin, command }
 }
 
 fn register(id: &str) -> Envelope {
@@ -39,6 +39,8 @@ fn announce(command_id: &str, pledge: &str, by: &str, amount: &str, code: &str) 
             confidence: Confidence::Confirmed,
         },
         note: None,
+        contingent_on: None,
+        shares: Vec::new(),
     };
     envelope(command_id, Command::AnnouncePledge { announcement, supersedes: None })
 }

@@ -13,6 +13,7 @@ fn party(id: &str) -> Envelope {
     };
     Envelope {
         command_id: CommandId::parse(&format!("party:{id}")).unwrap(),
+        actor: tranche_core::auth::Role::Admin,
         command: Command::RegisterParty { party },
     }
 }

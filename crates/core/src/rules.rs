@@ -291,10 +291,10 @@ impl State {
                 self.package_in(package, &[PackageState::Proposed], "deciding on", "proposed")?;
             }
         }
-        if let Procedure::Silence { deadline } = procedure {
-            if deadline < date {
-                return Err(rule(format!("the deadline {deadline} is before the decision opens on {date}")));
-            }
+        if let Procedure::Silence { deadline } = procedure
+            && deadline < date
+        {
+            return Err(rule(format!("the deadline {deadline} is before the decision opens on {date}")));
         }
         let mut asked = Vec::new();
         let mut not_asked = Vec::new();
@@ -344,12 +344,12 @@ impl State {
         if decision.responses.iter().any(|r| r.0 == party) {
             return Err(rule(format!("{party} has already responded to decision {id}")));
         }
-        if let Procedure::Silence { deadline } = decision.procedure {
-            if date > deadline {
-                return Err(rule(format!(
-                    "decision {id} closed at its deadline {deadline}; a response on {date} is after the deadline"
-                )));
-            }
+        if let Procedure::Silence { deadline } = decision.procedure
+            && date > deadline
+        {
+            return Err(rule(format!(
+                "decision {id} closed at its deadline {deadline}; a response on {date} is after the deadline"
+            )));
         }
         match decision.outcome(date) {
             Outcome::Rejected { by, on } => {

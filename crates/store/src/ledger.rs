@@ -23,7 +23,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExecuteError {
     #[error("command {command_id} ({command}) rejected: {error}")]
-    Rejected { command_id: CommandId, command: &'static str, error: DomainError },
+    Rejected { command_id: CommandId, command: &'static str, error: Box<DomainError> },
     #[error("command id {0} was already used for a different command")]
     IdReused(CommandId),
     #[error(transparent)]
@@ -132,7 +132,7 @@ impl<S: Store> Ledger<S> {
             let rejected = |error| ExecuteError::Rejected {
                 command_id: envelope.command_id.clone(),
                 command: envelope.command.name(),
-                error,
+                error: Box::new(error),
             };
             authorise(envelope.actor, &envelope.command, &self.state).map_err(rejected)?;
             let events = self.state.execute(&self.rates, &envelope.command).map_err(rejected)?;

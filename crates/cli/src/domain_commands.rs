@@ -45,6 +45,7 @@ fn parse_currency(text: &str) -> Result<Currency, String> {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum PledgeCommand {
     /// Announce a pledge (non-binding; memo book).
     Announce {
@@ -184,7 +185,7 @@ pub enum TargetCommand {
     },
 }
 
-fn day(common: &Common) -> NaiveDate {
+pub(crate) fn day(common: &Common) -> NaiveDate {
     common.date.unwrap_or_else(|| chrono::Utc::now().date_naive())
 }
 
@@ -194,7 +195,7 @@ fn source(args: &SourceArgs, date: NaiveDate) -> Result<Source> {
 }
 
 /// Runs one command with its idempotency key and prints what happened.
-fn submit(ledger: &mut Ledger<SqliteStore>, actor: Role, common: &Common, command: Command) -> Result<()> {
+pub(crate) fn submit(ledger: &mut Ledger<SqliteStore>, actor: Role, common: &Common, command: Command) -> Result<()> {
     let command_id = match &common.command_id {
         Some(id) => CommandId::parse(id)?,
         None => {
@@ -213,7 +214,7 @@ fn submit(ledger: &mut Ledger<SqliteStore>, actor: Role, common: &Common, comman
     Ok(())
 }
 
-fn money(amount: &str, currency: Currency) -> Result<Money> {
+pub(crate) fn money(amount: &str, currency: Currency) -> Result<Money> {
     Ok(Money::parse_positive(amount, currency)?)
 }
 

@@ -7,8 +7,11 @@ macro_rules! out {
 }
 
 mod domain_commands;
+mod exercise;
 mod import;
+mod procurement_commands;
 mod report;
+mod report_procurement;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,10 +27,10 @@ struct Cli {
     /// The store file (SQLite). Default: tranche.db in the platform data directory.
     #[arg(long, global = true, env = "TRANCHE_DATABASE")]
     database: Option<PathBuf>,
-    /// The role commands are issued as: admin (the operator), coordinator, contributor:ISO3,
-    /// recipient, supplier, auditor.
-    #[arg(long = "as", global = true, default_value = "admin", value_parser = |t: &str| Role::parse(t).map_err(|e| e.to_string()))]
-    actor: Role,
+    /// Who acts or reads: admin (the operator), coordinator, contributor:ISO3, recipient,
+    /// supplier, auditor, or public (reads only, never sees restricted fields).
+    #[arg(long = "as", global = true, default_value = "admin", value_parser = parse_actor)]
+    actor: Actor,
     #[command(subcommand)]
     command: Top,
 }
@@ -39,6 +42,9 @@ enum Top {
         /// Do not serve the dashboard afterwards.
         #[arg(long)]
         no_serve: bool,
+        /// Also load the SYNTHETIC exercise scenario (packages from requirement to delivery).
+        #[arg(long)]
+        exercise: bool,
     },
     /// Import a file: ECB rates, the parties table, or a public record.
     #[command(subcommand)]
@@ -52,6 +58,18 @@ enum Top {
     /// Record a party's participation status.
     #[command(subcommand)]
     Participation(domain_commands::ParticipationCommand),
+    /// Requirements and their prioritised monthly lists (recipient).
+    #[command(subcommand)]
+    Requirement(procurement_commands::RequirementCommand),
+    /// Decisions by consensus or silence procedure.
+    #[command(subcommand)]
+    Decision(procurement_commands::DecisionCommand),
+    /// Packages: draft, propose, quote, approve, open, allocate, contract, disburse, deliver, confirm, close, cancel.
+    #[command(subcommand)]
+    Package(procurement_commands::PackageCommand),
+    /// Triggers of contingent pledges.
+    #[command(subcommand)]
+    Trigger(procurement_commands::TriggerCommand),
     /// Define groups of parties that act jointly.
     #[command(subcommand)]
     Group(domain_commands::GroupCommand),
@@ -65,6 +83,26 @@ enum Top {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// A role, or the public (`None`).
+#[derive(Clone, Copy)]
+struct Actor(Option<Role>);
+
+fn parse_actor(text: &str) -> Result<Actor, String> {
+    match text {
+        "public" => Ok(Actor(None)),
+        _ => Role::parse(text).map(|role| Actor(Some(role))).map_err(|e| e.to_string()),
+    }
+}
+
+fn reader(Actor(actor): Actor) -> tranche_core::auth::Reader {
+    actor.map_or(tranche_core::auth::Reader::Public, tranche_core::auth::Reader::Role)
+}
+
+/// The role that writes; the public writes nothing.
+fn writer(Actor(actor): Actor) -> Result<Role> {
+    actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as ROLE"))
 }
 
 fn default_database() -> Result<PathBuf> {
@@ -110,23 +148,43 @@ fn run(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "tranche", &mut std::io::stdout());
             Ok(())
         }
-        Top::Demo { no_serve } => {
+        Top::Demo { no_serve, exercise } => {
             let mut ledger = open(&cli.database)?;
             import::demo(&mut ledger)?;
+            if exercise {
+                exercise::load(&mut ledger)?;
+                report::exercise_banner(&ledger);
+            }
             report::print_summary(&ledger, None, false)?;
+            if exercise {
+                out!("");
+                report_procurement::print_pipeline(&ledger, false)?;
+            }
             if !no_serve {
                 eprintln!("(the dashboard is not part of this build; the summary above is the demo's output)");
             }
             Ok(())
         }
         Top::Import(command) => import::run(&mut open(&cli.database)?, command),
-        Top::Report(command) => report::run(&open(&cli.database)?, command),
-        Top::Pledge(command) => domain_commands::run_pledge(&mut open(&cli.database)?, cli.actor, command),
+        Top::Report(command) => report::run(&open(&cli.database)?, reader(cli.actor), command),
+        Top::Pledge(command) => domain_commands::run_pledge(&mut open(&cli.database)?, writer(cli.actor)?, command),
         Top::Participation(command) => {
-            domain_commands::run_participation(&mut open(&cli.database)?, cli.actor, command)
+            domain_commands::run_participation(&mut open(&cli.database)?, writer(cli.actor)?, command)
         }
-        Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, cli.actor, command),
-        Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, cli.actor, command),
+        Top::Requirement(command) => {
+            procurement_commands::run_requirement(&mut open(&cli.database)?, writer(cli.actor)?, command)
+        }
+        Top::Decision(command) => {
+            procurement_commands::run_decision(&mut open(&cli.database)?, writer(cli.actor)?, command)
+        }
+        Top::Package(command) => {
+            procurement_commands::run_package(&mut open(&cli.database)?, writer(cli.actor)?, command)
+        }
+        Top::Trigger(command) => {
+            procurement_commands::run_trigger(&mut open(&cli.database)?, writer(cli.actor)?, command)
+        }
+        Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, writer(cli.actor)?, command),
+        Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, writer(cli.actor)?, command),
         Top::Check => {
             let mut ledger = open(&cli.database)?;
             let before = tranche_store::Store::projection_dump(ledger.store())?;

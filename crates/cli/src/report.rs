@@ -6,7 +6,8 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use serde::Serialize;
-use tranche_core::{Currency, Money, Summary, TargetKind, parse_date};
+use tranche_core::auth::Reader;
+use tranche_core::{Currency, Money, Summary, TargetKind, YearMonth, parse_date};
 use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Subcommand)]
@@ -28,6 +29,22 @@ pub enum ReportCommand {
     },
     /// The books: every account's balance per currency (memo and main), and the trial balance.
     Balances,
+    /// Per package: price, allocated, paid, disbursed, delivered, coverage, state changes; lines
+    /// (restricted) only for roles that may see them.
+    Packages {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Packages and money per state, and the mean days spent in each state.
+    Pipeline {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The prioritised requirement lists; quantities and descriptions only for roles.
+    Requirements {
+        #[arg(long)]
+        json: bool,
+    },
     /// Per month: counted money, cumulative, and the monthly run-rate target.
     Months {
         #[arg(long)]
@@ -41,16 +58,28 @@ fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     parse_date(text).map_err(|e| e.to_string())
 }
 
-fn today() -> NaiveDate {
+/// Every report of a store holding the synthetic exercise says so, on stderr so that JSON on
+/// stdout stays machine-readable.
+pub fn exercise_banner(ledger: &Ledger<SqliteStore>) {
+    if let Some(label) = crate::exercise::loaded(ledger) {
+        eprintln!("note: this store includes the SYNTHETIC exercise {label:?} (records EX-*); it is not real data");
+    }
+}
+
+pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-pub fn run(ledger: &Ledger<SqliteStore>, command: ReportCommand) -> Result<()> {
+pub fn run(ledger: &Ledger<SqliteStore>, reader: Reader, command: ReportCommand) -> Result<()> {
+    exercise_banner(ledger);
     match command {
         ReportCommand::Summary { json, as_of } => print_summary(ledger, as_of, json),
         ReportCommand::Parties { json, as_of } => print_parties(ledger, as_of, json),
         ReportCommand::Months { json, as_of } => print_months(ledger, as_of, json),
         ReportCommand::Balances => print_balances(ledger),
+        ReportCommand::Packages { json } => crate::report_procurement::print_packages(ledger, reader, json),
+        ReportCommand::Pipeline { json } => crate::report_procurement::print_pipeline(ledger, json),
+        ReportCommand::Requirements { json } => crate::report_procurement::print_requirements(ledger, reader, json),
     }
 }
 
@@ -87,7 +116,7 @@ struct SummaryDto {
     by_month: BTreeMap<String, BTreeMap<String, String>>,
 }
 
-fn amounts_dto(amounts: &BTreeMap<Currency, Money>) -> BTreeMap<String, String> {
+pub fn amounts_dto(amounts: &BTreeMap<Currency, Money>) -> BTreeMap<String, String> {
     amounts.iter().map(|(currency, money)| (currency.code().to_string(), money.to_decimal_string())).collect()
 }
 
@@ -125,7 +154,7 @@ fn amounts_text(amounts: &BTreeMap<Currency, Money>) -> String {
     amounts.values().map(|m| format!("{} {:>17}", m.currency, grouped(m))).collect::<Vec<_>>().join("  ")
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
+pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     out!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -234,40 +263,75 @@ fn print_parties(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: b
 #[derive(Serialize)]
 struct MonthRowDto {
     month: String,
+    /// Pledges counted by the counting rules, by record month, in the reporting currencies.
     counted: BTreeMap<String, String>,
     cumulative: BTreeMap<String, String>,
+    /// Procurement, in the package currency: requirements' estimated cost, packages funded,
+    /// deliveries confirmed, and the monthly run-rate target.
+    required: String,
+    funded: String,
+    delivered: String,
+    target: Option<String>,
 }
 
 fn print_months(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
     let summary = ledger.summary(as_of.unwrap_or_else(today))?;
+    let currency = ledger.state().mechanism.as_ref().map_or(Currency::USD, |m| m.package_currency);
+    let procurement: BTreeMap<YearMonth, tranche_core::reports::MonthRow> =
+        tranche_core::reports::months(ledger.state(), ledger.rates(), currency)?
+            .into_iter()
+            .map(|r| (r.month, r))
+            .collect();
+    let mut months: Vec<YearMonth> = summary.by_month.keys().chain(procurement.keys()).copied().collect();
+    months.sort();
+    months.dedup();
+    let zero = Money::zero(currency);
     let mut cumulative: BTreeMap<Currency, Money> = summary.currencies.iter().map(|c| (*c, Money::zero(*c))).collect();
     let mut rows = Vec::new();
-    for (month, amounts) in &summary.by_month {
-        for (currency, money) in amounts {
+    for month in &months {
+        let counted = summary
+            .by_month
+            .get(month)
+            .cloned()
+            .unwrap_or_else(|| cumulative.iter().map(|(c, _)| (*c, Money::zero(*c))).collect());
+        for (currency, money) in &counted {
             let slot = cumulative.get_mut(currency).expect("reporting currency");
             *slot = slot.checked_add(*money).expect("bounded amounts");
         }
-        rows.push(MonthRowDto {
-            month: month.to_string(),
-            counted: amounts_dto(amounts),
-            cumulative: amounts_dto(&cumulative),
-        });
+        let row = procurement.get(month);
+        rows.push((month, counted.clone(), cumulative.clone(), row));
     }
     if json {
-        return print_json(&rows);
+        let dtos: Vec<MonthRowDto> = rows
+            .iter()
+            .map(|(month, counted, cumulative, row)| MonthRowDto {
+                month: month.to_string(),
+                counted: amounts_dto(counted),
+                cumulative: amounts_dto(cumulative),
+                required: row.map_or(zero, |r| r.required).to_decimal_string(),
+                funded: row.map_or(zero, |r| r.funded).to_decimal_string(),
+                delivered: row.map_or(zero, |r| r.delivered).to_decimal_string(),
+                target: row.and_then(|r| r.target).map(|t| t.to_decimal_string()),
+            })
+            .collect();
+        return print_json(&dtos);
     }
-    out!("Months as of {} (counted by record date)", summary.as_of);
+    out!("Months as of {} (pledges counted by record date; procurement in {currency})", summary.as_of);
     let run_rate = ledger.state().targets.values().find(|t| t.kind == TargetKind::MonthlyRunRate);
     if let Some(target) = run_rate {
         out!("  monthly run-rate target: {} {} ({})", target.amount.currency, grouped(&target.amount), target.id);
     }
-    let mut running: BTreeMap<Currency, Money> = summary.currencies.iter().map(|c| (*c, Money::zero(*c))).collect();
-    for (month, amounts) in &summary.by_month {
-        for (currency, money) in amounts {
-            let slot = running.get_mut(currency).expect("reporting currency");
-            *slot = slot.checked_add(*money).expect("bounded amounts");
+    for (month, counted, cumulative, row) in &rows {
+        out!("  {month}  {}   cumulative {}", amounts_text(counted), amounts_text(cumulative));
+        if let Some(row) = row {
+            out!(
+                "           required {} {}  funded {}  delivered {}",
+                currency,
+                grouped(&row.required),
+                grouped(&row.funded),
+                grouped(&row.delivered)
+            );
         }
-        out!("  {month}  {}   cumulative {}", amounts_text(amounts), amounts_text(&running));
     }
     Ok(())
 }

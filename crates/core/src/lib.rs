@@ -11,6 +11,7 @@ pub mod ids;
 pub mod ledger;
 pub mod money;
 pub mod procurement;
+pub mod reports;
 mod rules;
 pub mod state;
 pub mod summary;

@@ -32,8 +32,13 @@ fn day(text: &str) -> chrono::NaiveDate {
     parse_date(text).expect("a valid date")
 }
 
-fn usd(major: i64) -> Money {
-    Money::new(major * 100, Currency::USD).expect("within limits")
+/// Whole units of a two-decimal currency.
+fn major(units: i64, code: &str) -> Money {
+    Money::new(units * 100, Currency::parse(code).expect("a known currency")).expect("within limits")
+}
+
+fn usd(units: i64) -> Money {
+    major(units, "USD")
 }
 
 fn package(id: &str) -> PackageRef {
@@ -204,22 +209,10 @@ fn script() -> Script {
         },
     );
     // Pledges from the public record's contributors; SWE's is contingent on talks failing.
-    s.pledge("EX-NLD1", "NLD", Money::new(430_000_000_00, Currency::EUR).expect("limits"), "2026-03-06", None);
+    s.pledge("EX-NLD1", "NLD", major(430_000_000, "EUR"), "2026-03-06", None);
     s.pledge("EX-DEU1", "DEU", usd(300_000_000), "2026-03-06", None);
-    s.pledge(
-        "EX-NOR1",
-        "NOR",
-        Money::new(2_000_000_000_00, Currency::parse("NOK").expect("NOK")).expect("limits"),
-        "2026-03-06",
-        None,
-    );
-    s.pledge(
-        "EX-CAN1",
-        "CAN",
-        Money::new(300_000_000_00, Currency::parse("CAD").expect("CAD")).expect("limits"),
-        "2026-03-06",
-        None,
-    );
+    s.pledge("EX-NOR1", "NOR", major(2_000_000_000, "NOK"), "2026-03-06", None);
+    s.pledge("EX-CAN1", "CAN", major(300_000_000, "CAD"), "2026-03-06", None);
     s.pledge("EX-SWE1", "SWE", usd(100_000_000), "2026-03-06", Some("talks-fail"));
     // Four packages, each proposed and put to a silence procedure.
     s.propose(
@@ -294,11 +287,7 @@ fn script() -> Script {
     // Payments in the contributors' currencies.
     s.step(
         Role::Contributor(party("NLD")),
-        Command::PayPledge {
-            pledge: pledge_id("EX-NLD1"),
-            amount: Money::new(430_000_000_00, Currency::EUR).expect("limits"),
-            date: day("2026-03-20"),
-        },
+        Command::PayPledge { pledge: pledge_id("EX-NLD1"), amount: major(430_000_000, "EUR"), date: day("2026-03-20") },
     );
     s.step(
         Role::Contributor(party("DEU")),

@@ -293,7 +293,7 @@ fn print_months(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bo
             .by_month
             .get(month)
             .cloned()
-            .unwrap_or_else(|| cumulative.iter().map(|(c, _)| (*c, Money::zero(*c))).collect());
+            .unwrap_or_else(|| cumulative.keys().map(|c| (*c, Money::zero(*c))).collect());
         for (currency, money) in &counted {
             let slot = cumulative.get_mut(currency).expect("reporting currency");
             *slot = slot.checked_add(*money).expect("bounded amounts");

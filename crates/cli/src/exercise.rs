@@ -297,6 +297,11 @@ fn script() -> Script {
         Role::Contributor(party("SWE")),
         Command::PayPledge { pledge: pledge_id("EX-SWE1"), amount: usd(100_000_000), date: day("2026-03-20") },
     );
+    // The coordinator converts the euros received into the package currency.
+    s.step(
+        Role::Coordinator,
+        Command::ConvertCash { from: major(430_000_000, "EUR"), to: Currency::USD, date: day("2026-03-20") },
+    );
     // The supplier contracts, is paid and delivers; the recipient confirms.
     for id in ["EX-P1", "EX-P2"] {
         s.step(Role::Supplier, Command::ContractPackage { package: package(id), date: day("2026-03-23") });

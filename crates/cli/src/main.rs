@@ -67,6 +67,9 @@ enum Top {
     /// Packages: draft, propose, quote, approve, open, allocate, contract, disburse, deliver, confirm, close, cancel.
     #[command(subcommand)]
     Package(procurement_commands::PackageCommand),
+    /// The fund's cash: currency conversion at the reference rate.
+    #[command(subcommand)]
+    Cash(procurement_commands::CashCommand),
     /// Triggers of contingent pledges.
     #[command(subcommand)]
     Trigger(procurement_commands::TriggerCommand),
@@ -180,6 +183,7 @@ fn run(cli: Cli) -> Result<()> {
         Top::Package(command) => {
             procurement_commands::run_package(&mut open(&cli.database)?, writer(cli.actor)?, command)
         }
+        Top::Cash(command) => procurement_commands::run_cash(&mut open(&cli.database)?, writer(cli.actor)?, command),
         Top::Trigger(command) => {
             procurement_commands::run_trigger(&mut open(&cli.database)?, writer(cli.actor)?, command)
         }

@@ -187,6 +187,27 @@ pub enum PackageCommand {
 }
 
 #[derive(Subcommand)]
+pub enum CashCommand {
+    /// Exchange cash the fund holds into another currency at the reference rate (coordinator).
+    Convert {
+        #[arg(long)]
+        amount: String,
+        #[arg(long, value_parser = |t: &str| Currency::parse(t).map_err(|e| e.to_string()))]
+        currency: Currency,
+        #[arg(long, value_parser = |t: &str| Currency::parse(t).map_err(|e| e.to_string()))]
+        to: Currency,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+pub fn run_cash(ledger: &mut Ledger<SqliteStore>, actor: Role, command: CashCommand) -> Result<()> {
+    let CashCommand::Convert { amount, currency, to, common } = command;
+    let from = money(&amount, currency)?;
+    submit(ledger, actor, &common, Command::ConvertCash { from, to, date: day(&common) })
+}
+
+#[derive(Subcommand)]
 pub enum TriggerCommand {
     /// Declare a trigger (`talks-fail`): contingent pledges waiting for it become committed.
     Declare {

@@ -376,7 +376,7 @@ fn a_group_pledges_jointly() {
 fn exercise() -> Sandbox {
     let sandbox = Sandbox::new();
     let out = sandbox.ok(&["demo", "--no-serve", "--exercise"]);
-    assert!(out.contains("PURL exercise 2026 (synthetic): 70 steps, 70 new"), "{out}");
+    assert!(out.contains("PURL exercise 2026 (synthetic): 71 steps, 71 new"), "{out}");
     sandbox
 }
 
@@ -384,11 +384,16 @@ fn exercise() -> Sandbox {
 fn the_exercise_runs_end_to_end_and_its_reports_add_up() {
     let sandbox = exercise();
     let run = sandbox.run(&["report", "packages", "--json"]);
-    assert!(run.stderr.contains("SYNTHETIC exercise"), "every report of the exercise says it is synthetic: {}", run.stderr);
+    assert!(
+        run.stderr.contains("SYNTHETIC exercise"),
+        "every report of the exercise says it is synthetic: {}",
+        run.stderr
+    );
     let packages: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let states: Vec<&str> = packages.as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["closed", "delivering", "open", "cancelled"]);
-    let funded = states.iter().filter(|s| ["funded", "contracted", "delivering", "delivered", "closed"].contains(s)).count();
+    let funded =
+        states.iter().filter(|s| ["funded", "contracted", "delivering", "delivered", "closed"].contains(s)).count();
     let open = states.iter().filter(|s| **s == "open").count();
     let cancelled = states.iter().filter(|s| **s == "cancelled").count();
     assert_eq!(funded + open + cancelled, states.len(), "funded + open + cancelled = all packages");
@@ -403,14 +408,15 @@ fn the_exercise_runs_end_to_end_and_its_reports_add_up() {
     sandbox.ok(&["check"]);
     // Loading it again changes nothing.
     let before = sandbox.contents();
-    assert!(sandbox.ok(&["demo", "--no-serve", "--exercise"]).contains("0 new, 70 already loaded"));
+    assert!(sandbox.ok(&["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     assert_eq!(sandbox.contents(), before);
 }
 
 #[test]
 fn the_public_never_sees_restricted_fields() {
     let sandbox = exercise();
-    let restricted = ["SYNTHETIC exercise line", "interceptor missiles", "155 mm rounds", "Exercise package 1", "x20000"];
+    let restricted =
+        ["SYNTHETIC exercise line", "interceptor missiles", "155 mm rounds", "Exercise package 1", "x20000"];
     let reports: &[&[&str]] = &[
         &["report", "summary"],
         &["report", "summary", "--json"],
@@ -430,7 +436,10 @@ fn the_public_never_sees_restricted_fields() {
         let run = sandbox.run(&args);
         assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         for secret in restricted {
-            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "{args:?} shows {secret:?} to the public");
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{args:?} shows {secret:?} to the public"
+            );
         }
         for key in ["\"quantity\"", "\"description\"", "\"lines\""] {
             assert!(!run.stdout.contains(key), "{args:?} has {key} for the public");
@@ -443,7 +452,8 @@ fn the_public_never_sees_restricted_fields() {
     let coordinator = sandbox.ok(&["report", "packages", "--as", "coordinator"]);
     assert!(coordinator.contains("interceptor missiles"), "{coordinator}");
     // Errors do not echo restricted values either.
-    let run = sandbox.fails(&["package", "deliver", "EX-P2", "--requirement", "EX-R3", "--value", "1", "--as", "supplier"]);
+    let run =
+        sandbox.fails(&["package", "deliver", "EX-P2", "--requirement", "EX-R3", "--value", "1", "--as", "supplier"]);
     assert!(run.stderr.contains("the delivery of EX-R3 in package EX-P2 is already recorded"), "{}", run.stderr);
     assert!(!run.stderr.contains("reconnaissance"), "{}", run.stderr);
     // And the public writes nothing.
@@ -457,17 +467,72 @@ fn roles_are_enforced_from_the_command_line() {
     let before = sandbox.contents();
     let cases: &[(&[&str], &str)] = &[
         (&["package", "cancel", "EX-P3", "--as", "supplier"], "supplier may not cancel-package: not this role's to do"),
-        (&["package", "disburse", "EX-P2", "--amount", "1", "--as", "coordinator"], "coordinator may not disburse: not this role's to do"),
-        (&["pledge", "commit", "R10", "--as", "contributor:NLD"], "contributor:NLD may not commit-pledge: NLD may act only for itself or a group it belongs to"),
-        (&["requirement", "submit", "EX-R9", "--category", "drones", "--cost", "1", "--month", "2026-05", "--description", "x", "--as", "auditor"], "auditor may not submit-requirement: auditors read only"),
-        (&["package", "allocate", "EX-P3", "--pledge", "EX-CAN1", "--amount", "500000000", "--as", "coordinator"], "over-allocation: package EX-P3 needs USD 350000000.00 more to reach its price USD 500000000.00, asked USD 500000000.00"),
-        (&["package", "open", "EX-P1", "--as", "coordinator"], "package EX-P1 is closed; opening needs a package that is approved"),
-        (&["decision", "respond", "EX-D1", "--party", "NOR", "--object", "--date", "2026-03-17", "--as", "contributor:NOR"], "decision EX-D1 closed at its deadline 2026-03-16; a response on 2026-03-17 is after the deadline"),
+        (
+            &["package", "disburse", "EX-P2", "--amount", "1", "--as", "coordinator"],
+            "coordinator may not disburse: not this role's to do",
+        ),
+        (
+            &["pledge", "commit", "R10", "--as", "contributor:NLD"],
+            "contributor:NLD may not commit-pledge: NLD may act only for itself or a group it belongs to",
+        ),
+        (
+            &[
+                "requirement",
+                "submit",
+                "EX-R9",
+                "--category",
+                "drones",
+                "--cost",
+                "1",
+                "--month",
+                "2026-05",
+                "--description",
+                "x",
+                "--as",
+                "auditor",
+            ],
+            "auditor may not submit-requirement: auditors read only",
+        ),
+        (
+            &["package", "allocate", "EX-P3", "--pledge", "EX-CAN1", "--amount", "500000000", "--as", "coordinator"],
+            "over-allocation: package EX-P3 needs USD 350000000.00 more to reach its price USD 500000000.00, asked USD 500000000.00",
+        ),
+        (
+            &["package", "open", "EX-P1", "--as", "coordinator"],
+            "package EX-P1 is closed; opening needs a package that is approved",
+        ),
+        (
+            &[
+                "decision",
+                "respond",
+                "EX-D1",
+                "--party",
+                "NOR",
+                "--object",
+                "--date",
+                "2026-03-17",
+                "--as",
+                "contributor:NOR",
+            ],
+            "decision EX-D1 closed at its deadline 2026-03-16; a response on 2026-03-17 is after the deadline",
+        ),
     ];
     for (args, expect) in cases {
         let run = sandbox.fails(args);
         assert!(run.stderr.contains(expect), "tranche {args:?}: expected {expect:?} in:\n{}", run.stderr);
     }
     assert_eq!(sandbox.contents(), before);
-    sandbox.ok(&["package", "allocate", "EX-P3", "--pledge", "EX-CAN1", "--amount", "50000000", "--as", "coordinator", "--date", "2026-04-01"]);
+    sandbox.ok(&[
+        "package",
+        "allocate",
+        "EX-P3",
+        "--pledge",
+        "EX-CAN1",
+        "--amount",
+        "50000000",
+        "--as",
+        "coordinator",
+        "--date",
+        "2026-04-01",
+    ]);
 }

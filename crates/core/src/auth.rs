@@ -126,6 +126,7 @@ pub fn authorise(role: Role, command: &Command, state: &State) -> Result<(), Dom
             | OpenPackage { .. }
             | Allocate { .. }
             | DeclareTrigger { .. }
+            | ConvertCash { .. }
             | ClosePackage { .. }
             | CancelPackage { .. },
         ) => true,

@@ -162,6 +162,12 @@ pub enum Command {
         trigger: String,
         date: NaiveDate,
     },
+    /// Exchange cash the fund holds into another currency at the reference rate of `date`.
+    ConvertCash {
+        from: Money,
+        to: Currency,
+        date: NaiveDate,
+    },
     ContractPackage {
         package: PackageRef,
         date: NaiveDate,
@@ -219,6 +225,7 @@ impl Command {
             Command::OpenPackage { .. } => "open-package",
             Command::Allocate { .. } => "allocate",
             Command::DeclareTrigger { .. } => "declare-trigger",
+            Command::ConvertCash { .. } => "convert-cash",
             Command::ContractPackage { .. } => "contract-package",
             Command::Disburse { .. } => "disburse",
             Command::RecordDelivery { .. } => "record-delivery",
@@ -319,6 +326,11 @@ pub enum Event {
         trigger: String,
         date: NaiveDate,
     },
+    CashConverted {
+        from: Money,
+        to: Money,
+        date: NaiveDate,
+    },
     Disbursed {
         package: PackageRef,
         amount: Money,
@@ -367,6 +379,7 @@ impl Event {
             Event::PackageMoved { .. } => "package-moved",
             Event::Allocated { .. } => "allocated",
             Event::TriggerDeclared { .. } => "trigger-declared",
+            Event::CashConverted { .. } => "cash-converted",
             Event::Disbursed { .. } => "disbursed",
             Event::DeliveryRecorded { .. } => "delivery-recorded",
             Event::DeliveryConfirmed { .. } => "delivery-confirmed",

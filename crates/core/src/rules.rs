@@ -141,6 +141,17 @@ impl State {
                 self.decide_allocate(rates, package, pledge, *amount, *date)
             }
             Command::DeclareTrigger { trigger, date } => self.decide_trigger(trigger, *date),
+            Command::ConvertCash { from, to, date } => {
+                if !from.is_positive() {
+                    return Err(DomainError::NotPositive(from.to_string()));
+                }
+                if from.currency == *to {
+                    return Err(rule(format!("converting {from} into {to} changes nothing")));
+                }
+                self.check_cash(*from)?;
+                let converted = rates.convert(*from, *to, *date)?;
+                Ok(vec![Event::CashConverted { from: *from, to: converted, date: *date }])
+            }
             Command::ContractPackage { package, date } => {
                 self.package_in(package, &[Funded], "contracting", "funded")?;
                 Ok(vec![moved(package, Contracted, *date)])
@@ -159,6 +170,7 @@ impl State {
                         "over-disbursement: package {package} has {available} funded and not disbursed, asked {amount}"
                     )));
                 }
+                self.check_cash(*amount)?;
                 Ok(vec![Event::Disbursed { package: package.clone(), amount: *amount, date: *date }])
             }
             Command::RecordDelivery { package, requirement, quantity, value, date } => {
@@ -237,6 +249,20 @@ impl State {
             }
             other => unreachable!("{} is not a procurement command", other.name()),
         }
+    }
+
+    /// The fund must hold `amount` in cash of its currency.
+    fn check_cash(&self, amount: Money) -> Result<(), DomainError> {
+        let held = self.books.balance(&Account::Cash(amount.currency), amount.currency);
+        if i128::from(amount.amount_minor) > held {
+            let held =
+                Money::new(i64::try_from(held).unwrap_or(0), amount.currency).unwrap_or(Money::zero(amount.currency));
+            return Err(rule(format!(
+                "insufficient {} cash: the fund holds {held}, needs {amount}; collect payments or convert cash first",
+                amount.currency
+            )));
+        }
+        Ok(())
     }
 
     fn check_line(&self, package: &Package, requirement: &RequirementId) -> Result<(), DomainError> {
@@ -466,6 +492,15 @@ impl State {
             Event::PackageCancelled { package, released, .. } => {
                 released.iter().map(|allocation| self.allocation_entry(package, allocation, true)).collect()
             }
+            Event::CashConverted { from, to, .. } => {
+                let postings = vec![
+                    Posting { account: Account::Cash(to.currency), amount: *to },
+                    Posting { account: Account::Trading(to.currency), amount: to.negated() },
+                    Posting { account: Account::Trading(from.currency), amount: *from },
+                    Posting { account: Account::Cash(from.currency), amount: from.negated() },
+                ];
+                Ok(vec![JournalEntry::new(postings).map_err(unbalanced)?])
+            }
             Event::Disbursed { package, amount, .. } => {
                 let entry = JournalEntry::transfer(
                     Account::PackageFunds(package.to_string()),
@@ -543,6 +578,7 @@ impl State {
             Event::TriggerDeclared { trigger, date } => {
                 self.triggers.insert(trigger.clone(), *date);
             }
+            Event::CashConverted { .. } => {}
             Event::Disbursed { package, amount, .. } => {
                 let package = self.package_mut(package)?;
                 package.disbursed = package

@@ -480,7 +480,57 @@ fn contracted() -> World {
         world.ok(C, command);
     }
     world.ok(S, Command::ContractPackage { package: package_id("P1"), date: at("2026-03-20") });
+    // The contributors pay (NLD in EUR, DEU in USD); the coordinator converts the EUR to USD.
+    world.ok(
+        nld(),
+        Command::PayPledge { pledge: PledgeId::parse("NL1").unwrap(), amount: eur("200"), date: at("2026-03-20") },
+    );
+    world.ok(
+        C,
+        Command::PayPledge { pledge: PledgeId::parse("DE1").unwrap(), amount: usd("250"), date: at("2026-03-20") },
+    );
+    world.ok(C, Command::ConvertCash { from: eur("200"), to: Currency::USD, date: at("2026-03-20") });
     world
+}
+
+#[test]
+fn disbursing_needs_cash_in_the_package_currency() {
+    let mut world = open_package();
+    world.ok(C, pledge("DE1", "DEU", usd("500"), "2026-03-12"));
+    world.ok(C, commit("DE1", "2026-03-13"));
+    world.ok(
+        C,
+        Command::Allocate {
+            package: package_id("P1"),
+            pledge: PledgeId::parse("DE1").unwrap(),
+            amount: usd("500"),
+            date: at("2026-03-14"),
+        },
+    );
+    world.ok(S, Command::ContractPackage { package: package_id("P1"), date: at("2026-03-20") });
+    world.refused(
+        S,
+        Command::Disburse { package: package_id("P1"), amount: usd("100"), date: at("2026-03-21") },
+        "insufficient USD cash: the fund holds USD 0.00, needs USD 100.00; collect payments or convert cash first",
+    );
+    world.ok(
+        C,
+        Command::PayPledge { pledge: PledgeId::parse("DE1").unwrap(), amount: eur("80"), date: at("2026-03-21") },
+    );
+    world.refused(
+        C,
+        Command::ConvertCash { from: eur("80.01"), to: Currency::USD, date: at("2026-03-21") },
+        "insufficient EUR cash: the fund holds EUR 80.00, needs EUR 80.01; collect payments or convert cash first",
+    );
+    world.refused(
+        S,
+        Command::ConvertCash { from: eur("80"), to: Currency::USD, date: at("2026-03-21") },
+        "supplier may not convert-cash: not this role's to do",
+    );
+    let events = world.ok(C, Command::ConvertCash { from: eur("80"), to: Currency::USD, date: at("2026-03-21") });
+    assert_eq!(events, [Event::CashConverted { from: eur("80"), to: usd("100"), date: at("2026-03-21") }]);
+    world.ok(S, Command::Disburse { package: package_id("P1"), amount: usd("100"), date: at("2026-03-21") });
+    assert_eq!(world.state.books.balance(&Account::Cash(Currency::USD), Currency::USD), 0);
 }
 
 #[test]

@@ -170,6 +170,13 @@ pub fn print_summary(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, jso
     out!("  contributors   {} ({} with undisclosed amounts)", summary.contributors, summary.undisclosed);
     let declined: Vec<String> = summary.declined.iter().map(|p| p.to_string()).collect();
     out!("  declined       {}", if declined.is_empty() { "none".to_string() } else { declined.join(", ") });
+    if summary.contingent > 0 {
+        out!(
+            "  contingent     {} pledges, {} (apart until their triggers are declared)",
+            summary.contingent,
+            amounts_text(&summary.contingent_totals)
+        );
+    }
     out!("\nBy month");
     for (month, amounts) in &summary.by_month {
         out!("  {month}        {}", amounts_text(amounts));

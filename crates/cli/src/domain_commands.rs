@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 use tranche_core::auth::Role;
+use tranche_core::command::{MemberShare, Share};
 use tranche_core::domain::parse_source_url;
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Group, GroupId, Money, PackageRef,
@@ -73,6 +74,10 @@ pub enum PledgeCommand {
         /// Earmark (a requirement category such as air-defence).
         #[arg(long)]
         earmark: Option<String>,
+        /// A member's share of a joint pledge: PARTY=AMOUNT or PARTY=PERCENT% (repeat per member;
+        /// the shares must sum to the whole).
+        #[arg(long = "share")]
+        shares: Vec<String>,
         /// The pledge counts apart and commits only when the coordinator declares this trigger.
         #[arg(long)]
         contingent_on: Option<String>,
@@ -214,6 +219,29 @@ pub(crate) fn submit(ledger: &mut Ledger<SqliteStore>, actor: Role, common: &Com
     Ok(())
 }
 
+/// `NLD=60%` or `NLD=300000000` (in the pledge's currency).
+fn parse_shares(texts: &[String], currency: Option<Currency>) -> Result<Vec<MemberShare>> {
+    texts
+        .iter()
+        .map(|text| {
+            let (party, share) = text
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--share takes PARTY=AMOUNT or PARTY=PERCENT%, got {text:?}"))?;
+            let share = match share.strip_suffix('%') {
+                Some(percent) => Share::Percent(
+                    percent.trim().parse().map_err(|_| anyhow::anyhow!("share {share:?} is not a percentage"))?,
+                ),
+                None => {
+                    let currency = currency
+                        .ok_or_else(|| anyhow::anyhow!("an undisclosed pledge takes its shares as percentages"))?;
+                    Share::Amount(money(share, currency)?)
+                }
+            };
+            Ok(MemberShare { party: PartyId::parse(party.trim())?, share })
+        })
+        .collect()
+}
+
 pub(crate) fn money(amount: &str, currency: Currency) -> Result<Money> {
     Ok(Money::parse_positive(amount, currency)?)
 }
@@ -232,6 +260,7 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, actor: Role, command: Pledge
             earmark,
             supersedes,
             contingent_on,
+            shares,
             note,
             source: source_args,
             common,
@@ -268,7 +297,7 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, actor: Role, command: Pledge
                 source: source(&source_args, date)?,
                 note,
                 contingent_on,
-                shares: Vec::new(),
+                shares: parse_shares(&shares, amount.map(|a| a.currency))?,
             };
             let supersedes = supersedes.as_deref().map(PledgeId::parse).transpose()?;
             submit(ledger, actor, &common, Command::AnnouncePledge { announcement, supersedes })

@@ -536,3 +536,39 @@ fn roles_are_enforced_from_the_command_line() {
         "2026-04-01",
     ]);
 }
+
+#[test]
+fn joint_shares_from_the_command_line() {
+    let sandbox = demo();
+    let announce = |shares: &[&str]| -> Vec<String> {
+        let mut args = vec![
+            "pledge",
+            "announce",
+            "J9",
+            "--party",
+            "NLD,DEU",
+            "--amount",
+            "100",
+            "--currency",
+            "EUR",
+            "--date",
+            "2026-03-01",
+        ];
+        for share in shares {
+            args.extend(["--share", share]);
+        }
+        args.iter().map(|a| a.to_string()).collect()
+    };
+    let cases = [
+        (announce(&["NLD=60%", "DEU=30%"]), "the shares of pledge J9 sum to 90%, not 100%"),
+        (announce(&["NLD=60", "DEU=30"]), "the shares of pledge J9 sum to EUR 90.00, not EUR 100.00"),
+        (announce(&["NLD60"]), "--share takes PARTY=AMOUNT or PARTY=PERCENT%, got \"NLD60\""),
+    ];
+    for (args, expect) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = sandbox.fails(&args);
+        assert!(run.stderr.contains(expect), "{args:?}: {}", run.stderr);
+    }
+    let good = announce(&["NLD=60", "DEU=40"]);
+    sandbox.ok(&good.iter().map(String::as_str).collect::<Vec<_>>());
+}

@@ -95,24 +95,59 @@ impl<S: Store> Ledger<S> {
     /// Runs every command and appends their events in one durable transaction: all or nothing.
     /// A command id seen before returns its first outcome and applies nothing.
     pub fn execute_all(&mut self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, ExecuteError> {
-        let result = self.execute_in_memory(envelopes);
-        let (outcomes, batch) = match result {
+        let (results, batch) = match self.execute_in_memory(envelopes, true) {
             Ok(done) => done,
             Err(error) => {
                 self.reload()?;
                 return Err(error);
             }
         };
-        if let Err(error) = self.check_before_append().and_then(|()| self.store.append(&batch)) {
+        if let Some(error) = results.iter().find_map(|r| r.as_ref().err()) {
+            let error = error.clone();
             self.reload()?;
-            return Err(error.into());
+            return Err(error);
         }
-        Ok(outcomes)
+        self.append(&batch)?;
+        Ok(results.into_iter().map(|r| r.expect("no rejection")).collect())
     }
 
-    fn execute_in_memory(&mut self, envelopes: &[Envelope]) -> Result<(Vec<Outcome>, Batch), ExecuteError> {
+    /// Runs each command on its own (a rejection affects only its own result) and appends the
+    /// accepted ones in one durable transaction: group commit, one fsync for the lot. A store
+    /// failure fails every command of the batch and leaves the state as stored.
+    pub fn execute_each(&mut self, envelopes: &[Envelope]) -> Result<Vec<Result<Outcome, ExecuteError>>, StoreError> {
+        let (results, batch) = match self.execute_in_memory(envelopes, false) {
+            Ok(done) => done,
+            Err(ExecuteError::Store(error)) => {
+                self.reload()?;
+                return Err(error);
+            }
+            Err(other) => unreachable!("only store errors end a batch early: {other}"),
+        };
+        self.append(&batch)?;
+        Ok(results)
+    }
+
+    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        if batch.commands.is_empty() {
+            return Ok(());
+        }
+        if let Err(error) = self.check_before_append().and_then(|()| self.store.append(batch)) {
+            self.reload()?;
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// Decides and applies each envelope. With `stop_at_rejection`, the first rejection ends the
+    /// run (its result is the last); otherwise every envelope gets its own result.
+    #[allow(clippy::type_complexity)]
+    fn execute_in_memory(
+        &mut self,
+        envelopes: &[Envelope],
+        stop_at_rejection: bool,
+    ) -> Result<(Vec<Result<Outcome, ExecuteError>>, Batch), ExecuteError> {
         let mut batch = Batch::default();
-        let mut outcomes = Vec::with_capacity(envelopes.len());
+        let mut results = Vec::with_capacity(envelopes.len());
         let mut in_batch: HashMap<&CommandId, (Fingerprint, Outcome)> = HashMap::new();
         let mut touched: HashSet<PledgeId> = HashSet::new();
         for envelope in envelopes {
@@ -121,35 +156,49 @@ impl<S: Store> Ledger<S> {
                 Some((seen, outcome)) => Some((*seen, outcome.first_seq, outcome.event_count)),
                 None => self.store.command(&envelope.command_id)?.map(|s| (s.fingerprint, s.first_seq, s.event_count)),
             };
-            if let Some((seen, first_seq, event_count)) = earlier {
-                if seen != fingerprint {
-                    return Err(ExecuteError::IdReused(envelope.command_id.clone()));
-                }
-                outcomes.push(Outcome { first_seq, event_count, repeated: true });
-                continue;
-            }
-            let first_seq = self.state.events_applied + 1;
-            let rejected = |error| ExecuteError::Rejected {
-                command_id: envelope.command_id.clone(),
-                command: envelope.command.name(),
-                error: Box::new(error),
+            let result = match earlier {
+                Some((seen, _, _)) if seen != fingerprint => Err(ExecuteError::IdReused(envelope.command_id.clone())),
+                Some((_, first_seq, event_count)) => Ok(Outcome { first_seq, event_count, repeated: true }),
+                None => self.run_one(envelope).map(|events| {
+                    let outcome = Outcome {
+                        first_seq: self.state.events_applied + 1 - events.len() as u64,
+                        event_count: events.len() as u32,
+                        repeated: false,
+                    };
+                    touched.extend(events.iter().flat_map(|(event, _)| touched_pledges(event)));
+                    in_batch.insert(&envelope.command_id, (fingerprint, outcome));
+                    batch.commands.push(AcceptedCommand {
+                        command_id: envelope.command_id.clone(),
+                        actor: envelope.actor,
+                        fingerprint,
+                        events,
+                    });
+                    outcome
+                }),
             };
-            authorise(envelope.actor, &envelope.command, &self.state).map_err(rejected)?;
-            let events = self.state.execute(&self.rates, &envelope.command).map_err(rejected)?;
-            touched.extend(events.iter().flat_map(|(event, _)| touched_pledges(event)));
-            let outcome = Outcome { first_seq, event_count: events.len() as u32, repeated: false };
-            in_batch.insert(&envelope.command_id, (fingerprint, outcome));
-            outcomes.push(outcome);
-            batch.commands.push(AcceptedCommand {
-                command_id: envelope.command_id.clone(),
-                actor: envelope.actor,
-                fingerprint,
-                events,
-            });
+            let stop = stop_at_rejection && result.is_err();
+            results.push(result);
+            if stop {
+                break;
+            }
         }
         batch.pledges =
             touched.iter().map(|id| self.state.pledge(id).cloned().expect("a touched pledge exists")).collect();
-        Ok((outcomes, batch))
+        Ok((results, batch))
+    }
+
+    /// Authorises, decides and applies one command.
+    fn run_one(
+        &mut self,
+        envelope: &Envelope,
+    ) -> Result<Vec<(tranche_core::Event, Vec<tranche_core::JournalEntry>)>, ExecuteError> {
+        let rejected = |error| ExecuteError::Rejected {
+            command_id: envelope.command_id.clone(),
+            command: envelope.command.name(),
+            error: Box::new(error),
+        };
+        authorise(envelope.actor, &envelope.command, &self.state).map_err(rejected)?;
+        self.state.execute(&self.rates, &envelope.command).map_err(rejected)
     }
 
     /// Before-append assertion: the books still balance with the batch applied.

@@ -161,6 +161,26 @@ pub fn projections_equal_a_rebuild<S: Store>(make: impl Fn() -> S) {
     assert_eq!(ledger.store().projection_dump().unwrap(), incremental);
 }
 
+pub fn group_commit_keeps_each_outcome_apart<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    let head = ledger.head();
+    let batch = [
+        pay("pay-1", "P1", "100", "EUR"),
+        pay("pay-2", "P1", "999", "EUR"),
+        pay("pay-3", "P1", "50", "EUR"),
+        pay("pay-1", "P1", "100", "EUR"),
+    ];
+    let results = ledger.execute_each(&batch).unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0].as_ref().unwrap().first_seq, head + 1);
+    assert!(results[1].as_ref().unwrap_err().to_string().contains("overpayment"), "{:?}", results[1]);
+    assert_eq!(results[2].as_ref().unwrap().first_seq, head + 2);
+    assert!(results[3].as_ref().unwrap().repeated, "a repeat inside the batch returns the first outcome");
+    assert_eq!(ledger.head(), head + 2);
+    let state = ledger.state().clone();
+    assert_eq!(Ledger::open(ledger.into_store()).unwrap().state(), &state, "what was acknowledged is what is stored");
+}
+
 macro_rules! conformance {
     ($backend:ident, $make:expr) => {
         mod $backend {
@@ -188,6 +208,10 @@ macro_rules! conformance {
             #[test]
             fn projections_equal_a_rebuild() {
                 super::projections_equal_a_rebuild($make)
+            }
+            #[test]
+            fn group_commit_keeps_each_outcome_apart() {
+                super::group_commit_keeps_each_outcome_apart($make)
             }
         }
     };

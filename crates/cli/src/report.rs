@@ -104,33 +104,7 @@ fn print_balances(ledger: &Ledger<SqliteStore>) -> Result<()> {
     Ok(())
 }
 
-/// The wire form of a summary: amounts as decimal strings, parties and months sorted.
-#[derive(Serialize)]
-struct SummaryDto {
-    as_of: String,
-    totals: BTreeMap<String, String>,
-    contributors: usize,
-    undisclosed: usize,
-    declined: Vec<String>,
-    by_party: BTreeMap<String, BTreeMap<String, String>>,
-    by_month: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-pub fn amounts_dto(amounts: &BTreeMap<Currency, Money>) -> BTreeMap<String, String> {
-    amounts.iter().map(|(currency, money)| (currency.code().to_string(), money.to_decimal_string())).collect()
-}
-
-fn summary_dto(summary: &Summary) -> SummaryDto {
-    SummaryDto {
-        as_of: summary.as_of.to_string(),
-        totals: amounts_dto(&summary.totals),
-        contributors: summary.contributors,
-        undisclosed: summary.undisclosed,
-        declined: summary.declined.iter().map(|p| p.to_string()).collect(),
-        by_party: summary.by_party.iter().map(|(key, amounts)| (key.clone(), amounts_dto(amounts))).collect(),
-        by_month: summary.by_month.iter().map(|(month, amounts)| (month.to_string(), amounts_dto(amounts))).collect(),
-    }
-}
+pub use tranche_io::wire::amounts as amounts_dto;
 
 /// `4434608230.02` -> `4,434,608,230.02`.
 pub fn grouped(money: &Money) -> String {
@@ -162,7 +136,7 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
 pub fn print_summary(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
     let summary = ledger.summary(as_of.unwrap_or_else(today))?;
     if json {
-        return print_json(&summary_dto(&summary));
+        return print_json(&tranche_io::wire::SummaryDto::from(&summary));
     }
     let name = ledger.state().mechanism.as_ref().map_or("Pooled fund", |m| m.id.as_str());
     out!("{name} summary as of {} (counting rules: docs/COUNTING.md)", summary.as_of);

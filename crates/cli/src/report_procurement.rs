@@ -12,65 +12,10 @@ use tranche_store::{Ledger, SqliteStore};
 
 use crate::report::{grouped, print_json, today};
 
-#[derive(Serialize)]
-struct LineDto {
-    requirement: String,
-    category: String,
-    quantity: Option<u64>,
-    description: String,
-    delivered: Option<String>,
-    confirmed_on: Option<String>,
-}
-
-#[derive(Serialize)]
-struct PackageDto {
-    package: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    state: String,
-    currency: String,
-    price: Option<String>,
-    allocated: String,
-    paid: String,
-    disbursed: String,
-    delivered: String,
-    coverage_percent: Option<String>,
-    history: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    lines: Vec<LineDto>,
-}
-
 pub fn print_packages(ledger: &Ledger<SqliteStore>, reader: Reader, json: bool) -> Result<()> {
     let rows = package_rows(ledger.state(), reader);
     if json {
-        let dtos: Vec<PackageDto> = rows
-            .iter()
-            .map(|row| PackageDto {
-                package: row.package.clone(),
-                name: row.name.clone(),
-                state: row.state.to_string(),
-                currency: row.allocated.currency.to_string(),
-                price: row.price.map(|p| p.to_decimal_string()),
-                allocated: row.allocated.to_decimal_string(),
-                paid: row.paid.to_decimal_string(),
-                disbursed: row.disbursed.to_decimal_string(),
-                delivered: row.delivered.to_decimal_string(),
-                coverage_percent: row.coverage_percent.map(|c| c.to_string()),
-                history: row.history.iter().map(|(s, d)| (s.to_string(), d.to_string())).collect(),
-                lines: row
-                    .lines
-                    .iter()
-                    .map(|line| LineDto {
-                        requirement: line.requirement.clone(),
-                        category: line.category.to_string(),
-                        quantity: line.quantity,
-                        description: line.description.clone(),
-                        delivered: line.delivered.map(|d| d.to_decimal_string()),
-                        confirmed_on: line.confirmed_on.map(|d| d.to_string()),
-                    })
-                    .collect(),
-            })
-            .collect();
+        let dtos: Vec<tranche_io::wire::PackageDto> = rows.iter().map(Into::into).collect();
         return print_json(&dtos);
     }
     out!("Packages ({} of them; amounts in the package currency)", rows.len());

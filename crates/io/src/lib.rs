@@ -7,6 +7,7 @@ pub mod kiel;
 pub mod parties;
 pub mod record;
 mod table;
+pub mod wire;
 
 pub use table::RowError;
 

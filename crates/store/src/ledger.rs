@@ -68,6 +68,11 @@ impl<S: Store> Ledger<S> {
         &self.store
     }
 
+    /// The store, for what is not the event log (tokens). Events go through `execute_*` only.
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
     pub fn into_store(self) -> S {
         self.store
     }

@@ -12,7 +12,7 @@ mod sqlite;
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, StoredToken};
 pub use tranche_core::State;
 
 /// SHA-256 of a command's canonical JSON: a repeat with the same id must carry the same bytes.

@@ -10,7 +10,9 @@ use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQ
 use crate::{Batch, Store, StoreError, StoredCommand};
 
 const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_event_actor.sql")];
+    &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_event_actor.sql"),
+    include_str!("../migrations/sqlite/0003_tokens.sql"),
+];
 
 pub struct SqliteStore {
     connection: Connection,
@@ -304,7 +306,57 @@ impl Store for SqliteStore {
     }
 }
 
+/// A stored API token (its secret only as an Argon2 hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    pub token_id: String,
+    pub secret_hash: String,
+    pub role: String,
+    pub expires_at: Option<String>,
+    pub revoked: bool,
+}
+
 impl SqliteStore {
+    pub fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {
+        let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.connection
+            .execute(
+                "INSERT INTO tokens (token_id, secret_hash, role, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![token.token_id, token.secret_hash, token.role, created_at, token.expires_at],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    pub fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError> {
+        self.connection
+            .query_row(
+                "SELECT token_id, secret_hash, role, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_id = ?1",
+                [token_id],
+                |row| {
+                    Ok(StoredToken {
+                        token_id: row.get(0)?,
+                        secret_hash: row.get(1)?,
+                        role: row.get(2)?,
+                        expires_at: row.get(3)?,
+                        revoked: row.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db)
+    }
+
+    /// Revokes a token; `false` when there is no such token.
+    pub fn revoke_token(&mut self, token_id: &str) -> Result<bool, StoreError> {
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let changed = self
+            .connection
+            .execute("UPDATE tokens SET revoked_at = ?2 WHERE token_id = ?1 AND revoked_at IS NULL", params![token_id, at])
+            .map_err(db)?;
+        Ok(changed == 1)
+    }
+
     /// Pledge rows of the projection: `(pledge_id, contributor, status)`, for queries and tests.
     pub fn pledge_rows(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         let mut query = self

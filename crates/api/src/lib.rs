@@ -1,14 +1,177 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Tranche HTTP API: JSON under `/api/v1`, RFC 9457 problem+json errors, bearer tokens mapped to
+//! roles, idempotent writes through a single group-committing writer. Knows HTTP and JSON;
+//! the rules stay in `tranche-core`, durability in `tranche-store`.
+
+pub mod problem;
+pub mod tokens;
+mod writer;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+use tranche_core::auth::{Reader, Role};
+use tranche_core::{Command, CommandId, Envelope, parse_date};
+use tranche_io::wire;
+use tranche_store::{Ledger, SqliteStore};
+
+use crate::problem::Problem;
+use crate::writer::WriteRequest;
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    ledger: Arc<Mutex<Ledger<SqliteStore>>>,
+    writes: mpsc::Sender<WriteRequest>,
+    tokens: Arc<tokens::Verified>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/api/v1/summary", get(summary))
+        .route("/api/v1/packages", get(packages))
+        .route("/api/v1/commands", post(command))
+        .fallback(|| async { Problem::not_found("no such resource") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Serves until ctrl-c or SIGTERM; in-flight requests finish and the writer drains its queue
+/// (every acknowledged write is already durable) before this returns.
+pub async fn serve(listener: tokio::net::TcpListener, ledger: Ledger<SqliteStore>) -> std::io::Result<()> {
+    let ledger = Arc::new(Mutex::new(ledger));
+    let (writes, queue) = mpsc::channel(writer::QUEUE_DEPTH);
+    let writer = writer::spawn(ledger.clone(), queue);
+    let state = AppState { ledger, writes, tokens: Arc::new(tokens::Verified::default()) };
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    writer.join().map_err(|_| std::io::Error::other("the writer thread panicked"))
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a signal handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+pub fn local_url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// The reader behind a request: the public without a token; a role with a valid one.
+fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Problem> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(Reader::Public) };
+    let text = value.to_str().map_err(|_| Problem::unauthorized("the Authorization header is not text"))?;
+    let token = text.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("use Authorization: Bearer <token>"))?;
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let role = state.tokens.role(ledger.store(), token.trim(), &now).map_err(|r| Problem::unauthorized(r.message()))?;
+    Ok(Reader::Role(role))
+}
+
+async fn ready(State(state): State<AppState>) -> Response {
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    match tranche_store::Store::head(ledger.store()) {
+        Ok(head) => (StatusCode::OK, format!("ready: {head} events")).into_response(),
+        Err(error) => Problem::from(error).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct AsOf {
+    as_of: Option<String>,
+}
+
+async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query<AsOf>) -> Result<Json<wire::SummaryDto>, Problem> {
+    reader(&state, &headers)?;
+    let as_of = match &query.as_of {
+        Some(text) => parse_date(text).map_err(|e| Problem::bad_request(format!("as_of: {e}")))?,
+        None => chrono::Utc::now().date_naive(),
+    };
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let summary = ledger.summary(as_of).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string()))?;
+    Ok(Json(wire::SummaryDto::from(&summary)))
+}
+
+async fn packages(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::PackageDto>>, Problem> {
+    let reader = reader(&state, &headers)?;
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    Ok(Json(wire::packages(ledger.state(), reader)))
+}
+
+/// A write: the command in its JSON form, and an optional command id (or `Idempotency-Key`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommandRequest {
+    command_id: Option<String>,
+    command: Command,
+}
+
+#[derive(Serialize)]
+struct CommandResponse {
+    command_id: String,
+    first_seq: u64,
+    event_count: u32,
+    repeated: bool,
+}
+
+async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
+    let Reader::Role(actor) = reader(&state, &headers)? else {
+        return Err(Problem::unauthorized("writes need a bearer token"));
+    };
+    let request: CommandRequest =
+        serde_json::from_slice(&body).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid request body", e.to_string()))?;
+    let key = headers.get("idempotency-key").map(|v| v.to_str().map(str::to_string));
+    let key = key.transpose().map_err(|_| Problem::bad_request("the Idempotency-Key header is not text"))?;
+    let id_text = match (key, request.command_id) {
+        (Some(key), Some(id)) if key != id => return Err(Problem::bad_request("Idempotency-Key and command_id differ")),
+        (Some(key), _) => key,
+        (None, Some(id)) => id,
+        (None, None) => return Err(Problem::bad_request("give an Idempotency-Key header or a command_id")),
+    };
+    let command_id = CommandId::parse(&id_text).map_err(|e| Problem::bad_request(e.to_string()))?;
+    let outcome = submit(&state, Envelope { command_id: command_id.clone(), actor, command: request.command }).await?;
+    let status = if outcome.repeated { StatusCode::OK } else { StatusCode::CREATED };
+    let response = CommandResponse {
+        command_id: command_id.to_string(),
+        first_seq: outcome.first_seq,
+        event_count: outcome.event_count,
+        repeated: outcome.repeated,
+    };
+    Ok((status, Json(response)).into_response())
+}
+
+async fn submit(state: &AppState, envelope: Envelope) -> Result<tranche_store::Outcome, Problem> {
+    let (reply, answer) = oneshot::channel();
+    state.writes.try_send(WriteRequest { envelope, reply }).map_err(|_| Problem::unavailable())?;
+    let result = answer.await.map_err(|_| Problem::unavailable())?;
+    result.map_err(Problem::from)
+}
+
+/// For `tranche token create`: a role from `--role` and an optional `--party`.
+pub fn role_for(role: &str, party: Option<&str>) -> Result<Role, String> {
+    match (role, party) {
+        ("contributor", Some(party)) => Role::parse(&format!("contributor:{party}")).map_err(|e| e.to_string()),
+        ("contributor", None) => Err("a contributor token needs --party ISO3".into()),
+        (_, Some(_)) => Err("--party goes with --role contributor only".into()),
+        (role, None) => Role::parse(role).map_err(|e| e.to_string()),
     }
 }

@@ -79,6 +79,15 @@ enum Top {
     /// Record a target (monthly run rate, cumulative goal, annual need).
     #[command(subcommand)]
     Target(domain_commands::TargetCommand),
+    /// Serve the HTTP API (JSON under /api/v1) on the store.
+    Serve {
+        /// Address to listen on; port 0 picks a free port (the URL is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// API bearer tokens: create (shown once, stored as an Argon2 hash) and revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Replay the log, check every invariant, and check the projections equal a rebuild.
     Check,
     /// Print shell completions.
@@ -106,6 +115,55 @@ fn reader(Actor(actor): Actor) -> tranche_core::auth::Reader {
 /// The role that writes; the public writes nothing.
 fn writer(Actor(actor): Actor) -> Result<Role> {
     actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as ROLE"))
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a role: admin, coordinator, contributor (with --party), recipient,
+    /// supplier, auditor. The token is printed once.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        party: Option<String>,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90)]
+        expires_in_days: u32,
+    },
+    /// Revoke a token by its id (the part after `trn_` and before the next `_`).
+    Revoke { id: String },
+}
+
+fn run_token(database: &Option<PathBuf>, command: TokenCommand) -> Result<()> {
+    let mut ledger = open(database)?;
+    match command {
+        TokenCommand::Create { role, party, expires_in_days } => {
+            let role = tranche_api::role_for(&role, party.as_deref()).map_err(anyhow::Error::msg)?;
+            let expires = chrono::Utc::now() + chrono::Duration::days(i64::from(expires_in_days));
+            let expires_at = expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let token = tranche_api::tokens::issue(role, Some(expires_at.clone())).map_err(anyhow::Error::msg)?;
+            ledger.store_mut().insert_token(&token.stored)?;
+            eprintln!("token {} for {role}, expires {expires_at}; shown once, keep it secret:", token.stored.token_id);
+            out!("{}", token.text);
+        }
+        TokenCommand::Revoke { id } => {
+            anyhow::ensure!(ledger.store_mut().revoke_token(&id)?, "no active token {id}");
+            out!("revoked token {id}");
+        }
+    }
+    Ok(())
+}
+
+fn serve(database: &Option<PathBuf>, listen: &str) -> Result<()> {
+    let ledger = open(database)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        out!("listening on {}", tranche_api::local_url(listener.local_addr()?));
+        tranche_api::serve(listener, ledger).await?;
+        eprintln!("stopped: every acknowledged write is in the store");
+        Ok(())
+    })
 }
 
 fn default_database() -> Result<PathBuf> {
@@ -189,6 +247,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, writer(cli.actor)?, command),
         Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, writer(cli.actor)?, command),
+        Top::Serve { listen } => serve(&cli.database, &listen),
+        Top::Token(command) => run_token(&cli.database, command),
         Top::Check => {
             let mut ledger = open(&cli.database)?;
             let before = tranche_store::Store::projection_dump(ledger.store())?;

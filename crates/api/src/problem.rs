@@ -1,0 +1,80 @@
+//! RFC 9457 problem details: every error of the API, with a stable `type` per kind. Internals
+//! (SQL, file paths) never reach a client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tranche_core::DomainError;
+use tranche_store::{ExecuteError, StoreError};
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, title: &'static str, detail: impl Into<String>) -> Problem {
+        Problem { kind: format!("urn:tranche:problem:{kind}"), title, status: status.as_u16(), detail: detail.into() }
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-request", "Malformed request", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn unavailable() -> Problem {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "the service is shutting down or its store failed")
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(&self)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+impl From<ExecuteError> for Problem {
+    fn from(error: ExecuteError) -> Problem {
+        match error {
+            ExecuteError::Rejected { error, .. } => match *error {
+                DomainError::Forbidden { .. } => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed for this role", error.to_string()),
+                DomainError::UnknownParty(_) | DomainError::UnknownPledge(_) => {
+                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-reference", "Unknown reference", error.to_string())
+                }
+                DomainError::WrongPledgeStatus { .. } | DomainError::WrongPackageState { .. } => {
+                    Problem::new(StatusCode::CONFLICT, "wrong-state", "Not allowed in the current state", error.to_string())
+                }
+                DomainError::Fx(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", error.to_string()),
+                _ => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "rejected", "Command rejected", error.to_string()),
+            },
+            ExecuteError::IdReused(id) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                format!("the key {id} was already used for a different request"),
+            ),
+            ExecuteError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Problem {
+        tracing::error!(%error, "store error");
+        Problem::unavailable()
+    }
+}

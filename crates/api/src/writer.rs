@@ -1,0 +1,49 @@
+//! The single writer with group commit: requests queue on a channel; the writer takes what has
+//! queued (up to `MAX_BATCH`), runs each command on its own, and appends all accepted ones in one
+//! durable transaction (one fsync). Every request gets its own outcome.
+
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tokio::sync::{mpsc, oneshot};
+use tranche_core::Envelope;
+use tranche_store::{ExecuteError, Ledger, Outcome, SqliteStore};
+
+/// The most commands one transaction takes.
+pub const MAX_BATCH: usize = 512;
+
+/// The most requests waiting for the writer before new writes are refused with 503.
+pub const QUEUE_DEPTH: usize = 8192;
+
+pub struct WriteRequest {
+    pub envelope: Envelope,
+    pub reply: oneshot::Sender<Result<Outcome, ExecuteError>>,
+}
+
+pub fn spawn(ledger: Arc<Mutex<Ledger<SqliteStore>>>, mut requests: mpsc::Receiver<WriteRequest>) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        while let Some(first) = requests.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match requests.try_recv() {
+                    Ok(request) => batch.push(request),
+                    Err(_) => break,
+                }
+            }
+            let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
+            let results = ledger.lock().expect("the ledger lock is not poisoned").execute_each(&envelopes);
+            match results {
+                Ok(results) => {
+                    for (request, result) in batch.into_iter().zip(results) {
+                        let _ = request.reply.send(result);
+                    }
+                }
+                Err(error) => {
+                    for request in batch {
+                        let _ = request.reply.send(Err(ExecuteError::Store(error.clone())));
+                    }
+                }
+            }
+        }
+    })
+}

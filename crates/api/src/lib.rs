@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/commands", post(command))
         .fallback(|| async { Problem::not_found("no such resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
         .with_state(state)
 }
 
@@ -62,7 +63,8 @@ async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a signal handler");
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a signal handler");
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}
@@ -80,7 +82,8 @@ pub fn local_url(addr: SocketAddr) -> String {
 fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Problem> {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(Reader::Public) };
     let text = value.to_str().map_err(|_| Problem::unauthorized("the Authorization header is not text"))?;
-    let token = text.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("use Authorization: Bearer <token>"))?;
+    let token =
+        text.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("use Authorization: Bearer <token>"))?;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let role = state.tokens.role(ledger.store(), token.trim(), &now).map_err(|r| Problem::unauthorized(r.message()))?;
@@ -100,14 +103,20 @@ struct AsOf {
     as_of: Option<String>,
 }
 
-async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query<AsOf>) -> Result<Json<wire::SummaryDto>, Problem> {
+async fn summary(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Query<AsOf>,
+) -> Result<Json<wire::SummaryDto>, Problem> {
     reader(&state, &headers)?;
     let as_of = match &query.as_of {
         Some(text) => parse_date(text).map_err(|e| Problem::bad_request(format!("as_of: {e}")))?,
         None => chrono::Utc::now().date_naive(),
     };
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let summary = ledger.summary(as_of).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string()))?;
+    let summary = ledger.summary(as_of).map_err(|e| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
+    })?;
     Ok(Json(wire::SummaryDto::from(&summary)))
 }
 
@@ -137,12 +146,15 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let Reader::Role(actor) = reader(&state, &headers)? else {
         return Err(Problem::unauthorized("writes need a bearer token"));
     };
-    let request: CommandRequest =
-        serde_json::from_slice(&body).map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid request body", e.to_string()))?;
+    let request: CommandRequest = serde_json::from_slice(&body).map_err(|e| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid request body", e.to_string())
+    })?;
     let key = headers.get("idempotency-key").map(|v| v.to_str().map(str::to_string));
     let key = key.transpose().map_err(|_| Problem::bad_request("the Idempotency-Key header is not text"))?;
     let id_text = match (key, request.command_id) {
-        (Some(key), Some(id)) if key != id => return Err(Problem::bad_request("Idempotency-Key and command_id differ")),
+        (Some(key), Some(id)) if key != id => {
+            return Err(Problem::bad_request("Idempotency-Key and command_id differ"));
+        }
         (Some(key), _) => key,
         (None, Some(id)) => id,
         (None, None) => return Err(Problem::bad_request("give an Idempotency-Key header or a command_id")),

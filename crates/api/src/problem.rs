@@ -34,7 +34,12 @@ impl Problem {
     }
 
     pub fn unavailable() -> Problem {
-        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "the service is shutting down or its store failed")
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            "the service is shutting down or its store failed",
+        )
     }
 }
 
@@ -51,14 +56,27 @@ impl From<ExecuteError> for Problem {
     fn from(error: ExecuteError) -> Problem {
         match error {
             ExecuteError::Rejected { error, .. } => match *error {
-                DomainError::Forbidden { .. } => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed for this role", error.to_string()),
-                DomainError::UnknownParty(_) | DomainError::UnknownPledge(_) => {
-                    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-reference", "Unknown reference", error.to_string())
+                DomainError::Forbidden { .. } => {
+                    Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed for this role", error.to_string())
                 }
-                DomainError::WrongPledgeStatus { .. } | DomainError::WrongPackageState { .. } => {
-                    Problem::new(StatusCode::CONFLICT, "wrong-state", "Not allowed in the current state", error.to_string())
-                }
-                DomainError::Fx(_) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", error.to_string()),
+                DomainError::UnknownParty(_) | DomainError::UnknownPledge(_) => Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown-reference",
+                    "Unknown reference",
+                    error.to_string(),
+                ),
+                DomainError::WrongPledgeStatus { .. } | DomainError::WrongPackageState { .. } => Problem::new(
+                    StatusCode::CONFLICT,
+                    "wrong-state",
+                    "Not allowed in the current state",
+                    error.to_string(),
+                ),
+                DomainError::Fx(_) => Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "missing-rate",
+                    "No exchange rate",
+                    error.to_string(),
+                ),
                 _ => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "rejected", "Command rejected", error.to_string()),
             },
             ExecuteError::IdReused(id) => Problem::new(
@@ -77,4 +95,29 @@ impl From<StoreError> for Problem {
         tracing::error!(%error, "store error");
         Problem::unavailable()
     }
+}
+
+/// Turns the framework's own plain-text errors (body too large, wrong method) into problem+json.
+pub async fn plain_errors_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (kind, title, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("payload-too-large", "Request body too large", format!("the body is over {} bytes", crate::MAX_BODY_BYTES))
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method-not-allowed", "Method not allowed", "this resource does not take that method".to_string())
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported-media-type", "Unsupported media type", "send application/json".to_string())
+        }
+        _ => ("error", "Request failed", status.canonical_reason().unwrap_or("error").to_string()),
+    };
+    Problem::new(status, kind, title, detail).into_response()
 }

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use sha2::{Digest, Sha256};
 use tranche_core::auth::Role;
 use tranche_store::{SqliteStore, StoredToken};
@@ -31,7 +31,13 @@ pub fn issue(role: Role, expires_at: Option<String>) -> Result<NewToken, String>
     let hash = Argon2::default().hash_password(secret.as_bytes()).map_err(|e| format!("cannot hash: {e}"))?;
     Ok(NewToken {
         text: format!("trn_{id}_{secret}"),
-        stored: StoredToken { token_id: id, secret_hash: hash.to_string(), role: role.to_string(), expires_at, revoked: false },
+        stored: StoredToken {
+            token_id: id,
+            secret_hash: hash.to_string(),
+            role: role.to_string(),
+            expires_at,
+            revoked: false,
+        },
     })
 }
 

@@ -158,7 +158,8 @@ fn serve(database: &Option<PathBuf>, listen: &str) -> Result<()> {
     let ledger = open(database)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         out!("listening on {}", tranche_api::local_url(listener.local_addr()?));
         tranche_api::serve(listener, ledger).await?;
         eprintln!("stopped: every acknowledged write is in the store");

@@ -3,6 +3,7 @@
 //! errors that name file, line, column and problem. Knows CSV; knows nothing of the store.
 
 pub mod ecb;
+pub mod exercise;
 pub mod kiel;
 pub mod parties;
 pub mod record;

@@ -9,8 +9,9 @@ use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQ
 
 use crate::{Batch, Store, StoreError, StoredCommand};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/sqlite/0001_init.sql"), include_str!("../migrations/sqlite/0002_event_actor.sql"),
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/sqlite/0002_event_actor.sql"),
     include_str!("../migrations/sqlite/0003_tokens.sql"),
 ];
 
@@ -352,7 +353,10 @@ impl SqliteStore {
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let changed = self
             .connection
-            .execute("UPDATE tokens SET revoked_at = ?2 WHERE token_id = ?1 AND revoked_at IS NULL", params![token_id, at])
+            .execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE token_id = ?1 AND revoked_at IS NULL",
+                params![token_id, at],
+            )
             .map_err(db)?;
         Ok(changed == 1)
     }

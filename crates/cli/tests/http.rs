@@ -1,0 +1,186 @@
+//! Drives the real `tranche serve` over HTTP: a fresh store per test, port 0, tokens per role.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+use tranche_core::auth::Role;
+
+struct Server {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+    agent: ureq::Agent,
+}
+
+struct Reply {
+    status: u16,
+    content_type: String,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn tranche(dir: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tranche"));
+    command.arg("--database").arg(dir.path().join("tranche.db"));
+    command
+}
+
+impl Server {
+    /// The demo store (public record), then the server on a free port.
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = tranche(&dir).args(["demo", "--no-serve"]).output().unwrap();
+        assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+        let mut child = tranche(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        Server { child, url, dir, agent }
+    }
+
+    fn token(&self, role: &str) -> String {
+        let (role, party) = match role.split_once(':') {
+            Some((role, party)) => (role, Some(party)),
+            None => (role, None),
+        };
+        let mut command = tranche(&self.dir);
+        command.args(["token", "create", "--role", role]);
+        if let Some(party) = party {
+            command.args(["--party", party]);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    }
+
+    fn reply(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+        let mut response = response.unwrap();
+        let content_type =
+            response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        Reply { status: response.status().as_u16(), content_type, body: response.body_mut().read_to_string().unwrap() }
+    }
+
+    fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut request = self.agent.get(&format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        Server::reply(request.call())
+    }
+
+    fn post(&self, token: Option<&str>, key: &str, body: &str) -> Reply {
+        let mut request = self
+            .agent
+            .post(&format!("{}/api/v1/commands", self.url))
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json");
+        if let Some(token) = token {
+            request = request.header("Authorization", &format!("Bearer {token}"));
+        }
+        Server::reply(request.send(body))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn problem(reply: &Reply, status: u16, kind: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.content_type, "application/problem+json", "{}", reply.body);
+    assert_eq!(reply.json()["type"], format!("urn:tranche:problem:{kind}"), "{}", reply.body);
+}
+
+#[test]
+fn public_reads_match_the_command_line() {
+    let server = Server::start();
+    assert_eq!(server.get("/healthz", None).body, "ok");
+    let summary = server.get("/api/v1/summary?as_of=2025-12-04", None);
+    assert_eq!(summary.status, 200);
+    assert_eq!(summary.json()["totals"]["EUR"], "3953094151.45");
+    problem(&server.get("/api/v1/summary?as_of=2025-02-30", None), 400, "bad-request");
+    problem(&server.get("/api/v1/nothing", None), 404, "not-found");
+}
+
+#[test]
+fn authentication_authorisation_and_idempotency() {
+    let server = Server::start();
+    let commit = json!({"command": {"type": "commit-pledge", "pledge": "R02", "amount": null, "date": "2025-08-10"}})
+        .to_string();
+    problem(&server.post(None, "k1", &commit), 401, "unauthorized");
+    problem(&server.post(Some("trn_0000_nope"), "k1", &commit), 401, "unauthorized");
+    problem(&server.post(Some("not-a-token"), "k1", &commit), 401, "unauthorized");
+    problem(&server.post(Some(&server.token("supplier")), "k1", &commit), 403, "forbidden");
+    problem(&server.post(Some(&server.token("contributor:DEU")), "k1", &commit), 403, "forbidden");
+    let nld = server.token("contributor:NLD");
+    let first = server.post(Some(&nld), "k1", &commit);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = server.post(Some(&nld), "k1", &commit);
+    assert_eq!(
+        (again.status, again.json()["repeated"].clone(), again.json()["first_seq"].clone()),
+        (200, json!(true), first.json()["first_seq"].clone())
+    );
+    let other = json!({"command": {"type": "commit-pledge", "pledge": "R23", "amount": null, "date": "2025-12-10"}})
+        .to_string();
+    problem(&server.post(Some(&nld), "k1", &other), 422, "idempotency-key-reused");
+    problem(&server.post(Some(&nld), "k2", "{not json"), 422, "invalid-body");
+    problem(
+        &server.post(Some(&nld), "k3", &json!({"command": {"type": "pay-pledge", "pledge": "R02"}}).to_string()),
+        422,
+        "invalid-body",
+    );
+    problem(&server.post(Some(&nld), "k4", &"x".repeat(70_000)), 413, "payload-too-large");
+    let overpay = json!({"command": {"type": "pay-pledge", "pledge": "R02", "amount": {"amount_minor": 50000000001i64, "currency": "EUR"}, "date": "2025-08-11"}});
+    problem(&server.post(Some(&nld), "k5", &overpay.to_string()), 422, "rejected");
+    // Revoked tokens stop working at once.
+    let id = nld.split('_').nth(1).unwrap().to_string();
+    let revoke = tranche(&server.dir).args(["token", "revoke", &id]).output().unwrap();
+    assert!(revoke.status.success());
+    problem(&server.post(Some(&nld), "k6", &commit), 401, "unauthorized");
+}
+
+#[test]
+fn the_exercise_over_http_and_the_public_view() {
+    let server = Server::start();
+    let mut tokens = std::collections::HashMap::new();
+    for (index, step) in tranche_io::exercise::steps().iter().enumerate() {
+        let role = step.actor.to_string();
+        let token = tokens.entry(role.clone()).or_insert_with(|| server.token(&role)).clone();
+        let body = json!({"command": step.command}).to_string();
+        let reply = server.post(Some(&token), step.command_id.as_str(), &body);
+        assert_eq!(reply.status, 201, "step {index} ({role}): {}", reply.body);
+    }
+    assert!(tokens.contains_key(&Role::Recipient.to_string()) && tokens.contains_key("supplier"));
+    let public = server.get("/api/v1/packages", None);
+    let states: Vec<String> =
+        public.json().as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap().to_string()).collect();
+    assert_eq!(states, ["closed", "delivering", "open", "cancelled"]);
+    assert!(
+        !public.body.contains("SYNTHETIC exercise line")
+            && !public.body.contains("\"lines\"")
+            && !public.body.contains("\"name\""),
+        "{}",
+        public.body
+    );
+    let coordinator = server.get("/api/v1/packages", Some(&tokens["coordinator"]));
+    assert!(coordinator.body.contains("interceptor missiles"), "{}", coordinator.body);
+}

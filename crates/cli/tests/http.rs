@@ -184,3 +184,108 @@ fn the_exercise_over_http_and_the_public_view() {
     let coordinator = server.get("/api/v1/packages", Some(&tokens["coordinator"]));
     assert!(coordinator.body.contains("interceptor missiles"), "{}", coordinator.body);
 }
+
+/// Every role against every kind of command: 401 without a token, 403 exactly where the role
+/// may not act, and never 401/403 where it may (the expected table is written out here, apart
+/// from the code under test). Reads are open to every role and the public.
+#[test]
+fn authorisation_matrix() {
+    let server = Server::start();
+    let roles = ["admin", "coordinator", "contributor:NLD", "contributor:DEU", "recipient", "supplier", "auditor"];
+    let tokens: Vec<(String, String)> = roles.iter().map(|r| (r.to_string(), server.token(r))).collect();
+    let source = json!({"url": null, "date": "2026-01-02", "confidence": "confirmed"});
+    let usd = json!({"amount_minor": 100, "currency": "USD"});
+    let eur = json!({"amount_minor": 100, "currency": "EUR"});
+    let c = "coordinator";
+    let nld = "contributor:NLD";
+    let cases: Vec<(Value, Vec<&str>)> = vec![
+        (
+            json!({"type": "register-party", "party": {"id": "ZZZ", "name": "Z", "kind": "state", "role": "contributor", "gdp_2021_bn_eur": null}}),
+            vec![c],
+        ),
+        (
+            json!({"type": "define-mechanism", "mechanism": {"id": "M2", "name": "M", "recipient": "UKR", "supplier": "USA", "package_currency": "USD", "reporting_currencies": ["EUR"]}}),
+            vec![c],
+        ),
+        (json!({"type": "define-group", "group": {"id": "G1", "name": "G", "members": ["NLD", "DEU"]}}), vec![c]),
+        (
+            json!({"type": "record-participation", "party": "NLD", "status": "participating", "source": source, "note": null}),
+            vec![c, nld],
+        ),
+        (
+            json!({"type": "set-target", "target": {"id": "TX", "kind": "annual-need", "amount": usd, "date": "2026-12-31", "source": source, "note": null}}),
+            vec![c],
+        ),
+        (
+            json!({"type": "announce-pledge", "announcement": {"pledge": "N9", "kind": "solo", "contributor": {"party": "NLD"}, "amount": eur, "package": null, "earmark": null, "date": "2026-01-02", "source": source, "note": null}, "supersedes": null}),
+            vec![c, nld],
+        ),
+        (json!({"type": "commit-pledge", "pledge": "R02", "amount": null, "date": "2025-08-10"}), vec![c, nld]),
+        (json!({"type": "pay-pledge", "pledge": "R02", "amount": eur, "date": "2025-08-11"}), vec![c, nld]),
+        (json!({"type": "supersede-pledge", "pledge": "R23", "by": "N9", "date": "2026-01-02"}), vec![c, nld]),
+        (json!({"type": "withdraw-pledge", "pledge": "R23", "date": "2026-01-03", "reason": null}), vec![c, nld]),
+        (
+            json!({"type": "submit-requirement", "requirement": {"id": "Q1", "category": "drones", "estimated_cost": usd, "month": "2026-03", "submitted_on": "2026-02-01", "restricted": {"quantity": 1, "description": "d"}}}),
+            vec!["recipient"],
+        ),
+        (
+            json!({"type": "prioritise-list", "month": "2026-03", "order": ["Q1"], "date": "2026-02-02"}),
+            vec!["recipient"],
+        ),
+        (
+            json!({"type": "open-decision", "decision": "DX", "subject": {"list": {"month": "2026-03", "version": 1}}, "procedure": "consensus", "participants": ["NLD"], "date": "2026-02-03"}),
+            vec![c],
+        ),
+        (
+            json!({"type": "respond-to-decision", "decision": "DX", "party": "NLD", "response": "approve", "date": "2026-02-04"}),
+            vec![nld],
+        ),
+        (
+            json!({"type": "draft-package", "package": "PX", "name": "n", "requirements": ["Q1"], "date": "2026-02-05"}),
+            vec![c],
+        ),
+        (json!({"type": "quote-package", "package": "PX", "price": usd, "date": "2026-02-06"}), vec!["supplier"]),
+        (json!({"type": "propose-package", "package": "PX", "date": "2026-02-06"}), vec![c]),
+        (json!({"type": "approve-package", "package": "PX", "decision": "DX", "date": "2026-02-07"}), vec![c]),
+        (json!({"type": "open-package", "package": "PX", "date": "2026-02-07"}), vec![c]),
+        (json!({"type": "allocate", "package": "PX", "pledge": "R02", "amount": usd, "date": "2026-02-08"}), vec![c]),
+        (json!({"type": "declare-trigger", "trigger": "talks-fail", "date": "2026-02-08"}), vec![c]),
+        (json!({"type": "convert-cash", "from": eur, "to": "USD", "date": "2026-02-08"}), vec![c]),
+        (json!({"type": "contract-package", "package": "PX", "date": "2026-02-09"}), vec!["supplier"]),
+        (json!({"type": "disburse", "package": "PX", "amount": usd, "date": "2026-02-10"}), vec!["supplier"]),
+        (
+            json!({"type": "record-delivery", "package": "PX", "requirement": "Q1", "quantity": null, "value": usd, "date": "2026-02-11"}),
+            vec!["supplier"],
+        ),
+        (
+            json!({"type": "confirm-delivery", "package": "PX", "requirement": "Q1", "date": "2026-02-12"}),
+            vec!["recipient"],
+        ),
+        (json!({"type": "close-package", "package": "PX", "date": "2026-02-13"}), vec![c]),
+        (json!({"type": "cancel-package", "package": "PX", "date": "2026-02-13", "reason": null}), vec![c]),
+    ];
+    for (index, (command, allowed)) in cases.iter().enumerate() {
+        let kind = command["type"].as_str().unwrap();
+        let body = json!({"command": command}).to_string();
+        problem(&server.post(None, &format!("m{index}-public"), &body), 401, "unauthorized");
+        for (role, token) in &tokens {
+            let reply = server.post(Some(token), &format!("m{index}-{role}"), &body);
+            let may = role == "admin" || allowed.contains(&role.as_str());
+            match may {
+                true => assert!(
+                    reply.status != 401 && reply.status != 403,
+                    "{role} may {kind}: {} {}",
+                    reply.status,
+                    reply.body
+                ),
+                false => assert_eq!(reply.status, 403, "{role} may not {kind}: {}", reply.body),
+            }
+        }
+    }
+    for path in ["/api/v1/summary", "/api/v1/packages"] {
+        assert_eq!(server.get(path, None).status, 200, "public {path}");
+        for (role, token) in &tokens {
+            assert_eq!(server.get(path, Some(token)).status, 200, "{role} {path}");
+        }
+    }
+}

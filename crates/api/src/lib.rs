@@ -2,6 +2,7 @@
 //! roles, idempotent writes through a single group-committing writer. Knows HTTP and JSON;
 //! the rules stay in `tranche-core`, durability in `tranche-store`.
 
+mod events;
 pub mod problem;
 pub mod tokens;
 mod writer;
@@ -33,6 +34,10 @@ pub struct AppState {
     ledger: Arc<Mutex<Ledger<SqliteStore>>>,
     writes: mpsc::Sender<WriteRequest>,
     tokens: Arc<tokens::Verified>,
+    /// The log's head, published by the writer after every commit (for the event stream).
+    heads: tokio::sync::watch::Receiver<u64>,
+    /// Turns true when the server begins to stop: event streams end so connections can close.
+    stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -42,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/summary", get(summary))
         .route("/api/v1/packages", get(packages))
         .route("/api/v1/commands", post(command))
+        .route("/api/v1/events", get(events::page))
+        .route("/api/v1/events/stream", get(events::stream))
         .fallback(|| async { Problem::not_found("no such resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
@@ -53,9 +60,16 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(listener: tokio::net::TcpListener, ledger: Ledger<SqliteStore>) -> std::io::Result<()> {
     let ledger = Arc::new(Mutex::new(ledger));
     let (writes, queue) = mpsc::channel(writer::QUEUE_DEPTH);
-    let writer = writer::spawn(ledger.clone(), queue);
-    let state = AppState { ledger, writes, tokens: Arc::new(tokens::Verified::default()) };
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let head = ledger.lock().expect("the ledger lock is not poisoned").head();
+    let (publish, heads) = tokio::sync::watch::channel(head);
+    let writer = writer::spawn(ledger.clone(), queue, publish);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let state = AppState { ledger, writes, tokens: Arc::new(tokens::Verified::default()), heads, stopping };
+    let signal = async move {
+        shutdown_signal().await;
+        stop.send_replace(true);
+    };
+    axum::serve(listener, router(state)).with_graceful_shutdown(signal).await?;
     writer.join().map_err(|_| std::io::Error::other("the writer thread panicked"))
 }
 
@@ -79,7 +93,7 @@ pub fn local_url(addr: SocketAddr) -> String {
 }
 
 /// The reader behind a request: the public without a token; a role with a valid one.
-fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Problem> {
+pub(crate) fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Problem> {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(Reader::Public) };
     let text = value.to_str().map_err(|_| Problem::unauthorized("the Authorization header is not text"))?;
     let token =

@@ -20,7 +20,11 @@ pub struct WriteRequest {
     pub reply: oneshot::Sender<Result<Outcome, ExecuteError>>,
 }
 
-pub fn spawn(ledger: Arc<Mutex<Ledger<SqliteStore>>>, mut requests: mpsc::Receiver<WriteRequest>) -> JoinHandle<()> {
+pub fn spawn(
+    ledger: Arc<Mutex<Ledger<SqliteStore>>>,
+    mut requests: mpsc::Receiver<WriteRequest>,
+    heads: tokio::sync::watch::Sender<u64>,
+) -> JoinHandle<()> {
     std::thread::spawn(move || {
         while let Some(first) = requests.blocking_recv() {
             let mut batch = vec![first];
@@ -31,7 +35,11 @@ pub fn spawn(ledger: Arc<Mutex<Ledger<SqliteStore>>>, mut requests: mpsc::Receiv
                 }
             }
             let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
-            let results = ledger.lock().expect("the ledger lock is not poisoned").execute_each(&envelopes);
+            let (results, head) = {
+                let mut ledger = ledger.lock().expect("the ledger lock is not poisoned");
+                (ledger.execute_each(&envelopes), ledger.head())
+            };
+            heads.send_replace(head);
             match results {
                 Ok(results) => {
                     for (request, result) in batch.into_iter().zip(results) {

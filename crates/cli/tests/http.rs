@@ -289,3 +289,83 @@ fn authorisation_matrix() {
         }
     }
 }
+
+#[test]
+fn the_event_log_pages_and_streams_without_restricted_fields_for_the_public() {
+    let server = Server::start();
+    let coordinator = server.token("coordinator");
+    let recipient = server.token("recipient");
+    let requirement = json!({"command": {"type": "submit-requirement", "requirement": {"id": "Q1", "category": "drones", "estimated_cost": {"amount_minor": 100, "currency": "USD"}, "month": "2026-03", "submitted_on": "2026-02-01", "restricted": {"quantity": 7, "description": "classified widget"}}}});
+    assert_eq!(server.post(Some(&recipient), "q1", &requirement.to_string()).status, 201);
+    let page = server.get("/api/v1/events?after=0&limit=1000", None).json();
+    let events = page["events"].as_array().unwrap();
+    assert_eq!(page["next"], events.last().unwrap()["seq"]);
+    let public = serde_json::to_string(&page).unwrap();
+    assert!(
+        public.contains("requirement-submitted")
+            && !public.contains("classified widget")
+            && !public.contains("\"restricted\""),
+        "{public}"
+    );
+    let full = server.get("/api/v1/events?after=0&limit=1000", Some(&coordinator)).body;
+    assert!(full.contains("classified widget"));
+    let head = events.last().unwrap()["seq"].as_u64().unwrap();
+    let second = server.get(&format!("/api/v1/events?after={}&limit=2", head - 3), None).json();
+    assert_eq!(second["events"].as_array().unwrap().len(), 2);
+    problem(&server.get("/api/v1/events?limit=0", None), 400, "bad-request");
+    problem(&server.get("/api/v1/events?limit=5000", None), 400, "bad-request");
+
+    // The stream resumes after Last-Event-ID and delivers new events as they are committed.
+    let mut response = server
+        .agent
+        .get(&format!("{}/api/v1/events/stream", server.url))
+        .header("Last-Event-ID", &(head - 1).to_string())
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let mut lines = BufReader::new(response.body_mut().as_reader());
+    let mut ids = Vec::new();
+    let mut line = String::new();
+    while ids.is_empty() {
+        line.clear();
+        lines.read_line(&mut line).unwrap();
+        if let Some(id) = line.trim().strip_prefix("id:") {
+            ids.push(id.trim().parse::<u64>().unwrap());
+        }
+        assert!(!line.contains("classified widget"), "the public stream shows a restricted field: {line}");
+    }
+    assert_eq!(ids, [head]);
+    let party = json!({"command": {"type": "record-participation", "party": "ITA", "status": "participating", "source": {"url": null, "date": "2026-06-01", "confidence": "reported"}, "note": null}});
+    assert_eq!(server.post(Some(&coordinator), "ita", &party.to_string()).status, 201);
+    loop {
+        line.clear();
+        lines.read_line(&mut line).unwrap();
+        if let Some(id) = line.trim().strip_prefix("id:") {
+            assert_eq!(id.trim().parse::<u64>().unwrap(), head + 1);
+            break;
+        }
+    }
+}
+
+#[test]
+fn sigterm_stops_the_server_with_a_stream_open() {
+    let mut server = Server::start();
+    let mut response = server.agent.get(&format!("{}/api/v1/events/stream", server.url)).call().unwrap();
+    let mut lines = BufReader::new(response.body_mut().as_reader());
+    let mut line = String::new();
+    lines.read_line(&mut line).unwrap();
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the server did not stop within 20 s of SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+}

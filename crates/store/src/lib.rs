@@ -53,6 +53,19 @@ pub struct Batch {
     pub pledges: Vec<Pledge>,
 }
 
+/// One stored event as read back for clients: its JSON payload untouched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub kind: String,
+    pub actor: String,
+    pub recorded_at: String,
+    pub payload: String,
+}
+
+/// The most events one page returns.
+pub const MAX_PAGE: usize = 1000;
+
 /// A backend for the event log. Implementations must pass the conformance tests in
 /// `tests/conformance.rs`.
 pub trait Store {
@@ -72,6 +85,9 @@ pub trait Store {
     fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError>;
 
     fn rates(&self) -> Result<RateTable, StoreError>;
+
+    /// Events with `seq > after`, oldest first, at most `limit` (capped at [`MAX_PAGE`]).
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Replaces every projection with the given form (after a full replay).
     fn rebuild_projections(

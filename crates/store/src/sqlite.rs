@@ -7,7 +7,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQuote, RateTable};
 
-use crate::{Batch, Store, StoreError, StoredCommand};
+use crate::{Batch, Store, StoreError, StoredCommand, StoredEvent};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
@@ -260,6 +260,28 @@ impl Store for SqliteStore {
             table.insert(quote).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
         Ok(table)
+    }
+
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare_cached(
+                "SELECT seq, kind, actor, recorded_at, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(db)?;
+        let limit = limit.min(crate::MAX_PAGE) as i64;
+        let rows = query
+            .query_map(params![after as i64, limit], |row| {
+                Ok(StoredEvent {
+                    seq: row.get::<_, i64>(0)? as u64,
+                    kind: row.get(1)?,
+                    actor: row.get(2)?,
+                    recorded_at: row.get(3)?,
+                    payload: row.get(4)?,
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
     fn rebuild_projections(

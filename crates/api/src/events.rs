@@ -1,0 +1,127 @@
+//! The event log for clients: pages (`GET /api/v1/events?after=&limit=`) and a Server-Sent
+//! Events stream (`GET /api/v1/events/stream`, resumable with `Last-Event-ID`). The public gets
+//! each event with its restricted fields removed.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tranche_core::auth::Reader;
+use tranche_store::{Store, StoredEvent};
+
+use crate::problem::Problem;
+use crate::{AppState, reader};
+
+/// The default and the largest page.
+const DEFAULT_PAGE: usize = 100;
+
+/// Fields the public may not read, per event kind (a JSON path inside the event's body).
+const RESTRICTED: &[(&str, &[&str])] = &[
+    ("requirement-submitted", &["requirement", "restricted"]),
+    ("package-drafted", &["name"]),
+    ("delivery-recorded", &["quantity"]),
+    ("package-cancelled", &["reason"]),
+];
+
+/// The event as a reader may see it.
+fn visible(event: &StoredEvent, reader: Reader) -> Value {
+    let mut payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
+    if !reader.sees_restricted() {
+        for (kind, path) in RESTRICTED {
+            if event.kind != *kind {
+                continue;
+            }
+            let (last, parents) = path.split_last().expect("a non-empty path");
+            let mut node = payload.get_mut(*kind);
+            for key in parents {
+                node = node.and_then(|n| n.get_mut(*key));
+            }
+            if let Some(Value::Object(map)) = node {
+                map.remove(*last);
+            }
+        }
+    }
+    serde_json::json!({"seq": event.seq, "kind": event.kind, "actor": event.actor, "recorded_at": event.recorded_at, "event": payload})
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct EventPage {
+    events: Vec<Value>,
+    /// Pass as `after` for the next page.
+    next: u64,
+}
+
+type SharedLedger = std::sync::Arc<std::sync::Mutex<tranche_store::Ledger<tranche_store::SqliteStore>>>;
+
+fn read(ledger: &SharedLedger, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Problem> {
+    let ledger = ledger.lock().expect("the ledger lock is not poisoned");
+    Ok(ledger.store().events_after(after, limit)?)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Query<Page>,
+) -> Result<Json<EventPage>, Problem> {
+    let reader = reader(&state, &headers)?;
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > tranche_store::MAX_PAGE {
+        return Err(Problem::bad_request(format!("limit must be 1 to {}", tranche_store::MAX_PAGE)));
+    }
+    let after = query.after.unwrap_or(0);
+    let events = read(&state.ledger, after, limit)?;
+    let next = events.last().map_or(after, |e| e.seq);
+    Ok(Json(EventPage { events: events.iter().map(|e| visible(e, reader)).collect(), next }))
+}
+
+pub async fn stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Query<Page>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Problem> {
+    let reader = reader(&state, &headers)?;
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let after = resume.or(query.after).unwrap_or(0);
+    // The stream holds the ledger and two signals, not the whole state: it must not keep the
+    // writer alive, and it ends when the server begins to stop.
+    let (ledger, heads, stopping) = (state.ledger.clone(), state.heads.clone(), state.stopping.clone());
+    let start = (ledger, heads, stopping, after, Vec::<StoredEvent>::new());
+    let events = stream::unfold(start, move |(ledger, mut heads, mut stopping, mut after, mut pending)| async move {
+        loop {
+            if *stopping.borrow() {
+                return None;
+            }
+            if let Some(event) = (!pending.is_empty()).then(|| pending.remove(0)) {
+                after = event.seq;
+                let data = visible(&event, reader).to_string();
+                let sse = SseEvent::default().id(event.seq.to_string()).event(event.kind.clone()).data(data);
+                return Some((Ok(sse), (ledger, heads, stopping, after, pending)));
+            }
+            match read(&ledger, after, DEFAULT_PAGE) {
+                Ok(page) if !page.is_empty() => pending = page,
+                Ok(_) => {
+                    // Wait for a commit or the stop, or a while, then look again.
+                    tokio::select! {
+                        _ = heads.changed() => {}
+                        _ = stopping.changed() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

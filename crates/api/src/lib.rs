@@ -38,6 +38,9 @@ pub struct AppState {
     heads: tokio::sync::watch::Receiver<u64>,
     /// Turns true when the server begins to stop: event streams end so connections can close.
     stopping: tokio::sync::watch::Receiver<bool>,
+    /// The last summary served, as JSON, by (log head, as-of date): reads between two commits
+    /// share one computation.
+    summaries: Arc<Mutex<Option<(u64, chrono::NaiveDate, Bytes)>>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -64,7 +67,8 @@ pub async fn serve(listener: tokio::net::TcpListener, ledger: Ledger<SqliteStore
     let (publish, heads) = tokio::sync::watch::channel(head);
     let writer = writer::spawn(ledger.clone(), queue, publish);
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let state = AppState { ledger, writes, tokens: Arc::new(tokens::Verified::default()), heads, stopping };
+    let summaries = Arc::new(Mutex::new(None));
+    let state = AppState { ledger, writes, tokens: Arc::new(tokens::Verified::default()), heads, stopping, summaries };
     let signal = async move {
         shutdown_signal().await;
         stop.send_replace(true);
@@ -117,21 +121,28 @@ struct AsOf {
     as_of: Option<String>,
 }
 
-async fn summary(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Query<AsOf>,
-) -> Result<Json<wire::SummaryDto>, Problem> {
+async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query<AsOf>) -> Result<Response, Problem> {
     reader(&state, &headers)?;
     let as_of = match &query.as_of {
         Some(text) => parse_date(text).map_err(|e| Problem::bad_request(format!("as_of: {e}")))?,
         None => chrono::Utc::now().date_naive(),
     };
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let summary = ledger.summary(as_of).map_err(|e| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
-    })?;
-    Ok(Json(wire::SummaryDto::from(&summary)))
+    let head = ledger.head();
+    let mut cache = state.summaries.lock().expect("the cache lock is not poisoned");
+    let body = match cache.as_ref() {
+        Some((at, date, body)) if *at == head && *date == as_of => body.clone(),
+        _ => {
+            let summary = ledger.summary(as_of).map_err(|e| {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
+            })?;
+            let body =
+                Bytes::from(serde_json::to_vec(&wire::SummaryDto::from(&summary)).expect("a summary serialises"));
+            *cache = Some((head, as_of, body.clone()));
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::PackageDto>>, Problem> {

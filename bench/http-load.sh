@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# HTTP load on loopback with wrk (Debian package `wrk`): durable writes through the API, then
+# summary reads. Starts its own server on a fresh demo store and stops it. Figures in
+# docs/PERFORMANCE.md. Usage: bash bench/http-load.sh [seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-10}"
+connections="${2:-32}"
+command -v wrk >/dev/null || { echo "needs wrk: apt-get install -y wrk" >&2; exit 2; }
+cargo build --release -q
+dir="$(mktemp -d)"
+tranche() { target/release/tranche --database "$dir/load.db" "$@"; }
+tranche demo --no-serve > /dev/null
+token="$(tranche token create --role coordinator 2>/dev/null)"
+tranche serve --listen 127.0.0.1:0 > "$dir/serve.out" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 50); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
+url="$(head -1 "$dir/serve.out" | awk '{print $3}')"
+cat > "$dir/write.lua" <<LUA
+counter = 0
+request = function()
+  counter = counter + 1
+  local id = "load-" .. tostring(math.random(1, 2000000000)) .. "-" .. counter
+  local body = '{"command":{"type":"record-participation","party":"ITA","status":"participating","source":{"url":null,"date":"2026-06-01","confidence":"reported"},"note":"' .. id .. '"}}'
+  return wrk.format("POST", "/api/v1/commands", {["Content-Type"]="application/json", ["Authorization"]="Bearer $token", ["Idempotency-Key"]=id}, body)
+end
+LUA
+echo "== durable writes: POST /api/v1/commands, $connections connections, ${seconds}s"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$dir/write.lua" "$url"
+echo "== reads: GET /api/v1/summary, $connections connections, ${seconds}s"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency "$url/api/v1/summary?as_of=2026-11-26"

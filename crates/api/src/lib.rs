@@ -3,6 +3,7 @@
 //! the rules stay in `tranche-core`, durability in `tranche-store`.
 
 mod events;
+mod metrics;
 pub mod problem;
 pub mod tokens;
 mod writer;
@@ -41,11 +42,31 @@ pub struct AppState {
     /// The last summary served, as JSON, by (log head, as-of date): reads between two commits
     /// share one computation.
     summaries: Arc<Mutex<Option<(u64, chrono::NaiveDate, Bytes)>>>,
+    metrics: Arc<metrics::Metrics>,
+    /// Requests per second and token (429 with Retry-After beyond).
+    limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    timeout: std::time::Duration,
+}
+
+/// Service limits, chosen at start-up.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Requests per second per token; bursts up to twice that.
+    pub per_token_per_second: u32,
+    /// Longest a request may take before it is answered 408.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { per_token_per_second: 1000, request_timeout: std::time::Duration::from_secs(10) }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::render))
         .route("/readyz", get(ready))
         .route("/api/v1/summary", get(summary))
         .route("/api/v1/packages", get(packages))
@@ -55,20 +76,40 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Problem::not_found("no such resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }
 
 /// Serves until ctrl-c or SIGTERM; in-flight requests finish and the writer drains its queue
 /// (every acknowledged write is already durable) before this returns.
-pub async fn serve(listener: tokio::net::TcpListener, ledger: Ledger<SqliteStore>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    ledger: Ledger<SqliteStore>,
+    limits: Limits,
+) -> std::io::Result<()> {
     let ledger = Arc::new(Mutex::new(ledger));
+    let metrics = Arc::new(metrics::Metrics::new());
     let (writes, queue) = mpsc::channel(writer::QUEUE_DEPTH);
     let head = ledger.lock().expect("the ledger lock is not poisoned").head();
     let (publish, heads) = tokio::sync::watch::channel(head);
-    let writer = writer::spawn(ledger.clone(), queue, publish);
+    let writer = writer::spawn(ledger.clone(), queue, publish, metrics.clone());
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let summaries = Arc::new(Mutex::new(None));
-    let state = AppState { ledger, writes, tokens: Arc::new(tokens::Verified::default()), heads, stopping, summaries };
+    let per_second = std::num::NonZeroU32::new(limits.per_token_per_second.max(1)).expect("positive");
+    let burst = std::num::NonZeroU32::new(limits.per_token_per_second.max(1).saturating_mul(2)).expect("positive");
+    let limiter = Arc::new(governor::RateLimiter::keyed(governor::Quota::per_second(per_second).allow_burst(burst)));
+    let state = AppState {
+        ledger,
+        writes,
+        tokens: Arc::new(tokens::Verified::default()),
+        heads,
+        stopping,
+        summaries,
+        metrics,
+        limiter,
+        timeout: limits.request_timeout,
+    };
     let signal = async move {
         shutdown_signal().await;
         stop.send_replace(true);
@@ -105,6 +146,12 @@ pub(crate) fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Pr
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let role = state.tokens.role(ledger.store(), token.trim(), &now).map_err(|r| Problem::unauthorized(r.message()))?;
+    drop(ledger);
+    let token_id = token.trim().split('_').nth(1).unwrap_or_default().to_string();
+    if let Err(not_until) = state.limiter.check_key(&token_id) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        return Err(Problem::too_many_requests(wait.as_secs().max(1)));
+    }
     Ok(Reader::Role(role))
 }
 

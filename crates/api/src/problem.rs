@@ -14,11 +14,20 @@ pub struct Problem {
     pub title: &'static str,
     pub status: u16,
     pub detail: String,
+    /// Seconds for `Retry-After` (429).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, kind: &str, title: &'static str, detail: impl Into<String>) -> Problem {
-        Problem { kind: format!("urn:tranche:problem:{kind}"), title, status: status.as_u16(), detail: detail.into() }
+        Problem {
+            kind: format!("urn:tranche:problem:{kind}"),
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            retry_after: None,
+        }
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Problem {
@@ -31,6 +40,14 @@ impl Problem {
 
     pub fn not_found(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn too_many_requests(retry_after_seconds: u64) -> Problem {
+        let detail = format!("this token's request rate is over its limit; retry in {retry_after_seconds} s");
+        Problem {
+            retry_after: Some(retry_after_seconds),
+            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests", detail)
+        }
     }
 
     pub fn unavailable() -> Problem {
@@ -48,6 +65,9 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(&self)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -110,6 +130,9 @@ pub async fn plain_errors_as_problems(response: Response) -> Response {
     let (kind, title, detail) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => {
             ("payload-too-large", "Request body too large", format!("the body is over {} bytes", crate::MAX_BODY_BYTES))
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            ("timeout", "Request timed out", "the request took too long and was abandoned".to_string())
         }
         StatusCode::METHOD_NOT_ALLOWED => {
             ("method-not-allowed", "Method not allowed", "this resource does not take that method".to_string())

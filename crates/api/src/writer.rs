@@ -24,6 +24,7 @@ pub fn spawn(
     ledger: Arc<Mutex<Ledger<SqliteStore>>>,
     mut requests: mpsc::Receiver<WriteRequest>,
     heads: tokio::sync::watch::Sender<u64>,
+    metrics: Arc<crate::metrics::Metrics>,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
         while let Some(first) = requests.blocking_recv() {
@@ -35,10 +36,15 @@ pub fn spawn(
                 }
             }
             let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
-            let (results, head) = {
+            let (results, before, head) = {
                 let mut ledger = ledger.lock().expect("the ledger lock is not poisoned");
-                (ledger.execute_each(&envelopes), ledger.head())
+                let before = ledger.head();
+                (ledger.execute_each(&envelopes), before, ledger.head())
             };
+            metrics.events_appended.inc_by(head - before);
+            if results.is_err() {
+                metrics.store_errors.inc();
+            }
             heads.send_replace(head);
             match results {
                 Ok(results) => {

@@ -84,6 +84,12 @@ enum Top {
         /// Address to listen on; port 0 picks a free port (the URL is printed).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Requests per second per token (bursts up to twice that); beyond, 429 with Retry-After.
+        #[arg(long, default_value_t = 1000)]
+        rate_limit: u32,
+        /// Seconds a request may take before it is answered 408.
+        #[arg(long, default_value_t = 10)]
+        timeout_seconds: u64,
     },
     /// API bearer tokens: create (shown once, stored as an Argon2 hash) and revoke.
     #[command(subcommand)]
@@ -154,14 +160,14 @@ fn run_token(database: &Option<PathBuf>, command: TokenCommand) -> Result<()> {
     Ok(())
 }
 
-fn serve(database: &Option<PathBuf>, listen: &str) -> Result<()> {
+fn serve(database: &Option<PathBuf>, listen: &str, limits: tranche_api::Limits) -> Result<()> {
     let ledger = open(database)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener =
             tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         out!("listening on {}", tranche_api::local_url(listener.local_addr()?));
-        tranche_api::serve(listener, ledger).await?;
+        tranche_api::serve(listener, ledger, limits).await?;
         eprintln!("stopped: every acknowledged write is in the store");
         Ok(())
     })
@@ -248,7 +254,13 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, writer(cli.actor)?, command),
         Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, writer(cli.actor)?, command),
-        Top::Serve { listen } => serve(&cli.database, &listen),
+        Top::Serve { listen, rate_limit, timeout_seconds } => {
+            let limits = tranche_api::Limits {
+                per_token_per_second: rate_limit,
+                request_timeout: std::time::Duration::from_secs(timeout_seconds.max(1)),
+            };
+            serve(&cli.database, &listen, limits)
+        }
         Top::Token(command) => run_token(&cli.database, command),
         Top::Check => {
             let mut ledger = open(&cli.database)?;

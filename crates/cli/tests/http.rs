@@ -34,11 +34,17 @@ fn tranche(dir: &tempfile::TempDir) -> Command {
 impl Server {
     /// The demo store (public record), then the server on a free port.
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// The server with extra `serve` arguments.
+    fn start_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let demo = tranche(&dir).args(["demo", "--no-serve"]).output().unwrap();
         assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
         let mut child = tranche(&dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -368,4 +374,32 @@ fn sigterm_stops_the_server_with_a_stream_open() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn rate_limit_answers_429_with_retry_after_and_metrics_count_requests() {
+    let server = Server::start_with(&["--rate-limit", "2"]);
+    let token = server.token("auditor");
+    let statuses: Vec<u16> = (0..12).map(|_| server.get("/api/v1/packages", Some(&token)).status).collect();
+    assert!(statuses.iter().take(4).all(|s| *s == 200), "a burst of twice the rate passes: {statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let mut response = server
+        .agent
+        .get(&format!("{}/api/v1/packages", server.url))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    let retry_after: u64 = response.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    let body = response.body_mut().read_to_string().unwrap();
+    assert!(body.contains("urn:tranche:problem:rate-limited"), "{body}");
+    assert_eq!(server.get("/api/v1/packages", None).status, 200, "the public is not limited per token");
+    let metrics = server.get("/metrics", None).body;
+    assert!(
+        metrics.contains("tranche_http_requests_total{method=\"GET\",route=\"/api/v1/packages\",status=\"429\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tranche_http_request_duration_seconds_bucket"), "{metrics}");
+    assert!(metrics.contains("tranche_events_appended_total 0"), "{metrics}");
 }

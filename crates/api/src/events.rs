@@ -50,14 +50,19 @@ fn visible(event: &StoredEvent, reader: Reader) -> Value {
     serde_json::json!({"seq": event.seq, "kind": event.kind, "actor": event.actor, "recorded_at": event.recorded_at, "event": payload})
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct Page {
+    /// Events after this sequence number (default 0: from the start).
+    #[param(minimum = 0)]
     after: Option<u64>,
+    /// At most this many (1 to 1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EventPage {
+    #[schema(value_type = Vec<Object>)]
     events: Vec<Value>,
     /// Pass as `after` for the next page.
     next: u64,
@@ -70,6 +75,13 @@ fn read(ledger: &SharedLedger, after: u64, limit: usize) -> Result<Vec<StoredEve
     Ok(ledger.store().events_after(after, limit)?)
 }
 
+/// A page of the event log; the public gets events without restricted fields.
+#[utoipa::path(get, path = "/api/v1/events", params(Page), security((), ("bearer" = [])), responses(
+    (status = 200, description = "Events in sequence order", body = EventPage),
+    (status = 400, description = "A bad limit", body = crate::problem::Problem, content_type = "application/problem+json"),
+    (status = 401, description = "An invalid token", body = crate::problem::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = crate::problem::Problem, content_type = "application/problem+json"),
+))]
 pub async fn page(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -86,6 +98,11 @@ pub async fn page(
     Ok(Json(EventPage { events: events.iter().map(|e| visible(e, reader)).collect(), next }))
 }
 
+/// New events as Server-Sent Events, resumable with `Last-Event-ID`.
+#[utoipa::path(get, path = "/api/v1/events/stream", params(Page), security((), ("bearer" = [])), responses(
+    (status = 200, description = "An endless stream of events", content_type = "text/event-stream"),
+    (status = 401, description = "An invalid token", body = crate::problem::Problem, content_type = "application/problem+json"),
+))]
 pub async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -4,6 +4,7 @@
 
 mod events;
 mod metrics;
+pub mod openapi;
 pub mod problem;
 pub mod tokens;
 mod writer;
@@ -65,7 +66,8 @@ impl Default for Limits {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(health))
+        .route("/api/v1/openapi.json", get(openapi_json))
         .route("/metrics", get(metrics::render))
         .route("/readyz", get(ready))
         .route("/api/v1/summary", get(summary))
@@ -155,6 +157,23 @@ pub(crate) fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Pr
     Ok(Reader::Role(role))
 }
 
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up", body = String, content_type = "text/plain")))]
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], openapi::document()).into_response()
+}
+
+/// Readiness: the store answers.
+#[utoipa::path(get, path = "/readyz", responses(
+    (status = 200, description = "Ready, with the log's length", body = String, content_type = "text/plain"),
+    (status = 503, description = "The store failed", body = Problem, content_type = "application/problem+json"),
+))]
 async fn ready(State(state): State<AppState>) -> Response {
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     match tranche_store::Store::head(ledger.store()) {
@@ -163,11 +182,20 @@ async fn ready(State(state): State<AppState>) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 struct AsOf {
+    /// Count only records dated on or before this date (YYYY-MM-DD); default today.
     as_of: Option<String>,
 }
 
+/// Where the money stands, by the counting rules (docs/COUNTING.md).
+#[utoipa::path(get, path = "/api/v1/summary", params(AsOf), security((), ("bearer" = [])), responses(
+    (status = 200, description = "The summary", body = tranche_io::wire::SummaryDto),
+    (status = 400, description = "A malformed date", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A rate is missing for a record's date", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+))]
 async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query<AsOf>) -> Result<Response, Problem> {
     reader(&state, &headers)?;
     let as_of = match &query.as_of {
@@ -192,6 +220,12 @@ async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// Every package with its money; names and lines only for roles.
+#[utoipa::path(get, path = "/api/v1/packages", security((), ("bearer" = [])), responses(
+    (status = 200, description = "The packages", body = [tranche_io::wire::PackageDto]),
+    (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+))]
 async fn packages(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::PackageDto>>, Problem> {
     let reader = reader(&state, &headers)?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
@@ -199,14 +233,18 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap) -> Result<J
 }
 
 /// A write: the command in its JSON form, and an optional command id (or `Idempotency-Key`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CommandRequest {
+    /// The idempotency key, unless given as the `Idempotency-Key` header.
     command_id: Option<String>,
+    /// The command in its JSON form: `{"type": "commit-pledge", "pledge": "R02", ...}`
+    /// (see docs/API.md for every type).
+    #[schema(value_type = Object)]
     command: Command,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CommandResponse {
     command_id: String,
     first_seq: u64,
@@ -214,6 +252,22 @@ struct CommandResponse {
     repeated: bool,
 }
 
+/// Issue a command as the token's role. A repeat with the same key and body returns the first
+/// outcome (200); the same key with another body is 422.
+#[utoipa::path(post, path = "/api/v1/commands", request_body = CommandRequest, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "The command's idempotency key")),
+    responses(
+        (status = 201, description = "Accepted and durable", body = CommandResponse),
+        (status = 200, description = "A repeat: the first outcome", body = CommandResponse),
+        (status = 400, description = "No or conflicting idempotency key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or an invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not this role's to do", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the current state", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body, rejected command, or a reused key", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The writer is full or the store failed", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
     let Reader::Role(actor) = reader(&state, &headers)? else {
         return Err(Problem::unauthorized("writes need a bearer token"));

@@ -7,7 +7,8 @@ use serde::Serialize;
 use tranche_core::DomainError;
 use tranche_store::{ExecuteError, StoreError};
 
-#[derive(Debug, Serialize)]
+/// RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,

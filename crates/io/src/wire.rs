@@ -14,6 +14,7 @@ pub fn amounts(amounts: &BTreeMap<Currency, Money>) -> BTreeMap<String, String> 
 
 /// `tranche report summary --json` and `GET /api/v1/summary`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SummaryDto {
     pub as_of: String,
     pub totals: BTreeMap<String, String>,
@@ -39,6 +40,7 @@ impl From<&Summary> for SummaryDto {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineDto {
     pub requirement: String,
     pub category: String,
@@ -50,6 +52,7 @@ pub struct LineDto {
 
 /// One package; `name` and `lines` are restricted and absent for the public.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackageDto {
     pub package: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,53 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the wire types.
+//! `docs/openapi.json` is its committed snapshot; a test keeps the two equal.
+
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tranche API",
+        description = "A verifiable coordination ledger for pooled multinational procurement. Money is public; package contents are restricted to roles. Errors are RFC 9457 problem+json.",
+        version = "1"
+    ),
+    paths(
+        crate::health,
+        crate::ready,
+        crate::summary,
+        crate::packages,
+        crate::command,
+        crate::events::page,
+        crate::events::stream,
+        crate::openapi_json,
+    ),
+    components(schemas(
+        tranche_io::wire::SummaryDto,
+        tranche_io::wire::PackageDto,
+        tranche_io::wire::LineDto,
+        crate::problem::Problem,
+        crate::CommandRequest,
+        crate::CommandResponse,
+        crate::events::EventPage,
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("A token from `tranche token create`; without one you read as the public."))
+                .build(),
+        );
+        openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
+    }
+}
+
+pub fn document() -> String {
+    ApiDoc::openapi().to_pretty_json().expect("the document serialises")
+}

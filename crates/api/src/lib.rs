@@ -6,6 +6,7 @@ mod events;
 mod metrics;
 pub mod openapi;
 pub mod problem;
+mod reads;
 pub mod tokens;
 mod writer;
 
@@ -21,7 +22,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 use tranche_core::auth::{Reader, Role};
-use tranche_core::{Command, CommandId, Envelope, parse_date};
+use tranche_core::{Command, CommandId, Envelope, PackageRef, parse_date};
 use tranche_io::wire;
 use tranche_store::{Ledger, SqliteStore};
 
@@ -72,6 +73,12 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .route("/api/v1/summary", get(summary))
         .route("/api/v1/packages", get(packages))
+        .route("/api/v1/packages/{package}", get(reads::package))
+        .route("/api/v1/parties", get(reads::parties))
+        .route("/api/v1/pledges", get(reads::pledges))
+        .route("/api/v1/decisions", get(reads::decisions))
+        .route("/api/v1/targets", get(reads::targets))
+        .route("/api/v1/reports/pipeline", get(reads::pipeline))
         .route("/api/v1/commands", post(command))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))
@@ -255,7 +262,10 @@ struct CommandResponse {
 /// Issue a command as the token's role. A repeat with the same key and body returns the first
 /// outcome (200); the same key with another body is 422.
 #[utoipa::path(post, path = "/api/v1/commands", request_body = CommandRequest, security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "The command's idempotency key")),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "The command's idempotency key"),
+        ("If-Match" = Option<String>, Header, description = "For package commands: the package's ETag as last read"),
+    ),
     responses(
         (status = 201, description = "Accepted and durable", body = CommandResponse),
         (status = 200, description = "A repeat: the first outcome", body = CommandResponse),
@@ -263,6 +273,7 @@ struct CommandResponse {
         (status = 401, description = "No or an invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not this role's to do", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not allowed in the current state", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match: the package changed since it was read", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body, rejected command, or a reused key", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
@@ -286,7 +297,18 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         (None, None) => return Err(Problem::bad_request("give an Idempotency-Key header or a command_id")),
     };
     let command_id = CommandId::parse(&id_text).map_err(|e| Problem::bad_request(e.to_string()))?;
-    let outcome = submit(&state, Envelope { command_id: command_id.clone(), actor, command: request.command }).await?;
+    let if_match = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(value) => {
+            let tag =
+                value.to_str().map_err(|_| Problem::bad_request("the If-Match header is not text"))?.trim().to_string();
+            let package = package_of(&request.command)
+                .ok_or_else(|| Problem::bad_request("If-Match applies to package commands only"))?;
+            Some((package.clone(), tag))
+        }
+    };
+    let envelope = Envelope { command_id: command_id.clone(), actor, command: request.command };
+    let outcome = submit(&state, envelope, if_match).await?;
     let status = if outcome.repeated { StatusCode::OK } else { StatusCode::CREATED };
     let response = CommandResponse {
         command_id: command_id.to_string(),
@@ -297,11 +319,57 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     Ok((status, Json(response)).into_response())
 }
 
-async fn submit(state: &AppState, envelope: Envelope) -> Result<tranche_store::Outcome, Problem> {
+async fn submit(
+    state: &AppState,
+    envelope: Envelope,
+    if_match: Option<(PackageRef, String)>,
+) -> Result<tranche_store::Outcome, Problem> {
     let (reply, answer) = oneshot::channel();
-    state.writes.try_send(WriteRequest { envelope, reply }).map_err(|_| Problem::unavailable())?;
+    state.writes.try_send(WriteRequest { envelope, if_match, reply }).map_err(|_| Problem::unavailable())?;
     let result = answer.await.map_err(|_| Problem::unavailable())?;
-    result.map_err(Problem::from)
+    result.map_err(|error| match error {
+        writer::WriteError::Execute(error) => Problem::from(error),
+        writer::WriteError::PreconditionFailed { package, current } => Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "The package has changed",
+            match current {
+                Some(tag) => format!("package {package} is now at {tag}; read it again before changing it"),
+                None => format!("package {package} does not exist"),
+            },
+        ),
+    })
+}
+
+/// The entity tag of a package: a digest of its full (role) form, so any change changes it.
+pub fn package_etag(state: &tranche_core::State, package: &PackageRef) -> Option<String> {
+    use sha2::Digest;
+    let row = tranche_core::reports::package_rows(state, Reader::Role(Role::Admin))
+        .into_iter()
+        .find(|r| r.package == package.as_str())?;
+    let json = serde_json::to_vec(&wire::PackageDto::from(&row)).expect("a package serialises");
+    let digest = sha2::Sha256::digest(json);
+    Some(format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// The package a command changes, for `If-Match`.
+fn package_of(command: &Command) -> Option<&PackageRef> {
+    use Command::*;
+    match command {
+        DraftPackage { package, .. }
+        | ProposePackage { package, .. }
+        | QuotePackage { package, .. }
+        | ApprovePackage { package, .. }
+        | OpenPackage { package, .. }
+        | Allocate { package, .. }
+        | ContractPackage { package, .. }
+        | Disburse { package, .. }
+        | RecordDelivery { package, .. }
+        | ConfirmDelivery { package, .. }
+        | ClosePackage { package, .. }
+        | CancelPackage { package, .. } => Some(package),
+        _ => None,
+    }
 }
 
 /// For `tranche token create`: a role from `--role` and an optional `--party`.

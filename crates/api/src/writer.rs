@@ -1,12 +1,14 @@
 //! The single writer with group commit: requests queue on a channel; the writer takes what has
 //! queued (up to `MAX_BATCH`), runs each command on its own, and appends all accepted ones in one
-//! durable transaction (one fsync). Every request gets its own outcome.
+//! durable transaction (one fsync). Every request gets its own outcome. A request with a
+//! precondition (`If-Match` on a package) is checked against the state just before it runs,
+//! after the requests queued ahead of it.
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
-use tranche_core::Envelope;
+use tranche_core::{Envelope, PackageRef};
 use tranche_store::{ExecuteError, Ledger, Outcome, SqliteStore};
 
 /// The most commands one transaction takes.
@@ -15,49 +17,105 @@ pub const MAX_BATCH: usize = 512;
 /// The most requests waiting for the writer before new writes are refused with 503.
 pub const QUEUE_DEPTH: usize = 8192;
 
+#[derive(Debug)]
+pub enum WriteError {
+    Execute(ExecuteError),
+    /// The package's current entity tag is not the one the client last saw.
+    PreconditionFailed {
+        package: PackageRef,
+        current: Option<String>,
+    },
+}
+
 pub struct WriteRequest {
     pub envelope: Envelope,
-    pub reply: oneshot::Sender<Result<Outcome, ExecuteError>>,
+    /// `If-Match`: the package and the entity tag the client expects it to have.
+    pub if_match: Option<(PackageRef, String)>,
+    pub reply: oneshot::Sender<Result<Outcome, WriteError>>,
+}
+
+type Shared = Arc<Mutex<Ledger<SqliteStore>>>;
+
+struct Writer {
+    ledger: Shared,
+    heads: tokio::sync::watch::Sender<u64>,
+    metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl Writer {
+    /// Runs the requests as one group commit and answers each.
+    fn commit(&self, batch: Vec<WriteRequest>) {
+        if batch.is_empty() {
+            return;
+        }
+        let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
+        let (results, before, head) = {
+            let mut ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
+            let before = ledger.head();
+            (ledger.execute_each(&envelopes), before, ledger.head())
+        };
+        self.metrics.events_appended.inc_by(head - before);
+        self.heads.send_replace(head);
+        match results {
+            Ok(results) => {
+                for (request, result) in batch.into_iter().zip(results) {
+                    let _ = request.reply.send(result.map_err(WriteError::Execute));
+                }
+            }
+            Err(error) => {
+                self.metrics.store_errors.inc();
+                for request in batch {
+                    let _ = request.reply.send(Err(WriteError::Execute(ExecuteError::Store(error.clone()))));
+                }
+            }
+        }
+    }
+
+    /// Checks a precondition against the current state; on a mismatch answers 412 at once.
+    fn precondition_holds(&self, request: &mut Option<WriteRequest>) -> bool {
+        let Some((package, expected)) = request.as_ref().and_then(|r| r.if_match.clone()) else { return true };
+        let current = {
+            let ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
+            crate::package_etag(ledger.state(), &package)
+        };
+        if current.as_deref() == Some(expected.as_str()) {
+            return true;
+        }
+        let request = request.take().expect("checked above");
+        let _ = request.reply.send(Err(WriteError::PreconditionFailed { package, current }));
+        false
+    }
 }
 
 pub fn spawn(
-    ledger: Arc<Mutex<Ledger<SqliteStore>>>,
+    ledger: Shared,
     mut requests: mpsc::Receiver<WriteRequest>,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
 ) -> JoinHandle<()> {
+    let writer = Writer { ledger, heads, metrics };
     std::thread::spawn(move || {
         while let Some(first) = requests.blocking_recv() {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
+            let mut queued = vec![first];
+            while queued.len() < MAX_BATCH {
                 match requests.try_recv() {
-                    Ok(request) => batch.push(request),
+                    Ok(request) => queued.push(request),
                     Err(_) => break,
                 }
             }
-            let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
-            let (results, before, head) = {
-                let mut ledger = ledger.lock().expect("the ledger lock is not poisoned");
-                let before = ledger.head();
-                (ledger.execute_each(&envelopes), before, ledger.head())
-            };
-            metrics.events_appended.inc_by(head - before);
-            if results.is_err() {
-                metrics.store_errors.inc();
-            }
-            heads.send_replace(head);
-            match results {
-                Ok(results) => {
-                    for (request, result) in batch.into_iter().zip(results) {
-                        let _ = request.reply.send(result);
+            let mut batch = Vec::with_capacity(queued.len());
+            for request in queued {
+                if request.if_match.is_some() {
+                    writer.commit(std::mem::take(&mut batch));
+                    let mut request = Some(request);
+                    if writer.precondition_holds(&mut request) {
+                        writer.commit(request.into_iter().collect());
                     }
+                    continue;
                 }
-                Err(error) => {
-                    for request in batch {
-                        let _ = request.reply.send(Err(ExecuteError::Store(error.clone())));
-                    }
-                }
+                batch.push(request);
             }
+            writer.commit(batch);
         }
     })
 }

@@ -403,3 +403,67 @@ fn rate_limit_answers_429_with_retry_after_and_metrics_count_requests() {
     assert!(metrics.contains("tranche_http_request_duration_seconds_bucket"), "{metrics}");
     assert!(metrics.contains("tranche_events_appended_total 0"), "{metrics}");
 }
+
+#[test]
+fn resource_reads_filter_and_page() {
+    let server = Server::start();
+    let parties = server.get("/api/v1/parties?as_of=2026-01-01", None).json();
+    let hungary = parties.as_array().unwrap().iter().find(|p| p["party"] == "HUN").unwrap();
+    assert_eq!((hungary["status"].as_str(), hungary["status_date"].as_str()), (Some("declined"), Some("2025-12-03")));
+    let first = server.get("/api/v1/pledges?party=NOR&limit=2", None).json();
+    let ids: Vec<&str> = first["pledges"].as_array().unwrap().iter().map(|p| p["pledge"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["R03", "R05"]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = server.get(&format!("/api/v1/pledges?party=NOR&limit=2&cursor={cursor}"), None).json();
+    let ids: Vec<&str> = second["pledges"].as_array().unwrap().iter().map(|p| p["pledge"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["R14", "R18"]);
+    let superseded = server.get("/api/v1/pledges?status=superseded", None).json();
+    assert_eq!(superseded["pledges"][0]["pledge"], "R07");
+    assert!(superseded["next_cursor"].is_null());
+    let december = server.get("/api/v1/pledges?from=2025-12-01&to=2025-12-03&limit=500", None).json();
+    assert_eq!(december["pledges"].as_array().unwrap().len(), 5);
+    problem(&server.get("/api/v1/pledges?limit=501", None), 400, "bad-request");
+    problem(&server.get("/api/v1/pledges?cursor=abc", None), 400, "bad-request");
+    problem(&server.get("/api/v1/pledges?party=nl", None), 400, "bad-request");
+    let targets = server.get("/api/v1/targets", None).json();
+    assert_eq!(targets.as_array().unwrap().len(), 3);
+    assert_eq!(server.get("/api/v1/reports/pipeline", None).json().as_array().unwrap().len(), 10);
+    assert_eq!(server.get("/api/v1/decisions", None).json(), json!([]));
+    problem(&server.get("/api/v1/packages/NOPE", None), 404, "not-found");
+}
+
+#[test]
+fn if_match_refuses_a_stale_package_write() {
+    let server = Server::start();
+    let (recipient, coordinator, supplier) =
+        (server.token("recipient"), server.token("coordinator"), server.token("supplier"));
+    let requirement = json!({"command": {"type": "submit-requirement", "requirement": {"id": "Q1", "category": "drones", "estimated_cost": {"amount_minor": 100, "currency": "USD"}, "month": "2026-03", "submitted_on": "2026-02-01", "restricted": {"quantity": 7, "description": "d"}}}});
+    assert_eq!(server.post(Some(&recipient), "q1", &requirement.to_string()).status, 201);
+    let draft = json!({"command": {"type": "draft-package", "package": "PX", "name": "n", "requirements": ["Q1"], "date": "2026-02-05"}});
+    assert_eq!(server.post(Some(&coordinator), "d1", &draft.to_string()).status, 201);
+    let tag = |server: &Server| {
+        let response = server.agent.get(&format!("{}/api/v1/packages/PX", server.url)).call().unwrap();
+        response.headers().get("etag").unwrap().to_str().unwrap().to_string()
+    };
+    let seen = tag(&server);
+    let quote = json!({"command": {"type": "quote-package", "package": "PX", "price": {"amount_minor": 100, "currency": "USD"}, "date": "2026-02-06"}}).to_string();
+    let post_if = |token: &str, key: &str, body: &str, etag: &str| {
+        let request = server
+            .agent
+            .post(&format!("{}/api/v1/commands", server.url))
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Idempotency-Key", key)
+            .header("If-Match", etag);
+        Server::reply(request.send(body))
+    };
+    assert_eq!(post_if(&supplier, "q-1", &quote, &seen).status, 201, "the tag read is current");
+    assert_ne!(tag(&server), seen, "the quote changed the package");
+    let propose = json!({"command": {"type": "propose-package", "package": "PX", "date": "2026-02-07"}}).to_string();
+    let stale = post_if(&coordinator, "p-1", &propose, &seen);
+    problem(&stale, 412, "precondition-failed");
+    assert_eq!(post_if(&coordinator, "p-2", &propose, &tag(&server)).status, 201);
+    let not_a_package =
+        json!({"command": {"type": "commit-pledge", "pledge": "R02", "amount": null, "date": "2025-08-10"}})
+            .to_string();
+    problem(&post_if(&coordinator, "c-1", &not_a_package, &seen), 400, "bad-request");
+}

@@ -104,3 +104,182 @@ impl From<&PackageRow> for PackageDto {
 pub fn packages(state: &tranche_core::State, reader: Reader) -> Vec<PackageDto> {
     tranche_core::reports::package_rows(state, reader).iter().map(PackageDto::from).collect()
 }
+
+/// One pledge: money-level facts only, public.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PledgeDto {
+    pub pledge: String,
+    pub kind: String,
+    pub contributor: String,
+    pub status: String,
+    pub date: String,
+    pub currency: Option<String>,
+    pub announced: Option<String>,
+    pub committed: Option<String>,
+    pub paid: Option<String>,
+    pub package: Option<String>,
+    pub earmark: Option<String>,
+    pub contingent_on: Option<String>,
+    pub source_url: Option<String>,
+    pub confidence: String,
+    pub note: Option<String>,
+}
+
+impl From<&tranche_core::Pledge> for PledgeDto {
+    fn from(pledge: &tranche_core::Pledge) -> PledgeDto {
+        let decimal = |money: Option<Money>| money.map(|m| m.to_decimal_string());
+        PledgeDto {
+            pledge: pledge.id.to_string(),
+            kind: pledge.kind.to_string(),
+            contributor: pledge.contributor.key(),
+            status: pledge.status.to_string(),
+            date: pledge.date.to_string(),
+            currency: pledge.committed.or(pledge.announced).map(|m| m.currency.to_string()),
+            announced: decimal(pledge.announced),
+            committed: decimal(pledge.committed),
+            paid: decimal(pledge.paid),
+            package: pledge.package.as_ref().map(|p| p.to_string()),
+            earmark: pledge.earmark.clone(),
+            contingent_on: pledge.contingent_on.clone(),
+            source_url: pledge.source.url.clone(),
+            confidence: pledge.source.confidence.to_string(),
+            note: pledge.note.clone(),
+        }
+    }
+}
+
+/// A page of pledges; pass `next_cursor` as `cursor` for the next one.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PledgePage {
+    pub pledges: Vec<PledgeDto>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyDto {
+    pub party: String,
+    pub name: String,
+    pub kind: String,
+    pub role: String,
+    pub gdp_2021_bn_eur: Option<String>,
+    /// The latest participation status on the day asked, with its date.
+    pub status: Option<String>,
+    pub status_date: Option<String>,
+}
+
+pub fn parties(state: &tranche_core::State, as_of: chrono::NaiveDate) -> Vec<PartyDto> {
+    state
+        .parties
+        .values()
+        .map(|party| {
+            let status = state.participation_on(&party.id, as_of);
+            PartyDto {
+                party: party.id.to_string(),
+                name: party.name.clone(),
+                kind: party.kind.to_string(),
+                role: party.role.to_string(),
+                gdp_2021_bn_eur: party.gdp_2021_bn_eur.map(|g| g.to_string()),
+                status: status.map(|s| s.change.status.to_string()),
+                status_date: status.map(|s| s.change.date.to_string()),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionDto {
+    pub decision: String,
+    pub subject: String,
+    /// `consensus` or `silence`.
+    pub procedure: String,
+    pub deadline: Option<String>,
+    pub participants: Vec<String>,
+    pub not_asked: Vec<String>,
+    /// `pending`, `adopted` or `rejected`, computed on the day asked.
+    pub outcome: String,
+    pub outcome_on: Option<String>,
+    pub objected_by: Option<String>,
+    pub reservations: Vec<(String, String)>,
+}
+
+pub fn decisions(state: &tranche_core::State, as_of: chrono::NaiveDate) -> Vec<DecisionDto> {
+    use tranche_core::procurement::{Outcome, Procedure};
+    state
+        .decisions
+        .values()
+        .map(|decision| {
+            let (outcome, on, by) = match decision.outcome(as_of) {
+                Outcome::Pending => ("pending", None, None),
+                Outcome::Adopted { on } => ("adopted", Some(on.to_string()), None),
+                Outcome::Rejected { by, on } => ("rejected", Some(on.to_string()), Some(by.to_string())),
+            };
+            let (procedure, deadline) = match decision.procedure {
+                Procedure::Consensus => ("consensus", None),
+                Procedure::Silence { deadline } => ("silence", Some(deadline.to_string())),
+            };
+            DecisionDto {
+                decision: decision.id.to_string(),
+                subject: decision.subject.to_string(),
+                procedure: procedure.to_string(),
+                deadline,
+                participants: decision.participants.iter().map(|p| p.to_string()).collect(),
+                not_asked: decision.not_asked.iter().map(|p| p.to_string()).collect(),
+                outcome: outcome.to_string(),
+                outcome_on: on,
+                objected_by: by,
+                reservations: decision.reservations().map(|(p, text)| (p.to_string(), text.to_string())).collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TargetDto {
+    pub target: String,
+    pub kind: String,
+    pub currency: String,
+    pub amount: String,
+    pub date: String,
+    pub note: Option<String>,
+}
+
+pub fn targets(state: &tranche_core::State) -> Vec<TargetDto> {
+    state
+        .targets
+        .values()
+        .map(|t| TargetDto {
+            target: t.id.to_string(),
+            kind: t.kind.to_string(),
+            currency: t.amount.currency.to_string(),
+            amount: t.amount.to_decimal_string(),
+            date: t.date.to_string(),
+            note: t.note.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PipelineDto {
+    pub state: String,
+    pub packages: usize,
+    pub money: String,
+    pub mean_days: Option<String>,
+}
+
+pub fn pipeline(state: &tranche_core::State, currency: Currency, as_of: chrono::NaiveDate) -> Vec<PipelineDto> {
+    tranche_core::reports::pipeline(state, currency, as_of)
+        .iter()
+        .map(|r| PipelineDto {
+            state: r.state.to_string(),
+            packages: r.packages,
+            money: r.money.to_decimal_string(),
+            mean_days: r.mean_days.map(|d| d.to_string()),
+        })
+        .collect()
+}

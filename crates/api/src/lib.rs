@@ -79,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/decisions", get(reads::decisions))
         .route("/api/v1/targets", get(reads::targets))
         .route("/api/v1/reports/pipeline", get(reads::pipeline))
+        .route("/api/v1/reports/months", get(reads::months))
+        .route("/api/v1/requirements", get(reads::requirements))
         .route("/api/v1/commands", post(command))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))

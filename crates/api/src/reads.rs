@@ -189,3 +189,35 @@ pub async fn package(
     response.headers_mut().insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
     Ok(response)
 }
+
+/// Requirements ranked by the latest list of their month; quantity and description for roles.
+#[utoipa::path(get, path = "/api/v1/requirements", security((), ("bearer" = [])), responses(
+    (status = 200, description = "Every requirement", body = [wire::RequirementDto]),
+    (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn requirements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<wire::RequirementDto>>, Problem> {
+    let reader = reader(&state, &headers)?;
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    Ok(Json(wire::requirements(ledger.state(), reader)))
+}
+
+/// Per month: required, funded and delivered against the monthly run-rate target.
+#[utoipa::path(get, path = "/api/v1/reports/months", security((), ("bearer" = [])), responses(
+    (status = 200, description = "The months", body = [wire::MonthDto]),
+    (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A rate is missing for the target's date", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn months(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::MonthDto>>, Problem> {
+    reader(&state, &headers)?;
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let currency = ledger.state().mechanism.as_ref().map_or(Currency::USD, |m| m.package_currency);
+    let rows = wire::months(ledger.state(), ledger.rates(), currency).map_err(|e| {
+        Problem::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
+    })?;
+    Ok(Json(rows))
+}

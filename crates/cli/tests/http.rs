@@ -157,6 +157,11 @@ fn authentication_authorisation_and_idempotency() {
     problem(&server.post(Some(&nld), "k4", &"x".repeat(70_000)), 413, "payload-too-large");
     let overpay = json!({"command": {"type": "pay-pledge", "pledge": "R02", "amount": {"amount_minor": 50000000001i64, "currency": "EUR"}, "date": "2025-08-11"}});
     problem(&server.post(Some(&nld), "k5", &overpay.to_string()), 422, "rejected");
+    let head_before = server.get("/readyz", None).body;
+    for body in ["{not json", "{}", "[]", "{\"command\": 5}"] {
+        assert_eq!(server.post(Some(&nld), "bad", body).status, 422, "{body}");
+    }
+    assert_eq!(server.get("/readyz", None).body, head_before, "bad input changed the log");
     // Revoked tokens stop working at once.
     let id = nld.split('_').nth(1).unwrap().to_string();
     let revoke = tranche(&server.dir).args(["token", "revoke", &id]).output().unwrap();
@@ -176,6 +181,17 @@ fn the_exercise_over_http_and_the_public_view() {
         assert_eq!(reply.status, 201, "step {index} ({role}): {}", reply.body);
     }
     assert!(tokens.contains_key(&Role::Recipient.to_string()) && tokens.contains_key("supplier"));
+    let requirements = server.get("/api/v1/requirements", None);
+    assert!(
+        !requirements.body.contains("SYNTHETIC exercise line") && !requirements.body.contains("\"quantity\""),
+        "{}",
+        requirements.body
+    );
+    assert_eq!(requirements.json()[0]["requirement"], "EX-R3", "March's list was re-prioritised: EX-R3 first");
+    assert!(server.get("/api/v1/requirements", Some(&tokens["recipient"])).body.contains("reconnaissance drones"));
+    let months = server.get("/api/v1/reports/months", None).json();
+    assert_eq!(months[0]["month"], "2026-03");
+    assert_eq!(months[0]["funded"], "760000000.00");
     let public = server.get("/api/v1/packages", None);
     let states: Vec<String> =
         public.json().as_array().unwrap().iter().map(|p| p["state"].as_str().unwrap().to_string()).collect();

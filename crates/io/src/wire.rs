@@ -283,3 +283,79 @@ pub fn pipeline(state: &tranche_core::State, currency: Currency, as_of: chrono::
         })
         .collect()
 }
+
+/// A requirement with its rank in the latest list; quantity and description only for roles.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequirementDto {
+    pub requirement: String,
+    pub month: String,
+    pub category: String,
+    pub estimated_cost: String,
+    pub currency: String,
+    pub rank: Option<usize>,
+    pub list_version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+pub fn requirements(state: &tranche_core::State, reader: Reader) -> Vec<RequirementDto> {
+    let mut rows: Vec<RequirementDto> = state
+        .requirements
+        .values()
+        .map(|r| {
+            let latest = state.lists.get(&r.month).and_then(|versions| versions.last());
+            RequirementDto {
+                requirement: r.id.to_string(),
+                month: r.month.to_string(),
+                category: r.category.to_string(),
+                estimated_cost: r.estimated_cost.to_decimal_string(),
+                currency: r.estimated_cost.currency.to_string(),
+                rank: latest.and_then(|l| l.order.iter().position(|id| *id == r.id)).map(|i| i + 1),
+                list_version: latest.map(|l| l.version),
+                quantity: r.restricted.quantity.filter(|_| reader.sees_restricted()),
+                description: reader.sees_restricted().then(|| r.restricted.description.clone()),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.month, a.rank.unwrap_or(usize::MAX), &a.requirement).cmp(&(
+            &b.month,
+            b.rank.unwrap_or(usize::MAX),
+            &b.requirement,
+        ))
+    });
+    rows
+}
+
+/// Per month in the package currency: required, funded, delivered, and the run-rate target.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthDto {
+    pub month: String,
+    pub currency: String,
+    pub required: String,
+    pub funded: String,
+    pub delivered: String,
+    pub target: Option<String>,
+}
+
+pub fn months(
+    state: &tranche_core::State,
+    rates: &tranche_core::RateTable,
+    currency: Currency,
+) -> Result<Vec<MonthDto>, tranche_core::FxError> {
+    Ok(tranche_core::reports::months(state, rates, currency)?
+        .iter()
+        .map(|r| MonthDto {
+            month: r.month.to_string(),
+            currency: currency.to_string(),
+            required: r.required.to_decimal_string(),
+            funded: r.funded.to_decimal_string(),
+            delivered: r.delivered.to_decimal_string(),
+            target: r.target.map(|t| t.to_decimal_string()),
+        })
+        .collect())
+}

@@ -195,6 +195,9 @@ async fn ready(State(state): State<AppState>) -> Response {
 struct AsOf {
     /// Count only records dated on or before this date (YYYY-MM-DD); default today.
     as_of: Option<String>,
+    /// Read the log as it stood after this event (a replay; for audits of past figures).
+    #[param(minimum = 0)]
+    as_of_seq: Option<u64>,
 }
 
 /// Where the money stands, by the counting rules (docs/COUNTING.md).
@@ -212,6 +215,17 @@ async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query
         None => chrono::Utc::now().date_naive(),
     };
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    if let Some(seq) = query.as_of_seq {
+        if seq > ledger.head() {
+            return Err(Problem::bad_request(format!("as_of_seq {seq} is beyond the log's {} events", ledger.head())));
+        }
+        let past = ledger.state_at(seq)?;
+        let currencies = ledger.reporting_currencies();
+        let summary = tranche_core::summarise(&past, ledger.rates(), as_of, &currencies).map_err(|e| {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
+        })?;
+        return Ok(Json(wire::SummaryDto::from(&summary)).into_response());
+    }
     let head = ledger.head();
     let mut cache = state.summaries.lock().expect("the cache lock is not poisoned");
     let body = match cache.as_ref() {

@@ -124,6 +124,17 @@ fn public_reads_match_the_command_line() {
     assert_eq!(summary.status, 200);
     assert_eq!(summary.json()["totals"]["EUR"], "3953094151.45");
     problem(&server.get("/api/v1/summary?as_of=2025-02-30", None), 400, "bad-request");
+    // As the log stood after event 45: the parties, mechanism, group and the first records only.
+    let early = server.get("/api/v1/summary?as_of=2026-11-26&as_of_seq=45", None).json();
+    let full = server.get("/api/v1/summary?as_of=2026-11-26", None).json();
+    assert_eq!(full["totals"]["EUR"], "4434608230.02");
+    assert_ne!(early["totals"]["EUR"], full["totals"]["EUR"]);
+    assert_eq!(server.get("/api/v1/summary?as_of=2026-11-26&as_of_seq=100000", None).status, 400);
+    assert_eq!(
+        server.get("/api/v1/summary?as_of=2026-11-26&as_of_seq=83", None).json(),
+        full,
+        "the whole log replays to the same figures"
+    );
     problem(&server.get("/api/v1/nothing", None), 404, "not-found");
 }
 

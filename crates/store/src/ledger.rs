@@ -241,6 +241,27 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// The state as it stood after event `seq` (a replay of the log's first `seq` events).
+    pub fn state_at(&self, seq: u64) -> Result<State, StoreError> {
+        let mut state = State::new();
+        let mut after = 0;
+        while after < seq {
+            let page = self.store.events_after(after, crate::MAX_PAGE.min((seq - after) as usize))?;
+            if page.is_empty() {
+                break;
+            }
+            for stored in page {
+                let event: tranche_core::Event = serde_json::from_str(&stored.payload)
+                    .map_err(|e| StoreError::Corrupt(format!("event {} does not decode: {e}", stored.seq)))?;
+                state
+                    .apply(&event)
+                    .map_err(|e| StoreError::Corrupt(format!("event {} does not apply: {e}", stored.seq)))?;
+                after = stored.seq;
+            }
+        }
+        Ok(state)
+    }
+
     /// Rebuilds every projection from a full replay.
     pub fn rebuild_projections(&mut self) -> Result<(), StoreError> {
         let mut state = State::new();

@@ -295,6 +295,8 @@ pub struct RequirementDto {
     pub currency: String,
     pub rank: Option<usize>,
     pub list_version: Option<u32>,
+    /// The package it is bundled in (not counting cancelled ones).
+    pub package: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -315,6 +317,13 @@ pub fn requirements(state: &tranche_core::State, reader: Reader) -> Vec<Requirem
                 currency: r.estimated_cost.currency.to_string(),
                 rank: latest.and_then(|l| l.order.iter().position(|id| *id == r.id)).map(|i| i + 1),
                 list_version: latest.map(|l| l.version),
+                package: state
+                    .packages
+                    .values()
+                    .find(|p| {
+                        p.state != tranche_core::procurement::PackageState::Cancelled && p.requirements.contains(&r.id)
+                    })
+                    .map(|p| p.id.to_string()),
                 quantity: r.restricted.quantity.filter(|_| reader.sees_restricted()),
                 description: reader.sees_restricted().then(|| r.restricted.description.clone()),
             }

@@ -572,3 +572,31 @@ fn joint_shares_from_the_command_line() {
     let good = announce(&["NLD=60", "DEU=40"]);
     sandbox.ok(&good.iter().map(String::as_str).collect::<Vec<_>>());
 }
+
+#[test]
+fn backup_and_restore_rebuild_the_same_store() {
+    let source = exercise();
+    let backup = source.dir.path().join("store.backup");
+    source.ok(&["backup", backup.to_str().unwrap()]);
+    let target = Sandbox::new();
+    let out = target.ok(&["restore", backup.to_str().unwrap()]);
+    assert!(out.contains("restored 160 events"), "{out}");
+    assert_eq!(target.contents(), source.contents(), "same log head, projections and rates");
+    let summary = |s: &Sandbox| s.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    assert_eq!(summary(&target), summary(&source));
+    let packages = |s: &Sandbox| s.ok(&["report", "packages", "--json"]);
+    assert_eq!(packages(&target), packages(&source));
+    // Idempotency survives: the demo and the exercise are already there.
+    assert!(target.ok(&["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
+    target.ok(&["check"]);
+    // A restore goes only into an empty store, and a damaged backup is refused whole.
+    let run = target.fails(&["restore", backup.to_str().unwrap()]);
+    assert!(run.stderr.contains("restore needs an empty store"), "{}", run.stderr);
+    let text = std::fs::read_to_string(&backup).unwrap();
+    let damaged = text.replacen("\"seq\":100,", "\"seq\":101,", 1);
+    let damaged_file = source.file("damaged.backup", &damaged);
+    let empty = Sandbox::new();
+    let run = empty.fails(&["restore", damaged_file.to_str().unwrap()]);
+    assert!(run.stderr.contains("event 101 out of sequence (expected 100)"), "{}", run.stderr);
+    assert_eq!(empty.contents().0, 0, "nothing was kept");
+}

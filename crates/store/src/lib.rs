@@ -6,13 +6,14 @@
 //! books' trial balance is zero; after a load or replay, the event sequence is gap-free, the
 //! replayed count equals the head, and every core invariant holds ([`State::check_invariants`]).
 
+pub mod backup;
 mod ledger;
 mod sqlite;
 
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported};
-pub use sqlite::{SqliteStore, StoredToken};
+pub use sqlite::{SqliteStore, StoredCommandRow, StoredToken};
 pub use tranche_core::State;
 
 /// SHA-256 of a command's canonical JSON: a repeat with the same id must carry the same bytes.
@@ -57,6 +58,7 @@ pub struct Batch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub seq: u64,
+    pub command_id: String,
     pub kind: String,
     pub actor: String,
     pub recorded_at: String,

@@ -266,7 +266,7 @@ impl Store for SqliteStore {
         let mut query = self
             .connection
             .prepare_cached(
-                "SELECT seq, kind, actor, recorded_at, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT seq, kind, actor, recorded_at, payload, command_id FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )
             .map_err(db)?;
         let limit = limit.min(crate::MAX_PAGE) as i64;
@@ -278,6 +278,7 @@ impl Store for SqliteStore {
                     actor: row.get(2)?,
                     recorded_at: row.get(3)?,
                     payload: row.get(4)?,
+                    command_id: row.get(5)?,
                 })
             })
             .map_err(db)?;
@@ -329,6 +330,15 @@ impl Store for SqliteStore {
     }
 }
 
+/// One idempotency record, for backups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCommandRow {
+    pub command_id: String,
+    pub fingerprint: [u8; 32],
+    pub first_seq: u64,
+    pub event_count: u32,
+}
+
 /// A stored API token (its secret only as an Argon2 hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredToken {
@@ -340,6 +350,73 @@ pub struct StoredToken {
 }
 
 impl SqliteStore {
+    /// Every idempotency record, in sequence order.
+    pub fn command_rows(&self) -> Result<Vec<StoredCommandRow>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare("SELECT command_id, fingerprint, first_seq, event_count FROM commands ORDER BY first_seq")
+            .map_err(db)?;
+        let rows = query
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
+            })
+            .map_err(db)?;
+        rows.map(|row| {
+            let (command_id, fingerprint, first_seq, event_count) = row.map_err(db)?;
+            let fingerprint = fingerprint
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("command {command_id}: fingerprint")))?;
+            Ok(StoredCommandRow {
+                command_id,
+                fingerprint,
+                first_seq: first_seq as u64,
+                event_count: event_count as u32,
+            })
+        })
+        .collect()
+    }
+
+    /// Writes restored rows into an empty store in one transaction; projections are rebuilt
+    /// afterwards from the events.
+    pub(crate) fn restore_rows(
+        &mut self,
+        rates: &[(String, String, String)],
+        commands: &[StoredCommandRow],
+        events: &[StoredEvent],
+    ) -> Result<(), StoreError> {
+        let tx = self.connection.transaction().map_err(db)?;
+        {
+            let mut rate = tx.prepare("INSERT INTO fx_rates (currency, date, rate) VALUES (?1, ?2, ?3)").map_err(db)?;
+            for (currency, date, value) in rates {
+                rate.execute(params![currency, date, value]).map_err(db)?;
+            }
+            let mut command = tx
+                .prepare(
+                    "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(db)?;
+            for row in commands {
+                command
+                    .execute(params![
+                        row.command_id,
+                        &row.fingerprint[..],
+                        row.first_seq as i64,
+                        row.event_count as i64
+                    ])
+                    .map_err(db)?;
+            }
+            let mut event = tx
+                .prepare("INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(db)?;
+            for row in events {
+                event
+                    .execute(params![row.seq as i64, row.command_id, row.kind, row.payload, row.recorded_at, row.actor])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
     pub fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {
         let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.connection

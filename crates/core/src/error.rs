@@ -20,21 +20,33 @@ impl ParseError {
     }
 }
 
-/// No reference rate is known for a currency on or before a date. Never a silent zero.
+/// A conversion that cannot be made: no reference rate on or before the date (never a silent
+/// zero), or a result beyond the amount limit.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub struct FxError {
-    pub currency: Currency,
-    pub date: NaiveDate,
-    /// The first date with a rate for the currency, when there is any.
-    pub first_rate_on: Option<NaiveDate>,
+pub enum FxError {
+    MissingRate {
+        currency: Currency,
+        date: NaiveDate,
+        /// The first date with a rate for the currency, when there is any.
+        first_rate_on: Option<NaiveDate>,
+    },
+    Overflow {
+        amount: String,
+        to: Currency,
+    },
 }
 
 impl std::fmt::Display for FxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "no exchange rate for {} on or before {}", self.currency, self.date)?;
-        match self.first_rate_on {
-            Some(first) => write!(f, " (the first {} rate loaded is for {first})", self.currency),
-            None => write!(f, " (no {} rates are loaded; import ECB rates first)", self.currency),
+        match self {
+            FxError::MissingRate { currency, date, first_rate_on } => {
+                write!(f, "no exchange rate for {currency} on or before {date}")?;
+                match first_rate_on {
+                    Some(first) => write!(f, " (the first {currency} rate loaded is for {first})"),
+                    None => write!(f, " (no {currency} rates are loaded; import ECB rates first)"),
+                }
+            }
+            FxError::Overflow { amount, to } => write!(f, "{amount} converted into {to} exceeds the amount limit"),
         }
     }
 }

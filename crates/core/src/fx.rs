@@ -83,10 +83,8 @@ impl RateTable {
             return Ok(Rate::ONE);
         }
         let dates = self.by_currency.get(&currency);
-        dates.and_then(|dates| dates.range(..=date).next_back()).map(|(_, rate)| *rate).ok_or_else(|| FxError {
-            currency,
-            date,
-            first_rate_on: dates.and_then(|dates| dates.keys().next().copied()),
+        dates.and_then(|dates| dates.range(..=date).next_back()).map(|(_, rate)| *rate).ok_or_else(|| {
+            FxError::MissingRate { currency, date, first_rate_on: dates.and_then(|dates| dates.keys().next().copied()) }
         })
     }
 
@@ -97,15 +95,17 @@ impl RateTable {
         if money.currency == to {
             return Ok(money);
         }
-        Ok(convert_at(money, to, self.rate_on(money.currency, date)?, self.rate_on(to, date)?))
+        convert_at(money, to, self.rate_on(money.currency, date)?, self.rate_on(to, date)?)
     }
 }
 
 /// Converts `money` into `to` given both currencies' units per EUR, rounded half-even once.
-pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) -> Money {
+/// A result beyond the amount limit is an error, never a wrapped or saturated number.
+pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) -> Result<Money, FxError> {
     if money.currency == to {
-        return money;
+        return Ok(money);
     }
+    let overflow = || FxError::Overflow { amount: money.to_string(), to };
     let (from_rate, to_rate) = (from_rate.units_per_eur(), to_rate.units_per_eur());
     // minor_to = minor_from / 10^e_from / from_rate * to_rate * 10^e_to, with each rate
     // m / 10^s: numerator and denominator are integers.
@@ -120,12 +120,13 @@ pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) ->
             _ => divide_half_even(n, d),
         },
         _ => {
-            let exact = money.to_decimal() / from_rate * to_rate;
-            return round_half_even(exact, to).expect("a converted amount within the amount limit");
+            let exact =
+                money.to_decimal().checked_div(from_rate).and_then(|v| v.checked_mul(to_rate)).ok_or_else(overflow)?;
+            return round_half_even(exact, to).map_err(|_| overflow());
         }
     };
-    let minor = i64::try_from(minor).expect("a converted amount within i64");
-    Money::new(minor, to).expect("a converted amount within the amount limit")
+    let minor = i64::try_from(minor).map_err(|_| overflow())?;
+    Money::new(minor, to).map_err(|_| overflow())
 }
 
 fn pow10(exponent: u32) -> Option<i128> {
@@ -250,12 +251,33 @@ mod tests {
                 }
             }
             let money = Money::new(minor, from).unwrap();
-            let Ok(got) = std::panic::catch_unwind(|| rates.convert(money, to, day)) else { return Ok(()) };
-            let exact = money.to_decimal() / rates.rate_on(from, day).unwrap().units_per_eur() * rates.rate_on(to, day).unwrap().units_per_eur();
-            if let Ok(reference) = round_half_even(exact, to) {
-                proptest::prop_assert_eq!(got.unwrap(), reference);
+            // Never panics: either the same amount as the decimal reference, or an overflow error
+            // exactly when the reference is out of range too.
+            let got = rates.convert(money, to, day);
+            let (from_rate, to_rate) = (rates.rate_on(from, day).unwrap().units_per_eur(), rates.rate_on(to, day).unwrap().units_per_eur());
+            let reference = money.to_decimal().checked_div(from_rate).and_then(|v| v.checked_mul(to_rate)).map(|exact| round_half_even(exact, to));
+            match reference {
+                Some(Ok(reference)) => proptest::prop_assert_eq!(got.unwrap(), reference),
+                _ => {
+                    let overflowed = matches!(got, Err(FxError::Overflow { .. }));
+                    proptest::prop_assert!(overflowed, "expected an overflow error, got {:?}", got);
+                }
             }
         }
+    }
+
+    #[test]
+    fn a_conversion_beyond_the_amount_limit_is_an_error() {
+        let rates = table(&[("2025-01-01", "IDR", "20000")]);
+        check(
+            &rates,
+            "10000000000000",
+            "EUR",
+            "IDR",
+            "2025-01-01",
+            "EUR 10000000000000.00 converted into IDR exceeds the amount limit",
+        );
+        check(&rates, "1000000", "EUR", "IDR", "2025-01-01", "20000000000.00");
     }
 
     #[test]

@@ -135,7 +135,7 @@ impl Converter<'_> {
         let mut sums = Vec::with_capacity(self.currencies.len());
         for currency in self.currencies {
             let to_rate = self.rate(*currency, pledge.date)?;
-            sums.push(convert_at(amount, *currency, from_rate, to_rate).amount_minor);
+            sums.push(convert_at(amount, *currency, from_rate, to_rate)?.amount_minor);
         }
         Ok(Some(sums))
     }

@@ -13,6 +13,7 @@ pub mod money;
 pub mod procurement;
 pub mod reports;
 mod rules;
+pub mod series;
 pub mod state;
 pub mod summary;
 

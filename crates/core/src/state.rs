@@ -412,8 +412,9 @@ impl State {
                 pledge.committed_on = Some(*date);
                 pledge.paid = Some(Money::zero(amount.currency));
             }
-            Event::PaymentReceived { pledge: id, settled, .. } => {
+            Event::PaymentReceived { pledge: id, settled, date, .. } => {
                 let pledge = self.pledge_mut(id)?;
+                pledge.payments.push((*date, *settled));
                 let paid = pledge.paid.and_then(|paid| paid.checked_add(*settled));
                 let paid = paid.ok_or_else(|| DomainError::Overflow(format!("payments of pledge {id}")))?;
                 pledge.status = match Some(paid) == pledge.committed {
@@ -466,13 +467,18 @@ impl State {
     /// - the trial balance of each book is zero per currency;
     /// - memo `pledges-announced` per contributor equals its announced, not yet committed pledges;
     /// - main `pledges-receivable` per contributor equals its committed, unpaid amounts;
-    /// - no pledge is paid beyond its commitment.
+    /// - no pledge is paid beyond its commitment;
+    /// - each pledge's payments add up to its paid amount.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.books.check_trial_balance().map_err(|e| e.to_string())?;
         self.check_package_funds()?;
         let mut expected: BTreeMap<(Account, Currency), i128> = BTreeMap::new();
         for pledge in &self.pledges {
             let key = pledge.contributor.key();
+            let received: i128 = pledge.payments.iter().map(|(_, m)| i128::from(m.amount_minor)).sum();
+            if received != pledge.paid.map_or(0, |p| i128::from(p.amount_minor)) {
+                return Err(format!("pledge {}: its payments do not add up to its paid amount", pledge.id));
+            }
             if let (PledgeStatus::Announced, Some(announced)) = (pledge.status, pledge.announced) {
                 *expected.entry((Account::PledgesAnnounced(key.clone()), announced.currency)).or_default() +=
                     i128::from(announced.amount_minor);
@@ -593,6 +599,7 @@ fn new_pledge(announcement: &Announcement) -> Pledge {
         superseded: None,
         contingent_on: announcement.contingent_on.clone(),
         allocated: None,
+        payments: Vec::new(),
     }
 }
 

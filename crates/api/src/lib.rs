@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod problem;
 mod reads;
 pub mod tokens;
+pub mod web;
 mod writer;
 
 use std::net::SocketAddr;
@@ -48,6 +49,8 @@ pub struct AppState {
     /// Requests per second and token (429 with Retry-After beyond).
     limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
     timeout: std::time::Duration,
+    /// Dashboard sessions (signed in with a token).
+    sessions: Arc<web::Sessions>,
 }
 
 /// Service limits, chosen at start-up.
@@ -84,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/commands", post(command))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))
+        .merge(web::routes())
         .fallback(|| async { Problem::not_found("no such resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
@@ -120,6 +124,7 @@ pub async fn serve(
         metrics,
         limiter,
         timeout: limits.request_timeout,
+        sessions: Arc::new(web::Sessions::default()),
     };
     let signal = async move {
         shutdown_signal().await;

@@ -121,11 +121,11 @@ impl From<StoreError> for Problem {
 /// Turns the framework's own plain-text errors (body too large, wrong method) into problem+json.
 pub async fn plain_errors_as_problems(response: Response) -> Response {
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes());
+    // Problems pass as they are, and so do the dashboard's own error pages.
+    let answered =
+        content_type.is_some_and(|v| v.starts_with(b"application/problem+json") || v.starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || answered {
         return response;
     }
     let (kind, title, detail) = match status {

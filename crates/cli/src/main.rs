@@ -45,6 +45,9 @@ enum Top {
         /// Also load the SYNTHETIC exercise scenario (packages from requirement to delivery).
         #[arg(long)]
         exercise: bool,
+        /// Where the dashboard listens (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
     },
     /// Import a file: ECB rates, the parties table, or a public record.
     #[command(subcommand)]
@@ -170,7 +173,9 @@ fn serve(database: &Option<PathBuf>, listen: &str, limits: tranche_api::Limits) 
     runtime.block_on(async {
         let listener =
             tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        out!("listening on {}", tranche_api::local_url(listener.local_addr()?));
+        let url = tranche_api::local_url(listener.local_addr()?);
+        out!("listening on {url}");
+        out!("dashboard: {url}/ (Ctrl-C stops)");
         tranche_api::serve(listener, ledger, limits).await?;
         eprintln!("stopped: every acknowledged write is in the store");
         Ok(())
@@ -220,7 +225,7 @@ fn run(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "tranche", &mut std::io::stdout());
             Ok(())
         }
-        Top::Demo { no_serve, exercise } => {
+        Top::Demo { no_serve, exercise, listen } => {
             let mut ledger = open(&cli.database)?;
             import::demo(&mut ledger)?;
             if exercise {
@@ -232,10 +237,12 @@ fn run(cli: Cli) -> Result<()> {
                 out!("");
                 report_procurement::print_pipeline(&ledger, false)?;
             }
-            if !no_serve {
-                eprintln!("(the dashboard is not part of this build; the summary above is the demo's output)");
+            if no_serve {
+                return Ok(());
             }
-            Ok(())
+            drop(ledger);
+            out!("");
+            serve(&cli.database, &listen, tranche_api::Limits::default())
         }
         Top::Import(command) => import::run(&mut open(&cli.database)?, command),
         Top::Report(command) => report::run(&open(&cli.database)?, reader(cli.actor), command),

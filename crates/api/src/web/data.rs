@@ -1,0 +1,996 @@
+//! What each dashboard page shows, built from the state alone (no HTTP here): headline figures,
+//! series for the charts, table rows for display, and the same rows as a dataset for download.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use tranche_core::auth::Reader;
+use tranche_core::series::{COMMITTED, COUNTED, Flows, PAID, Point, run_rate_per_day, value_on};
+use tranche_core::{
+    Currency, FxError, Money, PartyId, Pledge, PledgeKind, PledgeStatus, RateTable, State, TargetKind, YearMonth,
+    summarise,
+};
+use tranche_io::wire;
+
+use super::charts;
+
+/// Rows for download: column names, plain values (decimal strings, ISO dates).
+pub struct Dataset {
+    pub name: &'static str,
+    pub columns: Vec<&'static str>,
+    /// Indexes of the columns holding amounts (grouped by thousands on the page).
+    pub numeric: Vec<usize>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Dataset {
+    pub fn to_csv(&self) -> String {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(&self.columns).expect("writing to memory");
+        for row in &self.rows {
+            writer.write_record(row).expect("writing to memory");
+        }
+        String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("the rows are text")
+    }
+
+    pub fn to_json(&self) -> String {
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = self
+            .rows
+            .iter()
+            .map(|row| {
+                self.columns
+                    .iter()
+                    .zip(row)
+                    .map(|(c, v)| (c.to_string(), serde_json::Value::from(v.as_str())))
+                    .collect()
+            })
+            .collect();
+        serde_json::to_string_pretty(&serde_json::json!({ "dataset": self.name, "rows": rows }))
+            .expect("strings serialise")
+    }
+
+    /// The rows as shown: amounts grouped by thousands.
+    pub fn display_rows(&self) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(i, v)| if self.numeric.contains(&i) { grouped(v) } else { v.clone() })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// `1234567.89` → `1,234,567.89`; anything that is not a plain decimal is returned as is.
+pub fn grouped(decimal: &str) -> String {
+    let (sign, rest) = decimal.strip_prefix('-').map_or(("", decimal), |r| ("-", r));
+    let (whole, fraction) = rest.split_once('.').map_or((rest, None), |(w, f)| (w, Some(f)));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return decimal.to_string();
+    }
+    let mut out = String::with_capacity(decimal.len() + whole.len() / 3);
+    out.push_str(sign);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+pub fn shown(money: &Money) -> String {
+    format!("{} {}", money.currency, grouped(&money.to_decimal_string()))
+}
+
+/// Minor units (possibly beyond one `Money`) as a decimal string.
+fn minor_decimal(minor: i128, currency: Currency) -> String {
+    let exponent = currency.exponent();
+    let sign = if minor < 0 { "-" } else { "" };
+    let digits = minor.unsigned_abs().to_string();
+    if exponent == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = exponent as usize + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - exponent as usize);
+    format!("{sign}{whole}.{fraction}")
+}
+
+/// Billions, for a chart's axis (approximate by nature; tables carry the exact figures).
+fn billions(minor: i128, currency: Currency) -> f64 {
+    minor as f64 / 10f64.powi(currency.exponent() as i32) / 1e9
+}
+
+pub struct Headline {
+    pub as_of: String,
+    pub eur: String,
+    pub eur_plain: String,
+    pub usd: String,
+    pub usd_plain: String,
+    pub contributors: usize,
+    pub undisclosed: usize,
+    pub declined: Vec<String>,
+    pub contingent: usize,
+    pub synthetic: bool,
+}
+
+pub struct GoalRow {
+    pub label: String,
+    pub amount: String,
+    pub date: String,
+    pub reached: Option<String>,
+    pub source: Option<String>,
+}
+
+pub struct Overview {
+    pub headline: Headline,
+    pub cumulative_svg: String,
+    pub cumulative_currency: String,
+    pub monthly_svg: String,
+    pub monthly_currency: String,
+    pub monthly_target: Option<String>,
+    pub run_rate: String,
+    pub goals: Vec<GoalRow>,
+    pub months: Dataset,
+}
+
+/// Days over which the projection's run rate is measured.
+const RUN_RATE_DAYS: u32 = 90;
+/// The most months the monthly chart shows (the latest ones).
+const MAX_MONTHS: usize = 24;
+
+fn month_end(month: YearMonth) -> NaiveDate {
+    let (year, next) = if month.month == 12 { (month.year + 1, 1) } else { (month.year, month.month + 1) };
+    NaiveDate::from_ymd_opt(year, next, 1).and_then(|d| d.pred_opt()).expect("a valid month")
+}
+
+fn next_month(month: YearMonth) -> YearMonth {
+    if month.month == 12 {
+        YearMonth { year: month.year + 1, month: 1 }
+    } else {
+        YearMonth { month: month.month + 1, ..month }
+    }
+}
+
+pub fn overview(
+    state: &State,
+    rates: &RateTable,
+    currencies: &[Currency],
+    as_of: NaiveDate,
+) -> Result<Overview, FxError> {
+    let summary = summarise(state, rates, as_of, currencies)?;
+    let total = |c: Currency| summary.totals.get(&c).copied();
+    let goals_in_force: Vec<&tranche_core::Target> = state.targets.values().collect();
+    let cumulative_currency = goals_in_force
+        .iter()
+        .find(|t| t.kind == TargetKind::CumulativeGoal)
+        .map(|t| t.amount.currency)
+        .unwrap_or(Currency::USD);
+    let monthly = goals_in_force.iter().find(|t| t.kind == TargetKind::MonthlyRunRate);
+    let monthly_currency = monthly
+        .map(|t| t.amount.currency)
+        .filter(|c| currencies.contains(c))
+        .unwrap_or_else(|| currencies.first().copied().unwrap_or(Currency::EUR));
+    let flows = Flows::compute(state, rates, cumulative_currency)?;
+    let points = flows.total(as_of);
+
+    let headline = Headline {
+        as_of: as_of.to_string(),
+        eur: total(Currency::EUR).map(|m| shown(&m)).unwrap_or_default(),
+        eur_plain: total(Currency::EUR).map(|m| m.to_decimal_string()).unwrap_or_default(),
+        usd: total(Currency::USD).map(|m| shown(&m)).unwrap_or_default(),
+        usd_plain: total(Currency::USD).map(|m| m.to_decimal_string()).unwrap_or_default(),
+        contributors: summary.contributors,
+        undisclosed: summary.undisclosed,
+        declined: summary.declined.iter().map(|p| p.to_string()).collect(),
+        contingent: summary.contingent,
+        synthetic: state.pledges().iter().any(|p| p.id.as_str().starts_with("EX-")),
+    };
+
+    // Goals: reached on the first date the counted series meets them.
+    let mut goals = Vec::new();
+    let mut levels = Vec::new();
+    let mut horizon = NaiveDate::from_ymd_opt(as_of.year(), 12, 31).expect("a valid date");
+    for target in &goals_in_force {
+        if !matches!(target.kind, TargetKind::CumulativeGoal | TargetKind::AnnualNeed) {
+            continue;
+        }
+        let series;
+        let in_currency: &[Point] = if target.amount.currency == cumulative_currency {
+            &points
+        } else {
+            series = Flows::compute(state, rates, target.amount.currency)?.total(as_of);
+            &series
+        };
+        let goal = i128::from(target.amount.amount_minor);
+        let reached = match target.kind {
+            TargetKind::CumulativeGoal => in_currency.iter().find(|p| p.values[COUNTED] >= goal).map(|p| p.date),
+            _ => {
+                let start = NaiveDate::from_ymd_opt(target.date.year(), 1, 1).expect("a valid date");
+                let before = value_on(in_currency, start.pred_opt().unwrap_or(start))[COUNTED];
+                in_currency
+                    .iter()
+                    .filter(|p| p.date >= start)
+                    .find(|p| p.values[COUNTED] - before >= goal)
+                    .map(|p| p.date)
+            }
+        };
+        let label = match target.kind {
+            TargetKind::CumulativeGoal => format!("Goal: {} by {}", shown(&target.amount), target.date),
+            _ => format!("Need for {}: {}", target.date.year(), shown(&target.amount)),
+        };
+        if target.kind == TargetKind::CumulativeGoal && target.amount.currency == cumulative_currency {
+            horizon = horizon.max(target.date);
+            levels.push((label.clone(), billions(goal, cumulative_currency)));
+        }
+        goals.push(GoalRow {
+            label,
+            amount: shown(&target.amount),
+            date: target.date.to_string(),
+            reached: reached.map(|d| d.to_string()),
+            source: target.source.url.clone(),
+        });
+    }
+
+    let per_day = run_rate_per_day(&points, as_of, RUN_RATE_DAYS);
+    let now = value_on(&points, as_of);
+    let run_rate = format!("{} {}", cumulative_currency, grouped(&minor_decimal(per_day * 30, cumulative_currency)));
+    let ahead = (horizon - as_of).num_days().max(0) as i128;
+    let projection = vec![
+        (as_of, billions(now[COUNTED], cumulative_currency)),
+        (horizon.max(as_of), billions(now[COUNTED] + per_day * ahead, cumulative_currency)),
+    ];
+    let line = |label, colour, measure: usize| charts::Line {
+        label,
+        colour,
+        points: points.iter().map(|p| (p.date, billions(p.values[measure], cumulative_currency))).collect(),
+        dashed: false,
+    };
+    let mut lines = vec![
+        line("Counted", charts::COUNTED, COUNTED),
+        line("Committed", charts::COMMITTED, COMMITTED),
+        line("Paid", charts::PAID, PAID),
+    ];
+    for l in &mut lines {
+        l.points.push((as_of, l.points.last().map_or(0.0, |p| p.1)));
+    }
+    lines.push(charts::Line {
+        label: "Projection at the run rate",
+        colour: charts::PROJECTION,
+        points: projection,
+        dashed: true,
+    });
+    let level_refs: Vec<charts::Level> = levels.iter().map(|(l, v)| charts::Level { label: l, value: *v }).collect();
+    let unit = format!("{cumulative_currency} bn");
+    let cumulative_svg = charts::cumulative(
+        &format!("Cumulative money in {cumulative_currency}: counted, committed, paid, against the goals"),
+        &unit,
+        &lines,
+        &level_refs,
+        (640, 360),
+    );
+
+    // Monthly bars: every month from the first record to the as-of month.
+    let mut months = Vec::new();
+    if let Some(first) = summary.by_month.keys().next().copied() {
+        let mut month = first;
+        let last = YearMonth::of(as_of);
+        while month <= last {
+            months.push(month);
+            month = next_month(month);
+        }
+    }
+    let shown_months = &months[months.len().saturating_sub(MAX_MONTHS)..];
+    let counted_in = |month: &YearMonth| {
+        summary.by_month.get(month).and_then(|a| a.get(&monthly_currency)).map_or(0, |m| i128::from(m.amount_minor))
+    };
+    let bars: Vec<(String, f64)> = shown_months
+        .iter()
+        .map(|m| {
+            let label = month_end(*m).format("%b %y").to_string();
+            (label, billions(counted_in(m), monthly_currency))
+        })
+        .collect();
+    let target_amount = monthly.filter(|t| t.amount.currency == monthly_currency).map(|t| t.amount);
+    let target_label = target_amount.map(|m| format!("Monthly target {}", shown(&m)));
+    let monthly_svg = charts::bars(
+        &format!("Money counted each month in {monthly_currency}"),
+        &format!("{monthly_currency} bn"),
+        &bars,
+        target_amount
+            .zip(target_label.as_deref())
+            .map(|(m, label)| charts::Level { label, value: billions(i128::from(m.amount_minor), monthly_currency) }),
+        (640, 360),
+    );
+
+    let rows = months
+        .iter()
+        .map(|m| {
+            let at = value_on(&points, month_end(*m).min(as_of));
+            vec![
+                m.to_string(),
+                minor_decimal(counted_in(m), monthly_currency),
+                target_amount.map(|t| t.to_decimal_string()).unwrap_or_default(),
+                minor_decimal(at[COUNTED], cumulative_currency),
+                minor_decimal(at[COMMITTED], cumulative_currency),
+                minor_decimal(at[PAID], cumulative_currency),
+            ]
+        })
+        .collect();
+    let months = Dataset {
+        name: "overview-months",
+        columns: vec![
+            "month",
+            leak(format!("counted_in_month_{}", monthly_currency.code().to_lowercase())),
+            leak(format!("monthly_target_{}", monthly_currency.code().to_lowercase())),
+            leak(format!("counted_to_date_{}", cumulative_currency.code().to_lowercase())),
+            leak(format!("committed_to_date_{}", cumulative_currency.code().to_lowercase())),
+            leak(format!("paid_to_date_{}", cumulative_currency.code().to_lowercase())),
+        ],
+        numeric: vec![1, 2, 3, 4, 5],
+        rows,
+    };
+    Ok(Overview {
+        headline,
+        cumulative_svg,
+        cumulative_currency: cumulative_currency.to_string(),
+        monthly_svg,
+        monthly_currency: monthly_currency.to_string(),
+        monthly_target: target_amount.map(|m| shown(&m)),
+        run_rate,
+        goals,
+        months,
+    })
+}
+
+/// Column names that depend on a currency: a handful of short strings, interned once each.
+fn leak(name: String) -> &'static str {
+    static NAMES: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().expect("the name lock is not poisoned");
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    let name: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(name);
+    name
+}
+
+pub struct Column {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub numeric: bool,
+    pub next_dir: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Party,
+    Status,
+    Counted,
+    Committed,
+    Paid,
+    Share,
+    PerGdp,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SortOrder {
+    pub key: SortKey,
+    pub ascending: bool,
+}
+
+const SORT_KEYS: [(&str, SortKey); 7] = [
+    ("party", SortKey::Party),
+    ("status", SortKey::Status),
+    ("counted", SortKey::Counted),
+    ("committed", SortKey::Committed),
+    ("paid", SortKey::Paid),
+    ("share", SortKey::Share),
+    ("per_gdp", SortKey::PerGdp),
+];
+
+impl SortOrder {
+    pub fn parse(key: &str, dir: &str) -> Result<SortOrder, String> {
+        let key = SORT_KEYS
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, k)| *k)
+            .ok_or_else(|| format!("sort {key:?} is not one of {}", SORT_KEYS.map(|(n, _)| n).join(", ")))?;
+        let ascending = match dir {
+            "asc" => true,
+            "desc" => false,
+            other => return Err(format!("dir {other:?} is not asc or desc")),
+        };
+        Ok(SortOrder { key, ascending })
+    }
+}
+
+pub fn contributor_columns(order: SortOrder) -> Vec<Column> {
+    let column = |key: &'static str, label, numeric| {
+        let current = SORT_KEYS.iter().any(|(n, k)| *n == key && *k == order.key);
+        let next_dir = match (current, order.ascending, numeric) {
+            (true, true, _) => "desc",
+            (true, false, _) => "asc",
+            (false, _, true) => "desc",
+            (false, _, false) => "asc",
+        };
+        Column { key, label, numeric, next_dir }
+    };
+    vec![
+        column("party", "Contributor", false),
+        column("status", "Participation", false),
+        column("counted", "Counted EUR", true),
+        Column { key: "", label: "Counted USD", numeric: true, next_dir: "" },
+        column("committed", "Committed EUR", true),
+        column("paid", "Paid EUR", true),
+        column("share", "Share of total", true),
+        column("per_gdp", "Per GDP", true),
+        Column { key: "", label: "Over time", numeric: false, next_dir: "" },
+    ]
+}
+
+pub struct ContributorRow {
+    pub key: String,
+    pub name: String,
+    pub status: String,
+    pub status_date: String,
+    pub source: Option<String>,
+    pub declined: bool,
+    pub counted_eur: String,
+    pub counted_usd: String,
+    pub committed_eur: String,
+    pub paid_eur: String,
+    pub share: String,
+    pub per_gdp: String,
+    pub spark: String,
+    sort: (i128, i128, i128, f64, f64),
+}
+
+pub struct ContributorsTable {
+    pub rows: Vec<ContributorRow>,
+    pub dataset: Dataset,
+}
+
+pub fn contributors(
+    state: &State,
+    rates: &RateTable,
+    as_of: NaiveDate,
+    order: SortOrder,
+) -> Result<ContributorsTable, FxError> {
+    let (eur, usd) = (Currency::EUR, Currency::USD);
+    let summary = summarise(state, rates, as_of, &[eur, usd])?;
+    let flows = Flows::compute(state, rates, eur)?;
+    let flows_usd = Flows::compute(state, rates, usd)?;
+    let total_eur = i128::from(summary.totals[&eur].amount_minor);
+    let first = state.pledges().iter().map(|p| p.date).min().unwrap_or(as_of);
+    let mut keys: BTreeSet<String> = summary.by_party.keys().cloned().collect();
+    keys.extend(summary.declined.iter().map(|p| p.to_string()));
+    let mut rows = Vec::new();
+    let mut dataset_rows = Vec::new();
+    for key in keys {
+        let amounts = summary.by_party.get(&key);
+        let counted = |c: Currency| amounts.and_then(|a| a.get(&c)).map_or(0, |m| i128::from(m.amount_minor));
+        let own = flows.of(&key, as_of);
+        let now = own.last().map_or([0; 3], |p| p.values);
+        let now_usd = flows_usd.of(&key, as_of).last().map_or([0; 3], |p| p.values);
+        let party = PartyId::parse(&key).ok().and_then(|id| state.parties.get(&id));
+        let name = match party {
+            Some(party) => party.name.clone(),
+            None => format!("{} (joint)", key.replace('+', ", ")),
+        };
+        let participation = PartyId::parse(&key).ok().and_then(|id| state.participation_on(&id, as_of));
+        let share = if total_eur > 0 { counted(eur) as f64 / total_eur as f64 } else { 0.0 };
+        let gdp = party.and_then(|p| p.gdp_2021_bn_eur).and_then(|g| g.to_string().parse::<f64>().ok());
+        let per_gdp = gdp.filter(|g| *g > 0.0).map(|g| billions(counted(eur), eur) / g);
+        let spark_points: Vec<(NaiveDate, f64)> =
+            own.iter().map(|p| (p.date, billions(p.values[COUNTED], eur))).collect();
+        let status = participation.map(|r| r.change.status.to_string()).unwrap_or_default();
+        let row = ContributorRow {
+            name: name.clone(),
+            status: status.clone(),
+            status_date: participation.map(|r| r.change.date.to_string()).unwrap_or_default(),
+            source: participation.and_then(|r| r.source.url.clone()),
+            declined: participation.is_some_and(|r| r.change.status.is_declined()),
+            counted_eur: grouped(&minor_decimal(counted(eur), eur)),
+            counted_usd: grouped(&minor_decimal(counted(usd), usd)),
+            committed_eur: grouped(&minor_decimal(now[COMMITTED], eur)),
+            paid_eur: grouped(&minor_decimal(now[PAID], eur)),
+            share: format!("{:.2}%", share * 100.0),
+            per_gdp: per_gdp.map(|r| format!("{:.3}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+            spark: charts::sparkline(&format!("{name}: counted EUR over time"), &spark_points, (first, as_of)),
+            sort: (counted(eur), now[COMMITTED], now[PAID], share, per_gdp.unwrap_or(-1.0)),
+            key: key.clone(),
+        };
+        dataset_rows.push(vec![
+            key,
+            name,
+            row.status.clone(),
+            row.status_date.clone(),
+            row.source.clone().unwrap_or_default(),
+            minor_decimal(counted(eur), eur),
+            minor_decimal(counted(usd), usd),
+            minor_decimal(now[COMMITTED], eur),
+            minor_decimal(now_usd[COMMITTED], usd),
+            minor_decimal(now[PAID], eur),
+            minor_decimal(now_usd[PAID], usd),
+            format!("{:.4}", share * 100.0),
+            per_gdp.map(|r| format!("{:.5}", r * 100.0)).unwrap_or_default(),
+        ]);
+        rows.push(row);
+    }
+    let mut paired: Vec<(ContributorRow, Vec<String>)> = rows.into_iter().zip(dataset_rows).collect();
+    paired.sort_by(|(a, _), (b, _)| {
+        let ordering = match order.key {
+            SortKey::Party => a.key.cmp(&b.key),
+            SortKey::Status => a.status.cmp(&b.status).then(a.key.cmp(&b.key)),
+            SortKey::Counted => a.sort.0.cmp(&b.sort.0),
+            SortKey::Committed => a.sort.1.cmp(&b.sort.1),
+            SortKey::Paid => a.sort.2.cmp(&b.sort.2),
+            SortKey::Share => a.sort.3.total_cmp(&b.sort.3),
+            SortKey::PerGdp => a.sort.4.total_cmp(&b.sort.4),
+        }
+        .then_with(|| a.key.cmp(&b.key));
+        if order.ascending { ordering } else { ordering.reverse() }
+    });
+    let (rows, dataset_rows): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
+    Ok(ContributorsTable {
+        rows,
+        dataset: Dataset {
+            name: "contributors",
+            columns: vec![
+                "contributor",
+                "name",
+                "participation",
+                "participation_date",
+                "participation_source",
+                "counted_eur",
+                "counted_usd",
+                "committed_eur",
+                "committed_usd",
+                "paid_eur",
+                "paid_usd",
+                "share_percent",
+                "per_gdp_percent",
+            ],
+            numeric: vec![5, 6, 7, 8, 9, 10],
+            rows: dataset_rows,
+        },
+    })
+}
+
+pub struct PackageView {
+    pub id: String,
+    pub name: Option<String>,
+    pub state: String,
+    pub price: String,
+    pub allocated: String,
+    pub coverage: String,
+    pub bar: String,
+    pub disbursed: String,
+    pub delivered: String,
+    pub history: Vec<(String, String)>,
+    pub lines: Vec<String>,
+}
+
+pub struct Packages {
+    pub currency: String,
+    pub pipeline: Vec<wire::PipelineDto>,
+    pub packages: Vec<PackageView>,
+    pub dataset: Dataset,
+}
+
+pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
+    let currency = state.mechanism.as_ref().map(|m| m.package_currency);
+    let mut pipeline = currency.map(|c| wire::pipeline(state, c, as_of)).unwrap_or_default();
+    for row in &mut pipeline {
+        row.money = grouped(&row.money);
+        row.mean_days = row.mean_days.take().or(Some("—".into()));
+    }
+    let dtos = wire::packages(state, reader);
+    let mut views = Vec::new();
+    let mut rows = Vec::new();
+    for p in &dtos {
+        let share = match (p.price.as_deref().and_then(|x| x.parse::<f64>().ok()), p.allocated.parse::<f64>().ok()) {
+            (Some(price), Some(allocated)) if price > 0.0 => allocated / price,
+            _ => 0.0,
+        };
+        let coverage =
+            p.coverage_percent.as_ref().map(|c| format!("{c}% funded")).unwrap_or_else(|| "no price yet".into());
+        views.push(PackageView {
+            id: p.package.clone(),
+            name: p.name.clone(),
+            state: p.state.clone(),
+            price: p.price.as_deref().map(grouped).unwrap_or_else(|| "—".into()),
+            allocated: grouped(&p.allocated),
+            bar: charts::funding_bar(&format!("Package {}: {coverage}", p.package), share),
+            coverage,
+            disbursed: grouped(&p.disbursed),
+            delivered: grouped(&p.delivered),
+            history: p.history.clone(),
+            lines: p
+                .lines
+                .iter()
+                .map(|l| match l.quantity {
+                    Some(q) => format!("{} · {} × {}", l.requirement, q, l.description),
+                    None => format!("{} · {}", l.requirement, l.description),
+                })
+                .collect(),
+        });
+        let mut row = vec![
+            p.package.clone(),
+            p.state.clone(),
+            p.currency.clone(),
+            p.price.clone().unwrap_or_default(),
+            p.allocated.clone(),
+            p.paid.clone(),
+            p.disbursed.clone(),
+            p.delivered.clone(),
+            p.coverage_percent.clone().unwrap_or_default(),
+            p.history.iter().map(|(s, d)| format!("{s} {d}")).collect::<Vec<_>>().join("; "),
+        ];
+        if reader.sees_restricted() {
+            row.push(p.name.clone().unwrap_or_default());
+        }
+        rows.push(row);
+    }
+    let mut columns = vec![
+        "package",
+        "state",
+        "currency",
+        "price",
+        "committed",
+        "paid",
+        "disbursed",
+        "delivered",
+        "coverage_percent",
+        "history",
+    ];
+    if reader.sees_restricted() {
+        columns.push("name");
+    }
+    Packages {
+        currency: currency.map(|c| c.to_string()).unwrap_or_default(),
+        pipeline,
+        packages: views,
+        dataset: Dataset { name: "packages", columns, numeric: vec![3, 4, 5, 6, 7], rows },
+    }
+}
+
+pub struct Requirements {
+    pub currency: String,
+    pub coverage: Vec<Vec<String>>,
+    pub dataset: Dataset,
+}
+
+pub fn requirements(state: &State, rates: &RateTable, reader: Reader) -> Result<Requirements, FxError> {
+    let currency = state.mechanism.as_ref().map(|m| m.package_currency).unwrap_or(Currency::USD);
+    let months = wire::months(state, rates, currency)?;
+    let coverage = months
+        .iter()
+        .map(|m| {
+            let required = m.required.parse::<f64>().unwrap_or(0.0);
+            let funded = m.funded.parse::<f64>().unwrap_or(0.0);
+            let share = if required > 0.0 { format!("{:.1}%", 100.0 * funded / required) } else { "—".into() };
+            vec![m.month.clone(), grouped(&m.required), grouped(&m.funded), grouped(&m.delivered), share]
+        })
+        .collect();
+    let rows = wire::requirements(state, reader)
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.month,
+                r.rank.map(|n| n.to_string()).unwrap_or_default(),
+                r.requirement,
+                r.category,
+                r.description.unwrap_or_default(),
+                r.quantity.map(|q| q.to_string()).unwrap_or_default(),
+                r.estimated_cost,
+                r.package.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(Requirements {
+        currency: currency.to_string(),
+        coverage,
+        dataset: Dataset {
+            name: "requirements",
+            columns: vec![
+                "month",
+                "rank",
+                "requirement",
+                "category",
+                "description",
+                "quantity",
+                "estimated_cost",
+                "package",
+            ],
+            numeric: vec![6],
+            rows,
+        },
+    })
+}
+
+pub const RECORD_KINDS: [&str; 5] = ["pledge", "joint-package", "contingent", "participation", "target"];
+pub const COUNTS_FILTERS: [&str; 5] = ["yes", "no", "undisclosed", "remainder", "apart"];
+
+#[derive(Debug, Default)]
+pub struct RecordFilter {
+    pub party: String,
+    pub kind: String,
+    pub counts: String,
+    pub month: String,
+}
+
+impl RecordFilter {
+    pub fn parse(
+        party: Option<&str>,
+        kind: Option<&str>,
+        counts: Option<&str>,
+        month: Option<&str>,
+    ) -> Result<RecordFilter, String> {
+        let party = party.unwrap_or_default();
+        if !party.is_empty() {
+            PartyId::parse(party).map_err(|e| format!("party: {e}"))?;
+        }
+        let kind = kind.unwrap_or_default();
+        if !kind.is_empty() && !RECORD_KINDS.contains(&kind) {
+            return Err(format!("kind {kind:?} is not one of {}", RECORD_KINDS.join(", ")));
+        }
+        let counts = counts.unwrap_or_default();
+        if !counts.is_empty() && !COUNTS_FILTERS.contains(&counts) {
+            return Err(format!("counts {counts:?} is not one of {}", COUNTS_FILTERS.join(", ")));
+        }
+        let month = month.unwrap_or_default();
+        if !month.is_empty() {
+            YearMonth::parse(month).map_err(|e| format!("month: {e}"))?;
+        }
+        Ok(RecordFilter {
+            party: party.to_string(),
+            kind: kind.to_string(),
+            counts: counts.to_string(),
+            month: month.to_string(),
+        })
+    }
+
+    /// The filter as a query string (ending in `&`, ready for `format=`).
+    pub fn query(&self) -> String {
+        let mut out = String::new();
+        for (name, value) in
+            [("party", &self.party), ("kind", &self.kind), ("counts", &self.counts), ("month", &self.month)]
+        {
+            if !value.is_empty() {
+                out.push_str(&format!("{name}={value}&"));
+            }
+        }
+        out
+    }
+}
+
+/// Whether and how a money record counts on `as_of` (docs/COUNTING.md), as a category and a
+/// sentence: counts, remainder, undisclosed, apart, superseded, withdrawn, later.
+fn reason(
+    state: &State,
+    pledge: &Pledge,
+    as_of: NaiveDate,
+    members: &BTreeSet<(&str, &PartyId)>,
+) -> (&'static str, String) {
+    if pledge.date > as_of {
+        return ("later", "Not yet: dated after the as-of date".into());
+    }
+    if let Some((by, on)) = pledge.superseded.as_ref().filter(|(_, on)| *on <= as_of) {
+        return ("superseded", format!("Does not count: superseded by {by} on {on} (rule 1)"));
+    }
+    if let Some(on) = pledge.withdrawn_on.filter(|on| *on <= as_of) {
+        return ("withdrawn", format!("Does not count: withdrawn on {on} (rule 1)"));
+    }
+    if state.is_pending_contingent(pledge, as_of) {
+        let trigger = pledge.contingent_on.clone().unwrap_or_default();
+        return ("apart", format!("Counted apart: waits for the trigger '{trigger}' (rule 8)"));
+    }
+    if pledge.amount_as_of(as_of).is_none() {
+        return ("undisclosed", "Counts as a contributor; the amount is undisclosed (rule 4)".into());
+    }
+    if pledge.kind == PledgeKind::JointPackage {
+        let package = pledge.package.as_ref().map(|p| format!(" for package {p}")).unwrap_or_default();
+        return ("remainder", format!("Counts only its remainder over its members' own pledges{package} (rule 3)"));
+    }
+    if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties())
+        && members.contains(&(package.as_str(), party))
+    {
+        return (
+            "yes",
+            format!("Counts in full; a member's share, subtracted from the joint total of package {package}"),
+        );
+    }
+    ("yes", "Counts in full".into())
+}
+
+pub struct Records {
+    pub rows: Vec<Vec<String>>,
+    pub parties: Vec<String>,
+    pub months: Vec<String>,
+    pub dataset: Dataset,
+}
+
+fn source_label(url: &str) -> String {
+    url.split("://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or(url)
+        .trim_start_matches("www.")
+        .to_string()
+}
+
+pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Records {
+    let mut members: BTreeSet<(&str, &PartyId)> = BTreeSet::new();
+    for joint in state.pledges().iter().filter(|p| p.kind == PledgeKind::JointPackage) {
+        if let Some(package) = &joint.package {
+            members.extend(joint.contributor.parties().iter().map(|party| (package.as_str(), party)));
+        }
+    }
+    let mut parties = BTreeSet::new();
+    let mut months = BTreeSet::new();
+    // (display row, dataset row)
+    let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let wanted = |parties_of: &[PartyId], kind: &str, category: &str, date: NaiveDate| {
+        (filter.party.is_empty() || parties_of.iter().any(|p| p.as_str() == filter.party))
+            && (filter.kind.is_empty() || filter.kind == kind)
+            && (filter.month.is_empty() || YearMonth::of(date).to_string() == filter.month)
+            && match filter.counts.as_str() {
+                "" => true,
+                "yes" => matches!(category, "yes" | "remainder" | "undisclosed"),
+                "no" => matches!(category, "superseded" | "withdrawn" | "later"),
+                other => other == category,
+            }
+    };
+    for pledge in state.pledges() {
+        let kind = match (pledge.kind, &pledge.contingent_on) {
+            (PledgeKind::JointPackage, _) => "joint-package",
+            (_, Some(_)) => "contingent",
+            _ => "pledge",
+        };
+        parties.extend(pledge.contributor.parties().iter().map(|p| p.to_string()));
+        months.insert(YearMonth::of(pledge.date).to_string());
+        let (category, why) = reason(state, pledge, as_of, &members);
+        if !wanted(pledge.contributor.parties(), kind, category, pledge.date) {
+            continue;
+        }
+        let amount = pledge.amount_as_of(as_of);
+        let url = pledge.source.url.clone().unwrap_or_default();
+        let status = match pledge.status {
+            PledgeStatus::Announced if pledge.contingent_on.is_some() => "announced (contingent)".to_string(),
+            status => status.to_string(),
+        };
+        out.push((
+            vec![
+                pledge.id.to_string(),
+                pledge.date.to_string(),
+                kind.to_string(),
+                pledge.contributor.key(),
+                amount.map(|m| shown(&m)).unwrap_or_else(|| "undisclosed".into()),
+                status.clone(),
+                why.clone(),
+                category.to_string(),
+                url.clone(),
+                source_label(&url),
+            ],
+            vec![
+                pledge.id.to_string(),
+                pledge.date.to_string(),
+                kind.to_string(),
+                pledge.contributor.key(),
+                amount.map(|m| m.currency.to_string()).unwrap_or_default(),
+                amount.map(|m| m.to_decimal_string()).unwrap_or_default(),
+                status,
+                category.to_string(),
+                why,
+                url,
+                pledge.source.confidence.to_string(),
+            ],
+        ));
+    }
+    for (party, history) in &state.participation {
+        for record in history.iter().filter(|r| r.change.date <= as_of) {
+            parties.insert(party.to_string());
+            months.insert(YearMonth::of(record.change.date).to_string());
+            if !wanted(std::slice::from_ref(party), "participation", "participation", record.change.date) {
+                continue;
+            }
+            let url = record.source.url.clone().unwrap_or_default();
+            let why = "Not money: a participation status (rule 5)".to_string();
+            let status = record.change.status.to_string();
+            out.push((
+                vec![
+                    "—".into(),
+                    record.change.date.to_string(),
+                    "participation".into(),
+                    party.to_string(),
+                    "—".into(),
+                    status.clone(),
+                    why.clone(),
+                    "participation".into(),
+                    url.clone(),
+                    source_label(&url),
+                ],
+                vec![
+                    String::new(),
+                    record.change.date.to_string(),
+                    "participation".into(),
+                    party.to_string(),
+                    String::new(),
+                    String::new(),
+                    status,
+                    "participation".into(),
+                    why,
+                    url,
+                    record.source.confidence.to_string(),
+                ],
+            ));
+        }
+    }
+    for target in state.targets.values() {
+        if !wanted(&[], "target", "target", target.date) || !filter.party.is_empty() {
+            continue;
+        }
+        let url = target.source.url.clone().unwrap_or_default();
+        let why = format!("Not money: a {} target", target.kind);
+        out.push((
+            vec![
+                target.id.to_string(),
+                target.date.to_string(),
+                "target".into(),
+                "—".into(),
+                shown(&target.amount),
+                target.kind.to_string(),
+                why.clone(),
+                "target".into(),
+                url.clone(),
+                source_label(&url),
+            ],
+            vec![
+                target.id.to_string(),
+                target.date.to_string(),
+                "target".into(),
+                String::new(),
+                target.amount.currency.to_string(),
+                target.amount.to_decimal_string(),
+                target.kind.to_string(),
+                "target".into(),
+                why,
+                url,
+                target.source.confidence.to_string(),
+            ],
+        ));
+    }
+    out.sort_by(|a, b| (&a.0[1], &a.0[0]).cmp(&(&b.0[1], &b.0[0])));
+    let (rows, dataset_rows): (Vec<_>, Vec<_>) = out.into_iter().unzip();
+    Records {
+        rows,
+        parties: parties.into_iter().collect(),
+        months: months.into_iter().collect(),
+        dataset: Dataset {
+            name: "records",
+            columns: vec![
+                "record",
+                "date",
+                "kind",
+                "contributor",
+                "currency",
+                "amount",
+                "status",
+                "counts",
+                "reason",
+                "source_url",
+                "confidence",
+            ],
+            numeric: vec![5],
+            rows: dataset_rows,
+        },
+    }
+}

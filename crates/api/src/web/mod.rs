@@ -1,0 +1,544 @@
+//! The web dashboard: server-rendered HTML (askama templates in `crates/api/templates`), charts
+//! drawn on the server as SVG (`charts`), a vendored htmx for sorting and filtering in place, and
+//! the same data as CSV or JSON on every page (`?format=csv|json`). Pages read the ledger like the
+//! API does and apply the same reader rules: restricted fields only for signed-in roles.
+
+pub mod charts;
+pub mod data;
+mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tranche_core::auth::{Reader, Role};
+
+pub use session::Sessions;
+
+use crate::AppState;
+use data::Dataset;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview))
+        .route("/contributors", get(contributors))
+        .route("/packages", get(packages))
+        .route("/requirements", get(requirements))
+        .route("/records", get(records))
+        .route("/log", get(log))
+        .route("/sign-in", get(sign_in_form).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
+        .route("/assets/htmx.min.js", get(|| async { asset("text/javascript; charset=utf-8", HTMX) }))
+}
+
+const STYLE: &str = include_str!("../../assets/style.css");
+/// htmx 2.0.11 (BSD Zero Clause licence, `assets/htmx.LICENSE`), vendored unchanged.
+const HTMX: &str = include_str!("../../assets/htmx.min.js");
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// The page frame: navigation, who is reading, the CSRF token for the sign-out form.
+pub struct Chrome {
+    pub page: &'static str,
+    pub title: String,
+    pub who: String,
+    pub signed_in: bool,
+    pub csrf: String,
+    pub sees_requirements: bool,
+    pub as_of: String,
+    pub events: u64,
+}
+
+/// Who is asking: their reader rules, and the CSRF token their forms carry.
+struct Visitor {
+    reader: Reader,
+    csrf: String,
+    /// The CSRF cookie is new and must be set on the response.
+    new_csrf: bool,
+}
+
+fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
+    let (csrf, new_csrf) = match session::cookie(headers, session::CSRF_COOKIE) {
+        Some(csrf) => (csrf, false),
+        None => (session::random_hex(), true),
+    };
+    let reader = match session::cookie(headers, session::SESSION_COOKIE).and_then(|id| state.sessions.token(&id)) {
+        Some(token) => {
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+            match state.tokens.role(ledger.store(), &token, &now) {
+                Ok(role) => Reader::Role(role),
+                Err(_) => Reader::Public,
+            }
+        }
+        None => Reader::Public,
+    };
+    Visitor { reader, csrf, new_csrf }
+}
+
+fn sees_requirements(reader: &Reader) -> bool {
+    matches!(reader, Reader::Role(Role::Recipient | Role::Coordinator | Role::Supplier | Role::Admin))
+}
+
+impl Visitor {
+    fn chrome(&self, page: &'static str, title: &str, as_of: chrono::NaiveDate, events: u64) -> Chrome {
+        Chrome {
+            page,
+            title: title.to_string(),
+            who: match &self.reader {
+                Reader::Public => "public".into(),
+                Reader::Role(role) => role.to_string(),
+            },
+            signed_in: self.reader.sees_restricted(),
+            csrf: self.csrf.clone(),
+            sees_requirements: sees_requirements(&self.reader),
+            as_of: as_of.to_string(),
+            events,
+        }
+    }
+
+    /// An HTML response, setting the CSRF cookie when it is new.
+    fn html(&self, status: StatusCode, body: String) -> Response {
+        let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.new_csrf {
+            response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::CSRF_COOKIE, &self.csrf));
+        }
+        response
+    }
+
+    fn message(&self, status: StatusCode, heading: &str, message: String, events: u64) -> Response {
+        let page =
+            Message { chrome: self.chrome("message", heading, today(), events), heading: heading.to_string(), message };
+        self.html(status, render(&page))
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn render(template: &impl Template) -> String {
+    template.render().expect("templates render from owned data")
+}
+
+/// Query parameters of every page; each page reads the ones it knows.
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    format: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    party: Option<String>,
+    kind: Option<String>,
+    counts: Option<String>,
+    month: Option<String>,
+}
+
+enum Format {
+    Html,
+    Csv,
+    Json,
+}
+
+fn format_of(query: &PageQuery) -> Result<Format, String> {
+    match query.format.as_deref() {
+        None | Some("" | "html") => Ok(Format::Html),
+        Some("csv") => Ok(Format::Csv),
+        Some("json") => Ok(Format::Json),
+        Some(other) => Err(format!("format {other:?} is not one of html, csv, json")),
+    }
+}
+
+/// The dataset as a download.
+fn download(dataset: &Dataset, format: Format) -> Response {
+    let (content_type, body, extension) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", dataset.to_csv(), "csv"),
+        Format::Json => ("application/json", dataset.to_json(), "json"),
+        Format::Html => unreachable!("HTML is rendered by the page"),
+    };
+    let disposition = format!("attachment; filename=\"tranche-{}.{extension}\"", dataset.name);
+    let disposition = HeaderValue::from_str(&disposition).expect("dataset names are ascii");
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
+
+fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    chrome: Chrome,
+    download_base: &'static str,
+    headline: data::Headline,
+    cumulative_svg: String,
+    cumulative_currency: String,
+    monthly_svg: String,
+    monthly_currency: String,
+    monthly_target: Option<String>,
+    run_rate: String,
+    goals: Vec<data::GoalRow>,
+    months: Vec<Vec<String>>,
+}
+
+/// The overview page for a ledger state: what `GET /` serves (public for the bench).
+pub fn overview_html(
+    ledger: &tranche_store::Ledger<impl tranche_store::Store>,
+    as_of: chrono::NaiveDate,
+    chrome: Chrome,
+) -> Result<(String, Dataset), tranche_core::FxError> {
+    let overview = data::overview(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of)?;
+    let page = OverviewPage {
+        chrome,
+        download_base: "/?",
+        headline: overview.headline,
+        cumulative_svg: overview.cumulative_svg,
+        cumulative_currency: overview.cumulative_currency,
+        monthly_svg: overview.monthly_svg,
+        monthly_currency: overview.monthly_currency,
+        monthly_target: overview.monthly_target,
+        run_rate: overview.run_rate,
+        goals: overview.goals,
+        months: overview.months.display_rows(),
+    };
+    Ok((render(&page), overview.months))
+}
+
+async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    let format = match format_of(&query) {
+        Ok(format) => format,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let as_of = today();
+    match overview_html(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, events)) {
+        Ok((html, dataset)) => match format {
+            Format::Html => visitor.html(StatusCode::OK, html),
+            format => download(&dataset, format),
+        },
+        Err(error) => visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", error.to_string(), events),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contributors.html")]
+struct ContributorsPage {
+    chrome: Chrome,
+    download_base: String,
+    table: String,
+}
+
+#[derive(Template)]
+#[template(path = "contributors_table.html")]
+struct ContributorsTable {
+    columns: Vec<data::Column>,
+    rows: Vec<data::ContributorRow>,
+    sort: String,
+    dir: String,
+}
+
+async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    let format = match format_of(&query) {
+        Ok(format) => format,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let sort = query.sort.as_deref().unwrap_or("counted");
+    let dir = query.dir.as_deref().unwrap_or(if sort == "party" || sort == "status" { "asc" } else { "desc" });
+    let order = match data::SortOrder::parse(sort, dir) {
+        Ok(order) => order,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let as_of = today();
+    let table = match data::contributors(ledger.state(), ledger.rates(), as_of, order) {
+        Ok(table) => table,
+        Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
+    };
+    if !matches!(format, Format::Html) {
+        return download(&table.dataset, format);
+    }
+    let fragment = render(&ContributorsTable {
+        columns: data::contributor_columns(order),
+        rows: table.rows,
+        sort: sort.to_string(),
+        dir: dir.to_string(),
+    });
+    if is_htmx(&headers) {
+        return visitor.html(StatusCode::OK, fragment);
+    }
+    let page = ContributorsPage {
+        chrome: visitor.chrome("contributors", "Contributors", as_of, events),
+        download_base: format!("/contributors?sort={sort}&dir={dir}&"),
+        table: fragment,
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "packages.html")]
+struct PackagesPage {
+    chrome: Chrome,
+    download_base: &'static str,
+    currency: String,
+    pipeline: Vec<tranche_io::wire::PipelineDto>,
+    packages: Vec<data::PackageView>,
+}
+
+async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    let format = match format_of(&query) {
+        Ok(format) => format,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let as_of = today();
+    let view = data::packages(ledger.state(), visitor.reader, as_of);
+    if !matches!(format, Format::Html) {
+        return download(&view.dataset, format);
+    }
+    let page = PackagesPage {
+        chrome: visitor.chrome("packages", "Packages", as_of, events),
+        download_base: "/packages?",
+        currency: view.currency,
+        pipeline: view.pipeline,
+        packages: view.packages,
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "requirements.html")]
+struct RequirementsPage {
+    chrome: Chrome,
+    download_base: &'static str,
+    currency: String,
+    coverage: Vec<Vec<String>>,
+    rows: Vec<Vec<String>>,
+}
+
+async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    if !sees_requirements(&visitor.reader) {
+        let status = if visitor.reader.sees_restricted() { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+        let message = "The requirements are restricted to the recipient, the coordinator and suppliers: sign in with \
+                       such a token to see them."
+            .to_string();
+        return visitor.message(status, "Restricted", message, events);
+    }
+    let format = match format_of(&query) {
+        Ok(format) => format,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let view = match data::requirements(ledger.state(), ledger.rates(), visitor.reader) {
+        Ok(view) => view,
+        Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
+    };
+    if !matches!(format, Format::Html) {
+        return download(&view.dataset, format);
+    }
+    let page = RequirementsPage {
+        chrome: visitor.chrome("requirements", "Requirements", today(), events),
+        download_base: "/requirements?",
+        currency: view.currency,
+        coverage: view.coverage,
+        rows: view.dataset.display_rows(),
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "records.html")]
+struct RecordsPage {
+    chrome: Chrome,
+    download_base: String,
+    filter: data::RecordFilter,
+    parties: Vec<String>,
+    kinds: Vec<String>,
+    counts: Vec<String>,
+    months: Vec<String>,
+    table: String,
+}
+
+#[derive(Template)]
+#[template(path = "records_table.html")]
+struct RecordsTable {
+    rows: Vec<Vec<String>>,
+}
+
+async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    let format = match format_of(&query) {
+        Ok(format) => format,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let filter = match data::RecordFilter::parse(
+        query.party.as_deref(),
+        query.kind.as_deref(),
+        query.counts.as_deref(),
+        query.month.as_deref(),
+    ) {
+        Ok(filter) => filter,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    let as_of = today();
+    let view = data::records(ledger.state(), as_of, &filter);
+    if !matches!(format, Format::Html) {
+        return download(&view.dataset, format);
+    }
+    let table = render(&RecordsTable { rows: view.rows });
+    if is_htmx(&headers) {
+        return visitor.html(StatusCode::OK, table);
+    }
+    let page = RecordsPage {
+        chrome: visitor.chrome("records", "Records", as_of, events),
+        download_base: format!("/records?{}", filter.query()),
+        filter,
+        parties: view.parties,
+        kinds: data::RECORD_KINDS.iter().map(|k| k.to_string()).collect(),
+        counts: data::COUNTS_FILTERS.iter().map(|k| k.to_string()).collect(),
+        months: view.months,
+        table,
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "log.html")]
+struct LogPage {
+    chrome: Chrome,
+    download_base: &'static str,
+    head: u64,
+    latest: String,
+}
+
+async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let head = ledger.head();
+    let format = match format_of(&query) {
+        Ok(format) => format,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, head),
+    };
+    let latest = match tranche_store::Store::events_after(ledger.store(), head.saturating_sub(1), 1) {
+        Ok(events) => {
+            events.first().map(|e| format!("#{} {} at {}", e.seq, e.kind, e.recorded_at)).unwrap_or("none".into())
+        }
+        Err(_) => "unavailable".into(),
+    };
+    if !matches!(format, Format::Html) {
+        let dataset = Dataset {
+            name: "log",
+            columns: vec!["events", "latest", "signed_checkpoint"],
+            numeric: vec![],
+            rows: vec![vec![head.to_string(), latest, String::new()]],
+        };
+        return download(&dataset, format);
+    }
+    let page = LogPage { chrome: visitor.chrome("log", "Log", today(), head), download_base: "/log?", head, latest };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message {
+    chrome: Chrome,
+    heading: String,
+    message: String,
+}
+
+async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let visitor = visitor(&state, &headers);
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), events), error: None };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    csrf: String,
+    token: String,
+}
+
+#[derive(Deserialize)]
+struct SignOutForm {
+    csrf: String,
+}
+
+fn redirect_home() -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
+}
+
+async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let visitor = visitor(&state, &headers);
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let refuse = |status: StatusCode, error: String| {
+        let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), events), error: Some(error) };
+        visitor.html(status, render(&page))
+    };
+    let form: SignInForm = match serde_urlencoded_form(&body) {
+        Ok(form) => form,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
+    };
+    if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
+        return refuse(StatusCode::FORBIDDEN, why.to_string());
+    }
+    let token = form.token.trim().to_string();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let verified = {
+        let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+        state.tokens.role(ledger.store(), &token, &now)
+    };
+    if let Err(refusal) = verified {
+        return refuse(StatusCode::UNAUTHORIZED, format!("Not signed in: {}", refusal.message()));
+    }
+    let id = state.sessions.open(token);
+    let mut response = redirect_home();
+    response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::SESSION_COOKIE, &id));
+    response
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let visitor = visitor(&state, &headers);
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let form: SignOutForm = match serde_urlencoded_form(&body) {
+        Ok(form) => form,
+        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    };
+    if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
+        return visitor.message(StatusCode::FORBIDDEN, "Refused", why.to_string(), events);
+    }
+    if let Some(id) = session::cookie(&headers, session::SESSION_COOKIE) {
+        state.sessions.close(&id);
+    }
+    let mut response = redirect_home();
+    response.headers_mut().append(header::SET_COOKIE, session::clear_cookie(session::SESSION_COOKIE));
+    response
+}
+
+fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_urlencoded::from_bytes(body).map_err(|e| format!("the form is malformed: {e}"))
+}

@@ -1,0 +1,284 @@
+// Dashboard tests in headless Debian Chromium, driven by playwright-core (no browser download).
+// Loads every page on the demo data (public record + synthetic exercise), checks the headline
+// figures against `tranche report summary --json`, clicks through filters, sorting and sign-in,
+// checks that no restricted value reaches the public, runs axe-core on each page (no critical
+// violations), checks page weight, phone width and the print stylesheet, and saves a screenshot of
+// each page under the artifacts folder.
+//
+//   TRANCHE_BIN=target/release/tranche node tests/browser/dashboard.test.mjs [ARTIFACTS_DIR]
+
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const bin = resolve(root, process.env.TRANCHE_BIN || 'target/release/tranche');
+const artifacts = resolve(root, process.argv[2] || 'target/test-artifacts/dashboard');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const MAX_PAGE_BYTES = 300 * 1024;
+
+mkdirSync(artifacts, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'tranche-browser-'));
+const db = join(work, 'tranche.db');
+const tranche = (...args) => execFileSync(bin, ['--database', db, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let passed = 0;
+const failures = [];
+async function test(name, body) {
+  try {
+    await body();
+    passed += 1;
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    failures.push(name);
+    console.log(`FAIL ${name}\n     ${String(error && error.stack || error).split('\n').slice(0, 4).join('\n     ')}`);
+  }
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+function equal(actual, expected, what) {
+  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+// The store: the public record and the synthetic exercise, and a token per role.
+tranche('demo', '--no-serve', '--exercise');
+const coordinatorToken = tranche('token', 'create', '--role', 'coordinator').trim();
+const contributorToken = tranche('token', 'create', '--role', 'contributor', '--party', 'NLD').trim();
+const summary = JSON.parse(tranche('report', 'summary', '--json'));
+const restrictedPackages = JSON.parse(tranche('--as', 'coordinator', 'report', 'packages', '--json'));
+const restrictedRequirements = JSON.parse(tranche('--as', 'coordinator', 'report', 'requirements', '--json'));
+const restricted = new Set();
+for (const p of restrictedPackages) {
+  if (p.name) restricted.add(p.name);
+  for (const line of p.lines || []) restricted.add(line.description);
+}
+for (const r of restrictedRequirements) if (r.description) restricted.add(r.description);
+assert(restricted.size > 3, `the exercise should hold restricted values (found ${restricted.size})`);
+
+// The server on a free port; it stops with this script, whatever happens.
+const server = spawn(bin, ['--database', db, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+process.on('exit', () => server.kill('SIGKILL'));
+process.on('uncaughtException', (error) => { console.error(error); process.exit(2); });
+process.on('unhandledRejection', (error) => { console.error(error); process.exit(2); });
+const base = await new Promise((resolveUrl, reject) => {
+  const timer = setTimeout(() => reject(new Error('the server did not start within 20 s')), 20000);
+  createInterface({ input: server.stdout }).on('line', (line) => {
+    const match = line.match(/^listening on (http:\/\/\S+)/);
+    if (match) { clearTimeout(timer); resolveUrl(match[1]); }
+  });
+  server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+});
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-quic'],
+  // playwright gives every launch a fresh, empty profile directory of its own.
+});
+const axeSource = readFileSync(join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** Opens a page, counting the bytes of every response it loads. */
+async function open(context, path) {
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', (response) => bodies.push(response.body().then((b) => b.length, () => 0)));
+  const response = await page.goto(base + path, { waitUntil: 'networkidle' });
+  const sizes = await Promise.all(bodies);
+  return { page, response, bytes: () => sizes.reduce((a, b) => a + b, 0) };
+}
+
+async function axeCritical(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  for (const v of result.violations.filter((v) => v.impact !== 'critical')) {
+    console.log(`     axe ${v.impact}: ${v.id} (${v.nodes.length}) ${v.help}`);
+  }
+  return result.violations.filter((v) => v.impact === 'critical');
+}
+
+const publicPages = ['/', '/contributors', '/packages', '/records', '/log', '/sign-in'];
+const publicContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+
+await test('the accessibility check finds a known critical violation (it can fail)', async () => {
+  const page = await publicContext.newPage();
+  await page.setContent('<!doctype html><html lang="en"><title>t</title><main><img src="x.png"></main></html>');
+  const critical = await axeCritical(page);
+  assert(critical.some((v) => v.id === 'image-alt'), `expected image-alt, got ${critical.map((v) => v.id)}`);
+  await page.close();
+});
+
+await test('overview headline figures equal `tranche report summary --json`', async () => {
+  const { page, response } = await open(publicContext, '/');
+  equal(response.status(), 200, 'status');
+  equal(await page.getAttribute('#total-eur', 'data-value'), summary.totals.EUR, 'EUR total');
+  equal(await page.getAttribute('#total-usd', 'data-value'), summary.totals.USD, 'USD total');
+  equal(Number(await page.getAttribute('#contributors', 'data-value')), summary.contributors, 'contributors');
+  equal(Number(await page.getAttribute('#undisclosed', 'data-value')), summary.undisclosed, 'undisclosed');
+  equal(Number(await page.getAttribute('#declined', 'data-value')), summary.declined.length, 'declined');
+  equal(await page.textContent('[data-as-of]'), summary.as_of, 'as of');
+  const charts = await page.$$eval('svg.chart[role="img"]', (nodes) => nodes.map((n) => n.getAttribute('aria-label')));
+  assert(charts.length >= 2, `expected the line and bar charts, found ${charts.length}`);
+  const lines = await page.$$eval('svg.chart polyline, svg.chart path', (nodes) => nodes.length);
+  assert(lines > 3, 'the charts draw lines');
+  await page.screenshot({ path: join(artifacts, 'overview.png'), fullPage: true });
+  await page.close();
+});
+
+await test('every public page loads under 300 KB, with no critical accessibility violation', async () => {
+  for (const path of publicPages) {
+    const { page, response, bytes } = await open(publicContext, path);
+    equal(response.status(), 200, `${path} status`);
+    assert(bytes() < MAX_PAGE_BYTES, `${path} transferred ${bytes()} bytes`);
+    const critical = await axeCritical(page);
+    assert(critical.length === 0, `${path}: ${critical.map((v) => `${v.id}: ${v.help}`).join('; ')}`);
+    const name = path === '/' ? 'overview' : path.slice(1);
+    if (path !== '/') await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    console.log(`     ${path}: ${bytes()} bytes`);
+    await page.close();
+  }
+});
+
+await test('no restricted value reaches the public, on pages or in downloads', async () => {
+  const texts = [];
+  for (const path of publicPages) {
+    const { page } = await open(publicContext, path);
+    texts.push([path, await page.content()]);
+    await page.close();
+  }
+  for (const path of ['/?format=csv', '/contributors?format=json', '/packages?format=csv', '/packages?format=json', '/records?format=json']) {
+    const response = await fetch(base + path);
+    equal(response.status, 200, `${path} status`);
+    texts.push([path, await response.text()]);
+  }
+  for (const [path, text] of texts) {
+    for (const value of restricted) assert(!text.includes(value), `${path} shows the restricted value ${JSON.stringify(value)}`);
+  }
+  const { page, response } = await open(publicContext, '/requirements');
+  equal(response.status(), 401, 'requirements for the public');
+  assert((await page.textContent('[role="alert"]')).includes('restricted'), 'the refusal says why');
+  assert(!(await page.$('nav a[href="/requirements"]')), 'the public navigation has no requirements link');
+  await page.close();
+});
+
+await test('records filter in place (htmx) and say why each record counts', async () => {
+  const { page } = await open(publicContext, '/records');
+  const all = Number(await page.textContent('#record-count'));
+  await page.selectOption('select[name="kind"]', 'participation');
+  await page.waitForFunction((n) => Number(document.querySelector('#record-count').textContent) !== n, all);
+  const kinds = await page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => r.children[2].textContent));
+  assert(kinds.length > 0 && kinds.every((k) => k === 'participation'), `kinds after filtering: ${kinds}`);
+  assert(page.url().includes('kind=participation'), `the URL keeps the filter: ${page.url()}`);
+  await page.selectOption('select[name="kind"]', '');
+  await page.selectOption('select[name="counts"]', 'no');
+  await page.waitForFunction(() => [...document.querySelectorAll('#records-table tbody tr')].every((r) => ['superseded', 'withdrawn', 'later'].includes(r.dataset.counts)));
+  const reasons = await page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => r.children[6].textContent));
+  assert(reasons.length > 0 && reasons.every((r) => r.startsWith('Does not count') || r.startsWith('Not yet')), `reasons: ${reasons}`);
+  await page.screenshot({ path: join(artifacts, 'records-filtered.png'), fullPage: true });
+  // The downloaded CSV holds the same records as the filtered page.
+  const csv = await (await fetch(`${base}/records?counts=no&format=csv`)).text();
+  equal(csv.trim().split('\n').length - 1, reasons.length, 'CSV rows for the same filter');
+  await page.close();
+});
+
+await test('contributors sort by a column, in place', async () => {
+  const { page } = await open(publicContext, '/contributors');
+  const values = async () => page.$$eval('#contributors-table tbody tr', (rows) => rows.map((r) => Number(r.children[2].textContent.replace(/,/g, ''))));
+  const before = await values();
+  assert(before.length > 10, `rows: ${before.length}`);
+  assert(before.every((v, i) => i === 0 || before[i - 1] >= v), 'sorted by counted EUR, highest first');
+  await page.click('#contributors-table thead a:text("Counted EUR")');
+  await page.waitForFunction(() => document.querySelector('#contributors-table th[aria-sort]').getAttribute('aria-sort') === 'ascending');
+  const after = await values();
+  assert(after.every((v, i) => i === 0 || after[i - 1] <= v), `ascending after a click: ${after}`);
+  const declined = await page.$$eval('tr.declined', (rows) => rows.map((r) => r.dataset.party));
+  for (const party of summary.declined) assert(declined.includes(party), `${party} is shown as declined`);
+  await page.close();
+});
+
+await test('phone width: no page scrolls sideways', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  for (const path of publicPages) {
+    const { page } = await open(phone, path);
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width + 1, `${path} is ${scroll}px wide at ${width}px`);
+    if (path === '/') await page.screenshot({ path: join(artifacts, 'overview-phone.png'), fullPage: true });
+    await page.close();
+  }
+  await phone.close();
+});
+
+await test('print stylesheet: no navigation or forms, overview briefing as PDF', async () => {
+  const { page } = await open(publicContext, '/');
+  await page.emulateMedia({ media: 'print' });
+  equal(await page.$eval('header.site nav', (n) => getComputedStyle(n).display), 'none', 'navigation in print');
+  equal(await page.$eval('.downloads', (n) => getComputedStyle(n).display), 'none', 'download links in print');
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  writeFileSync(join(artifacts, 'overview-print.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert(pages >= 1 && pages <= 2, `the briefing prints on ${pages} pages`);
+  console.log(`     print: ${pages} page(s)`);
+  await page.close();
+});
+
+await test('sign-in: a bad token is refused, a role sees restricted pages, sign-out ends it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page } = await open(context, '/sign-in');
+  await page.fill('#token', 'trn_0000000000000000_nottherealsecret');
+  await Promise.all([page.waitForLoadState('networkidle'), page.click('button[type="submit"]:text("Sign in")')]);
+  assert((await page.textContent('#sign-in-error')).startsWith('Not signed in'), 'the refusal is shown');
+  await page.fill('#token', coordinatorToken);
+  await Promise.all([page.waitForURL(base + '/'), page.click('button[type="submit"]:text("Sign in")')]);
+  equal(await page.getAttribute('[data-role]', 'data-role'), 'coordinator', 'signed-in role');
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'tranche_session');
+  assert(session && session.httpOnly && session.sameSite === 'Strict', `session cookie: ${JSON.stringify(session)}`);
+  await page.goto(base + '/packages');
+  const shown = await page.$$eval('[data-restricted]', (nodes) => nodes.map((n) => n.textContent));
+  assert(shown.some((s) => restricted.has(s)), 'a coordinator sees package names');
+  await page.screenshot({ path: join(artifacts, 'packages-coordinator.png'), fullPage: true });
+  const requirements = await page.goto(base + '/requirements');
+  equal(requirements.status(), 200, 'requirements for the coordinator');
+  const critical = await axeCritical(page);
+  assert(critical.length === 0, `/requirements: ${critical.map((v) => v.id).join(', ')}`);
+  await page.screenshot({ path: join(artifacts, 'requirements.png'), fullPage: true });
+  await Promise.all([page.waitForURL(base + '/'), page.click('button:text("Sign out")')]);
+  assert(await page.$('a[href="/sign-in"]'), 'signed out: the sign-in link is back');
+  equal((await page.goto(base + '/requirements')).status(), 401, 'requirements after sign-out');
+  await context.close();
+});
+
+await test('a contributor may sign in but not see the requirements', async () => {
+  const context = await browser.newContext();
+  const { page } = await open(context, '/sign-in');
+  await page.fill('#token', contributorToken);
+  await Promise.all([page.waitForURL(base + '/'), page.click('button[type="submit"]:text("Sign in")')]);
+  equal((await page.goto(base + '/requirements')).status(), 403, 'requirements for a contributor');
+  await context.close();
+});
+
+await test('CSRF: a form post without the matching token, or from another site, is refused', async () => {
+  const form = (csrf) => new URLSearchParams({ csrf, token: coordinatorToken }).toString();
+  const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+  const noCookie = await fetch(`${base}/sign-in`, { method: 'POST', headers, body: form('abc'), redirect: 'manual' });
+  equal(noCookie.status, 403, 'no CSRF cookie');
+  const mismatch = await fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, cookie: 'tranche_csrf=aaaa' }, body: form('bbbb'), redirect: 'manual' });
+  equal(mismatch.status, 403, 'mismatched CSRF token');
+  const foreign = await fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, cookie: 'tranche_csrf=aaaa', origin: 'http://evil.example' }, body: form('aaaa'), redirect: 'manual' });
+  equal(foreign.status, 403, 'cross-site post');
+  const good = await fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, cookie: 'tranche_csrf=aaaa' }, body: form('aaaa'), redirect: 'manual' });
+  equal(good.status, 303, 'matching token');
+  assert(good.headers.get('set-cookie').includes('HttpOnly'), 'the session cookie is HttpOnly');
+});
+
+await browser.close();
+server.kill('SIGTERM');
+await new Promise((done) => server.on('exit', done));
+rmSync(work, { recursive: true, force: true });
+console.log(`browser: ${passed} passed, ${failures.length} failed; screenshots in ${artifacts}`);
+process.exit(failures.length === 0 ? 0 : 1);

@@ -494,3 +494,70 @@ fn if_match_refuses_a_stale_package_write() {
             .to_string();
     problem(&post_if(&coordinator, "c-1", &not_a_package, &seen), 400, "bad-request");
 }
+
+/// The dashboard without a browser: every page answers HTML, the headline carries the summary's
+/// figures, downloads carry the same data as CSV and JSON, and bad parameters get an HTML page
+/// that names the problem (the browser suite in tests/browser goes further).
+#[test]
+fn dashboard_pages_downloads_and_bad_parameters() {
+    let server = Server::start();
+    let summary = server.get("/api/v1/summary", None).json();
+    let overview = server.get("/", None);
+    assert_eq!((overview.status, overview.content_type.as_str()), (200, "text/html; charset=utf-8"));
+    for currency in ["EUR", "USD"] {
+        let id = format!(
+            "id=\"total-{}\" data-value=\"{}\"",
+            currency.to_lowercase(),
+            summary["totals"][currency].as_str().unwrap()
+        );
+        assert!(overview.body.contains(&id), "{id} is not on the overview");
+    }
+    assert_eq!(overview.body.matches("<svg role=\"img\"").count(), 2, "the two charts");
+    for path in ["/contributors", "/packages", "/records", "/log", "/sign-in", "/records?kind=participation&counts="] {
+        let page = server.get(path, None);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        assert!(page.body.contains("<main id=\"content\">"), "{path}");
+    }
+    // The months download holds one row per month from the first record to today.
+    let csv = server.get("/?format=csv", None);
+    assert_eq!(csv.content_type, "text/csv; charset=utf-8");
+    let header = csv.body.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "month,counted_in_month_eur,monthly_target_eur,counted_to_date_usd,committed_to_date_usd,paid_to_date_usd"
+    );
+    let august = csv.body.lines().find(|l| l.starts_with("2025-08,")).unwrap();
+    assert_eq!(august.split(',').nth(1).unwrap(), summary["by_month"]["2025-08"]["EUR"].as_str().unwrap());
+    let last = csv.body.lines().last().unwrap();
+    assert_eq!(last.split(',').nth(3).unwrap(), summary["totals"]["USD"].as_str().unwrap(), "counted to date = total");
+    // Contributors as JSON: the counted EUR of every party adds up to the total.
+    let contributors = server.get("/contributors?format=json", None).json();
+    let cents: i64 = contributors["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["counted_eur"].as_str().unwrap().replace('.', "").parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(cents, summary["totals"]["EUR"].as_str().unwrap().replace('.', "").parse::<i64>().unwrap());
+    // Records filtered as CSV: only declined-or-deferred participation rows.
+    let records = server.get("/records?kind=participation&format=csv", None);
+    assert!(records.body.lines().skip(1).all(|l| l.contains(",participation,")), "{}", records.body);
+    assert!(records.body.lines().count() > 5);
+    for (path, says) in [
+        ("/records?kind=bogus", "kind \"bogus\" is not one of"),
+        ("/records?party=xx1", "party"),
+        ("/records?month=2025-13", "month"),
+        ("/contributors?sort=size", "sort \"size\" is not one of"),
+        ("/contributors?dir=up", "dir \"up\" is not asc or desc"),
+        ("/?format=xml", "format \"xml\" is not one of html, csv, json"),
+    ] {
+        let page = server.get(path, None);
+        assert_eq!((page.status, page.content_type.as_str()), (400, "text/html; charset=utf-8"), "{path}");
+        let shown = page.body.replace("&#34;", "\"");
+        assert!(shown.contains(says), "{path}: {}", page.body);
+    }
+    let restricted = server.get("/requirements", None);
+    assert_eq!(restricted.status, 401);
+    let css = server.get("/assets/style.css", None);
+    assert!(css.body.contains("@media print") && css.content_type.starts_with("text/css"));
+}

@@ -63,6 +63,9 @@ fn summary(c: &mut Criterion) {
     c.bench_function("summarise_200k_pledges_1m_events", |b| {
         b.iter(|| summarise(&state, &rates, as_of, &[Currency::EUR, Currency::USD]).unwrap())
     });
+    c.bench_function("series_usd_200k_pledges_1m_events", |b| {
+        b.iter(|| series::Flows::compute(&state, &rates, Currency::USD).unwrap())
+    });
 }
 
 criterion_group!(benches, summary);

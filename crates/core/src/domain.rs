@@ -233,8 +233,6 @@ pub struct Pledge {
     pub contingent_on: Option<String>,
     /// Allocated to packages and not released, in the pledge's currency.
     pub allocated: Option<Money>,
-    /// Each payment's date and settled amount (in the pledge's currency), in the order received.
-    pub payments: Vec<(NaiveDate, Money)>,
 }
 
 impl Pledge {

@@ -102,31 +102,63 @@ impl RateTable {
 /// Converts `money` into `to` given both currencies' units per EUR, rounded half-even once.
 /// A result beyond the amount limit is an error, never a wrapped or saturated number.
 pub fn convert_at(money: Money, to: Currency, from_rate: Rate, to_rate: Rate) -> Result<Money, FxError> {
-    if money.currency == to {
-        return Ok(money);
-    }
-    let overflow = || FxError::Overflow { amount: money.to_string(), to };
-    let (from_rate, to_rate) = (from_rate.units_per_eur(), to_rate.units_per_eur());
-    // minor_to = minor_from / 10^e_from / from_rate * to_rate * 10^e_to, with each rate
-    // m / 10^s: numerator and denominator are integers.
-    let numerator = i128::from(money.amount_minor)
-        .checked_mul(to_rate.mantissa())
-        .and_then(|n| n.checked_mul(pow10(from_rate.scale() + to.exponent())?));
-    let denominator = from_rate.mantissa().checked_mul(pow10(to_rate.scale() + money.currency.exponent()).unwrap_or(0));
-    let minor = match (numerator, denominator) {
-        // Most amounts fit 64 bits, whose division is several times faster.
-        (Some(n), Some(d)) if d > 0 => match (i64::try_from(n), i64::try_from(d)) {
-            (Ok(n), Ok(d)) => i128::from(divide_half_even_64(n, d)),
-            _ => divide_half_even(n, d),
-        },
-        _ => {
-            let exact =
-                money.to_decimal().checked_div(from_rate).and_then(|v| v.checked_mul(to_rate)).ok_or_else(overflow)?;
-            return round_half_even(exact, to).map_err(|_| overflow());
+    Conversion::new(money.currency, to, from_rate, to_rate).apply(money)
+}
+
+/// A conversion between two currencies at fixed rates, prepared once for many amounts:
+/// `minor_to = minor_from × numerator / denominator`, with each rate `m / 10^s`, so both are
+/// integers; the result is rounded half-even once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conversion {
+    from: Currency,
+    to: Currency,
+    from_rate: Rate,
+    to_rate: Rate,
+    /// `None` when it does not fit 128 bits (the decimal fallback takes over).
+    numerator: Option<i128>,
+    denominator: Option<i128>,
+}
+
+impl Conversion {
+    pub fn new(from: Currency, to: Currency, from_rate: Rate, to_rate: Rate) -> Conversion {
+        let (f, t) = (from_rate.units_per_eur(), to_rate.units_per_eur());
+        Conversion {
+            from,
+            to,
+            from_rate,
+            to_rate,
+            numerator: pow10(f.scale() + to.exponent()).and_then(|p| t.mantissa().checked_mul(p)),
+            denominator: pow10(t.scale() + from.exponent()).and_then(|p| f.mantissa().checked_mul(p)),
         }
-    };
-    let minor = i64::try_from(minor).map_err(|_| overflow())?;
-    Money::new(minor, to).map_err(|_| overflow())
+    }
+
+    pub fn apply(&self, money: Money) -> Result<Money, FxError> {
+        if money.currency == self.to {
+            return Ok(money);
+        }
+        debug_assert_eq!(money.currency, self.from, "a conversion applies to its own currency");
+        let to = self.to;
+        let overflow = || FxError::Overflow { amount: money.to_string(), to };
+        let numerator = self.numerator.and_then(|n| i128::from(money.amount_minor).checked_mul(n));
+        let minor = match (numerator, self.denominator) {
+            // Most amounts fit 64 bits, whose division is several times faster.
+            (Some(n), Some(d)) if d > 0 => match (i64::try_from(n), i64::try_from(d)) {
+                (Ok(n), Ok(d)) => i128::from(divide_half_even_64(n, d)),
+                _ => divide_half_even(n, d),
+            },
+            _ => {
+                let (from_rate, to_rate) = (self.from_rate.units_per_eur(), self.to_rate.units_per_eur());
+                let exact = money
+                    .to_decimal()
+                    .checked_div(from_rate)
+                    .and_then(|v| v.checked_mul(to_rate))
+                    .ok_or_else(overflow)?;
+                return round_half_even(exact, to).map_err(|_| overflow());
+            }
+        };
+        let minor = i64::try_from(minor).map_err(|_| overflow())?;
+        Money::new(minor, to).map_err(|_| overflow())
+    }
 }
 
 fn pow10(exponent: u32) -> Option<i128> {

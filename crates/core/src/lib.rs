@@ -24,5 +24,5 @@ pub use fx::{RateQuote, RateTable, parse_date};
 pub use ids::{CommandId, DecisionId, GroupId, MechanismId, PackageRef, PartyId, PledgeId, RequirementId, TargetId};
 pub use ledger::{Account, Book, Books, JournalEntry, Posting};
 pub use money::{Currency, Money, Rate};
-pub use state::State;
+pub use state::{Payment, State};
 pub use summary::{Summary, YearMonth, first_date_reaching, summarise};

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::domain::{Contributor, Pledge, PledgeKind};
 use crate::error::FxError;
-use crate::fx::{RateTable, convert_at};
+use crate::fx::{Conversion, RateTable};
 use crate::money::{Currency, Money};
 use crate::state::State;
 
@@ -74,11 +74,13 @@ fn day_before(date: NaiveDate) -> NaiveDate {
     date.pred_opt().unwrap_or(date)
 }
 
-/// Converts at the rates of the pledge's date, remembering rates already looked up.
+/// Converts at the rates of the pledge's date, preparing each (currency, date) conversion once.
 struct Converter<'a> {
     rates: &'a RateTable,
     to: Currency,
-    seen: FxHashMap<(Currency, NaiveDate), (crate::money::Rate, crate::money::Rate)>,
+    prepared: FxHashMap<(Currency, NaiveDate), Conversion>,
+    /// The one used last: a pledge's amounts and payments share it.
+    last: Option<(Currency, NaiveDate, Conversion)>,
 }
 
 impl Converter<'_> {
@@ -86,54 +88,87 @@ impl Converter<'_> {
         if money.currency == self.to {
             return Ok(i128::from(money.amount_minor));
         }
-        let (from, to) = match self.seen.get(&(money.currency, date)) {
-            Some(pair) => *pair,
-            None => {
-                let pair = (self.rates.rate_on(money.currency, date)?, self.rates.rate_on(self.to, date)?);
-                self.seen.insert((money.currency, date), pair);
-                pair
+        let conversion = match self.last {
+            Some((currency, at, conversion)) if currency == money.currency && at == date => conversion,
+            _ => {
+                let conversion = match self.prepared.get(&(money.currency, date)) {
+                    Some(conversion) => *conversion,
+                    None => {
+                        let (from, to) =
+                            (self.rates.rate_on(money.currency, date)?, self.rates.rate_on(self.to, date)?);
+                        let conversion = Conversion::new(money.currency, self.to, from, to);
+                        self.prepared.insert((money.currency, date), conversion);
+                        conversion
+                    }
+                };
+                self.last = Some((money.currency, date, conversion));
+                conversion
             }
         };
-        Ok(i128::from(convert_at(money, self.to, from, to)?.amount_minor))
+        Ok(i128::from(conversion.apply(money)?.amount_minor))
     }
 }
 
 impl Flows {
     pub fn compute(state: &State, rates: &RateTable, currency: Currency) -> Result<Flows, FxError> {
-        let mut converter = Converter { rates, to: currency, seen: FxHashMap::default() };
+        let mut converter = Converter { rates, to: currency, prepared: FxHashMap::default(), last: None };
         let mut flows = Flows { currency, keys: Vec::new(), changes: FxHashMap::default() };
         let mut key_of: FxHashMap<&Contributor, u32> = FxHashMap::default();
-        let mut courses: Vec<Option<Course>> = Vec::with_capacity(state.pledges().len());
+        // Courses kept for the joint-remainder pass: joints and pledges that name a package.
+        let mut kept: FxHashMap<usize, Course> = FxHashMap::default();
         let mut joints = Vec::new();
         let mut members: FxHashMap<(&str, &crate::ids::PartyId), Vec<usize>> = FxHashMap::default();
+        // One pledge's changes, merged by date before they reach the map.
+        let mut own: Vec<(NaiveDate, Measures)> = Vec::new();
+        let mut keys: Vec<u32> = Vec::with_capacity(state.pledges().len());
         for (index, pledge) in state.pledges().iter().enumerate() {
             let next = key_of.len() as u32;
             let key = *key_of.entry(&pledge.contributor).or_insert(next);
             if key == next {
                 flows.keys.push(pledge.contributor.key());
             }
-            for (date, settled) in &pledge.payments {
-                let paid = converter.convert(*settled, pledge.date)?;
-                flows.add(key, *date, [0, 0, paid]);
+            keys.push(key);
+            own.clear();
+            if let Some(course) = course(state, pledge, &mut converter)? {
+                if pledge.kind == PledgeKind::JointPackage {
+                    joints.push((index, key));
+                    kept.insert(index, course);
+                } else {
+                    if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties()) {
+                        members.entry((package.as_str(), party)).or_default().push(index);
+                        kept.insert(index, course);
+                    }
+                    for date in course.changes() {
+                        let [now, was] = [course.value_on(date), course.value_on(day_before(date))];
+                        own.push((date, [now[0] - was[0], now[1] - was[1], 0]));
+                    }
+                }
             }
-            let course = course(state, pledge, &mut converter)?;
-            courses.push(course);
-            let Some(course) = course else { continue };
-            if pledge.kind == PledgeKind::JointPackage {
-                joints.push((index, key));
-                continue;
+            own.sort_unstable_by_key(|(date, _)| *date);
+            let mut pending: Option<(NaiveDate, Measures)> = None;
+            for (date, change) in own.drain(..) {
+                match &mut pending {
+                    Some((at, sum)) if *at == date => sum.iter_mut().zip(change).for_each(|(s, c)| *s += c),
+                    _ => {
+                        if let Some((at, sum)) = pending.replace((date, change)) {
+                            flows.add(key, at, sum);
+                        }
+                    }
+                }
             }
-            if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties()) {
-                members.entry((package.as_str(), party)).or_default().push(index);
+            if let Some((at, sum)) = pending {
+                flows.add(key, at, sum);
             }
-            for date in course.changes() {
-                let [now, was] = [course.value_on(date), course.value_on(day_before(date))];
-                flows.add(key, date, [now[0] - was[0], now[1] - was[1], 0]);
-            }
+        }
+        // Payments from their own contiguous list; each converts at its pledge's date.
+        for payment in state.payments() {
+            let pledge = &state.pledges()[payment.pledge_index];
+            let paid = converter.convert(payment.settled, pledge.date)?;
+            flows.add(keys[payment.pledge_index], payment.date, [0, 0, paid]);
         }
         for (index, key) in joints {
             let joint = &state.pledges()[index];
-            let course = courses[index].expect("only counted joints are kept");
+            let course = kept[&index];
             let parts: Vec<Course> = match &joint.package {
                 Some(package) => joint
                     .contributor
@@ -141,7 +176,7 @@ impl Flows {
                     .iter()
                     .filter_map(|party| members.get(&(package.as_str(), party)))
                     .flatten()
-                    .filter_map(|member| courses[*member])
+                    .filter_map(|member| kept.get(member).copied())
                     .collect(),
                 None => Vec::new(),
             };

@@ -20,6 +20,15 @@ use crate::money::{Currency, Money};
 use crate::procurement::{Decision, Package, PriorityList, Requirement};
 use crate::summary::YearMonth;
 
+/// A payment received: the pledge (its index in [`State::pledges`]), the date, and the amount
+/// settled in the pledge's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payment {
+    pub pledge_index: usize,
+    pub date: NaiveDate,
+    pub settled: Money,
+}
+
 /// A participation change with its source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParticipationRecord {
@@ -38,6 +47,8 @@ pub struct State {
     /// Pledges in announcement order (reports walk this vector; no hashing per pledge).
     pledges: Vec<Pledge>,
     pledge_index: FxHashMap<PledgeId, usize>,
+    /// Every payment in the order received (one contiguous list, for reports over time).
+    payments: Vec<Payment>,
     pub targets: BTreeMap<TargetId, Target>,
     pub requirements: BTreeMap<RequirementId, Requirement>,
     /// Every version of each month's prioritised list, oldest first.
@@ -72,6 +83,11 @@ impl State {
     }
 
     /// Every pledge, in announcement order.
+    /// Every payment received, in order.
+    pub fn payments(&self) -> &[Payment] {
+        &self.payments
+    }
+
     pub fn pledges(&self) -> &[Pledge] {
         &self.pledges
     }
@@ -413,8 +429,9 @@ impl State {
                 pledge.paid = Some(Money::zero(amount.currency));
             }
             Event::PaymentReceived { pledge: id, settled, date, .. } => {
-                let pledge = self.pledge_mut(id)?;
-                pledge.payments.push((*date, *settled));
+                let pledge_index =
+                    *self.pledge_index.get(id).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))?;
+                let pledge = &mut self.pledges[pledge_index];
                 let paid = pledge.paid.and_then(|paid| paid.checked_add(*settled));
                 let paid = paid.ok_or_else(|| DomainError::Overflow(format!("payments of pledge {id}")))?;
                 pledge.status = match Some(paid) == pledge.committed {
@@ -422,6 +439,7 @@ impl State {
                     false => PledgeStatus::PartPaid,
                 };
                 pledge.paid = Some(paid);
+                self.payments.push(Payment { pledge_index, date: *date, settled: *settled });
             }
             Event::PledgeWithdrawn { pledge, date, .. } => {
                 let pledge = self.pledge_mut(pledge)?;
@@ -473,9 +491,12 @@ impl State {
         self.books.check_trial_balance().map_err(|e| e.to_string())?;
         self.check_package_funds()?;
         let mut expected: BTreeMap<(Account, Currency), i128> = BTreeMap::new();
-        for pledge in &self.pledges {
+        let mut received = vec![0i128; self.pledges.len()];
+        for payment in &self.payments {
+            received[payment.pledge_index] += i128::from(payment.settled.amount_minor);
+        }
+        for (pledge, received) in self.pledges.iter().zip(received) {
             let key = pledge.contributor.key();
-            let received: i128 = pledge.payments.iter().map(|(_, m)| i128::from(m.amount_minor)).sum();
             if received != pledge.paid.map_or(0, |p| i128::from(p.amount_minor)) {
                 return Err(format!("pledge {}: its payments do not add up to its paid amount", pledge.id));
             }
@@ -599,7 +620,6 @@ fn new_pledge(announcement: &Announcement) -> Pledge {
         superseded: None,
         contingent_on: announcement.contingent_on.clone(),
         allocated: None,
-        payments: Vec::new(),
     }
 }
 

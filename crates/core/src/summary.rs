@@ -20,9 +20,9 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::{Contributor, Pledge, PledgeKind};
 use crate::error::FxError;
-use crate::fx::{RateTable, convert_at};
+use crate::fx::{Conversion, RateTable};
 use crate::ids::PartyId;
-use crate::money::{Currency, Money, Rate};
+use crate::money::{Currency, Money};
 use crate::state::State;
 
 /// Amounts per reporting currency.
@@ -104,25 +104,26 @@ fn to_amounts(sums: &[i64], currencies: &[Currency]) -> Amounts {
     currencies.iter().zip(sums).map(|(c, minor)| (*c, Money { amount_minor: *minor, currency: *c })).collect()
 }
 
-/// Converts each counted record at the rates of its own date, remembering the rates already
-/// looked up (records cluster on few dates).
+/// Converts each counted record at the rates of its own date, preparing each conversion once
+/// (records cluster on few dates).
 struct Converter<'a> {
     rates: &'a RateTable,
     currencies: &'a [Currency],
-    seen: FxHashMap<(Currency, NaiveDate), Rate>,
+    /// Per (record currency, date): the conversion into each reporting currency.
+    prepared: FxHashMap<(Currency, NaiveDate), Vec<Conversion>>,
 }
 
 impl Converter<'_> {
-    fn rate(&mut self, currency: Currency, date: NaiveDate) -> Result<Rate, FxError> {
-        if currency == Currency::EUR {
-            return self.rates.rate_on(currency, date);
+    fn prepare(&mut self, currency: Currency, date: NaiveDate) -> Result<&[Conversion], FxError> {
+        if !self.prepared.contains_key(&(currency, date)) {
+            let from_rate = self.rates.rate_on(currency, date)?;
+            let mut conversions = Vec::with_capacity(self.currencies.len());
+            for to in self.currencies {
+                conversions.push(Conversion::new(currency, *to, from_rate, self.rates.rate_on(*to, date)?));
+            }
+            self.prepared.insert((currency, date), conversions);
         }
-        if let Some(rate) = self.seen.get(&(currency, date)) {
-            return Ok(*rate);
-        }
-        let rate = self.rates.rate_on(currency, date)?;
-        self.seen.insert((currency, date), rate);
-        Ok(rate)
+        Ok(&self.prepared[&(currency, date)])
     }
 
     /// The record's amount in each reporting currency, rounded per conversion; `None` when
@@ -131,11 +132,10 @@ impl Converter<'_> {
         let Some(amount) = pledge.amount_as_of(as_of) else {
             return Ok(None);
         };
-        let from_rate = self.rate(amount.currency, pledge.date)?;
-        let mut sums = Vec::with_capacity(self.currencies.len());
-        for currency in self.currencies {
-            let to_rate = self.rate(*currency, pledge.date)?;
-            sums.push(convert_at(amount, *currency, from_rate, to_rate)?.amount_minor);
+        let conversions = self.prepare(amount.currency, pledge.date)?;
+        let mut sums = Vec::with_capacity(conversions.len());
+        for conversion in conversions {
+            sums.push(conversion.apply(amount)?.amount_minor);
         }
         Ok(Some(sums))
     }
@@ -170,7 +170,7 @@ pub fn summarise(
         Tally { width, totals: vec![0; width], by_contributor: FxHashMap::default(), by_month: BTreeMap::new() };
     let mut undisclosed = 0;
     let (mut contingent, mut contingent_totals) = (0, vec![0; width]);
-    let mut converter = Converter { rates, currencies, seen: FxHashMap::default() };
+    let mut converter = Converter { rates, currencies, prepared: FxHashMap::default() };
     // Disclosed member pledges per package and party, converted, to subtract from joint totals.
     let mut members_by_package: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
     let mut joint: Vec<(&Pledge, Sums)> = Vec::new();

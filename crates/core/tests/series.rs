@@ -161,8 +161,8 @@ fn committed_on(state: &State, rates: &RateTable, date: NaiveDate, to: Currency)
 }
 
 fn paid_by(state: &State, rates: &RateTable, date: NaiveDate, to: Currency) -> i128 {
-    let payments = state.pledges().iter().flat_map(|p| p.payments.iter().map(move |payment| (p.date, payment)));
-    payments.filter(|(_, (on, _))| *on <= date).map(|(at, (_, money))| convert(*money, at, to, rates)).sum()
+    let payments = state.payments().iter().filter(|p| p.date <= date);
+    payments.map(|p| convert(p.settled, state.pledges()[p.pledge_index].date, to, rates)).sum()
 }
 
 proptest! {

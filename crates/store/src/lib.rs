@@ -9,6 +9,7 @@
 pub mod backup;
 mod ledger;
 mod sqlite;
+pub mod synthetic;
 
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 

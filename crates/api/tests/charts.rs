@@ -1,0 +1,63 @@
+//! Chart snapshots for fixed inputs: any change to how a chart is drawn shows up as a diff of
+//! its SVG (`cargo insta review` to accept an intended one).
+
+use chrono::NaiveDate;
+use tranche_api::web::charts::{self, Level, Line};
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn cumulative_chart_with_a_goal_and_a_projection() {
+    let counted = Line {
+        label: "Counted",
+        colour: charts::COUNTED,
+        points: vec![(day("2025-08-04"), 0.58), (day("2025-09-10"), 2.2), (day("2025-12-02"), 4.6)],
+        dashed: false,
+    };
+    let paid = Line { label: "Paid", colour: charts::PAID, points: vec![(day("2025-10-01"), 0.5)], dashed: false };
+    let projection = Line {
+        label: "Projection at the run rate",
+        colour: charts::PROJECTION,
+        points: vec![(day("2025-12-02"), 4.6), (day("2025-12-31"), 5.4)],
+        dashed: true,
+    };
+    let goal = Level { label: "Goal: USD 5bn by 2025-12-31", value: 5.0 };
+    let svg =
+        charts::cumulative("Cumulative money in USD", "USD bn", &[counted, paid, projection], &[goal], (640, 360));
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title>Cumulative money in USD</title>"));
+    insta::assert_snapshot!(svg);
+}
+
+#[test]
+fn monthly_bars_against_a_target() {
+    let bars: Vec<(String, f64)> = [("Aug 25", 1.89), ("Sep 25", 0.005), ("Oct 25", 0.28), ("Nov 25", 0.48)]
+        .map(|(l, v)| (l.to_string(), v))
+        .into();
+    let target = Level { label: "Monthly target EUR 1bn", value: 1.0 };
+    let svg = charts::bars("Money counted each month in EUR", "EUR bn", &bars, Some(target), (640, 360));
+    insta::assert_snapshot!(svg);
+}
+
+#[test]
+fn sparkline_and_funding_bar() {
+    let spark = charts::sparkline(
+        "Netherlands: counted EUR over time",
+        &[(day("2025-08-04"), 0.5), (day("2025-11-20"), 1.18)],
+        (day("2025-07-26"), day("2026-02-28")),
+    );
+    insta::assert_snapshot!("sparkline", spark);
+    let bar = charts::funding_bar("Package 3: 30% funded", 0.3);
+    assert!(bar.contains(r#"width="48""#), "30% of 160 pixels is 48: {bar}");
+    insta::assert_snapshot!("funding_bar", bar);
+}
+
+#[test]
+fn titles_are_escaped() {
+    let bar = charts::funding_bar("A <b>\"quoted\"</b> & title", 1.5);
+    assert!(bar.contains("A &lt;b&gt;&quot;quoted&quot;&lt;/b&gt; &amp; title"));
+    assert!(!bar.contains("<b>"));
+    // Over-funding is drawn as full, not beyond the bar.
+    assert!(bar.contains(r#"width="160""#), "{bar}");
+}

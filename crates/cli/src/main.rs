@@ -174,8 +174,11 @@ fn serve(database: &Option<PathBuf>, listen: &str, limits: tranche_api::Limits) 
         let listener =
             tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         let url = tranche_api::local_url(listener.local_addr()?);
-        out!("listening on {url}");
-        out!("dashboard: {url}/ (Ctrl-C stops)");
+        // One write, and a closed stdout does not stop the server (a supervisor may read the
+        // first line and go).
+        let mut stdout = std::io::stdout().lock();
+        let _ = write!(stdout, "listening on {url}\ndashboard: {url}/ (Ctrl-C stops)\n").and_then(|()| stdout.flush());
+        drop(stdout);
         tranche_api::serve(listener, ledger, limits).await?;
         eprintln!("stopped: every acknowledged write is in the store");
         Ok(())

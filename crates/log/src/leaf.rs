@@ -1,0 +1,98 @@
+//! The bytes of each leaf: the event as stored, in its committed form, canonicalised.
+//!
+//! An entry is the JSON object `{"actor", "command_id", "event", "kind", "recorded_at", "seq"}`
+//! serialised by RFC 8785 (JSON Canonicalization Scheme). In `event`, every restricted value
+//! (per [`RESTRICTED`]) is replaced by `{"commitment": "<hex>"}`, the SHA-256 of a 32-byte salt
+//! followed by the value's own canonical JSON. The salt is derived from the store's log secret,
+//! the sequence number and the field's path, so the operator can open any commitment to a role
+//! that may read the value, and the public can check every leaf without seeing it. The leaf is
+//! the same for every reader, so there is one tree.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// Fields the public may not read, per event kind (a JSON path inside the event's body).
+pub const RESTRICTED: &[(&str, &[&str])] = &[
+    ("requirement-submitted", &["requirement", "restricted"]),
+    ("package-drafted", &["name"]),
+    ("delivery-recorded", &["quantity"]),
+    ("package-cancelled", &["reason"]),
+];
+
+/// One stored event, as the leaf sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    pub seq: u64,
+    pub command_id: &'a str,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub recorded_at: &'a str,
+    /// The event's JSON as stored (externally tagged: `{"<kind>": {...}}`).
+    pub payload: &'a str,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LeafError {
+    #[error("event {seq}: the payload is not JSON: {why}")]
+    Payload { seq: u64, why: String },
+    #[error("event {seq}: {why}")]
+    Canonical { seq: u64, why: String },
+}
+
+/// The salt of the restricted field at `path` of event `seq`.
+pub fn salt(secret: &[u8; 32], seq: u64, path: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"tranche-log-salt/v1\n");
+    hasher.update(secret);
+    hasher.update(seq.to_be_bytes());
+    hasher.update(path.as_bytes());
+    hasher.finalize().into()
+}
+
+fn canonical(value: &Value, seq: u64) -> Result<Vec<u8>, LeafError> {
+    serde_json_canonicalizer::to_vec(value).map_err(|e| LeafError::Canonical { seq, why: e.to_string() })
+}
+
+/// `{"commitment": hex(SHA-256(salt || canonical(value)))}`.
+pub fn commitment(salt: &[u8; 32], value: &Value, seq: u64) -> Result<Value, LeafError> {
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    hasher.update(canonical(value, seq)?);
+    let digest: [u8; 32] = hasher.finalize().into();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Value::Object(Map::from_iter([("commitment".to_string(), Value::String(hex))])))
+}
+
+/// The event's payload with its restricted values replaced by their commitments.
+pub fn committed_event(entry: &Entry, secret: &[u8; 32]) -> Result<Value, LeafError> {
+    let mut payload: Value =
+        serde_json::from_str(entry.payload).map_err(|e| LeafError::Payload { seq: entry.seq, why: e.to_string() })?;
+    for (kind, path) in RESTRICTED.iter().filter(|(kind, _)| *kind == entry.kind) {
+        let (last, parents) = path.split_last().expect("a non-empty path");
+        let mut node = payload.get_mut(*kind);
+        for key in parents {
+            node = node.and_then(|n| n.get_mut(*key));
+        }
+        if let Some(Value::Object(map)) = node
+            && let Some(value) = map.get(*last)
+        {
+            let salt = salt(secret, entry.seq, &path.join("."));
+            let committed = commitment(&salt, value, entry.seq)?;
+            map.insert((*last).to_string(), committed);
+        }
+    }
+    Ok(payload)
+}
+
+/// The exact bytes hashed into the entry's leaf.
+pub fn leaf_bytes(entry: &Entry, secret: &[u8; 32]) -> Result<Vec<u8>, LeafError> {
+    let object = Map::from_iter([
+        ("actor".to_string(), Value::from(entry.actor)),
+        ("command_id".to_string(), Value::from(entry.command_id)),
+        ("event".to_string(), committed_event(entry, secret)?),
+        ("kind".to_string(), Value::from(entry.kind)),
+        ("recorded_at".to_string(), Value::from(entry.recorded_at)),
+        ("seq".to_string(), Value::from(entry.seq)),
+    ]);
+    canonical(&Value::Object(object), entry.seq)
+}

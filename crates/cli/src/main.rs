@@ -9,6 +9,7 @@ macro_rules! out {
 mod domain_commands;
 mod exercise;
 mod import;
+mod log_commands;
 mod procurement_commands;
 mod report;
 mod report_procurement;
@@ -103,6 +104,46 @@ enum Top {
     Restore { file: PathBuf },
     /// Replay the log, check every invariant, and check the projections equal a rebuild.
     Check,
+    /// Log keys: the operator's signing key and witnesses' cosigning keys.
+    #[command(subcommand)]
+    Key(log_commands::KeyCommand),
+    /// Verify the log: recompute the Merkle tree from every entry, check every signed checkpoint
+    /// and consistency with a saved one, replay the events and check the books and projections.
+    /// Offline against the store (default), or online against a server (`--url`).
+    Verify {
+        /// The trusted public key of the log (note verifier format, or a file holding it).
+        #[arg(long)]
+        key: Option<String>,
+        /// A checkpoint saved earlier: the log must be consistent with it.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// Verify a running server's log instead of a store file.
+        #[arg(long)]
+        url: Option<String>,
+        /// With --url: save the verified checkpoint to this file (for the next --checkpoint).
+        #[arg(long)]
+        save: Option<PathBuf>,
+    },
+    /// Follow a log as a witness: check each new checkpoint is consistent with the last one
+    /// cosigned, cosign it (C2SP cosignature/v1) and send the cosignature to the server; a fork is
+    /// refused and reported (exit code 1).
+    Witness {
+        /// The log server.
+        #[arg(long)]
+        url: String,
+        /// The log's trusted public key (note verifier format, or a file holding it).
+        #[arg(long)]
+        log_key: String,
+        /// The witness's private key file (`tranche key generate --witness`).
+        #[arg(long)]
+        key: PathBuf,
+        /// Where the witness keeps the last checkpoint it cosigned.
+        #[arg(long)]
+        state: PathBuf,
+        /// Keep following, checking every this many seconds (default: one round and exit).
+        #[arg(long)]
+        interval: Option<u64>,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -191,11 +232,15 @@ fn default_database() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("tranche.db"))
 }
 
+pub fn database_path(database: &Option<PathBuf>) -> Result<PathBuf> {
+    match database {
+        Some(path) => Ok(path.clone()),
+        None => default_database(),
+    }
+}
+
 pub fn open(database: &Option<PathBuf>) -> Result<Ledger<SqliteStore>> {
-    let path = match database {
-        Some(path) => path.clone(),
-        None => default_database()?,
-    };
+    let path = database_path(database)?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
@@ -216,7 +261,27 @@ pub fn write_line(args: std::fmt::Arguments) {
 
 fn main() {
     let cli = Cli::parse();
-    if let Err(error) = run(cli) {
+    // Commands that may append to the log: a signed checkpoint follows when the store has a key.
+    let writes = matches!(
+        cli.command,
+        Top::Import(_)
+            | Top::Pledge(_)
+            | Top::Participation(_)
+            | Top::Requirement(_)
+            | Top::Decision(_)
+            | Top::Package(_)
+            | Top::Cash(_)
+            | Top::Trigger(_)
+            | Top::Group(_)
+            | Top::Target(_)
+            | Top::Restore { .. }
+    );
+    let database = cli.database.clone();
+    let result = run(cli).and_then(|()| match writes {
+        true => log_commands::sign_if_keyed(&database_path(&database)?).map(|_| ()),
+        false => Ok(()),
+    });
+    if let Err(error) = result {
         eprintln!("error: {error:#}");
         std::process::exit(1);
     }
@@ -240,10 +305,21 @@ fn run(cli: Cli) -> Result<()> {
                 out!("");
                 report_procurement::print_pipeline(&ledger, false)?;
             }
+            drop(ledger);
+            let path = database_path(&cli.database)?;
+            let key = log_commands::key_path(&path);
+            if !key.exists() {
+                let signer = tranche_log::Signer25519::generate("tranche.local/demo", tranche_log::KeyType::Note)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                log_commands::write_key(&key, &signer)?;
+                eprintln!("log signing key: {} (public: {})", key.display(), signer.verifier().to_text());
+            }
+            if let Some(size) = log_commands::sign_if_keyed(&path)? {
+                eprintln!("signed a checkpoint of the log at {size} entries");
+            }
             if no_serve {
                 return Ok(());
             }
-            drop(ledger);
             out!("");
             serve(&cli.database, &listen, tranche_api::Limits::default())
         }
@@ -276,6 +352,20 @@ fn run(cli: Cli) -> Result<()> {
             serve(&cli.database, &listen, limits)
         }
         Top::Token(command) => run_token(&cli.database, command),
+        Top::Key(command) => log_commands::run_key(&database_path(&cli.database)?, command),
+        Top::Verify { key, checkpoint, url, save } => match url {
+            Some(url) => {
+                let key = key.ok_or_else(|| anyhow::anyhow!("--url needs the log's trusted --key"))?;
+                log_commands::verify_online(&url, &key, checkpoint.as_deref(), save.as_deref())
+            }
+            None => {
+                anyhow::ensure!(save.is_none(), "--save goes with --url");
+                log_commands::verify_offline(&database_path(&cli.database)?, key.as_deref(), checkpoint.as_deref())
+            }
+        },
+        Top::Witness { url, log_key, key, state, interval } => {
+            log_commands::witness(&url, &log_key, &key, &state, interval)
+        }
         Top::Backup { file } => {
             let ledger = open(&cli.database)?;
             let events = if file.as_os_str() == "-" {

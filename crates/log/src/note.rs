@@ -113,9 +113,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// `<name>+<hash>+<base64>` → (name, type, key bytes), checking the hash.
 fn split_key(text: &str) -> Result<(&str, KeyType, Vec<u8>), NoteError> {
-    let mut parts = text.rsplitn(3, '+');
-    let (encoded, hash, name) = match (parts.next(), parts.next(), parts.next()) {
-        (Some(e), Some(h), Some(n)) => (e, h, n),
+    // The name has no '+'; the base64 key may.
+    let mut parts = text.splitn(3, '+');
+    let (name, hash, encoded) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(n), Some(h), Some(e)) => (n, h, e),
         _ => return Err(NoteError::Key("expected <name>+<hash>+<key>".into())),
     };
     if !valid_name(name) {
@@ -140,7 +141,7 @@ impl VerifierKey {
         let public: [u8; 32] = bytes.try_into().map_err(|_| NoteError::Key("the key is not 32 bytes".into()))?;
         let key = VerifyingKey::from_bytes(&public).map_err(|e| NoteError::Key(e.to_string()))?;
         let hash = key_hash(name, kind, &public);
-        let stated = text.rsplitn(3, '+').nth(1).unwrap_or_default();
+        let stated = text.splitn(3, '+').nth(1).unwrap_or_default();
         if stated != hex(&hash) {
             return Err(NoteError::Key(format!("the key hash {stated} does not match the key ({})", hex(&hash))));
         }

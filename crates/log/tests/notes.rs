@@ -9,6 +9,20 @@ fn checkpoint() -> Checkpoint {
 }
 
 #[test]
+fn keys_whose_base64_holds_a_plus_sign_round_trip() {
+    // Standard base64 uses '+': the name ends at the first '+', the key is the rest.
+    let mut seen = 0;
+    for _ in 0..64 {
+        let signer = Signer25519::generate("log", KeyType::Note).unwrap();
+        let text = signer.verifier().to_text();
+        seen += usize::from(text.matches('+').count() > 2);
+        assert_eq!(VerifierKey::parse(&text).unwrap(), signer.verifier(), "{text}");
+        assert_eq!(Signer25519::parse(&signer.to_text()).unwrap().verifier(), signer.verifier());
+    }
+    assert!(seen > 0, "64 random keys should include one with a '+' in its base64");
+}
+
+#[test]
 fn a_signed_checkpoint_round_trips_and_verifies() {
     let signer = Signer25519::generate("tranche.example/purl", KeyType::Note).unwrap();
     let verifier = VerifierKey::parse(&signer.verifier().to_text()).unwrap();
@@ -53,7 +67,7 @@ fn malformed_keys_and_checkpoints_are_named() {
     assert!(VerifierKey::parse("no-plus-signs").unwrap_err().to_string().contains("expected <name>+<hash>+<key>"));
     let signer = Signer25519::generate("log", KeyType::Note).unwrap();
     let text = signer.verifier().to_text();
-    let wrong_hash = format!("log+00000000+{}", text.rsplit('+').next().unwrap());
+    let wrong_hash = format!("log+00000000+{}", text.splitn(3, '+').nth(2).unwrap());
     assert!(VerifierKey::parse(&wrong_hash).unwrap_err().to_string().contains("does not match"));
     assert!(Checkpoint::parse_text("origin\n012\nAAAA\n").unwrap_err().to_string().contains("not a tree size"));
     assert!(Checkpoint::parse_text("origin\n12\nnot base64\n").unwrap_err().to_string().contains("not a base64"));

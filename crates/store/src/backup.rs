@@ -4,7 +4,9 @@
 //!
 //! Format `tranche-backup/1`, one JSON object per line:
 //! `{"header":{"format":"tranche-backup","version":1,"head":N}}`, then `{"rate":{...}}` lines,
-//! `{"command":{...}}` lines, `{"event":{...}}` lines in sequence order. API tokens are not
+//! `{"command":{...}}` lines, `{"event":{...}}` lines in sequence order, then the signed
+//! checkpoints (`{"checkpoint":{...}}`). The header carries the log secret, so the restored
+//! store derives the same leaves and its tree matches the checkpoints. API tokens are not
 //! included (issue new ones after a restore).
 
 use std::io::{BufRead, Write};
@@ -18,10 +20,37 @@ use crate::{Store, StoreError, StoredEvent};
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 enum Line {
-    Header { format: String, version: u32, head: u64 },
-    Rate { currency: String, date: String, rate: String },
-    Command { command_id: String, fingerprint: String, first_seq: u64, event_count: u32 },
-    Event { seq: u64, command_id: String, actor: String, kind: String, recorded_at: String, payload: serde_json::Value },
+    Header {
+        format: String,
+        version: u32,
+        head: u64,
+        /// Hex; absent in backups made before the verifiable log (a new secret is made then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        log_secret: Option<String>,
+    },
+    Rate {
+        currency: String,
+        date: String,
+        rate: String,
+    },
+    Command {
+        command_id: String,
+        fingerprint: String,
+        first_seq: u64,
+        event_count: u32,
+    },
+    Event {
+        seq: u64,
+        command_id: String,
+        actor: String,
+        kind: String,
+        recorded_at: String,
+        payload: serde_json::Value,
+    },
+    Checkpoint {
+        size: u64,
+        note: String,
+    },
 }
 
 fn io(error: std::io::Error) -> StoreError {
@@ -35,7 +64,8 @@ pub fn write(store: &SqliteStore, out: &mut dyn Write) -> Result<u64, StoreError
         serde_json::to_writer(&mut *out, value).map_err(|e| StoreError::Database(e.to_string()))?;
         out.write_all(b"\n").map_err(io)
     };
-    line(&Line::Header { format: "tranche-backup".into(), version: 1, head })?;
+    let log_secret = Some(store.log_secret().iter().map(|b| format!("{b:02x}")).collect());
+    line(&Line::Header { format: "tranche-backup".into(), version: 1, head, log_secret })?;
     for quote in store.rates()?.quotes() {
         line(&Line::Rate {
             currency: quote.currency.to_string(),
@@ -72,6 +102,9 @@ pub fn write(store: &SqliteStore, out: &mut dyn Write) -> Result<u64, StoreError
             })?;
         }
     }
+    for (size, note) in store.checkpoints()? {
+        line(&Line::Checkpoint { size, note })?;
+    }
     out.flush().map_err(io)?;
     Ok(head)
 }
@@ -83,6 +116,8 @@ pub fn restore(store: &mut SqliteStore, input: &mut dyn BufRead) -> Result<u64, 
     }
     let bad = |number: usize, problem: String| StoreError::Corrupt(format!("backup line {number}: {problem}"));
     let mut header_head = None;
+    let mut secret = None;
+    let mut checkpoints = Vec::new();
     let (mut rates, mut commands, mut events) = (Vec::new(), Vec::new(), Vec::new());
     let mut state = State::new();
     for (index, text) in input.lines().enumerate() {
@@ -90,7 +125,17 @@ pub fn restore(store: &mut SqliteStore, input: &mut dyn BufRead) -> Result<u64, 
         let text = text.map_err(io)?;
         let line: Line = serde_json::from_str(&text).map_err(|e| bad(number, e.to_string()))?;
         match line {
-            Line::Header { format, version, head } => {
+            Line::Header { format, version, head, log_secret } => {
+                if let Some(hex) = log_secret {
+                    let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
+                        .map(|i| hex.get(2 * i..2 * i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+                        .collect();
+                    secret = Some(
+                        bytes
+                            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                            .ok_or_else(|| bad(number, "the log secret is not 32 bytes of hex".into()))?,
+                    );
+                }
                 if number != 1 || format != "tranche-backup" || version != 1 {
                     return Err(bad(number, format!("not a tranche-backup/1 header ({format}/{version})")));
                 }
@@ -118,6 +163,7 @@ pub fn restore(store: &mut SqliteStore, input: &mut dyn BufRead) -> Result<u64, 
                 state.apply(&event).map_err(|e| bad(number, format!("event {seq} does not apply: {e}")))?;
                 events.push(StoredEvent { seq, kind, actor, recorded_at, payload: payload.to_string(), command_id });
             }
+            Line::Checkpoint { size, note } => checkpoints.push((size, note)),
         }
     }
     let head = header_head.ok_or_else(|| bad(1, "the backup is empty".into()))?;
@@ -125,6 +171,10 @@ pub fn restore(store: &mut SqliteStore, input: &mut dyn BufRead) -> Result<u64, 
         return Err(StoreError::Corrupt(format!("the header says {head} events, the backup holds {}", events.len())));
     }
     state.check_invariants().map_err(|e| StoreError::Corrupt(format!("the restored log breaks an invariant: {e}")))?;
-    store.restore_rows(&rates, &commands, &events)?;
+    store.restore_rows(&rates, &commands, &events, secret)?;
+    store.backfill_leaves()?;
+    for (size, note) in checkpoints {
+        store.put_checkpoint(size, &note)?;
+    }
     Ok(head)
 }

@@ -8,6 +8,7 @@
 
 pub mod backup;
 mod ledger;
+pub mod log;
 mod sqlite;
 pub mod synthetic;
 
@@ -101,4 +102,35 @@ pub trait Store {
 
     /// The projections, as rows of text, for comparison with a rebuild.
     fn projection_dump(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The secret behind the salts of restricted fields in the log's leaves (docs/LOG.md).
+    fn log_secret(&self) -> [u8; 32];
+
+    /// Stored leaf hashes with `seq > after`, oldest first, at most `limit`.
+    fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError>;
+
+    /// Keeps a signed checkpoint (a C2SP signed note) of the tree of `size` leaves.
+    fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError>;
+
+    /// Every kept checkpoint, by size.
+    fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError>;
+
+    /// Keeps a witness's cosignature line of the checkpoint of `size` (one per witness).
+    fn put_cosignature(&mut self, size: u64, witness: &str, line: &str) -> Result<(), StoreError>;
+
+    /// The cosignature lines of the checkpoint of `size`, by witness.
+    fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError>;
+}
+
+/// The leaf of a stored event: its committed canonical bytes (docs/LOG.md).
+pub fn leaf_of(event: &StoredEvent, secret: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
+    let entry = tranche_log::leaf::Entry {
+        seq: event.seq,
+        command_id: &event.command_id,
+        actor: &event.actor,
+        kind: &event.kind,
+        recorded_at: &event.recorded_at,
+        payload: &event.payload,
+    };
+    tranche_log::leaf::leaf_bytes(&entry, secret).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

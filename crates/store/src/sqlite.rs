@@ -13,10 +13,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
     include_str!("../migrations/sqlite/0002_event_actor.sql"),
     include_str!("../migrations/sqlite/0003_tokens.sql"),
+    include_str!("../migrations/sqlite/0004_log.sql"),
 ];
 
 pub struct SqliteStore {
     connection: Connection,
+    /// The log secret (salts of restricted fields), read once at open.
+    secret: [u8; 32],
 }
 
 fn db(error: rusqlite::Error) -> StoreError {
@@ -40,9 +43,65 @@ impl SqliteStore {
         connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
             .map_err(db)?;
-        let mut store = SqliteStore { connection };
+        let mut store = SqliteStore { connection, secret: [0; 32] };
         store.migrate()?;
+        store.secret = store.load_or_create_secret()?;
+        store.backfill_leaves()?;
         Ok(store)
+    }
+
+    fn load_or_create_secret(&mut self) -> Result<[u8; 32], StoreError> {
+        let stored: Option<Vec<u8>> = self
+            .connection
+            .query_row("SELECT value FROM log_meta WHERE key = 'secret'", [], |row| row.get(0))
+            .optional()
+            .map_err(db)?;
+        if let Some(bytes) = stored {
+            return bytes.try_into().map_err(|_| StoreError::Corrupt("the log secret is not 32 bytes".into()));
+        }
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+        self.connection
+            .execute("INSERT INTO log_meta (key, value) VALUES ('secret', ?1)", params![&secret[..]])
+            .map_err(db)?;
+        Ok(secret)
+    }
+
+    /// Computes the leaf hash of every event that has none yet (stores made before the
+    /// verifiable log, and restores), in one transaction.
+    pub(crate) fn backfill_leaves(&mut self) -> Result<(), StoreError> {
+        let done: i64 = self
+            .connection
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM log_leaves", [], |row| row.get(0))
+            .map_err(db)?;
+        let head = self.head()?;
+        if done as u64 >= head {
+            return Ok(());
+        }
+        let secret = self.secret;
+        let tx = self.connection.transaction().map_err(db)?;
+        {
+            let mut select = tx
+                .prepare(
+                    "SELECT seq, kind, actor, recorded_at, payload, command_id FROM events WHERE seq > ?1 ORDER BY seq",
+                )
+                .map_err(db)?;
+            let mut insert = tx.prepare("INSERT INTO log_leaves (seq, hash) VALUES (?1, ?2)").map_err(db)?;
+            let mut rows = select.query(params![done]).map_err(db)?;
+            while let Some(row) = rows.next().map_err(db)? {
+                let event = StoredEvent {
+                    seq: row.get::<_, i64>(0).map_err(db)? as u64,
+                    kind: row.get(1).map_err(db)?,
+                    actor: row.get(2).map_err(db)?,
+                    recorded_at: row.get(3).map_err(db)?,
+                    payload: row.get(4).map_err(db)?,
+                    command_id: row.get(5).map_err(db)?,
+                };
+                let hash = tranche_log::leaf_hash(&crate::leaf_of(&event, &secret)?);
+                insert.execute(params![event.seq as i64, &hash[..]]).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -162,6 +221,8 @@ impl Store for SqliteStore {
                     "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(db)?;
+            let mut insert_leaf =
+                tx.prepare_cached("INSERT INTO log_leaves (seq, hash) VALUES (?1, ?2)").map_err(db)?;
             for command in &batch.commands {
                 insert_command
                     .execute(params![
@@ -174,16 +235,26 @@ impl Store for SqliteStore {
                 for (event, entries) in &command.events {
                     seq += 1;
                     let payload = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
+                    let stored = StoredEvent {
+                        seq,
+                        command_id: command.command_id.to_string(),
+                        kind: event.name().to_string(),
+                        actor: command.actor.to_string(),
+                        recorded_at: recorded_at.clone(),
+                        payload,
+                    };
                     insert_event
                         .execute(params![
                             seq as i64,
-                            command.command_id.as_str(),
-                            event.name(),
-                            payload,
-                            recorded_at,
-                            command.actor.to_string()
+                            stored.command_id,
+                            stored.kind,
+                            stored.payload,
+                            stored.recorded_at,
+                            stored.actor
                         ])
                         .map_err(db)?;
+                    let leaf = tranche_log::leaf_hash(&crate::leaf_of(&stored, &self.secret)?);
+                    insert_leaf.execute(params![seq as i64, &leaf[..]]).map_err(db)?;
                     write_postings(&tx, seq, entries)?;
                 }
             }
@@ -328,6 +399,68 @@ impl Store for SqliteStore {
         }
         Ok(lines)
     }
+
+    fn log_secret(&self) -> [u8; 32] {
+        self.secret
+    }
+
+    fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare_cached("SELECT seq, hash FROM log_leaves WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .map_err(db)?;
+        let rows = query
+            .query_map(params![after as i64, limit.min(i64::MAX as usize) as i64], |row| {
+                Ok((row.get::<_, i64>(0)? as u64, row.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, bytes) = row.map_err(db)?;
+            let hash = bytes.try_into().map_err(|_| StoreError::Corrupt(format!("leaf {seq}: not a 32-byte hash")))?;
+            out.push((seq, hash));
+        }
+        Ok(out)
+    }
+
+    fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.connection
+            .execute(
+                "INSERT INTO checkpoints (size, note, signed_at) VALUES (?1, ?2, ?3) ON CONFLICT (size) DO NOTHING",
+                params![size as i64, note, now],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        let mut query =
+            self.connection.prepare_cached("SELECT size, note FROM checkpoints ORDER BY size").map_err(db)?;
+        let rows = query.query_map([], |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?))).map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)
+    }
+
+    fn put_cosignature(&mut self, size: u64, witness: &str, line: &str) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.connection
+            .execute(
+                "INSERT INTO cosignatures (size, witness, line, received_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, received_at = excluded.received_at",
+                params![size as i64, witness, line, now],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare_cached("SELECT witness, line FROM cosignatures WHERE size = ?1 ORDER BY witness")
+            .map_err(db)?;
+        let rows = query.query_map(params![size as i64], |row| Ok((row.get(0)?, row.get(1)?))).map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)
+    }
 }
 
 /// One idempotency record, for backups.
@@ -383,8 +516,12 @@ impl SqliteStore {
         rates: &[(String, String, String)],
         commands: &[StoredCommandRow],
         events: &[StoredEvent],
+        secret: Option<[u8; 32]>,
     ) -> Result<(), StoreError> {
         let tx = self.connection.transaction().map_err(db)?;
+        if let Some(secret) = secret {
+            tx.execute("UPDATE log_meta SET value = ?1 WHERE key = 'secret'", params![&secret[..]]).map_err(db)?;
+        }
         {
             let mut rate = tx.prepare("INSERT INTO fx_rates (currency, date, rate) VALUES (?1, ?2, ?3)").map_err(db)?;
             for (currency, date, value) in rates {

@@ -1,0 +1,319 @@
+//! The verifiable log from the command line: `key generate`, `verify` (offline against a store,
+//! or online against a server with a trusted key) and `witness` (follow a log, check each
+//! checkpoint is consistent with the last one seen, cosign it; refuse a fork).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use clap::Subcommand;
+use tranche_log::note::{Checkpoint, KeyType, SignedNote, Signer25519, VerifierKey, cosign};
+use tranche_log::{Tree, leaf_hash, verify_consistency};
+use tranche_store::{SqliteStore, Store};
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Make an Ed25519 key: the private key goes to a file readable by its owner only (0600),
+    /// the public key (note verifier format) is printed.
+    Generate {
+        /// The key's name: the log's origin line (for example `tranche.example.org/purl`), or
+        /// the witness's name.
+        #[arg(long)]
+        name: String,
+        /// A witness's cosigning key (cosignature/v1) instead of the log's signing key.
+        #[arg(long)]
+        witness: bool,
+        /// Where to write the private key (default: beside the store, `<store>.key`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the public key of a private key file.
+    Public { file: PathBuf },
+}
+
+/// The log's signing key file beside a store.
+pub fn key_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".key");
+    PathBuf::from(name)
+}
+
+pub fn write_key(path: &Path, signer: &Signer25519) -> Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {} (an existing key is never overwritten)", path.display()))?;
+    file.write_all(format!("{}\n", signer.to_text()).as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+pub fn read_key(path: &Path) -> Result<Signer25519> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the key {}", path.display()))?;
+    Signer25519::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+pub fn run_key(database: &Path, command: KeyCommand) -> Result<()> {
+    match command {
+        KeyCommand::Generate { name, witness, out } => {
+            let kind = if witness { KeyType::Cosignature } else { KeyType::Note };
+            let signer = Signer25519::generate(&name, kind).map_err(|e| anyhow!("{e}"))?;
+            let path = out.unwrap_or_else(|| key_path(database));
+            write_key(&path, &signer)?;
+            eprintln!("private key written to {} (keep it; mode 0600); public key:", path.display());
+            out!("{}", signer.verifier().to_text());
+            Ok(())
+        }
+        KeyCommand::Public { file } => {
+            out!("{}", read_key(&file)?.verifier().to_text());
+            Ok(())
+        }
+    }
+}
+
+/// Signs a checkpoint of the store's log with the key beside it, if there is one.
+pub fn sign_if_keyed(database: &Path) -> Result<Option<u64>> {
+    let path = key_path(database);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let signer = read_key(&path)?;
+    let mut store = SqliteStore::open(database)?;
+    let tree = tranche_store::log::tree_of(&store)?;
+    Ok(tranche_store::log::sign_checkpoint(&mut store, &tree, &signer)?.map(|_| tree.size()))
+}
+
+fn parse_verifier(text: &str) -> Result<VerifierKey> {
+    let text = match Path::new(text).is_file() {
+        true => std::fs::read_to_string(text).with_context(|| format!("cannot read {text}"))?,
+        false => text.to_string(),
+    };
+    VerifierKey::parse(&text).map_err(|e| anyhow!("the trusted key: {e}"))
+}
+
+fn read_note(path: &Path, key: &VerifierKey) -> Result<(SignedNote, Checkpoint)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let note = SignedNote::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    note.verify(key).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let checkpoint = note.checkpoint().map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    Ok((note, checkpoint))
+}
+
+/// `tranche verify` against a store file.
+pub fn verify_offline(database: &Path, key: Option<&str>, saved: Option<&Path>) -> Result<()> {
+    ensure!(database.exists(), "no store at {}", database.display());
+    let key = match key {
+        Some(text) => Some(parse_verifier(text)?),
+        None if key_path(database).exists() => {
+            let key = read_key(&key_path(database))?.verifier();
+            eprintln!("trusting the key beside the store ({}); pass --key to trust another", key.to_text());
+            Some(key)
+        }
+        None => None,
+    };
+    // A scratch copy: verification never writes to the store it checks.
+    let scratch = tempfile_dir()?;
+    let copy = scratch.join("copy.db");
+    {
+        let source = rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        source.execute("VACUUM INTO ?1", [copy.to_string_lossy().as_ref()])?;
+    }
+    let result = verify_copy(&copy, key.as_ref(), saved);
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "tranche-verify-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn verify_copy(copy: &Path, key: Option<&VerifierKey>, saved: Option<&Path>) -> Result<()> {
+    let store = SqliteStore::open(copy)?;
+    let (verified, tree) = tranche_store::log::verify_store(&store, key).map_err(|e| anyhow!("verify failed: {e}"))?;
+    if let Some(path) = saved {
+        let key = key.ok_or_else(|| anyhow!("--checkpoint needs a trusted --key"))?;
+        let (_, checkpoint) = read_note(path, key)?;
+        check_saved(&tree, &checkpoint)?;
+    }
+    let before = store.projection_dump()?;
+    let mut ledger = tranche_store::Ledger::open(store).map_err(|e| anyhow!("verify failed: the replay: {e}"))?;
+    ledger.rebuild_projections()?;
+    let after = tranche_store::Store::projection_dump(ledger.store())?;
+    ensure!(before == after, "verify failed: the stored projections differ from the replay");
+    out!(
+        "ok: {} entries, root {}, {} signed checkpoint(s) checked{}; the replay balances and the projections equal it",
+        verified.size,
+        STANDARD.encode(verified.root),
+        verified.checkpoints,
+        if key.is_none() { " (no trusted key: signatures not checked)" } else { "" }
+    );
+    Ok(())
+}
+
+fn check_saved(tree: &Tree, saved: &Checkpoint) -> Result<()> {
+    match tree.root_at(saved.size) {
+        Some(root) if root == saved.root => Ok(()),
+        Some(_) => bail!(
+            "verify failed: the log is not consistent with the saved checkpoint of size {} (a fork or a rewritten history)",
+            saved.size
+        ),
+        None => bail!(
+            "verify failed: the log holds {} entries, fewer than the saved checkpoint's {} (entries were removed)",
+            tree.size(),
+            saved.size
+        ),
+    }
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn get_text(agent: &ureq::Agent, url: &str) -> Result<String> {
+    let mut response = agent.get(url).call().with_context(|| format!("cannot reach {url}"))?;
+    let status = response.status();
+    let body = response.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string()?;
+    ensure!(status.is_success(), "{url} answered {status}: {body}");
+    Ok(body)
+}
+
+fn hashes(agent: &ureq::Agent, url: &str) -> Result<Vec<tranche_log::Hash>> {
+    let body: serde_json::Value = serde_json::from_str(&get_text(agent, url)?)?;
+    body["hashes_b64"]
+        .as_array()
+        .ok_or_else(|| anyhow!("{url}: no hashes_b64"))?
+        .iter()
+        .map(|h| {
+            let bytes = STANDARD.decode(h.as_str().unwrap_or_default())?;
+            bytes.try_into().map_err(|_| anyhow!("{url}: a hash is not 32 bytes"))
+        })
+        .collect()
+}
+
+fn latest(agent: &ureq::Agent, base: &str, key: &VerifierKey) -> Result<(SignedNote, Checkpoint)> {
+    let text = get_text(agent, &format!("{base}/api/v1/log/checkpoint"))?;
+    let note = SignedNote::parse(&text).map_err(|e| anyhow!("the server's checkpoint: {e}"))?;
+    note.verify(key).map_err(|e| anyhow!("the server's checkpoint: {e}"))?;
+    let checkpoint = note.checkpoint().map_err(|e| anyhow!("the server's checkpoint: {e}"))?;
+    Ok((note, checkpoint))
+}
+
+/// Fetches a consistency proof and checks it; an error names the fork.
+fn consistent(agent: &ureq::Agent, base: &str, old: &Checkpoint, new: &Checkpoint) -> Result<()> {
+    let fork = || {
+        anyhow!(
+            "fork: the checkpoint of size {} is not consistent with the one of size {} seen before",
+            new.size,
+            old.size
+        )
+    };
+    if new.size < old.size || (new.size == old.size && new.root != old.root) {
+        return Err(fork());
+    }
+    let proof = hashes(agent, &format!("{base}/api/v1/log/proof/consistency?from={}&to={}", old.size, new.size))?;
+    ensure!(verify_consistency(old.size, new.size, &old.root, &new.root, &proof), fork());
+    Ok(())
+}
+
+/// `tranche verify --url`: the whole log from a server, against a trusted key.
+pub fn verify_online(base: &str, key: &str, saved: Option<&Path>, save: Option<&Path>) -> Result<()> {
+    let key = parse_verifier(key)?;
+    let agent = agent();
+    let base = base.trim_end_matches('/');
+    let (note, checkpoint) = latest(&agent, base, &key)?;
+    let mut tree = Tree::new();
+    let mut state = tranche_core::State::new();
+    while tree.size() < checkpoint.size {
+        let end = (tree.size() + 1000).min(checkpoint.size);
+        let body: serde_json::Value = serde_json::from_str(&get_text(
+            &agent,
+            &format!("{base}/api/v1/log/entries?start={}&end={end}", tree.size()),
+        )?)?;
+        let entries = body["entries"].as_array().ok_or_else(|| anyhow!("entries: not a list"))?;
+        ensure!(!entries.is_empty(), "the server returned no entries from {}", tree.size());
+        for entry in entries {
+            let index = entry["index"].as_u64().ok_or_else(|| anyhow!("an entry without an index"))?;
+            ensure!(index == tree.size(), "entry {index}: out of order (expected {})", tree.size());
+            let bytes = STANDARD.decode(entry["leaf_b64"].as_str().unwrap_or_default())?;
+            let (seq, event) = tranche_store::log::event_of_leaf(&bytes).map_err(|e| anyhow!("entry {index}: {e}"))?;
+            ensure!(seq == index + 1, "entry {index}: it says it is event {seq}");
+            state.apply(&event).map_err(|e| anyhow!("entry {index}: the replay refuses it: {e}"))?;
+            tree.push(leaf_hash(&bytes));
+        }
+    }
+    ensure!(tree.root() == checkpoint.root, "verify failed: the entries do not hash to the checkpoint's root");
+    state.check_invariants().map_err(|e| anyhow!("verify failed: the replay breaks an invariant: {e}"))?;
+    if let Some(path) = saved {
+        let (_, old) = read_note(path, &key)?;
+        consistent(&agent, base, &old, &checkpoint)?;
+        check_saved(&tree, &old)?;
+    }
+    if let Some(path) = save {
+        std::fs::write(path, note.render()).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    out!(
+        "ok: {} entries from {base}, root {} signed by {}; the replay balances",
+        checkpoint.size,
+        STANDARD.encode(checkpoint.root),
+        key.name
+    );
+    Ok(())
+}
+
+/// `tranche witness`: one round, or every `interval` until stopped.
+pub fn witness(base: &str, log_key: &str, key_file: &Path, state_file: &Path, interval: Option<u64>) -> Result<()> {
+    let log_key = parse_verifier(log_key)?;
+    let witness = read_key(key_file)?;
+    ensure!(
+        witness.kind == KeyType::Cosignature,
+        "{} is not a witness key (make one with --witness)",
+        key_file.display()
+    );
+    let agent = agent();
+    let base = base.trim_end_matches('/');
+    loop {
+        let (note, checkpoint) = latest(&agent, base, &log_key)?;
+        if state_file.exists() {
+            let (_, seen) = read_note(state_file, &log_key)?;
+            if let Err(fork) = consistent(&agent, base, &seen, &checkpoint) {
+                eprintln!("REFUSED: {fork}");
+                return Err(fork);
+            }
+        }
+        let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+        let (name, signature) = cosign(&note.text, &witness, time);
+        let body = serde_json::json!({"size": checkpoint.size, "cosignature": format!("\u{2014} {name} {signature}")});
+        let mut response = agent
+            .post(&format!("{base}/api/v1/log/cosignatures"))
+            .content_type("application/json")
+            .send(body.to_string())?;
+        let status = response.status();
+        let answer = response.body_mut().read_to_string().unwrap_or_default();
+        ensure!(status.is_success(), "the server refused the cosignature ({status}): {answer}");
+        let own = SignedNote { text: note.text.clone(), signatures: note.signatures.clone() };
+        std::fs::write(state_file, own.render()).with_context(|| format!("cannot write {}", state_file.display()))?;
+        out!("cosigned {} at size {}, root {}", checkpoint.origin, checkpoint.size, STANDARD.encode(checkpoint.root));
+        match interval {
+            None => return Ok(()),
+            Some(seconds) => std::thread::sleep(Duration::from_secs(seconds.max(1))),
+        }
+    }
+}

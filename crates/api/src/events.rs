@@ -21,13 +21,8 @@ use crate::{AppState, reader};
 /// The default and the largest page.
 const DEFAULT_PAGE: usize = 100;
 
-/// Fields the public may not read, per event kind (a JSON path inside the event's body).
-const RESTRICTED: &[(&str, &[&str])] = &[
-    ("requirement-submitted", &["requirement", "restricted"]),
-    ("package-drafted", &["name"]),
-    ("delivery-recorded", &["quantity"]),
-    ("package-cancelled", &["reason"]),
-];
+/// Fields the public may not read, per event kind: the same table commits them in the log.
+use tranche_log::leaf::RESTRICTED;
 
 /// The event as a reader may see it.
 fn visible(event: &StoredEvent, reader: Reader) -> Value {

@@ -3,6 +3,7 @@
 //! the rules stay in `tranche-core`, durability in `tranche-store`.
 
 mod events;
+pub mod log;
 mod metrics;
 pub mod openapi;
 pub mod problem;
@@ -51,6 +52,8 @@ pub struct AppState {
     timeout: std::time::Duration,
     /// Dashboard sessions (signed in with a token).
     sessions: Arc<web::Sessions>,
+    /// The Merkle tree of the log, its signing key and its witnesses.
+    log: log::SharedLog,
 }
 
 /// Service limits, chosen at start-up.
@@ -87,6 +90,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/commands", post(command))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))
+        .route("/api/v1/log/checkpoint", get(log::checkpoint))
+        .route("/api/v1/log/entries", get(log::entries))
+        .route("/api/v1/log/proof/inclusion", get(log::inclusion))
+        .route("/api/v1/log/proof/consistency", get(log::consistency))
+        .route("/api/v1/log/cosignatures", post(log::cosign))
         .merge(web::routes())
         .fallback(|| async { Problem::not_found("no such resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -100,16 +108,21 @@ pub fn router(state: AppState) -> Router {
 /// (every acknowledged write is already durable) before this returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    ledger: Ledger<SqliteStore>,
+    mut ledger: Ledger<SqliteStore>,
     limits: Limits,
+    log_config: log::LogConfig,
 ) -> std::io::Result<()> {
+    let mut log_state = log::LogState::load(&ledger, log_config).map_err(|e| std::io::Error::other(e.to_string()))?;
+    log_state.catch_up(&mut ledger, true).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let log = Arc::new(Mutex::new(log_state));
     let ledger = Arc::new(Mutex::new(ledger));
     let metrics = Arc::new(metrics::Metrics::new());
     let (writes, queue) = mpsc::channel(writer::QUEUE_DEPTH);
     let head = ledger.lock().expect("the ledger lock is not poisoned").head();
     let (publish, heads) = tokio::sync::watch::channel(head);
-    let writer = writer::spawn(ledger.clone(), queue, publish, metrics.clone());
+    let writer = writer::spawn(ledger.clone(), queue, publish, metrics.clone(), log.clone());
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    log::spawn_ticker(ledger.clone(), log.clone(), stopping.clone());
     let summaries = Arc::new(Mutex::new(None));
     let per_second = std::num::NonZeroU32::new(limits.per_token_per_second.max(1)).expect("positive");
     let burst = std::num::NonZeroU32::new(limits.per_token_per_second.max(1).saturating_mul(2)).expect("positive");
@@ -125,6 +138,7 @@ pub async fn serve(
         limiter,
         timeout: limits.request_timeout,
         sessions: Arc::new(web::Sessions::default()),
+        log,
     };
     let signal = async move {
         shutdown_signal().await;

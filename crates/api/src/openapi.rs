@@ -27,6 +27,11 @@ use utoipa::OpenApi;
         crate::events::page,
         crate::events::stream,
         crate::openapi_json,
+        crate::log::checkpoint,
+        crate::log::entries,
+        crate::log::inclusion,
+        crate::log::consistency,
+        crate::log::cosign,
     ),
     components(schemas(
         tranche_io::wire::SummaryDto,
@@ -44,6 +49,10 @@ use utoipa::OpenApi;
         crate::CommandRequest,
         crate::CommandResponse,
         crate::events::EventPage,
+        crate::log::LogEntry,
+        crate::log::LogEntries,
+        crate::log::Proof,
+        crate::log::Cosignature,
     )),
     modifiers(&BearerAuth)
 )]

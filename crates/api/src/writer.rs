@@ -38,6 +38,7 @@ type Shared = Arc<Mutex<Ledger<SqliteStore>>>;
 
 struct Writer {
     ledger: Shared,
+    log: crate::log::SharedLog,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
 }
@@ -52,7 +53,12 @@ impl Writer {
         let (results, before, head) = {
             let mut ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
             let before = ledger.head();
-            (ledger.execute_each(&envelopes), before, ledger.head())
+            let results = ledger.execute_each(&envelopes);
+            let mut log = self.log.lock().expect("the log lock is not poisoned");
+            if let Err(error) = log.catch_up(&mut ledger, false) {
+                tracing::error!("extending the log's tree failed: {error}");
+            }
+            (results, before, ledger.head())
         };
         self.metrics.events_appended.inc_by(head - before);
         self.heads.send_replace(head);
@@ -92,8 +98,9 @@ pub fn spawn(
     mut requests: mpsc::Receiver<WriteRequest>,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
+    log: crate::log::SharedLog,
 ) -> JoinHandle<()> {
-    let writer = Writer { ledger, heads, metrics };
+    let writer = Writer { ledger, log, heads, metrics };
     std::thread::spawn(move || {
         while let Some(first) = requests.blocking_recv() {
             let mut queued = vec![first];

@@ -94,6 +94,13 @@ enum Top {
         /// Seconds a request may take before it is answered 408.
         #[arg(long, default_value_t = 10)]
         timeout_seconds: u64,
+        /// The log's signing key (default: `<store>.key` when it exists); checkpoints are signed
+        /// after each batch of writes, at most once a second.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+        /// A witness whose cosignatures the server accepts (its public key; repeatable).
+        #[arg(long)]
+        witness: Vec<String>,
     },
     /// API bearer tokens: create (shown once, stored as an Argon2 hash) and revoke.
     #[command(subcommand)]
@@ -208,7 +215,33 @@ fn run_token(database: &Option<PathBuf>, command: TokenCommand) -> Result<()> {
     Ok(())
 }
 
-fn serve(database: &Option<PathBuf>, listen: &str, limits: tranche_api::Limits) -> Result<()> {
+fn log_config(
+    database: &Option<PathBuf>,
+    signing_key: Option<PathBuf>,
+    witnesses: &[String],
+) -> Result<tranche_api::log::LogConfig> {
+    let beside = log_commands::key_path(&database_path(database)?);
+    let signer = match signing_key {
+        Some(path) => Some(log_commands::read_key(&path)?),
+        None if beside.exists() => Some(log_commands::read_key(&beside)?),
+        None => None,
+    };
+    let witnesses = witnesses
+        .iter()
+        .map(|text| tranche_log::VerifierKey::parse(text).map_err(|e| anyhow::anyhow!("--witness {text}: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(bad) = witnesses.iter().find(|w| w.kind != tranche_log::KeyType::Cosignature) {
+        anyhow::bail!("--witness {}: not a witness (cosignature) key", bad.name);
+    }
+    Ok(tranche_api::log::LogConfig { signer, witnesses })
+}
+
+fn serve(
+    database: &Option<PathBuf>,
+    listen: &str,
+    limits: tranche_api::Limits,
+    log: tranche_api::log::LogConfig,
+) -> Result<()> {
     let ledger = open(database)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
@@ -220,7 +253,7 @@ fn serve(database: &Option<PathBuf>, listen: &str, limits: tranche_api::Limits) 
         let mut stdout = std::io::stdout().lock();
         let _ = write!(stdout, "listening on {url}\ndashboard: {url}/ (Ctrl-C stops)\n").and_then(|()| stdout.flush());
         drop(stdout);
-        tranche_api::serve(listener, ledger, limits).await?;
+        tranche_api::serve(listener, ledger, limits, log).await?;
         eprintln!("stopped: every acknowledged write is in the store");
         Ok(())
     })
@@ -321,7 +354,7 @@ fn run(cli: Cli) -> Result<()> {
                 return Ok(());
             }
             out!("");
-            serve(&cli.database, &listen, tranche_api::Limits::default())
+            serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
         Top::Import(command) => import::run(&mut open(&cli.database)?, command),
         Top::Report(command) => report::run(&open(&cli.database)?, reader(cli.actor), command),
@@ -344,12 +377,13 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, writer(cli.actor)?, command),
         Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, writer(cli.actor)?, command),
-        Top::Serve { listen, rate_limit, timeout_seconds } => {
+        Top::Serve { listen, rate_limit, timeout_seconds, signing_key, witness } => {
             let limits = tranche_api::Limits {
                 per_token_per_second: rate_limit,
                 request_timeout: std::time::Duration::from_secs(timeout_seconds.max(1)),
             };
-            serve(&cli.database, &listen, limits)
+            let log = log_config(&cli.database, signing_key, &witness)?;
+            serve(&cli.database, &listen, limits, log)
         }
         Top::Token(command) => run_token(&cli.database, command),
         Top::Key(command) => log_commands::run_key(&database_path(&cli.database)?, command),

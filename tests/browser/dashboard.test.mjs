@@ -144,6 +144,17 @@ await test('every public page loads under 300 KB, with no critical accessibility
   }
 });
 
+await test('the log page shows the latest signed checkpoint and how to verify it', async () => {
+  const { page } = await open(publicContext, '/log');
+  const size = Number(await page.getAttribute('#checkpoint-size', 'data-value'));
+  const events = Number(await page.textContent('#log-head'));
+  equal(size, events, 'the demo signs a checkpoint of the whole log');
+  const note = await (await fetch(`${base}/api/v1/log/checkpoint`)).text();
+  assert(note.includes(await page.textContent('#checkpoint-root')), 'the root shown is the served checkpoint\'s');
+  assert((await page.textContent('#public-key')).startsWith('tranche.local/demo+'), 'the public key is shown');
+  await page.close();
+});
+
 await test('no restricted value reaches the public, on pages or in downloads', async () => {
   const texts = [];
   for (const path of publicPages) {

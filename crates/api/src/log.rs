@@ -43,6 +43,11 @@ pub struct LogState {
 pub type SharedLog = Arc<Mutex<LogState>>;
 
 impl LogState {
+    /// The log's public key, when the server signs.
+    pub fn public_key(&self) -> Option<String> {
+        self.config.signer.as_ref().map(|s| s.verifier().to_text())
+    }
+
     pub fn load(ledger: &Ledger<SqliteStore>, config: LogConfig) -> Result<LogState, tranche_store::StoreError> {
         let tree = tranche_store::log::tree_of(ledger.store())?;
         Ok(LogState { tree, config, last_signed: None })

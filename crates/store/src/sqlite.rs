@@ -34,6 +34,26 @@ impl SqliteStore {
         SqliteStore::with_connection(connection)
     }
 
+    /// Opens an existing store for reading only: nothing is migrated, created or backfilled
+    /// (`tranche verify` checks a store exactly as it is).
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(db)?;
+        if version != MIGRATIONS.len() as i64 {
+            return Err(StoreError::Corrupt(format!(
+                "schema version {version}, this tranche reads {}; open it once with this tranche first",
+                MIGRATIONS.len()
+            )));
+        }
+        let secret: Vec<u8> = connection
+            .query_row("SELECT value FROM log_meta WHERE key = 'secret'", [], |row| row.get(0))
+            .map_err(|e| StoreError::Corrupt(format!("the log secret is missing: {e}")))?;
+        let secret = secret.try_into().map_err(|_| StoreError::Corrupt("the log secret is not 32 bytes".into()))?;
+        Ok(SqliteStore { connection, secret })
+    }
+
     /// A private in-memory store, for tests and dry runs.
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         SqliteStore::with_connection(Connection::open_in_memory().map_err(db)?)
@@ -398,6 +418,86 @@ impl Store for SqliteStore {
             }
         }
         Ok(lines)
+    }
+
+    fn projections_differ(
+        &self,
+        postings: &[(u64, Vec<JournalEntry>)],
+        pledges: &[&Pledge],
+    ) -> Result<Option<String>, StoreError> {
+        // Postings, in the stored order: by event, entry, account, currency, amount.
+        let mut query = self
+            .connection
+            .prepare("SELECT seq, entry, book, account, currency, amount_minor FROM postings ORDER BY seq, entry, account, currency, amount_minor")
+            .map_err(db)?;
+        let mut rows = query.query([]).map_err(db)?;
+        for (seq, entries) in postings {
+            for (index, entry) in entries.iter().enumerate() {
+                let mut expected: Vec<(String, &str, i64)> = entry
+                    .postings()
+                    .iter()
+                    .map(|p| (p.account.to_string(), p.amount.currency.code(), p.amount.amount_minor))
+                    .collect();
+                expected.sort();
+                for (account, currency, amount) in expected {
+                    let Some(row) = rows.next().map_err(db)? else {
+                        return Ok(Some(format!("the posting of event {seq} to {account} is missing")));
+                    };
+                    let same = row.get::<_, i64>(0).map_err(db)? == *seq as i64
+                        && row.get::<_, i64>(1).map_err(db)? == index as i64
+                        && row.get_ref(2).map_err(db)?.as_str().map_err(|e| StoreError::Corrupt(e.to_string()))?
+                            == entry.book().as_str()
+                        && row.get_ref(3).map_err(db)?.as_str().map_err(|e| StoreError::Corrupt(e.to_string()))?
+                            == account
+                        && row.get_ref(4).map_err(db)?.as_str().map_err(|e| StoreError::Corrupt(e.to_string()))?
+                            == currency
+                        && row.get::<_, i64>(5).map_err(db)? == amount;
+                    if !same {
+                        return Ok(Some(format!("the postings differ at event {seq} (account {account})")));
+                    }
+                }
+            }
+        }
+        if rows.next().map_err(db)?.is_some() {
+            return Ok(Some("there are postings the log does not explain".into()));
+        }
+        drop(rows);
+        // Pledges, by id.
+        let mut sorted: Vec<&&Pledge> = pledges.iter().collect();
+        sorted.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        let mut query = self
+            .connection
+            .prepare(
+                "SELECT pledge_id, kind, contributor, date, status, currency, announced_minor, committed_minor, paid_minor, package \
+                 FROM pledge_view ORDER BY pledge_id",
+            )
+            .map_err(db)?;
+        let mut rows = query.query([]).map_err(db)?;
+        for pledge in sorted {
+            let Some(row) = rows.next().map_err(db)? else {
+                return Ok(Some(format!("the projection of pledge {} is missing", pledge.id)));
+            };
+            let text = |i: usize| -> Result<Option<String>, StoreError> { row.get::<_, Option<String>>(i).map_err(db) };
+            let number = |i: usize| -> Result<Option<i64>, StoreError> { row.get::<_, Option<i64>>(i).map_err(db) };
+            let currency = pledge.committed.or(pledge.announced).map(|m| m.currency.code().to_string());
+            let same = text(0)?.as_deref() == Some(pledge.id.as_str())
+                && text(1)?.as_deref() == Some(pledge.kind.as_str())
+                && text(2)? == Some(pledge.contributor.key())
+                && text(3)? == Some(pledge.date.to_string())
+                && text(4)?.as_deref() == Some(pledge.status.as_str())
+                && text(5)? == currency
+                && number(6)? == pledge.announced.map(|m| m.amount_minor)
+                && number(7)? == pledge.committed.map(|m| m.amount_minor)
+                && number(8)? == pledge.paid.map(|m| m.amount_minor)
+                && text(9)?.as_deref() == pledge.package.as_ref().map(|p| p.as_str());
+            if !same {
+                return Ok(Some(format!("the projection of pledge {} differs from the replay", pledge.id)));
+            }
+        }
+        if rows.next().map_err(db)?.is_some() {
+            return Ok(Some("there are pledge projections the log does not explain".into()));
+        }
+        Ok(None)
     }
 
     fn log_secret(&self) -> [u8; 32] {

@@ -994,3 +994,27 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
         },
     }
 }
+
+/// The latest signed checkpoint, as the log page shows it.
+pub struct CheckpointView {
+    pub origin: String,
+    pub size: u64,
+    pub root: String,
+    /// Witnesses that cosigned it (every signer but the log itself).
+    pub witnesses: Vec<String>,
+    pub note: String,
+}
+
+pub fn checkpoint_view(note: &str) -> Option<CheckpointView> {
+    let parsed = tranche_log::SignedNote::parse(note).ok()?;
+    let checkpoint = parsed.checkpoint().ok()?;
+    let witnesses =
+        parsed.signatures.iter().map(|(name, _)| name.clone()).filter(|name| *name != checkpoint.origin).collect();
+    Some(CheckpointView {
+        origin: checkpoint.origin,
+        size: checkpoint.size,
+        root: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, checkpoint.root),
+        witnesses,
+        note: note.to_string(),
+    })
+}

@@ -426,6 +426,9 @@ struct LogPage {
     download_base: &'static str,
     head: u64,
     latest: String,
+    checkpoint: Option<data::CheckpointView>,
+    public_key: Option<String>,
+    base_url: String,
 }
 
 async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -442,16 +445,48 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
         }
         Err(_) => "unavailable".into(),
     };
+    let checkpoint = tranche_store::log::latest_note(ledger.store())
+        .ok()
+        .flatten()
+        .and_then(|(_, note)| data::checkpoint_view(&note));
+    drop(ledger);
+    let public_key = state.log.lock().expect("the log lock is not poisoned").public_key();
     if !matches!(format, Format::Html) {
+        let c = checkpoint.as_ref();
         let dataset = Dataset {
             name: "log",
-            columns: vec!["events", "latest", "signed_checkpoint"],
+            columns: vec![
+                "events",
+                "latest",
+                "checkpoint_origin",
+                "checkpoint_size",
+                "checkpoint_root",
+                "witnesses",
+                "public_key",
+            ],
             numeric: vec![],
-            rows: vec![vec![head.to_string(), latest, String::new()]],
+            rows: vec![vec![
+                head.to_string(),
+                latest,
+                c.map(|c| c.origin.clone()).unwrap_or_default(),
+                c.map(|c| c.size.to_string()).unwrap_or_default(),
+                c.map(|c| c.root.clone()).unwrap_or_default(),
+                c.map(|c| c.witnesses.join(" ")).unwrap_or_default(),
+                public_key.unwrap_or_default(),
+            ]],
         };
         return download(&dataset, format);
     }
-    let page = LogPage { chrome: visitor.chrome("log", "Log", today(), head), download_base: "/log?", head, latest };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    let page = LogPage {
+        chrome: visitor.chrome("log", "Log", today(), head),
+        download_base: "/log?",
+        head,
+        latest,
+        checkpoint,
+        public_key,
+        base_url: format!("http://{host}"),
+    };
     visitor.html(StatusCode::OK, render(&page))
 }
 

@@ -123,8 +123,13 @@ pub fn commitment(salt: &[u8; 32], value: &Value, seq: u64) -> Result<Value, Lea
 
 /// The event's payload with its restricted values replaced by their commitments.
 pub fn committed_event(entry: &Entry, secret: &[u8; 32]) -> Result<Value, LeafError> {
-    let mut payload: Value =
+    let payload: Value =
         serde_json::from_str(entry.payload).map_err(|e| LeafError::Payload { seq: entry.seq, why: e.to_string() })?;
+    commit_value(entry, payload, secret)
+}
+
+/// [`committed_event`] for a payload already in JSON form (the writer has it; no re-parse).
+pub fn commit_value(entry: &Entry, mut payload: Value, secret: &[u8; 32]) -> Result<Value, LeafError> {
     for (kind, path) in RESTRICTED.iter().filter(|(kind, _)| *kind == entry.kind) {
         let (last, parents) = path.split_last().expect("a non-empty path");
         let mut node = payload.get_mut(*kind);
@@ -144,10 +149,21 @@ pub fn committed_event(entry: &Entry, secret: &[u8; 32]) -> Result<Value, LeafEr
 
 /// The exact bytes hashed into the entry's leaf.
 pub fn leaf_bytes(entry: &Entry, secret: &[u8; 32]) -> Result<Vec<u8>, LeafError> {
+    let event = committed_event(entry, secret)?;
+    leaf_bytes_of(entry, event)
+}
+
+/// [`leaf_bytes`] for a payload already in JSON form (`entry.payload` is not read).
+pub fn leaf_bytes_with(entry: &Entry, payload: Value, secret: &[u8; 32]) -> Result<Vec<u8>, LeafError> {
+    let event = commit_value(entry, payload, secret)?;
+    leaf_bytes_of(entry, event)
+}
+
+fn leaf_bytes_of(entry: &Entry, event: Value) -> Result<Vec<u8>, LeafError> {
     let object = Map::from_iter([
         ("actor".to_string(), Value::from(entry.actor)),
         ("command_id".to_string(), Value::from(entry.command_id)),
-        ("event".to_string(), committed_event(entry, secret)?),
+        ("event".to_string(), event),
         ("kind".to_string(), Value::from(entry.kind)),
         ("recorded_at".to_string(), Value::from(entry.recorded_at)),
         ("seq".to_string(), Value::from(entry.seq)),

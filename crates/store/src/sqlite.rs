@@ -273,7 +273,18 @@ impl Store for SqliteStore {
                             stored.actor
                         ])
                         .map_err(db)?;
-                    let leaf = tranche_log::leaf_hash(&crate::leaf_of(&stored, &self.secret)?);
+                    let value = serde_json::to_value(event).map_err(|e| StoreError::Database(e.to_string()))?;
+                    let entry = tranche_log::leaf::Entry {
+                        seq,
+                        command_id: &stored.command_id,
+                        actor: &stored.actor,
+                        kind: &stored.kind,
+                        recorded_at: &stored.recorded_at,
+                        payload: "",
+                    };
+                    let bytes = tranche_log::leaf::leaf_bytes_with(&entry, value, &self.secret)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let leaf = tranche_log::leaf_hash(&bytes);
                     insert_leaf.execute(params![seq as i64, &leaf[..]]).map_err(db)?;
                     write_postings(&tx, seq, entries)?;
                 }

@@ -33,6 +33,39 @@ pub enum KeyCommand {
     Public { file: PathBuf },
 }
 
+#[derive(Subcommand)]
+pub enum ProofCommand {
+    /// RFC 6962 PATH(index, D[size]): the leaf at INDEX (0-based; event INDEX + 1) is in the
+    /// tree of SIZE leaves.
+    Inclusion { index: u64, size: u64 },
+    /// RFC 6962 PROOF(from, D[to]): the tree of FROM leaves is a prefix of the tree of TO.
+    Consistency { from: u64, to: u64 },
+    /// The latest signed checkpoint with its cosignatures, as served.
+    Checkpoint,
+}
+
+pub fn run_proof(database: &Path, command: ProofCommand) -> Result<()> {
+    let store = SqliteStore::open_read_only(database)?;
+    let tree = tranche_store::log::tree_of(&store)?;
+    let hashes = match command {
+        ProofCommand::Inclusion { index, size } => tree
+            .inclusion_proof(index, size)
+            .ok_or_else(|| anyhow!("index must be below size, and size at most the tree size {}", tree.size()))?,
+        ProofCommand::Consistency { from, to } => tree
+            .consistency_proof(from, to)
+            .ok_or_else(|| anyhow!("from must be at most to, and to at most the tree size {}", tree.size()))?,
+        ProofCommand::Checkpoint => {
+            let (_, note) =
+                tranche_store::log::latest_note(&store)?.ok_or_else(|| anyhow!("no checkpoint is signed yet"))?;
+            print!("{note}");
+            return Ok(());
+        }
+    };
+    let hashes: Vec<String> = hashes.iter().map(|h| STANDARD.encode(h)).collect();
+    out!("{}", serde_json::json!({ "hashes_b64": hashes }));
+    Ok(())
+}
+
 /// The log's signing key file beside a store.
 pub fn key_path(database: &Path) -> PathBuf {
     let mut name = database.as_os_str().to_owned();

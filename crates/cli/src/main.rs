@@ -131,6 +131,10 @@ enum Top {
         #[arg(long)]
         save: Option<PathBuf>,
     },
+    /// Proofs from the store, in the API's JSON form (`{"hashes_b64": [...]}`, RFC 6962 order),
+    /// and the latest signed checkpoint.
+    #[command(subcommand)]
+    Proof(log_commands::ProofCommand),
     /// Follow a log as a witness: check each new checkpoint is consistent with the last one
     /// cosigned, cosign it (C2SP cosignature/v1) and send the cosignature to the server; a fork is
     /// refused and reported (exit code 1).
@@ -397,6 +401,7 @@ fn run(cli: Cli) -> Result<()> {
                 log_commands::verify_offline(&database_path(&cli.database)?, key.as_deref(), checkpoint.as_deref())
             }
         },
+        Top::Proof(command) => log_commands::run_proof(&database_path(&cli.database)?, command),
         Top::Witness { url, log_key, key, state, interval } => {
             log_commands::witness(&url, &log_key, &key, &state, interval)
         }

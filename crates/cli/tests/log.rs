@@ -248,6 +248,20 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
     let second = follow(&server.url);
     assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
     assert!(String::from_utf8_lossy(&second.stdout).contains("at size 162"));
+    // Proofs from the store equal the server's.
+    for (cli, http) in [
+        (vec!["proof", "inclusion", "42", "162"], "proof/inclusion?index=42&size=162"),
+        (vec!["proof", "consistency", "100", "162"], "proof/consistency?from=100&to=162"),
+    ] {
+        let from_store: serde_json::Value = serde_json::from_str(&ok(&db, &cli)).unwrap();
+        let from_server: serde_json::Value =
+            serde_json::from_str(&get(&format!("{}/api/v1/log/{http}", server.url))).unwrap();
+        assert_eq!(from_store, from_server, "{http}");
+        assert!(from_store["hashes_b64"].as_array().unwrap().len() >= 7);
+    }
+    assert_eq!(ok(&db, &["proof", "checkpoint"]), get(&format!("{}/api/v1/log/checkpoint", server.url)));
+    let error = fails(&db, &["proof", "inclusion", "162", "162"]);
+    assert!(error.contains("index must be below size"), "{error}");
     // Anyone can verify the whole log online against the key, and keep the checkpoint.
     let saved = dir.path().join("ally.note");
     let online = ok(&db, &["verify", "--url", &server.url, "--key", &log_key, "--save", saved.to_str().unwrap()]);

@@ -586,6 +586,14 @@ fn backup_and_restore_rebuild_the_same_store() {
     assert_eq!(summary(&target), summary(&source));
     let packages = |s: &Sandbox| s.ok(&["report", "packages", "--json"]);
     assert_eq!(packages(&target), packages(&source));
+    // The log secret and the signed checkpoints travel: the restored log has the same root, and
+    // its checkpoints verify under the source's key.
+    let key_of = |s: &Sandbox| s.ok(&["key", "public", s.dir.path().join("tranche.db.key").to_str().unwrap()]);
+    let key = key_of(&source);
+    let root = |s: &Sandbox| s.ok(&["verify", "--key", key.trim()]);
+    let verified = root(&target);
+    assert_eq!(verified, root(&source));
+    assert!(verified.contains("160 entries") && verified.contains("1 signed checkpoint(s) checked"), "{verified}");
     // Idempotency survives: the demo and the exercise are already there.
     assert!(target.ok(&["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     target.ok(&["check"]);

@@ -662,7 +662,11 @@ impl SqliteStore {
                     .map_err(db)?;
             }
         }
-        tx.commit().map_err(db)
+        tx.commit().map_err(db)?;
+        if let Some(secret) = secret {
+            self.secret = secret;
+        }
+        Ok(())
     }
 
     pub fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {

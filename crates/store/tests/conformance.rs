@@ -213,8 +213,40 @@ macro_rules! conformance {
             fn group_commit_keeps_each_outcome_apart() {
                 super::group_commit_keeps_each_outcome_apart($make)
             }
+            #[test]
+            fn every_event_has_its_leaf_and_checkpoints_keep() {
+                super::every_event_has_its_leaf_and_checkpoints_keep($make)
+            }
         }
     };
+}
+
+/// Each appended event gets its leaf hash (the hash of its committed entry) in the same
+/// transaction; checkpoints and cosignatures are kept and read back.
+pub fn every_event_has_its_leaf_and_checkpoints_keep<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = seeded(make());
+    let head = ledger.head();
+    assert!(head > 0);
+    let store = ledger.store_mut();
+    let leaves = store.leaf_hashes(0, 10_000).unwrap();
+    assert_eq!(leaves.len() as u64, head);
+    let events = store.events_after(0, 1000).unwrap();
+    let secret = store.log_secret();
+    for ((seq, hash), event) in leaves.iter().zip(&events) {
+        assert_eq!(*seq, event.seq);
+        assert_eq!(*hash, tranche_log::leaf_hash(&tranche_store::leaf_of(event, &secret).unwrap()), "leaf {seq}");
+    }
+    let tree = tranche_store::log::tree_of(&*store).unwrap();
+    assert_eq!(tree.size(), head);
+    let signer = tranche_log::Signer25519::generate("conformance.test", tranche_log::KeyType::Note).unwrap();
+    let note = tranche_store::log::sign_checkpoint(store, &tree, &signer).unwrap().expect("a first checkpoint");
+    assert!(tranche_store::log::sign_checkpoint(store, &tree, &signer).unwrap().is_none(), "one per size");
+    store.put_cosignature(head, "witness.test", "\u{2014} witness.test AAAA").unwrap();
+    let (size, served) = tranche_store::log::latest_note(&*store).unwrap().unwrap();
+    assert_eq!(size, head);
+    assert_eq!(served, format!("{}\u{2014} witness.test AAAA\n", note.render()));
+    let (verified, _) = tranche_store::log::verify_store(&*store, Some(&signer.verifier())).unwrap();
+    assert_eq!((verified.size, verified.checkpoints), (head, 1));
 }
 
 conformance!(sqlite, || SqliteStore::in_memory().unwrap());

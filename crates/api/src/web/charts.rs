@@ -46,6 +46,19 @@ fn ceiling(value: f64) -> f64 {
     ((value / step).ceil() * step).max(value * 1.05)
 }
 
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// Draws into an SVG string and makes it accessible. Drawing into memory cannot fail, so an
+/// error here is a bug in the chart code.
+fn draw(title: &str, size: (u32, u32), paint: impl FnOnce(&Area) -> Result<(), Box<dyn std::error::Error>>) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        paint(&root).and_then(|()| root.present().map_err(Into::into)).expect("drawing into a string cannot fail");
+    }
+    accessible(svg, title)
+}
+
 /// Makes plotters' SVG accessible and fluid: a role, a label, a title.
 fn accessible(svg: String, title: &str) -> String {
     let title = escape(title);
@@ -66,171 +79,138 @@ fn escape(text: &str) -> String {
 
 /// Cumulative money over time against goals: step lines, dashed projection, goal levels.
 pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], size: (u32, u32)) -> String {
-    let mut svg = String::new();
     let all = lines.iter().flat_map(|l| l.points.iter());
     let (first, last) = all.clone().fold((i32::MAX, i32::MIN), |(lo, hi), (d, _)| (lo.min(days(*d)), hi.max(days(*d))));
     let (first, last) = if first > last { (0, 1) } else { (first, last.max(first + 1)) };
     let top = all.map(|(_, v)| *v).chain(levels.iter().map(|l| l.value)).fold(0.0, f64::max);
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let drawn: Result<(), Box<dyn std::error::Error>> = (|| {
-            root.fill(&WHITE)?;
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(34)
-                .y_label_area_size(60)
-                .build_cartesian_2d(first..last, 0.0..ceiling(top))?;
+    draw(title, size, |root| {
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(60)
+            .build_cartesian_2d(first..last, 0.0..ceiling(top))?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 15))
+            .x_labels(6)
+            .x_label_formatter(&date_label)
+            .y_labels(6)
+            .y_desc(unit)
+            .draw()?;
+        for level in levels {
+            let style = GOAL.stroke_width(1);
             chart
-                .configure_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(GRID)
-                .label_style(("sans-serif", 15))
-                .axis_desc_style(("sans-serif", 15))
-                .x_labels(6)
-                .x_label_formatter(&date_label)
-                .y_labels(6)
-                .y_desc(unit)
-                .draw()?;
-            for level in levels {
-                let style = GOAL.stroke_width(1);
-                chart
-                    .draw_series(DashedLineSeries::new([(first, level.value), (last, level.value)], 6, 4, style))?
-                    .label(level.label)
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
-            }
-            for line in lines {
-                let colour = line.colour;
-                let mut steps = Vec::with_capacity(line.points.len() * 2);
-                for (i, (date, value)) in line.points.iter().enumerate() {
-                    if i > 0 {
-                        steps.push((days(*date), steps.last().map_or(0.0, |(_, v): &(i32, f64)| *v)));
-                    }
-                    steps.push((days(*date), *value));
+                .draw_series(DashedLineSeries::new([(first, level.value), (last, level.value)], 6, 4, style))?
+                .label(level.label)
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
+        }
+        for line in lines {
+            let colour = line.colour;
+            let mut steps = Vec::with_capacity(line.points.len() * 2);
+            for (i, (date, value)) in line.points.iter().enumerate() {
+                if i > 0 {
+                    steps.push((days(*date), steps.last().map_or(0.0, |(_, v): &(i32, f64)| *v)));
                 }
-                let series = match line.dashed {
-                    true => chart.draw_series(DashedLineSeries::new(steps, 5, 4, colour.stroke_width(2)))?,
-                    false => chart.draw_series(LineSeries::new(steps, colour.stroke_width(2)))?,
-                };
-                series.label(line.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
+                steps.push((days(*date), *value));
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font(("sans-serif", 14))
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .draw()?;
-            root.present()?;
-            Ok(())
-        })();
-        drawn.expect("drawing into a string cannot fail");
-    }
-    accessible(svg, title)
+            let series = match line.dashed {
+                true => chart.draw_series(DashedLineSeries::new(steps, 5, 4, colour.stroke_width(2)))?,
+                false => chart.draw_series(LineSeries::new(steps, colour.stroke_width(2)))?,
+            };
+            series.label(line.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font(("sans-serif", 14))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .draw()?;
+        Ok(())
+    })
 }
 
 /// Bars per period (labels below) with an optional dashed target level.
 pub fn bars(title: &str, unit: &str, bars: &[(String, f64)], target: Option<Level>, size: (u32, u32)) -> String {
-    let mut svg = String::new();
     let top = bars.iter().map(|(_, v)| *v).chain(target.iter().map(|t| t.value)).fold(0.0, f64::max);
     let count = bars.len().max(1) as f64;
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        let drawn: Result<(), Box<dyn std::error::Error>> = (|| {
-            root.fill(&WHITE)?;
-            let mut chart = ChartBuilder::on(&root)
-                .margin(12)
-                .x_label_area_size(34)
-                .y_label_area_size(60)
-                .build_cartesian_2d(0.0..count, 0.0..ceiling(top))?;
-            // Every label when they fit, else every second or third.
-            let every = bars.len().div_ceil(8).max(1);
-            let label = |x: &f64| {
-                let index = x.floor() as usize;
-                let centred = (x - x.floor() - 0.5).abs() < 1e-9;
-                bars.get(index).filter(|_| centred && index % every == 0).map(|(l, _)| l.clone()).unwrap_or_default()
-            };
+    draw(title, size, |root| {
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..count, 0.0..ceiling(top))?;
+        // Every label when they fit, else every second or third.
+        let every = bars.len().div_ceil(8).max(1);
+        let label = |x: &f64| {
+            let index = x.floor() as usize;
+            let centred = (x - x.floor() - 0.5).abs() < 1e-9;
+            bars.get(index).filter(|_| centred && index % every == 0).map(|(l, _)| l.clone()).unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 15))
+            .x_labels(bars.len() * 2 + 1)
+            .x_label_formatter(&label)
+            .y_labels(6)
+            .y_desc(unit)
+            .draw()?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
+                let x = i as f64;
+                Rectangle::new([(x + 0.15, 0.0), (x + 0.85, *value)], COUNTED.filled())
+            }))?
+            .label("Counted in the month")
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], COUNTED.filled()));
+        if let Some(target) = &target {
             chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(GRID)
-                .label_style(("sans-serif", 15))
-                .axis_desc_style(("sans-serif", 15))
-                .x_labels(bars.len() * 2 + 1)
-                .x_label_formatter(&label)
-                .y_labels(6)
-                .y_desc(unit)
-                .draw()?;
-            chart
-                .draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
-                    let x = i as f64;
-                    Rectangle::new([(x + 0.15, 0.0), (x + 0.85, *value)], COUNTED.filled())
-                }))?
-                .label("Counted in the month")
-                .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], COUNTED.filled()));
-            if let Some(target) = &target {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        [(0.0, target.value), (count, target.value)],
-                        6,
-                        4,
-                        GOAL.into(),
-                    ))?
-                    .label(target.label)
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
-            }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .label_font(("sans-serif", 14))
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .draw()?;
-            root.present()?;
-            Ok(())
-        })();
-        drawn.expect("drawing into a string cannot fail");
-    }
-    accessible(svg, title)
+                .draw_series(DashedLineSeries::new([(0.0, target.value), (count, target.value)], 6, 4, GOAL.into()))?
+                .label(target.label)
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(("sans-serif", 14))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .draw()?;
+        Ok(())
+    })
 }
 
 /// A small line without axes: one contributor's counted money over the record's span.
 pub fn sparkline(title: &str, points: &[(NaiveDate, f64)], span: (NaiveDate, NaiveDate)) -> String {
-    let mut svg = String::new();
     let (first, last) = (days(span.0), days(span.1).max(days(span.0) + 1));
     let top = points.iter().map(|(_, v)| *v).fold(0.0, f64::max);
-    {
-        let root = SVGBackend::with_string(&mut svg, (120, 28)).into_drawing_area();
-        let drawn: Result<(), Box<dyn std::error::Error>> = (|| {
-            let mut chart = ChartBuilder::on(&root).margin(2).build_cartesian_2d(first..last, 0.0..top.max(1e-9))?;
-            let mut steps = vec![(first, 0.0)];
-            for (date, value) in points {
-                steps.push((days(*date), steps.last().map_or(0.0, |(_, v)| *v)));
-                steps.push((days(*date), *value));
-            }
-            steps.push((last, steps.last().map_or(0.0, |(_, v)| *v)));
-            chart.draw_series(LineSeries::new(steps, COUNTED.stroke_width(2)))?;
-            root.present()?;
-            Ok(())
-        })();
-        drawn.expect("drawing into a string cannot fail");
-    }
-    accessible(svg, title)
+    draw(title, (120, 28), |root| {
+        let mut chart = ChartBuilder::on(root).margin(2).build_cartesian_2d(first..last, 0.0..top.max(1e-9))?;
+        let mut steps = vec![(first, 0.0)];
+        for (date, value) in points {
+            steps.push((days(*date), steps.last().map_or(0.0, |(_, v)| *v)));
+            steps.push((days(*date), *value));
+        }
+        steps.push((last, steps.last().map_or(0.0, |(_, v)| *v)));
+        chart.draw_series(LineSeries::new(steps, COUNTED.stroke_width(2)))?;
+        Ok(())
+    })
 }
 
 /// A horizontal funding bar: the share of the price covered, capped at the full width.
 pub fn funding_bar(title: &str, share: f64) -> String {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (160, 14)).into_drawing_area();
-        let drawn: Result<(), Box<dyn std::error::Error>> = (|| {
-            root.fill(&GRID)?;
-            let width = (160.0 * share.clamp(0.0, 1.0)).round() as i32;
-            root.draw(&Rectangle::new([(0, 0), (width, 14)], COMMITTED.filled()))?;
-            root.present()?;
-            Ok(())
-        })();
-        drawn.expect("drawing into a string cannot fail");
-    }
-    accessible(svg, title)
+    draw(title, (160, 14), |root| {
+        root.fill(&GRID)?;
+        let width = (160.0 * share.clamp(0.0, 1.0)).round() as i32;
+        root.draw(&Rectangle::new([(0, 0), (width, 14)], COMMITTED.filled()))?;
+        Ok(())
+    })
 }

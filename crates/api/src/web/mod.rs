@@ -114,6 +114,10 @@ impl Visitor {
         response
     }
 
+    fn bad_request(&self, message: String, events: u64) -> Response {
+        self.message(StatusCode::BAD_REQUEST, "Bad request", message, events)
+    }
+
     fn message(&self, status: StatusCode, heading: &str, message: String, events: u64) -> Response {
         let page =
             Message { chrome: self.chrome("message", heading, today(), events), heading: heading.to_string(), message };
@@ -169,6 +173,24 @@ fn download(dataset: &Dataset, format: Format) -> Response {
         .into_response()
 }
 
+/// What every page handler starts with: who asks, the ledger, the log's length, the format.
+struct Page<'a> {
+    visitor: Visitor,
+    ledger: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::SqliteStore>>,
+    events: u64,
+    format: Format,
+}
+
+fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) -> Result<Page<'a>, Response> {
+    let visitor = visitor(state, headers);
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    match format_of(query) {
+        Ok(format) => Ok(Page { visitor, ledger, events, format }),
+        Err(message) => Err(visitor.bad_request(message, events)),
+    }
+}
+
 fn is_htmx(headers: &HeaderMap) -> bool {
     headers.get("hx-request").is_some_and(|v| v == "true")
 }
@@ -213,12 +235,9 @@ pub fn overview_html(
 }
 
 async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let visitor = visitor(&state, &headers);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
-    let format = match format_of(&query) {
-        Ok(format) => format,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let as_of = today();
     match overview_html(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, events)) {
@@ -248,18 +267,15 @@ struct ContributorsTable {
 }
 
 async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let visitor = visitor(&state, &headers);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
-    let format = match format_of(&query) {
-        Ok(format) => format,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let sort = query.sort.as_deref().unwrap_or("counted");
     let dir = query.dir.as_deref().unwrap_or(if sort == "party" || sort == "status" { "asc" } else { "desc" });
     let order = match data::SortOrder::parse(sort, dir) {
         Ok(order) => order,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+        Err(message) => return visitor.bad_request(message, events),
     };
     let as_of = today();
     let table = match data::contributors(ledger.state(), ledger.rates(), as_of, order) {
@@ -297,12 +313,9 @@ struct PackagesPage {
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let visitor = visitor(&state, &headers);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
-    let format = match format_of(&query) {
-        Ok(format) => format,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let as_of = today();
     let view = data::packages(ledger.state(), visitor.reader, as_of);
@@ -330,9 +343,10 @@ struct RequirementsPage {
 }
 
 async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let visitor = visitor(&state, &headers);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
     if !sees_requirements(&visitor.reader) {
         let status = if visitor.reader.sees_restricted() { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
         let message = "The requirements are restricted to the recipient, the coordinator and suppliers: sign in with \
@@ -340,10 +354,6 @@ async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(q
             .to_string();
         return visitor.message(status, "Restricted", message, events);
     }
-    let format = match format_of(&query) {
-        Ok(format) => format,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
-    };
     let view = match data::requirements(ledger.state(), ledger.rates(), visitor.reader) {
         Ok(view) => view,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
@@ -381,12 +391,9 @@ struct RecordsTable {
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let visitor = visitor(&state, &headers);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
-    let format = match format_of(&query) {
-        Ok(format) => format,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let filter = match data::RecordFilter::parse(
         query.party.as_deref(),
@@ -395,7 +402,7 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         query.month.as_deref(),
     ) {
         Ok(filter) => filter,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+        Err(message) => return visitor.bad_request(message, events),
     };
     let as_of = today();
     let view = data::records(ledger.state(), as_of, &filter);
@@ -432,12 +439,9 @@ struct LogPage {
 }
 
 async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let visitor = visitor(&state, &headers);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let head = ledger.head();
-    let format = match format_of(&query) {
-        Ok(format) => format,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, head),
+    let Page { visitor, ledger, events: head, format } = match begin(&state, &headers, &query) {
+        Ok(page) => page,
+        Err(response) => return response,
     };
     let latest = match tranche_store::Store::events_after(ledger.store(), head.saturating_sub(1), 1) {
         Ok(events) => {
@@ -561,7 +565,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let form: SignOutForm = match serde_urlencoded_form(&body) {
         Ok(form) => form,
-        Err(message) => return visitor.message(StatusCode::BAD_REQUEST, "Bad request", message, events),
+        Err(message) => return visitor.bad_request(message, events),
     };
     if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
         return visitor.message(StatusCode::FORBIDDEN, "Refused", why.to_string(), events);

@@ -9,12 +9,14 @@
 pub mod backup;
 mod ledger;
 pub mod log;
+pub mod postgres;
 mod sqlite;
 pub mod synthetic;
 
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, replay_and_compare};
+pub use postgres::PostgresStore;
 pub use sqlite::{SqliteStore, StoredCommandRow, StoredToken};
 pub use tranche_core::State;
 

@@ -187,35 +187,51 @@ macro_rules! conformance {
             use super::*;
             #[test]
             fn appends_and_replays() {
-                super::appends_and_replays($make)
+                if let Some(make) = $make {
+                    super::appends_and_replays(make)
+                }
             }
             #[test]
             fn repeated_command_returns_first_outcome() {
-                super::repeated_command_returns_first_outcome($make)
+                if let Some(make) = $make {
+                    super::repeated_command_returns_first_outcome(make)
+                }
             }
             #[test]
             fn reused_id_with_other_content_is_rejected() {
-                super::reused_id_with_other_content_is_rejected($make)
+                if let Some(make) = $make {
+                    super::reused_id_with_other_content_is_rejected(make)
+                }
             }
             #[test]
             fn rejected_batch_writes_nothing() {
-                super::rejected_batch_writes_nothing($make)
+                if let Some(make) = $make {
+                    super::rejected_batch_writes_nothing(make)
+                }
             }
             #[test]
             fn rates_import_is_idempotent_and_conflicts_write_nothing() {
-                super::rates_import_is_idempotent_and_conflicts_write_nothing($make)
+                if let Some(make) = $make {
+                    super::rates_import_is_idempotent_and_conflicts_write_nothing(make)
+                }
             }
             #[test]
             fn projections_equal_a_rebuild() {
-                super::projections_equal_a_rebuild($make)
+                if let Some(make) = $make {
+                    super::projections_equal_a_rebuild(make)
+                }
             }
             #[test]
             fn group_commit_keeps_each_outcome_apart() {
-                super::group_commit_keeps_each_outcome_apart($make)
+                if let Some(make) = $make {
+                    super::group_commit_keeps_each_outcome_apart(make)
+                }
             }
             #[test]
             fn every_event_has_its_leaf_and_checkpoints_keep() {
-                super::every_event_has_its_leaf_and_checkpoints_keep($make)
+                if let Some(make) = $make {
+                    super::every_event_has_its_leaf_and_checkpoints_keep(make)
+                }
             }
         }
     };
@@ -249,4 +265,51 @@ pub fn every_event_has_its_leaf_and_checkpoints_keep<S: Store>(make: impl Fn() -
     assert_eq!((verified.size, verified.checkpoints), (head, 1));
 }
 
-conformance!(sqlite, || SqliteStore::in_memory().unwrap());
+conformance!(sqlite, Some(|| SqliteStore::in_memory().unwrap()));
+conformance!(postgres, postgres_maker());
+
+/// A maker of fresh PostgreSQL stores, each in a schema of its own in the server named by
+/// `TRANCHE_TEST_POSTGRES` (default: the local server's `test` database); `None`, with a
+/// one-line notice, when no server answers, unless `TRANCHE_REQUIRE_POSTGRES=1`.
+fn postgres_maker() -> Option<impl Fn() -> tranche_store::PostgresStore> {
+    static CLEANED: std::sync::Once = std::sync::Once::new();
+    let base = std::env::var("TRANCHE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=test".to_string());
+    let mut admin = match ::postgres::Client::connect(&base, ::postgres::NoTls) {
+        Ok(client) => client,
+        Err(error) if std::env::var("TRANCHE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
+            panic!("TRANCHE_REQUIRE_POSTGRES=1 but PostgreSQL does not answer at {base}: {error}")
+        }
+        Err(error) => {
+            // Once, and past the test harness's capture, so a plain `cargo test` shows it.
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "notice: skipping the PostgreSQL conformance tests: no server at {base} ({error}); set TRANCHE_REQUIRE_POSTGRES=1 to fail instead"
+                );
+            });
+            return None;
+        }
+    };
+    // Schemas left by earlier runs go first (test binaries run one at a time).
+    CLEANED.call_once(|| {
+        let old = admin
+            .query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tranche_t_%'", &[])
+            .expect("the schema list");
+        for row in old {
+            let name: String = row.get(0);
+            admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).expect("dropping an old schema");
+        }
+    });
+    Some(move || {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let schema = format!("tranche_t_{}_{n}", std::process::id());
+        let mut admin = ::postgres::Client::connect(&base, ::postgres::NoTls).expect("the server answered before");
+        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("a fresh schema");
+        tranche_store::PostgresStore::connect(&format!("{base} options='-c search_path={schema}'"))
+            .expect("a store in the fresh schema")
+    })
+}

@@ -15,7 +15,6 @@ use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Group, GroupId, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind, parse_date,
 };
-use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Args, Clone)]
 pub struct Common {
@@ -160,7 +159,7 @@ pub enum GroupCommand {
     },
 }
 
-pub fn run_group(ledger: &mut Ledger<SqliteStore>, actor: Role, command: GroupCommand) -> Result<()> {
+pub fn run_group(ledger: &mut crate::AnyLedger, actor: Role, command: GroupCommand) -> Result<()> {
     let GroupCommand::Define { id, name, members, common } = command;
     let members = members.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
     if name.trim().is_empty() || name.len() > 200 {
@@ -200,7 +199,7 @@ fn source(args: &SourceArgs, date: NaiveDate) -> Result<Source> {
 }
 
 /// Runs one command with its idempotency key and prints what happened.
-pub(crate) fn submit(ledger: &mut Ledger<SqliteStore>, actor: Role, common: &Common, command: Command) -> Result<()> {
+pub(crate) fn submit(ledger: &mut crate::AnyLedger, actor: Role, common: &Common, command: Command) -> Result<()> {
     let command_id = match &common.command_id {
         Some(id) => CommandId::parse(id)?,
         None => {
@@ -246,7 +245,7 @@ pub(crate) fn money(amount: &str, currency: Currency) -> Result<Money> {
     Ok(Money::parse_positive(amount, currency)?)
 }
 
-pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, actor: Role, command: PledgeCommand) -> Result<()> {
+pub fn run_pledge(ledger: &mut crate::AnyLedger, actor: Role, command: PledgeCommand) -> Result<()> {
     match command {
         PledgeCommand::Announce {
             id,
@@ -340,7 +339,7 @@ pub fn run_pledge(ledger: &mut Ledger<SqliteStore>, actor: Role, command: Pledge
     }
 }
 
-pub fn run_participation(ledger: &mut Ledger<SqliteStore>, actor: Role, command: ParticipationCommand) -> Result<()> {
+pub fn run_participation(ledger: &mut crate::AnyLedger, actor: Role, command: ParticipationCommand) -> Result<()> {
     let ParticipationCommand::Record { party, status, note, source: source_args, common } = command;
     let command = Command::RecordParticipation {
         party: PartyId::parse(&party)?,
@@ -351,7 +350,7 @@ pub fn run_participation(ledger: &mut Ledger<SqliteStore>, actor: Role, command:
     submit(ledger, actor, &common, command)
 }
 
-pub fn run_target(ledger: &mut Ledger<SqliteStore>, actor: Role, command: TargetCommand) -> Result<()> {
+pub fn run_target(ledger: &mut crate::AnyLedger, actor: Role, command: TargetCommand) -> Result<()> {
     let TargetCommand::Set { id, kind, amount, currency, note, source: source_args, common } = command;
     let date = day(&common);
     let target = Target {

@@ -3,10 +3,9 @@
 
 use anyhow::{Context, Result};
 use tranche_io::exercise::{LABEL, steps};
-use tranche_store::{Ledger, SqliteStore};
 
 /// The exercise's label when the store holds it (its records all carry the `EX-` prefix).
-pub fn loaded(ledger: &Ledger<SqliteStore>) -> Option<&'static str> {
+pub fn loaded(ledger: &crate::AnyLedger) -> Option<&'static str> {
     let state = ledger.state();
     let any = state.requirements.keys().any(|id| id.as_str().starts_with("EX-"))
         || state.pledges().iter().any(|p| p.id.as_str().starts_with("EX-"));
@@ -14,7 +13,7 @@ pub fn loaded(ledger: &Ledger<SqliteStore>) -> Option<&'static str> {
 }
 
 /// Loads the exercise (one transaction); a second load changes nothing.
-pub fn load(ledger: &mut Ledger<SqliteStore>) -> Result<()> {
+pub fn load(ledger: &mut crate::AnyLedger) -> Result<()> {
     let steps = steps();
     let outcomes = ledger.execute_all(&steps).context("loading the synthetic exercise")?;
     let new = outcomes.iter().filter(|o| !o.repeated).count();

@@ -10,7 +10,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tranche_core::auth::Role;
 use tranche_core::{Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId};
 use tranche_io::{ecb, parties, record, shipped};
-use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -35,7 +34,7 @@ fn read(path: &Path) -> Result<(String, String)> {
     Ok((path.display().to_string(), text))
 }
 
-pub fn run(ledger: &mut Ledger<SqliteStore>, command: ImportCommand) -> Result<()> {
+pub fn run(ledger: &mut crate::AnyLedger, command: ImportCommand) -> Result<()> {
     match command {
         ImportCommand::Ecb { file } => {
             let (name, text) = read(&file)?;
@@ -52,14 +51,14 @@ pub fn run(ledger: &mut Ledger<SqliteStore>, command: ImportCommand) -> Result<(
     }
 }
 
-fn import_rates(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str) -> Result<()> {
+fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str) -> Result<()> {
     let quotes = ecb::parse(name, text)?;
     let imported = ledger.import_rates(&quotes)?;
     out!("{name}: {} rates, {} new, {} already loaded", quotes.len(), imported.new, imported.unchanged);
     Ok(())
 }
 
-fn import_parties(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str) -> Result<()> {
+fn import_parties(ledger: &mut crate::AnyLedger, name: &str, text: &str) -> Result<()> {
     let envelopes = parties::parse(name, text)?;
     let outcomes = ledger.execute_all(&envelopes)?;
     let new = outcomes.iter().filter(|o| !o.repeated).count();
@@ -93,7 +92,7 @@ impl Progress {
     }
 }
 
-fn import_record(ledger: &mut Ledger<SqliteStore>, name: &str, text: &str, skip_invalid: bool) -> Result<()> {
+fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_invalid: bool) -> Result<()> {
     let state = ledger.state();
     let parsed = record::parse(name, text, &|id| state.has_pledge(id))?;
     let progress = Progress::new(parsed.rows.len() + parsed.errors.len(), "checking");
@@ -165,7 +164,7 @@ fn nordic_baltic_eight() -> Envelope {
 }
 
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
-pub fn demo(ledger: &mut Ledger<SqliteStore>) -> Result<()> {
+pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV)?;
     import_parties(ledger, "shipped parties", shipped::PARTIES_CSV)?;
     ledger.execute(&purl_mechanism())?;

@@ -25,7 +25,8 @@ use tranche_store::{Ledger, SqliteStore};
 #[derive(Parser)]
 #[command(name = "tranche", version, about = "A verifiable coordination ledger for pooled multinational procurement")]
 struct Cli {
-    /// The store file (SQLite). Default: tranche.db in the platform data directory.
+    /// The store: a SQLite file (default: tranche.db in the platform data directory), or a
+    /// PostgreSQL URL `postgres://user@host:port/database` (also `TRANCHE_DATABASE_URL`).
     #[arg(long, global = true, env = "TRANCHE_DATABASE")]
     database: Option<PathBuf>,
     /// Who acts or reads: admin (the operator), coordinator, contributor:ISO3, recipient,
@@ -269,11 +270,37 @@ fn default_database() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("tranche.db"))
 }
 
+/// A ledger over whichever backend `--database` names.
+pub type AnyLedger = Ledger<Box<dyn tranche_store::Store>>;
+
+/// The PostgreSQL URL `--database` (or `TRANCHE_DATABASE_URL`) names, if it names one.
+fn postgres_url(database: &Option<PathBuf>) -> Option<String> {
+    let given = match database {
+        Some(path) => path.to_string_lossy().into_owned(),
+        None => std::env::var("TRANCHE_DATABASE_URL").ok()?,
+    };
+    (given.starts_with("postgres://") || given.starts_with("postgresql://")).then_some(given)
+}
+
+/// The SQLite file: commands that work on files only (tokens, serve, backup, restore, verify,
+/// keys beside the store) refuse a PostgreSQL URL with a clear message.
 pub fn database_path(database: &Option<PathBuf>) -> Result<PathBuf> {
+    if postgres_url(database).is_some() {
+        anyhow::bail!("this command works on a SQLite store file only, not on PostgreSQL yet");
+    }
     match database {
         Some(path) => Ok(path.clone()),
         None => default_database(),
     }
+}
+
+/// Opens the store on either backend.
+pub fn open_any(database: &Option<PathBuf>) -> Result<AnyLedger> {
+    let store: Box<dyn tranche_store::Store> = match postgres_url(database) {
+        Some(url) => Box::new(tranche_store::PostgresStore::connect(&url).context("cannot open the PostgreSQL store")?),
+        None => Box::new(open(database)?.into_store()),
+    };
+    Ledger::open(store).context("cannot load the store")
 }
 
 pub fn open(database: &Option<PathBuf>) -> Result<Ledger<SqliteStore>> {
@@ -314,7 +341,7 @@ fn main() {
             | Top::Restore { .. }
     );
     let database = cli.database.clone();
-    let result = run(cli).and_then(|()| match writes {
+    let result = run(cli).and_then(|()| match writes && postgres_url(&database).is_none() {
         true => log_commands::sign_if_keyed(&database_path(&database)?).map(|_| ()),
         false => Ok(()),
     });
@@ -331,7 +358,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Top::Demo { no_serve, exercise, listen } => {
-            let mut ledger = open(&cli.database)?;
+            let mut ledger = open_any(&cli.database)?;
             import::demo(&mut ledger)?;
             if exercise {
                 exercise::load(&mut ledger)?;
@@ -343,6 +370,10 @@ fn run(cli: Cli) -> Result<()> {
                 report_procurement::print_pipeline(&ledger, false)?;
             }
             drop(ledger);
+            if postgres_url(&cli.database).is_some() {
+                anyhow::ensure!(no_serve, "serving from PostgreSQL is not available yet; pass --no-serve");
+                return Ok(());
+            }
             let path = database_path(&cli.database)?;
             let key = log_commands::key_path(&path);
             if !key.exists() {
@@ -360,27 +391,29 @@ fn run(cli: Cli) -> Result<()> {
             out!("");
             serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
-        Top::Import(command) => import::run(&mut open(&cli.database)?, command),
-        Top::Report(command) => report::run(&open(&cli.database)?, reader(cli.actor), command),
-        Top::Pledge(command) => domain_commands::run_pledge(&mut open(&cli.database)?, writer(cli.actor)?, command),
+        Top::Import(command) => import::run(&mut open_any(&cli.database)?, command),
+        Top::Report(command) => report::run(&open_any(&cli.database)?, reader(cli.actor), command),
+        Top::Pledge(command) => domain_commands::run_pledge(&mut open_any(&cli.database)?, writer(cli.actor)?, command),
         Top::Participation(command) => {
-            domain_commands::run_participation(&mut open(&cli.database)?, writer(cli.actor)?, command)
+            domain_commands::run_participation(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
         }
         Top::Requirement(command) => {
-            procurement_commands::run_requirement(&mut open(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_requirement(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
         }
         Top::Decision(command) => {
-            procurement_commands::run_decision(&mut open(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_decision(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
         }
         Top::Package(command) => {
-            procurement_commands::run_package(&mut open(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_package(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
         }
-        Top::Cash(command) => procurement_commands::run_cash(&mut open(&cli.database)?, writer(cli.actor)?, command),
+        Top::Cash(command) => {
+            procurement_commands::run_cash(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
+        }
         Top::Trigger(command) => {
-            procurement_commands::run_trigger(&mut open(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_trigger(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
         }
-        Top::Group(command) => domain_commands::run_group(&mut open(&cli.database)?, writer(cli.actor)?, command),
-        Top::Target(command) => domain_commands::run_target(&mut open(&cli.database)?, writer(cli.actor)?, command),
+        Top::Group(command) => domain_commands::run_group(&mut open_any(&cli.database)?, writer(cli.actor)?, command),
+        Top::Target(command) => domain_commands::run_target(&mut open_any(&cli.database)?, writer(cli.actor)?, command),
         Top::Serve { listen, rate_limit, timeout_seconds, signing_key, witness } => {
             let limits = tranche_api::Limits {
                 per_token_per_second: rate_limit,
@@ -433,7 +466,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Top::Check => {
-            let mut ledger = open(&cli.database)?;
+            let mut ledger = open_any(&cli.database)?;
             let before = tranche_store::Store::projection_dump(ledger.store())?;
             ledger.rebuild_projections()?;
             let after = tranche_store::Store::projection_dump(ledger.store())?;

@@ -6,7 +6,6 @@ use clap::{Args, Subcommand};
 use tranche_core::auth::Role;
 use tranche_core::procurement::{Procedure, Requirement, RequirementCategory, Response, Restricted, Subject};
 use tranche_core::{Command, Currency, DecisionId, PackageRef, PartyId, PledgeId, RequirementId, YearMonth};
-use tranche_store::{Ledger, SqliteStore};
 
 use crate::domain_commands::{Common, day, money, submit};
 
@@ -201,7 +200,7 @@ pub enum CashCommand {
     },
 }
 
-pub fn run_cash(ledger: &mut Ledger<SqliteStore>, actor: Role, command: CashCommand) -> Result<()> {
+pub fn run_cash(ledger: &mut crate::AnyLedger, actor: Role, command: CashCommand) -> Result<()> {
     let CashCommand::Convert { amount, currency, to, common } = command;
     let from = money(&amount, currency)?;
     submit(ledger, actor, &common, Command::ConvertCash { from, to, date: day(&common) })
@@ -217,7 +216,7 @@ pub enum TriggerCommand {
     },
 }
 
-fn package_currency(ledger: &Ledger<SqliteStore>) -> Result<Currency> {
+fn package_currency(ledger: &crate::AnyLedger) -> Result<Currency> {
     ledger
         .state()
         .mechanism
@@ -230,7 +229,7 @@ fn ids<T>(texts: &[String], parse: fn(&str) -> Result<T, tranche_core::ParseErro
     texts.iter().map(|t| parse(t.trim()).map_err(Into::into)).collect()
 }
 
-pub fn run_requirement(ledger: &mut Ledger<SqliteStore>, actor: Role, command: RequirementCommand) -> Result<()> {
+pub fn run_requirement(ledger: &mut crate::AnyLedger, actor: Role, command: RequirementCommand) -> Result<()> {
     match command {
         RequirementCommand::Submit { id, category, cost, month, quantity, description, common } => {
             let requirement = Requirement {
@@ -250,7 +249,7 @@ pub fn run_requirement(ledger: &mut Ledger<SqliteStore>, actor: Role, command: R
     }
 }
 
-pub fn run_decision(ledger: &mut Ledger<SqliteStore>, actor: Role, command: DecisionCommand) -> Result<()> {
+pub fn run_decision(ledger: &mut crate::AnyLedger, actor: Role, command: DecisionCommand) -> Result<()> {
     match command {
         DecisionCommand::Open { id, subject, silence_until, consensus: _, participants, common } => {
             let subject = match (subject.package, subject.list) {
@@ -295,7 +294,7 @@ pub fn run_decision(ledger: &mut Ledger<SqliteStore>, actor: Role, command: Deci
     }
 }
 
-pub fn run_package(ledger: &mut Ledger<SqliteStore>, actor: Role, command: PackageCommand) -> Result<()> {
+pub fn run_package(ledger: &mut crate::AnyLedger, actor: Role, command: PackageCommand) -> Result<()> {
     let currency = package_currency(ledger)?;
     let package = |id: &str| PackageRef::parse(id);
     let (common, command) = match command {
@@ -350,7 +349,7 @@ pub fn run_package(ledger: &mut Ledger<SqliteStore>, actor: Role, command: Packa
     submit(ledger, actor, &common, command)
 }
 
-pub fn run_trigger(ledger: &mut Ledger<SqliteStore>, actor: Role, command: TriggerCommand) -> Result<()> {
+pub fn run_trigger(ledger: &mut crate::AnyLedger, actor: Role, command: TriggerCommand) -> Result<()> {
     let TriggerCommand::Declare { name, common } = command;
     let trigger = tranche_core::procurement::parse_trigger(&name)?;
     submit(ledger, actor, &common, Command::DeclareTrigger { trigger, date: day(&common) })

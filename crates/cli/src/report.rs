@@ -8,7 +8,6 @@ use clap::Subcommand;
 use serde::Serialize;
 use tranche_core::auth::Reader;
 use tranche_core::{Currency, Money, Summary, TargetKind, YearMonth, parse_date};
-use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Subcommand)]
 pub enum ReportCommand {
@@ -60,7 +59,7 @@ fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
 
 /// Every report of a store holding the synthetic exercise says so, on stderr so that JSON on
 /// stdout stays machine-readable.
-pub fn exercise_banner(ledger: &Ledger<SqliteStore>) {
+pub fn exercise_banner(ledger: &crate::AnyLedger) {
     if let Some(label) = crate::exercise::loaded(ledger) {
         eprintln!("note: this store includes the SYNTHETIC exercise {label:?} (records EX-*); it is not real data");
     }
@@ -70,7 +69,7 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-pub fn run(ledger: &Ledger<SqliteStore>, reader: Reader, command: ReportCommand) -> Result<()> {
+pub fn run(ledger: &crate::AnyLedger, reader: Reader, command: ReportCommand) -> Result<()> {
     exercise_banner(ledger);
     match command {
         ReportCommand::Summary { json, as_of } => print_summary(ledger, as_of, json),
@@ -83,7 +82,7 @@ pub fn run(ledger: &Ledger<SqliteStore>, reader: Reader, command: ReportCommand)
     }
 }
 
-fn print_balances(ledger: &Ledger<SqliteStore>) -> Result<()> {
+fn print_balances(ledger: &crate::AnyLedger) -> Result<()> {
     let books = &ledger.state().books;
     out!(
         "Balances after {} events ({} journal entries); debits positive, credits negative",
@@ -133,7 +132,7 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     Ok(())
 }
 
-pub fn print_summary(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
+pub fn print_summary(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
     let summary = ledger.summary(as_of.unwrap_or_else(today))?;
     if json {
         return print_json(&tranche_io::wire::SummaryDto::from(&summary));
@@ -163,7 +162,7 @@ pub fn print_summary(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, jso
 }
 
 /// Each cumulative goal: met or missed on its date (or the gap so far), and when it was reached.
-fn print_targets(ledger: &Ledger<SqliteStore>, summary: &Summary) -> Result<()> {
+fn print_targets(ledger: &crate::AnyLedger, summary: &Summary) -> Result<()> {
     let goals: Vec<_> = ledger.state().targets.values().filter(|t| t.kind == TargetKind::CumulativeGoal).collect();
     if goals.is_empty() {
         return Ok(());
@@ -198,7 +197,7 @@ struct PartyRowDto {
     gdp_2021_bn_eur: Option<String>,
 }
 
-fn print_parties(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
+fn print_parties(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
     let summary = ledger.summary(as_of.unwrap_or_else(today))?;
     let state = ledger.state();
     let mut keys: Vec<String> = summary.by_party.keys().cloned().collect();
@@ -255,7 +254,7 @@ struct MonthRowDto {
     target: Option<String>,
 }
 
-fn print_months(ledger: &Ledger<SqliteStore>, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
+fn print_months(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: bool) -> Result<()> {
     let summary = ledger.summary(as_of.unwrap_or_else(today))?;
     let currency = ledger.state().mechanism.as_ref().map_or(Currency::USD, |m| m.package_currency);
     let procurement: BTreeMap<YearMonth, tranche_core::reports::MonthRow> =

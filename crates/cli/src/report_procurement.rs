@@ -5,11 +5,10 @@ use anyhow::Result;
 use tranche_core::Currency;
 use tranche_core::auth::Reader;
 use tranche_core::reports::{package_rows, pipeline};
-use tranche_store::{Ledger, SqliteStore};
 
 use crate::report::{grouped, print_json, today};
 
-pub fn print_packages(ledger: &Ledger<SqliteStore>, reader: Reader, json: bool) -> Result<()> {
+pub fn print_packages(ledger: &crate::AnyLedger, reader: Reader, json: bool) -> Result<()> {
     let rows = package_rows(ledger.state(), reader);
     if json {
         let dtos: Vec<tranche_io::wire::PackageDto> = rows.iter().map(Into::into).collect();
@@ -59,7 +58,7 @@ pub fn print_packages(ledger: &Ledger<SqliteStore>, reader: Reader, json: bool) 
     Ok(())
 }
 
-pub fn print_pipeline(ledger: &Ledger<SqliteStore>, json: bool) -> Result<()> {
+pub fn print_pipeline(ledger: &crate::AnyLedger, json: bool) -> Result<()> {
     let currency = ledger.state().mechanism.as_ref().map_or(Currency::USD, |m| m.package_currency);
     let rows = pipeline(ledger.state(), currency, today());
     if json {
@@ -75,7 +74,7 @@ pub fn print_pipeline(ledger: &Ledger<SqliteStore>, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn print_requirements(ledger: &Ledger<SqliteStore>, reader: Reader, json: bool) -> Result<()> {
+pub fn print_requirements(ledger: &crate::AnyLedger, reader: Reader, json: bool) -> Result<()> {
     let rows = tranche_io::wire::requirements(ledger.state(), reader);
     if json {
         return print_json(&rows);

@@ -132,6 +132,67 @@ pub trait Store {
     fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError>;
 }
 
+/// A boxed store is a store: the command line picks its backend at run time
+/// (`Ledger<Box<dyn Store>>`).
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn head(&self) -> Result<u64, StoreError> {
+        (**self).head()
+    }
+    fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError> {
+        (**self).command(id)
+    }
+    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        (**self).append(batch)
+    }
+    fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        (**self).replay(visit)
+    }
+    fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError> {
+        (**self).put_rates(quotes)
+    }
+    fn rates(&self) -> Result<RateTable, StoreError> {
+        (**self).rates()
+    }
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        (**self).events_after(after, limit)
+    }
+    fn rebuild_projections(
+        &mut self,
+        postings: &[(u64, Vec<JournalEntry>)],
+        pledges: &[&Pledge],
+    ) -> Result<(), StoreError> {
+        (**self).rebuild_projections(postings, pledges)
+    }
+    fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+        (**self).projection_dump()
+    }
+    fn projections_differ(
+        &self,
+        postings: &[(u64, Vec<JournalEntry>)],
+        pledges: &[&Pledge],
+    ) -> Result<Option<String>, StoreError> {
+        (**self).projections_differ(postings, pledges)
+    }
+    fn log_secret(&self) -> [u8; 32] {
+        (**self).log_secret()
+    }
+    fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {
+        (**self).leaf_hashes(after, limit)
+    }
+    fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError> {
+        (**self).put_checkpoint(size, note)
+    }
+    fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        (**self).checkpoints()
+    }
+    fn put_cosignature(&mut self, size: u64, witness: &str, line: &str) -> Result<(), StoreError> {
+        (**self).put_cosignature(size, witness, line)
+    }
+    fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError> {
+        (**self).cosignatures(size)
+    }
+}
+
 /// The leaf of a stored event: its committed canonical bytes (docs/LOG.md).
 pub fn leaf_of(event: &StoredEvent, secret: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
     let entry = tranche_log::leaf::Entry {

@@ -11,6 +11,15 @@ use tranche_core::{
 
 use crate::{AcceptedCommand, Batch, Fingerprint, Store, StoreError};
 
+/// How often a batch is decided again after another writer appended first.
+const MAX_ATTEMPTS: u32 = 20;
+
+/// A pause before deciding again, growing with each attempt (up to 20 ms) so that a writer that
+/// keeps losing gets a turn.
+fn back_off(attempt: u32) {
+    std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt.min(20))));
+}
+
 /// The result of an accepted command (first time or repeated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -100,44 +109,114 @@ impl<S: Store> Ledger<S> {
     /// Runs every command and appends their events in one durable transaction: all or nothing.
     /// A command id seen before returns its first outcome and applies nothing.
     pub fn execute_all(&mut self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, ExecuteError> {
+        let mut attempts = 0;
+        loop {
+            match self.execute_all_once(envelopes) {
+                // Another writer came first: caught up (reloaded); decide again on the new state.
+                Err(ExecuteError::Store(StoreError::Conflict { .. })) if attempts < MAX_ATTEMPTS => {
+                    attempts += 1;
+                    back_off(attempts);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn execute_all_once(&mut self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, ExecuteError> {
+        let snapshot = self.before_deciding()?;
         let (results, batch) = match self.execute_in_memory(envelopes, true) {
             Ok(done) => done,
             Err(error) => {
-                self.reload()?;
+                self.restore(snapshot)?;
                 return Err(error);
             }
         };
         if let Some(error) = results.iter().find_map(|r| r.as_ref().err()) {
             let error = error.clone();
-            self.reload()?;
+            self.restore(snapshot)?;
             return Err(error);
         }
-        self.append(&batch)?;
+        self.append(&batch, snapshot)?;
         Ok(results.into_iter().map(|r| r.expect("no rejection")).collect())
+    }
+
+    /// On a store other writers share: reads what they appended since, and keeps a copy of the
+    /// state to return to if this batch must be decided again (cheaper than a full replay).
+    fn before_deciding(&mut self) -> Result<Option<State>, StoreError> {
+        if !self.store.shared() {
+            return Ok(None);
+        }
+        self.catch_up_from_store()?;
+        Ok(Some(self.state.clone()))
+    }
+
+    /// Back to the state as stored: the copy plus what others appended, or a full replay.
+    fn restore(&mut self, snapshot: Option<State>) -> Result<(), StoreError> {
+        match snapshot {
+            Some(state) => {
+                self.state = state;
+                self.catch_up_from_store()
+            }
+            None => self.reload(),
+        }
+    }
+
+    /// Applies the events stored after this ledger's head (other writers').
+    fn catch_up_from_store(&mut self) -> Result<(), StoreError> {
+        loop {
+            let events = self.store.events_after(self.state.events_applied, crate::MAX_PAGE)?;
+            if events.is_empty() {
+                return Ok(());
+            }
+            for stored in events {
+                if stored.seq != self.state.events_applied + 1 {
+                    return Err(StoreError::Corrupt(format!("event {} is missing", self.state.events_applied + 1)));
+                }
+                let event: tranche_core::Event = serde_json::from_str(&stored.payload)
+                    .map_err(|e| StoreError::Corrupt(format!("event {} does not decode: {e}", stored.seq)))?;
+                self.state
+                    .apply(&event)
+                    .map_err(|e| StoreError::Corrupt(format!("event {} does not apply: {e}", stored.seq)))?;
+            }
+        }
     }
 
     /// Runs each command on its own (a rejection affects only its own result) and appends the
     /// accepted ones in one durable transaction: group commit, one fsync for the lot. A store
     /// failure fails every command of the batch and leaves the state as stored.
     pub fn execute_each(&mut self, envelopes: &[Envelope]) -> Result<Vec<Result<Outcome, ExecuteError>>, StoreError> {
+        let mut attempts = 0;
+        loop {
+            match self.execute_each_once(envelopes) {
+                Err(StoreError::Conflict { .. }) if attempts < MAX_ATTEMPTS => {
+                    attempts += 1;
+                    back_off(attempts);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn execute_each_once(&mut self, envelopes: &[Envelope]) -> Result<Vec<Result<Outcome, ExecuteError>>, StoreError> {
+        let snapshot = self.before_deciding()?;
         let (results, batch) = match self.execute_in_memory(envelopes, false) {
             Ok(done) => done,
             Err(ExecuteError::Store(error)) => {
-                self.reload()?;
+                self.restore(snapshot)?;
                 return Err(error);
             }
             Err(other) => unreachable!("only store errors end a batch early: {other}"),
         };
-        self.append(&batch)?;
+        self.append(&batch, snapshot)?;
         Ok(results)
     }
 
-    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+    fn append(&mut self, batch: &Batch, snapshot: Option<State>) -> Result<(), StoreError> {
         if batch.commands.is_empty() {
             return Ok(());
         }
         if let Err(error) = self.check_before_append().and_then(|()| self.store.append(batch)) {
-            self.reload()?;
+            self.restore(snapshot)?;
             return Err(error);
         }
         Ok(())
@@ -151,7 +230,7 @@ impl<S: Store> Ledger<S> {
         envelopes: &[Envelope],
         stop_at_rejection: bool,
     ) -> Result<(Vec<Result<Outcome, ExecuteError>>, Batch), ExecuteError> {
-        let mut batch = Batch::default();
+        let mut batch = Batch { expected_head: Some(self.state.events_applied), ..Batch::default() };
         let mut results = Vec::with_capacity(envelopes.len());
         let mut in_batch: HashMap<&CommandId, (Fingerprint, Outcome)> = HashMap::new();
         let mut touched: HashSet<PledgeId> = HashSet::new();
@@ -215,6 +294,13 @@ impl<S: Store> Ledger<S> {
     fn reload(&mut self) -> Result<(), StoreError> {
         self.state = replay(&self.store)?;
         Ok(())
+    }
+
+    /// Reads what other writers appended since (a full replay, with every invariant checked),
+    /// and the reference rates.
+    pub fn catch_up(&mut self) -> Result<(), StoreError> {
+        self.rates = self.store.rates()?;
+        self.reload()
     }
 
     /// Imports reference rates: all or nothing; a conflicting rate is an error.
@@ -311,11 +397,12 @@ pub fn replay_and_compare<S: Store + ?Sized>(store: &S) -> Result<Option<String>
 /// Folds every stored event into a fresh state and checks the invariants.
 pub fn replay<S: Store + ?Sized>(store: &S) -> Result<State, StoreError> {
     let mut state = State::new();
+    // The head before: another writer may append while this one reads (never fewer, though).
+    let head = store.head()?;
     let replayed = store.replay(&mut |seq, event| {
         state.apply(&event).map(drop).map_err(|e| StoreError::Corrupt(format!("event {seq} does not apply: {e}")))
     })?;
-    let head = store.head()?;
-    if replayed != head || state.events_applied != head {
+    if replayed < head || state.events_applied != replayed {
         return Err(StoreError::Corrupt(format!("replayed {replayed} events but the head is {head}")));
     }
     state.check_invariants().map_err(|e| StoreError::Corrupt(format!("after replay: {e}")))?;

@@ -31,6 +31,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Rates(String),
+    /// Another writer appended first: the log's head is not the one the batch was decided on.
+    #[error("another writer appended first (the log is at event {found}, the batch was decided at {expected})")]
+    Conflict { expected: u64, found: u64 },
 }
 
 /// What the store remembers of an accepted command.
@@ -56,6 +59,9 @@ pub struct AcceptedCommand {
 pub struct Batch {
     pub commands: Vec<AcceptedCommand>,
     pub pledges: Vec<Pledge>,
+    /// The log's head the batch was decided on: the append is refused with
+    /// [`StoreError::Conflict`] when another writer has appended since (optimistic append).
+    pub expected_head: Option<u64>,
 }
 
 /// One stored event as read back for clients: its JSON payload untouched.
@@ -116,6 +122,12 @@ pub trait Store {
     /// The secret behind the salts of restricted fields in the log's leaves (docs/LOG.md).
     fn log_secret(&self) -> [u8; 32];
 
+    /// Whether other processes may append to this store too (the ledger then catches up before
+    /// deciding, and decides again when another writer came first).
+    fn shared(&self) -> bool {
+        false
+    }
+
     /// Stored leaf hashes with `seq > after`, oldest first, at most `limit`.
     fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError>;
 
@@ -175,6 +187,9 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
     fn log_secret(&self) -> [u8; 32] {
         (**self).log_secret()
+    }
+    fn shared(&self) -> bool {
+        (**self).shared()
     }
     fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {
         (**self).leaf_hashes(after, limit)

@@ -3,9 +3,9 @@
 //! fingerprint), for a shared service. Text is ordered with `COLLATE "C"` (byte order), as in
 //! SQLite, so dumps and comparisons agree across backends.
 //!
-//! Not yet here: several writers on one database (the append takes the next sequence number in
-//! its transaction and the primary key refuses a duplicate, but a writer does not yet catch up
-//! and retry), API tokens, backups and restores (SQLite-only for now).
+//! Several writers may share one database: appends take turns on an advisory lock and a batch
+//! decided on an older head is refused (`StoreError::Conflict`); the `Ledger` then catches up
+//! and decides its commands again. Not yet here: API tokens, backups and restores.
 
 use std::cell::RefCell;
 
@@ -15,6 +15,9 @@ use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQ
 use crate::{Batch, Store, StoreError, StoredCommand, StoredEvent, leaf_of};
 
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+
+/// The advisory lock key appenders take turns on ("tranche" in ASCII).
+const APPEND_LOCK: i64 = 0x7472_616e_6368_65;
 
 pub struct PostgresStore {
     client: RefCell<Client>,
@@ -169,7 +172,13 @@ impl Store for PostgresStore {
         let secret = self.secret;
         let client = self.client.get_mut();
         let mut tx = client.transaction().map_err(db)?;
+        // Appenders on every process take turns here (released at commit or rollback); then a
+        // batch decided on an older head is refused and its writer catches up and decides again.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).map_err(db)?;
         let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?.get(0);
+        if let Some(expected) = batch.expected_head.filter(|e| *e != head as u64) {
+            return Err(StoreError::Conflict { expected, found: head as u64 });
+        }
         let mut seq = head as u64;
         let insert_event = tx
             .prepare("INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -429,6 +438,10 @@ impl Store for PostgresStore {
 
     fn log_secret(&self) -> [u8; 32] {
         self.secret
+    }
+
+    fn shared(&self) -> bool {
+        true
     }
 
     fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {

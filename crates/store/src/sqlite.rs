@@ -229,6 +229,9 @@ impl Store for SqliteStore {
         let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let tx = self.connection.transaction().map_err(db)?;
         let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
+        if let Some(expected) = batch.expected_head.filter(|e| *e != head as u64) {
+            return Err(StoreError::Conflict { expected, found: head as u64 });
+        }
         let mut seq = head as u64;
         {
             let mut insert_event = tx

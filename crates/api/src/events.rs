@@ -22,25 +22,16 @@ use crate::{AppState, reader};
 const DEFAULT_PAGE: usize = 100;
 
 /// Fields the public may not read, per event kind: the same table commits them in the log.
-use tranche_log::leaf::RESTRICTED;
+use tranche_log::leaf::for_each_restricted;
 
 /// The event as a reader may see it.
 fn visible(event: &StoredEvent, reader: Reader) -> Value {
     let mut payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     if !reader.sees_restricted() {
-        for (kind, path) in RESTRICTED {
-            if event.kind != *kind {
-                continue;
-            }
-            let (last, parents) = path.split_last().expect("a non-empty path");
-            let mut node = payload.get_mut(*kind);
-            for key in parents {
-                node = node.and_then(|n| n.get_mut(*key));
-            }
-            if let Some(Value::Object(map)) = node {
-                map.remove(*last);
-            }
-        }
+        let Ok(()) = for_each_restricted::<std::convert::Infallible>(&event.kind, &mut payload, |_, map, key| {
+            map.remove(key);
+            Ok(())
+        });
     }
     serde_json::json!({"seq": event.seq, "kind": event.kind, "actor": event.actor, "recorded_at": event.recorded_at, "event": payload})
 }

@@ -19,6 +19,29 @@ pub const RESTRICTED: &[(&str, &[&str])] = &[
     ("package-cancelled", &["reason"]),
 ];
 
+/// Calls `visit` with each restricted field of an event of `kind` that is present in `payload`
+/// (its path, the object holding it, and its key): the one walk of [`RESTRICTED`] that the
+/// leaf commitments, the public event view and the replay of public leaves share.
+pub fn for_each_restricted<E>(
+    kind: &str,
+    payload: &mut Value,
+    mut visit: impl FnMut(&'static [&'static str], &mut Map<String, Value>, &'static str) -> Result<(), E>,
+) -> Result<(), E> {
+    for (restricted_kind, path) in RESTRICTED.iter().filter(|(k, _)| *k == kind) {
+        let (last, parents) = path.split_last().expect("a non-empty path");
+        let mut node = payload.get_mut(*restricted_kind);
+        for key in parents {
+            node = node.and_then(|n| n.get_mut(*key));
+        }
+        if let Some(Value::Object(map)) = node
+            && map.contains_key(*last)
+        {
+            visit(path, map, last)?;
+        }
+    }
+    Ok(())
+}
+
 /// One stored event, as the leaf sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
@@ -130,20 +153,12 @@ pub fn committed_event(entry: &Entry, secret: &[u8; 32]) -> Result<Value, LeafEr
 
 /// [`committed_event`] for a payload already in JSON form (the writer has it; no re-parse).
 pub fn commit_value(entry: &Entry, mut payload: Value, secret: &[u8; 32]) -> Result<Value, LeafError> {
-    for (kind, path) in RESTRICTED.iter().filter(|(kind, _)| *kind == entry.kind) {
-        let (last, parents) = path.split_last().expect("a non-empty path");
-        let mut node = payload.get_mut(*kind);
-        for key in parents {
-            node = node.and_then(|n| n.get_mut(*key));
-        }
-        if let Some(Value::Object(map)) = node
-            && let Some(value) = map.get(*last)
-        {
-            let salt = salt(secret, entry.seq, &path.join("."));
-            let committed = commitment(&salt, value, entry.seq)?;
-            map.insert((*last).to_string(), committed);
-        }
-    }
+    for_each_restricted(entry.kind, &mut payload, |path, map, key| {
+        let salt = salt(secret, entry.seq, &path.join("."));
+        let committed = commitment(&salt, &map[key], entry.seq)?;
+        map.insert(key.to_string(), committed);
+        Ok(())
+    })?;
     Ok(payload)
 }
 

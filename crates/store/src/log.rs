@@ -141,18 +141,13 @@ pub fn event_of_leaf(bytes: &[u8]) -> Result<(u64, tranche_core::Event), String>
     let seq = entry.get("seq").and_then(serde_json::Value::as_u64).ok_or("no seq")?;
     let kind = entry.get("kind").and_then(serde_json::Value::as_str).ok_or("no kind")?.to_string();
     let mut event = entry.get_mut("event").map(serde_json::Value::take).ok_or("no event")?;
-    for (restricted_kind, path) in tranche_log::leaf::RESTRICTED.iter().filter(|(k, _)| *k == kind) {
-        let (last, parents) = path.split_last().expect("a non-empty path");
-        let mut node = event.get_mut(*restricted_kind);
-        for key in parents {
-            node = node.and_then(|n| n.get_mut(*key));
-        }
-        if let Some(serde_json::Value::Object(map)) = node
-            && map.get(*last).is_some_and(|v| v.get("commitment").is_some())
-        {
-            map.insert((*last).to_string(), placeholder(path));
-        }
-    }
+    let Ok(()) =
+        tranche_log::leaf::for_each_restricted::<std::convert::Infallible>(&kind, &mut event, |path, map, key| {
+            if map[key].get("commitment").is_some() {
+                map.insert(key.to_string(), placeholder(path));
+            }
+            Ok(())
+        });
     let event = serde_json::from_value(event).map_err(|e| format!("entry {seq}: the event does not decode: {e}"))?;
     Ok((seq, event))
 }

@@ -208,6 +208,29 @@ impl<S: Store + ?Sized> Store for Box<S> {
     }
 }
 
+/// A stored rate row read back: every backend keeps currency, date and rate as text.
+pub(crate) fn stored_quote(currency: &str, date: &str, rate: &str) -> Result<RateQuote, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("stored rate {currency} {date} {rate}: bad {what}"));
+    Ok(RateQuote {
+        currency: tranche_core::Currency::parse(currency).map_err(|_| corrupt("currency"))?,
+        date: tranche_core::parse_date(date).map_err(|_| corrupt("date"))?,
+        rate: tranche_core::Rate::parse(rate).map_err(|_| corrupt("rate"))?,
+    })
+}
+
+/// Whether an offered rate is new (`true`), already held (`false`), or conflicts with the held
+/// one (an error naming both; the caller writes nothing).
+pub(crate) fn rate_is_new(quote: &RateQuote, held: Option<&str>) -> Result<bool, StoreError> {
+    match held {
+        None => Ok(true),
+        Some(held) if tranche_core::Rate::parse(held).ok() == Some(quote.rate) => Ok(false),
+        Some(held) => Err(StoreError::Rates(format!(
+            "conflicting {} rate for {}: {held} is loaded, {} offered; nothing was imported",
+            quote.currency, quote.date, quote.rate
+        ))),
+    }
+}
+
 /// The leaf of a stored event: its committed canonical bytes (docs/LOG.md).
 pub fn leaf_of(event: &StoredEvent, secret: &[u8; 32]) -> Result<Vec<u8>, StoreError> {
     let entry = tranche_log::leaf::Entry {

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use postgres::{Client, NoTls, Transaction};
-use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQuote, RateTable};
+use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 use crate::{Batch, Store, StoreError, StoredCommand, StoredEvent, leaf_of};
 
@@ -265,22 +265,13 @@ impl Store for PostgresStore {
                 .query_opt("SELECT rate FROM fx_rates WHERE currency = $1 AND date = $2", &[&currency, &date])
                 .map_err(db)?
                 .map(|row| row.get::<_, String>(0));
-            match held {
-                None => {
-                    tx.execute(
-                        "INSERT INTO fx_rates (currency, date, rate) VALUES ($1, $2, $3)",
-                        &[&currency, &date, &quote.rate.to_string()],
-                    )
-                    .map_err(db)?;
-                    new += 1;
-                }
-                Some(held) if Rate::parse(&held).ok() == Some(quote.rate) => {}
-                Some(held) => {
-                    return Err(StoreError::Rates(format!(
-                        "conflicting {currency} rate for {date}: {held} is loaded, {} offered; nothing was imported",
-                        quote.rate
-                    )));
-                }
+            if crate::rate_is_new(quote, held.as_deref())? {
+                tx.execute(
+                    "INSERT INTO fx_rates (currency, date, rate) VALUES ($1, $2, $3)",
+                    &[&currency, &date, &quote.rate.to_string()],
+                )
+                .map_err(db)?;
+                new += 1;
             }
         }
         tx.commit().map_err(db)?;
@@ -292,12 +283,7 @@ impl Store for PostgresStore {
         let mut table = RateTable::new();
         for row in rows {
             let (currency, date, rate): (String, String, String) = (row.get(0), row.get(1), row.get(2));
-            let corrupt = |what: &str| StoreError::Corrupt(format!("stored rate {currency} {date} {rate}: bad {what}"));
-            let quote = RateQuote {
-                currency: Currency::parse(&currency).map_err(|_| corrupt("currency"))?,
-                date: tranche_core::parse_date(&date).map_err(|_| corrupt("date"))?,
-                rate: Rate::parse(&rate).map_err(|_| corrupt("rate"))?,
-            };
+            let quote = crate::stored_quote(&currency, &date, &rate)?;
             table.insert(quote).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
         Ok(table)

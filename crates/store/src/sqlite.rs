@@ -2,10 +2,9 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use tranche_core::{CommandId, Currency, Event, JournalEntry, Pledge, Rate, RateQuote, RateTable};
+use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 use crate::{Batch, Store, StoreError, StoredCommand, StoredEvent};
 
@@ -330,18 +329,9 @@ impl Store for SqliteStore {
                 let (currency, date) = (quote.currency.code(), quote.date.to_string());
                 let held: Option<String> =
                     find.query_row(params![currency, date], |row| row.get(0)).optional().map_err(db)?;
-                match held {
-                    None => {
-                        insert.execute(params![currency, date, quote.rate.to_string()]).map_err(db)?;
-                        new += 1;
-                    }
-                    Some(held) if Rate::parse(&held).ok() == Some(quote.rate) => {}
-                    Some(held) => {
-                        return Err(StoreError::Rates(format!(
-                            "conflicting {currency} rate for {date}: {held} is loaded, {} offered; nothing was imported",
-                            quote.rate
-                        )));
-                    }
+                if crate::rate_is_new(quote, held.as_deref())? {
+                    insert.execute(params![currency, date, quote.rate.to_string()]).map_err(db)?;
+                    new += 1;
                 }
             }
         }
@@ -356,12 +346,7 @@ impl Store for SqliteStore {
         while let Some(row) = rows.next().map_err(db)? {
             let (currency, date, rate): (String, String, String) =
                 (row.get(0).map_err(db)?, row.get(1).map_err(db)?, row.get(2).map_err(db)?);
-            let corrupt = |what: &str| StoreError::Corrupt(format!("stored rate {currency} {date} {rate}: bad {what}"));
-            let quote = RateQuote {
-                currency: Currency::parse(&currency).map_err(|_| corrupt("currency"))?,
-                date: date.parse::<NaiveDate>().map_err(|_| corrupt("date"))?,
-                rate: Rate::parse(&rate).map_err(|_| corrupt("rate"))?,
-            };
+            let quote = crate::stored_quote(&currency, &date, &rate)?;
             table.insert(quote).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
         Ok(table)

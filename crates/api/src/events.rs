@@ -54,7 +54,7 @@ pub struct EventPage {
     next: u64,
 }
 
-type SharedLedger = std::sync::Arc<std::sync::Mutex<tranche_store::Ledger<tranche_store::SqliteStore>>>;
+type SharedLedger = std::sync::Arc<std::sync::Mutex<tranche_store::Ledger<tranche_store::AnyStore>>>;
 
 fn read(ledger: &SharedLedger, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Problem> {
     let ledger = ledger.lock().expect("the ledger lock is not poisoned");

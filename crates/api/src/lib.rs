@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use tranche_core::auth::{Reader, Role};
 use tranche_core::{Command, CommandId, Envelope, PackageRef, parse_date};
 use tranche_io::wire;
-use tranche_store::{Ledger, SqliteStore};
+use tranche_store::{AnyStore, Ledger};
 
 use crate::problem::Problem;
 use crate::writer::WriteRequest;
@@ -36,7 +36,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
-    ledger: Arc<Mutex<Ledger<SqliteStore>>>,
+    ledger: Arc<Mutex<Ledger<AnyStore>>>,
     writes: mpsc::Sender<WriteRequest>,
     tokens: Arc<tokens::Verified>,
     /// The log's head, published by the writer after every commit (for the event stream).
@@ -108,7 +108,7 @@ pub fn router(state: AppState) -> Router {
 /// (every acknowledged write is already durable) before this returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    mut ledger: Ledger<SqliteStore>,
+    mut ledger: Ledger<AnyStore>,
     limits: Limits,
     log_config: log::LogConfig,
 ) -> std::io::Result<()> {
@@ -199,13 +199,15 @@ async fn openapi_json() -> Response {
 
 /// Readiness: the store answers.
 #[utoipa::path(get, path = "/readyz", responses(
-    (status = 200, description = "Ready, with the log's length", body = String, content_type = "text/plain"),
+    (status = 200, description = "Ready, with the events stored and the events this process has applied", body = String, content_type = "text/plain"),
     (status = 503, description = "The store failed", body = Problem, content_type = "application/problem+json"),
 ))]
 async fn ready(State(state): State<AppState>) -> Response {
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    // Events stored (by every process) and applied to this process's state; equal once this
+    // process has followed the others.
     match tranche_store::Store::head(ledger.store()) {
-        Ok(head) => (StatusCode::OK, format!("ready: {head} events")).into_response(),
+        Ok(head) => (StatusCode::OK, format!("ready: {head} events stored, {} applied", ledger.head())).into_response(),
         Err(error) => Problem::from(error).into_response(),
     }
 }

@@ -19,7 +19,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use tranche_log::Tree;
 use tranche_log::note::{SignedNote, Signer25519, VerifierKey};
-use tranche_store::{Ledger, SqliteStore, Store};
+use tranche_store::{AnyStore, Ledger, Store};
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -48,14 +48,14 @@ impl LogState {
         self.config.signer.as_ref().map(|s| s.verifier().to_text())
     }
 
-    pub fn load(ledger: &Ledger<SqliteStore>, config: LogConfig) -> Result<LogState, tranche_store::StoreError> {
+    pub fn load(ledger: &Ledger<AnyStore>, config: LogConfig) -> Result<LogState, tranche_store::StoreError> {
         let tree = tranche_store::log::tree_of(ledger.store())?;
         Ok(LogState { tree, config, last_signed: None })
     }
 
     /// Extends the tree with the leaves stored since, and signs a checkpoint when one is due
     /// (`force`: whatever the time since the last).
-    pub fn catch_up(&mut self, ledger: &mut Ledger<SqliteStore>, force: bool) -> Result<(), tranche_store::StoreError> {
+    pub fn catch_up(&mut self, ledger: &mut Ledger<AnyStore>, force: bool) -> Result<(), tranche_store::StoreError> {
         tranche_store::log::extend(ledger.store(), &mut self.tree)?;
         let Some(signer) = &self.config.signer else { return Ok(()) };
         let due = force || self.last_signed.is_none_or(|at| at.elapsed() >= Duration::from_secs(1));
@@ -68,7 +68,7 @@ impl LogState {
 
 /// Signs the checkpoints left unsigned by the writer's one-per-second rule, once a second.
 pub fn spawn_ticker(
-    ledger: Arc<Mutex<Ledger<SqliteStore>>>,
+    ledger: Arc<Mutex<Ledger<AnyStore>>>,
     log: SharedLog,
     mut stopping: tokio::sync::watch::Receiver<bool>,
 ) {

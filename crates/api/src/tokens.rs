@@ -10,7 +10,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 use tranche_core::auth::Role;
-use tranche_store::{SqliteStore, StoredToken};
+use tranche_store::{Store, StoredToken};
 
 /// A new token: the text to hand out once, and what the store keeps.
 pub struct NewToken {
@@ -69,7 +69,7 @@ pub struct Verified {
 
 impl Verified {
     /// The role of a token. Revocation and expiry are read from the store on every request.
-    pub fn role(&self, store: &SqliteStore, text: &str, now: &str) -> Result<Role, Refusal> {
+    pub fn role(&self, store: &dyn Store, text: &str, now: &str) -> Result<Role, Refusal> {
         let rest = text.strip_prefix("trn_").ok_or(Refusal::Malformed)?;
         let (id, secret) = rest.split_once('_').ok_or(Refusal::Malformed)?;
         let stored = store.token(id).map_err(|_| Refusal::Unknown)?.ok_or(Refusal::Unknown)?;

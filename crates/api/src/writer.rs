@@ -3,19 +3,26 @@
 //! durable transaction (one fsync). Every request gets its own outcome. A request with a
 //! precondition (`If-Match` on a package) is checked against the state just before it runs,
 //! after the requests queued ahead of it.
+//!
+//! On a store several processes share (PostgreSQL), the ledger reads the others' events before
+//! deciding each batch and decides again when another process appended first; an idle writer
+//! follows the others every [`FOLLOW_EVERY`].
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 use tranche_core::{Envelope, PackageRef};
-use tranche_store::{ExecuteError, Ledger, Outcome, SqliteStore};
+use tranche_store::{AnyStore, ExecuteError, Ledger, Outcome};
 
 /// The most commands one transaction takes.
 pub const MAX_BATCH: usize = 512;
 
 /// The most requests waiting for the writer before new writes are refused with 503.
 pub const QUEUE_DEPTH: usize = 8192;
+
+/// How often an idle writer on a shared store reads other processes' events.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug)]
 pub enum WriteError {
@@ -34,7 +41,7 @@ pub struct WriteRequest {
     pub reply: oneshot::Sender<Result<Outcome, WriteError>>,
 }
 
-type Shared = Arc<Mutex<Ledger<SqliteStore>>>;
+type Shared = Arc<Mutex<Ledger<AnyStore>>>;
 
 struct Writer {
     ledger: Shared,
@@ -77,6 +84,26 @@ impl Writer {
         }
     }
 
+    /// Reads what other processes appended to a shared store (when no write is waiting), so
+    /// reads, the event stream and the log's tree show them.
+    fn follow(&self) {
+        let mut ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
+        match ledger.follow() {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error) => {
+                self.metrics.store_errors.inc();
+                tracing::error!("reading other writers' events failed: {error}");
+                return;
+            }
+        }
+        let mut log = self.log.lock().expect("the log lock is not poisoned");
+        if let Err(error) = log.catch_up(&mut ledger, false) {
+            tracing::error!("extending the log's tree failed: {error}");
+        }
+        self.heads.send_replace(ledger.head());
+    }
+
     /// Checks a precondition against the current state; on a mismatch answers 412 at once.
     fn precondition_holds(&self, request: &mut Option<WriteRequest>) -> bool {
         let Some((package, expected)) = request.as_ref().and_then(|r| r.if_match.clone()) else { return true };
@@ -100,9 +127,23 @@ pub fn spawn(
     metrics: Arc<crate::metrics::Metrics>,
     log: crate::log::SharedLog,
 ) -> JoinHandle<()> {
+    let shared = ledger.lock().expect("the ledger lock is not poisoned").store().shared();
+    let runtime = tokio::runtime::Handle::current();
     let writer = Writer { ledger, log, heads, metrics };
     std::thread::spawn(move || {
-        while let Some(first) = requests.blocking_recv() {
+        loop {
+            // On a shared store, an idle writer follows the other processes every FOLLOW_EVERY.
+            let first = match shared {
+                false => requests.blocking_recv(),
+                true => match runtime.block_on(async { tokio::time::timeout(FOLLOW_EVERY, requests.recv()).await }) {
+                    Ok(request) => request,
+                    Err(_elapsed) => {
+                        writer.follow();
+                        continue;
+                    }
+                },
+            };
+            let Some(first) = first else { break };
             let mut queued = vec![first];
             while queued.len() < MAX_BATCH {
                 match requests.try_recv() {

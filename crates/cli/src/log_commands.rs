@@ -11,7 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use clap::Subcommand;
 use tranche_log::note::{Checkpoint, KeyType, SignedNote, Signer25519, VerifierKey, cosign};
 use tranche_log::{Tree, leaf_hash, verify_consistency};
-use tranche_store::SqliteStore;
+
+use crate::store_commands::Location;
 
 #[derive(Subcommand)]
 pub enum KeyCommand {
@@ -44,8 +45,8 @@ pub enum ProofCommand {
     Checkpoint,
 }
 
-pub fn run_proof(database: &Path, command: ProofCommand) -> Result<()> {
-    let store = SqliteStore::open_read_only(database)?;
+pub fn run_proof(location: &Location, command: ProofCommand) -> Result<()> {
+    let store = location.open_for_checking()?;
     let tree = tranche_store::log::tree_of(&store)?;
     let hashes = match command {
         ProofCommand::Inclusion { index, size } => tree
@@ -94,12 +95,14 @@ pub fn read_key(path: &Path) -> Result<Signer25519> {
     Signer25519::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
-pub fn run_key(database: &Path, command: KeyCommand) -> Result<()> {
+pub fn run_key(location: &Location, command: KeyCommand) -> Result<()> {
     match command {
         KeyCommand::Generate { name, witness, out } => {
             let kind = if witness { KeyType::Cosignature } else { KeyType::Note };
             let signer = Signer25519::generate(&name, kind).map_err(|e| anyhow!("{e}"))?;
-            let path = out.unwrap_or_else(|| key_path(database));
+            let path = out.or_else(|| location.key_beside()).ok_or_else(|| {
+                anyhow!("a PostgreSQL store has no file to keep a key beside; give --out FILE (and serve --signing-key FILE)")
+            })?;
             write_key(&path, &signer)?;
             eprintln!("private key written to {} (keep it; mode 0600); public key:", path.display());
             out!("{}", signer.verifier().to_text());
@@ -112,14 +115,12 @@ pub fn run_key(database: &Path, command: KeyCommand) -> Result<()> {
     }
 }
 
-/// Signs a checkpoint of the store's log with the key beside it, if there is one.
-pub fn sign_if_keyed(database: &Path) -> Result<Option<u64>> {
-    let path = key_path(database);
-    if !path.exists() {
-        return Ok(None);
-    }
+/// Signs a checkpoint of the store's log with the key beside it, if there is one (SQLite
+/// files; on PostgreSQL the servers sign).
+pub fn sign_if_keyed(location: &Location) -> Result<Option<u64>> {
+    let Some(path) = location.key_beside().filter(|path| path.exists()) else { return Ok(None) };
     let signer = read_key(&path)?;
-    let mut store = SqliteStore::open(database)?;
+    let mut store = location.open()?;
     let tree = tranche_store::log::tree_of(&store)?;
     Ok(tranche_store::log::sign_checkpoint(&mut store, &tree, &signer)?.map(|_| tree.size()))
 }
@@ -141,26 +142,26 @@ fn read_note(path: &Path, key: &VerifierKey) -> Result<(SignedNote, Checkpoint)>
 }
 
 /// `tranche verify` against a store file.
-pub fn verify_offline(database: &Path, key: Option<&str>, saved: Option<&Path>) -> Result<()> {
-    ensure!(database.exists(), "no store at {}", database.display());
-    let key = match key {
-        Some(text) => Some(parse_verifier(text)?),
-        None if key_path(database).exists() => {
-            let key = read_key(&key_path(database))?.verifier();
+pub fn verify_offline(location: &Location, key: Option<&str>, saved: Option<&Path>) -> Result<()> {
+    let beside = location.key_beside().filter(|path| path.exists());
+    let key = match (key, beside) {
+        (Some(text), _) => Some(parse_verifier(text)?),
+        (None, Some(beside)) => {
+            let key = read_key(&beside)?.verifier();
             eprintln!("trusting the key beside the store ({}); pass --key to trust another", key.to_text());
             Some(key)
         }
-        None => None,
+        (None, None) => None,
     };
     // Two independent checks, each on its own read-only connection, on two threads: the tree
     // (every leaf recomputed, every checkpoint) and the replay (books, invariants, projections).
     let (tree_check, replay_check) = std::thread::scope(|scope| {
         let replay = scope.spawn(|| -> Result<Option<String>> {
-            let store = SqliteStore::open_read_only(database)?;
+            let store = location.open_for_checking()?;
             tranche_store::replay_and_compare(&store).map_err(|e| anyhow!("verify failed: the replay: {e}"))
         });
         let tree = (|| -> Result<_> {
-            let store = SqliteStore::open_read_only(database)?;
+            let store = location.open_for_checking()?;
             tranche_store::log::verify_store(&store, key.as_ref()).map_err(|e| anyhow!("verify failed: {e}"))
         })();
         (tree, replay.join().unwrap_or_else(|_| Err(anyhow!("the replay thread panicked"))))

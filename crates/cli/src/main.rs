@@ -13,14 +13,15 @@ mod log_commands;
 mod procurement_commands;
 mod report;
 mod report_procurement;
+mod store_commands;
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
+use store_commands::{AnyLedger, Location};
 use tranche_core::auth::Role;
-use tranche_store::{Ledger, SqliteStore};
 
 #[derive(Parser)]
 #[command(name = "tranche", version, about = "A verifiable coordination ledger for pooled multinational procurement")]
@@ -105,11 +106,22 @@ enum Top {
     },
     /// API bearer tokens: create (shown once, stored as an Argon2 hash) and revoke.
     #[command(subcommand)]
-    Token(TokenCommand),
+    Token(store_commands::TokenCommand),
     /// Write a portable backup (JSON Lines: log, idempotency records, rates) to FILE, or `-`.
     Backup { file: PathBuf },
     /// Restore a backup into an empty store: replayed and checked before anything is kept.
     Restore { file: PathBuf },
+    /// Bring the store's schema to this version (also done on open; run it once before
+    /// starting several servers on one database).
+    Migrate,
+    /// Copy a whole store into an empty one, on either backend (`sqlite:PATH` or a path,
+    /// `postgres://...`), then check both give the same state, books, log and reports.
+    Copy {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+    },
     /// Replay the log, check every invariant, and check the projections equal a rebuild.
     Check,
     /// Log keys: the operator's signing key and witnesses' cosigning keys.
@@ -183,52 +195,14 @@ fn writer(Actor(actor): Actor) -> Result<Role> {
     actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as ROLE"))
 }
 
-#[derive(Subcommand)]
-enum TokenCommand {
-    /// Create a token for a role: admin, coordinator, contributor (with --party), recipient,
-    /// supplier, auditor. The token is printed once.
-    Create {
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        party: Option<String>,
-        /// Days until it expires.
-        #[arg(long, default_value_t = 90)]
-        expires_in_days: u32,
-    },
-    /// Revoke a token by its id (the part after `trn_` and before the next `_`).
-    Revoke { id: String },
-}
-
-fn run_token(database: &Option<PathBuf>, command: TokenCommand) -> Result<()> {
-    let mut ledger = open(database)?;
-    match command {
-        TokenCommand::Create { role, party, expires_in_days } => {
-            let role = tranche_api::role_for(&role, party.as_deref()).map_err(anyhow::Error::msg)?;
-            let expires = chrono::Utc::now() + chrono::Duration::days(i64::from(expires_in_days));
-            let expires_at = expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let token = tranche_api::tokens::issue(role, Some(expires_at.clone())).map_err(anyhow::Error::msg)?;
-            ledger.store_mut().insert_token(&token.stored)?;
-            eprintln!("token {} for {role}, expires {expires_at}; shown once, keep it secret:", token.stored.token_id);
-            out!("{}", token.text);
-        }
-        TokenCommand::Revoke { id } => {
-            anyhow::ensure!(ledger.store_mut().revoke_token(&id)?, "no active token {id}");
-            out!("revoked token {id}");
-        }
-    }
-    Ok(())
-}
-
 fn log_config(
     database: &Option<PathBuf>,
     signing_key: Option<PathBuf>,
     witnesses: &[String],
 ) -> Result<tranche_api::log::LogConfig> {
-    let beside = log_commands::key_path(&database_path(database)?);
-    let signer = match signing_key {
+    let beside = Location::of(database)?.key_beside().filter(|path| path.exists());
+    let signer = match signing_key.or(beside) {
         Some(path) => Some(log_commands::read_key(&path)?),
-        None if beside.exists() => Some(log_commands::read_key(&beside)?),
         None => None,
     };
     let witnesses = witnesses
@@ -247,7 +221,7 @@ fn serve(
     limits: tranche_api::Limits,
     log: tranche_api::log::LogConfig,
 ) -> Result<()> {
-    let ledger = open(database)?;
+    let ledger = Location::of(database)?.ledger()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener =
@@ -262,54 +236,6 @@ fn serve(
         eprintln!("stopped: every acknowledged write is in the store");
         Ok(())
     })
-}
-
-fn default_database() -> Result<PathBuf> {
-    let dirs = directories::ProjectDirs::from("org", "tranche", "tranche")
-        .context("no home directory to keep the store in; pass --database")?;
-    Ok(dirs.data_dir().join("tranche.db"))
-}
-
-/// A ledger over whichever backend `--database` names.
-pub type AnyLedger = Ledger<Box<dyn tranche_store::Store>>;
-
-/// The PostgreSQL URL `--database` (or `TRANCHE_DATABASE_URL`) names, if it names one.
-fn postgres_url(database: &Option<PathBuf>) -> Option<String> {
-    let given = match database {
-        Some(path) => path.to_string_lossy().into_owned(),
-        None => std::env::var("TRANCHE_DATABASE_URL").ok()?,
-    };
-    (given.starts_with("postgres://") || given.starts_with("postgresql://")).then_some(given)
-}
-
-/// The SQLite file: commands that work on files only (tokens, serve, backup, restore, verify,
-/// keys beside the store) refuse a PostgreSQL URL with a clear message.
-pub fn database_path(database: &Option<PathBuf>) -> Result<PathBuf> {
-    if postgres_url(database).is_some() {
-        anyhow::bail!("this command works on a SQLite store file only, not on PostgreSQL yet");
-    }
-    match database {
-        Some(path) => Ok(path.clone()),
-        None => default_database(),
-    }
-}
-
-/// Opens the store on either backend.
-pub fn open_any(database: &Option<PathBuf>) -> Result<AnyLedger> {
-    let store: Box<dyn tranche_store::Store> = match postgres_url(database) {
-        Some(url) => Box::new(tranche_store::PostgresStore::connect(&url).context("cannot open the PostgreSQL store")?),
-        None => Box::new(open(database)?.into_store()),
-    };
-    Ledger::open(store).context("cannot load the store")
-}
-
-pub fn open(database: &Option<PathBuf>) -> Result<Ledger<SqliteStore>> {
-    let path = database_path(database)?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let store = SqliteStore::open(&path)?;
-    Ledger::open(store).with_context(|| format!("cannot load the store {}", path.display()))
 }
 
 pub fn write_line(args: std::fmt::Arguments) {
@@ -341,8 +267,8 @@ fn main() {
             | Top::Restore { .. }
     );
     let database = cli.database.clone();
-    let result = run(cli).and_then(|()| match writes && postgres_url(&database).is_none() {
-        true => log_commands::sign_if_keyed(&database_path(&database)?).map(|_| ()),
+    let result = run(cli).and_then(|()| match writes {
+        true => log_commands::sign_if_keyed(&Location::of(&database)?).map(|_| ()),
         false => Ok(()),
     });
     if let Err(error) = result {
@@ -358,7 +284,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Top::Demo { no_serve, exercise, listen } => {
-            let mut ledger = open_any(&cli.database)?;
+            let mut ledger = Location::of(&cli.database)?.ledger()?;
             import::demo(&mut ledger)?;
             if exercise {
                 exercise::load(&mut ledger)?;
@@ -370,19 +296,14 @@ fn run(cli: Cli) -> Result<()> {
                 report_procurement::print_pipeline(&ledger, false)?;
             }
             drop(ledger);
-            if postgres_url(&cli.database).is_some() {
-                anyhow::ensure!(no_serve, "serving from PostgreSQL is not available yet; pass --no-serve");
-                return Ok(());
-            }
-            let path = database_path(&cli.database)?;
-            let key = log_commands::key_path(&path);
-            if !key.exists() {
+            let location = Location::of(&cli.database)?;
+            if let Some(key) = location.key_beside().filter(|key| !key.exists()) {
                 let signer = tranche_log::Signer25519::generate("tranche.local/demo", tranche_log::KeyType::Note)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 log_commands::write_key(&key, &signer)?;
                 eprintln!("log signing key: {} (public: {})", key.display(), signer.verifier().to_text());
             }
-            if let Some(size) = log_commands::sign_if_keyed(&path)? {
+            if let Some(size) = log_commands::sign_if_keyed(&location)? {
                 eprintln!("signed a checkpoint of the log at {size} entries");
             }
             if no_serve {
@@ -391,29 +312,37 @@ fn run(cli: Cli) -> Result<()> {
             out!("");
             serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
-        Top::Import(command) => import::run(&mut open_any(&cli.database)?, command),
-        Top::Report(command) => report::run(&open_any(&cli.database)?, reader(cli.actor), command),
-        Top::Pledge(command) => domain_commands::run_pledge(&mut open_any(&cli.database)?, writer(cli.actor)?, command),
+        Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
+        Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
+        Top::Pledge(command) => {
+            domain_commands::run_pledge(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
+        }
         Top::Participation(command) => {
-            domain_commands::run_participation(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
+            domain_commands::run_participation(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
-        Top::Requirement(command) => {
-            procurement_commands::run_requirement(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
-        }
+        Top::Requirement(command) => procurement_commands::run_requirement(
+            &mut Location::of(&cli.database)?.ledger()?,
+            writer(cli.actor)?,
+            command,
+        ),
         Top::Decision(command) => {
-            procurement_commands::run_decision(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_decision(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
         Top::Package(command) => {
-            procurement_commands::run_package(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_package(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
         Top::Cash(command) => {
-            procurement_commands::run_cash(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_cash(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
         Top::Trigger(command) => {
-            procurement_commands::run_trigger(&mut open_any(&cli.database)?, writer(cli.actor)?, command)
+            procurement_commands::run_trigger(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
-        Top::Group(command) => domain_commands::run_group(&mut open_any(&cli.database)?, writer(cli.actor)?, command),
-        Top::Target(command) => domain_commands::run_target(&mut open_any(&cli.database)?, writer(cli.actor)?, command),
+        Top::Group(command) => {
+            domain_commands::run_group(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
+        }
+        Top::Target(command) => {
+            domain_commands::run_target(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
+        }
         Top::Serve { listen, rate_limit, timeout_seconds, signing_key, witness } => {
             let limits = tranche_api::Limits {
                 per_token_per_second: rate_limit,
@@ -422,8 +351,8 @@ fn run(cli: Cli) -> Result<()> {
             let log = log_config(&cli.database, signing_key, &witness)?;
             serve(&cli.database, &listen, limits, log)
         }
-        Top::Token(command) => run_token(&cli.database, command),
-        Top::Key(command) => log_commands::run_key(&database_path(&cli.database)?, command),
+        Top::Token(command) => store_commands::run_token(&Location::of(&cli.database)?, command),
+        Top::Key(command) => log_commands::run_key(&Location::of(&cli.database)?, command),
         Top::Verify { key, checkpoint, url, save } => match url {
             Some(url) => {
                 let key = key.ok_or_else(|| anyhow::anyhow!("--url needs the log's trusted --key"))?;
@@ -431,42 +360,19 @@ fn run(cli: Cli) -> Result<()> {
             }
             None => {
                 anyhow::ensure!(save.is_none(), "--save goes with --url");
-                log_commands::verify_offline(&database_path(&cli.database)?, key.as_deref(), checkpoint.as_deref())
+                log_commands::verify_offline(&Location::of(&cli.database)?, key.as_deref(), checkpoint.as_deref())
             }
         },
-        Top::Proof(command) => log_commands::run_proof(&database_path(&cli.database)?, command),
+        Top::Proof(command) => log_commands::run_proof(&Location::of(&cli.database)?, command),
         Top::Witness { url, log_key, key, state, interval } => {
             log_commands::witness(&url, &log_key, &key, &state, interval)
         }
-        Top::Backup { file } => {
-            let ledger = open(&cli.database)?;
-            let events = if file.as_os_str() == "-" {
-                tranche_store::backup::write(ledger.store(), &mut std::io::stdout().lock())?
-            } else {
-                let temporary = file.with_extension("partial");
-                let mut out = std::io::BufWriter::new(
-                    std::fs::File::create(&temporary)
-                        .with_context(|| format!("cannot create {}", temporary.display()))?,
-                );
-                let events = tranche_store::backup::write(ledger.store(), &mut out)?;
-                drop(out);
-                std::fs::rename(&temporary, &file).with_context(|| format!("cannot write {}", file.display()))?;
-                events
-            };
-            eprintln!("backup: {events} events");
-            Ok(())
-        }
-        Top::Restore { file } => {
-            let input = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let mut ledger = open(&cli.database)?;
-            let events = tranche_store::backup::restore(ledger.store_mut(), &mut std::io::BufReader::new(input))?;
-            let mut ledger = Ledger::open(ledger.into_store())?;
-            ledger.rebuild_projections()?;
-            out!("restored {events} events; books balance, invariants hold, projections rebuilt");
-            Ok(())
-        }
+        Top::Backup { file } => store_commands::backup(&Location::of(&cli.database)?, &file),
+        Top::Restore { file } => store_commands::restore(&Location::of(&cli.database)?, &file),
+        Top::Migrate => store_commands::migrate(&Location::of(&cli.database)?),
+        Top::Copy { from, to } => store_commands::copy(&Location::parse(&from), &Location::parse(&to)),
         Top::Check => {
-            let mut ledger = open_any(&cli.database)?;
+            let mut ledger = Location::of(&cli.database)?.ledger()?;
             let before = tranche_store::Store::projection_dump(ledger.store())?;
             ledger.rebuild_projections()?;
             let after = tranche_store::Store::projection_dump(ledger.store())?;

@@ -2,41 +2,15 @@
 //! equals the same store's on SQLite; `check` passes. Skipped with a notice when no server
 //! answers, unless `TRANCHE_REQUIRE_POSTGRES=1` (as in `.ci/run`).
 
+mod common;
+
 use std::process::Command;
 
-fn tranche(database: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_tranche")).arg("--database").arg(database).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A URL naming a fresh schema of the test server, or `None` when there is none to use.
-fn fresh_postgres() -> Option<String> {
-    let base = std::env::var("TRANCHE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=test".to_string());
-    let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
-        Ok(client) => client,
-        Err(error) if std::env::var("TRANCHE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
-            panic!("TRANCHE_REQUIRE_POSTGRES=1 but PostgreSQL does not answer at {base}: {error}")
-        }
-        Err(error) => {
-            use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "notice: skipping the PostgreSQL command-line test: {error}");
-            return None;
-        }
-    };
-    let schema = format!("tranche_cli_{}", std::process::id());
-    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
-    let host = base.split_whitespace().find_map(|kv| kv.strip_prefix("host=")).unwrap_or("127.0.0.1");
-    let port = base.split_whitespace().find_map(|kv| kv.strip_prefix("port=")).unwrap_or("5432");
-    let user = base.split_whitespace().find_map(|kv| kv.strip_prefix("user=")).unwrap_or("postgres");
-    let db = base.split_whitespace().find_map(|kv| kv.strip_prefix("dbname=")).unwrap_or("test");
-    Some(format!("postgres://{user}@{host}:{port}/{db}?options=-c%20search_path%3D{schema}"))
-}
+use common::{fresh_postgres, tranche};
 
 #[test]
 fn the_postgres_store_gives_the_same_reports_as_sqlite() {
-    let Some(url) = fresh_postgres() else { return };
+    let Some(url) = fresh_postgres("reports") else { return };
     let dir = tempfile::tempdir().unwrap();
     let sqlite = dir.path().join("tranche.db");
     let sqlite = sqlite.to_str().unwrap();
@@ -55,10 +29,55 @@ fn the_postgres_store_gives_the_same_reports_as_sqlite() {
     assert!(tranche(&url, &["check"]).starts_with("ok: 160 events"));
     // Loading again changes nothing: idempotency holds on PostgreSQL too.
     assert!(tranche(&url, &["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
-    let out = Command::new(env!("CARGO_BIN_EXE_tranche"))
-        .args(["--database", &url, "token", "create", "--role", "admin"])
-        .output()
-        .unwrap();
+    // Tokens live in the store on either backend.
+    assert!(tranche(&url, &["token", "create", "--role", "auditor"]).starts_with("trn_"));
+    assert!(tranche(&url, &["migrate"]).contains("schema at version 2, up to date"));
+}
+
+fn reports(database: &str) -> Vec<String> {
+    [
+        vec!["report", "summary", "--json", "--as-of", "2026-11-26"],
+        vec!["report", "packages", "--json"],
+        vec!["report", "balances"],
+        vec!["report", "parties", "--json"],
+        vec!["report", "months", "--json"],
+        vec!["report", "pipeline", "--json"],
+        vec!["report", "requirements", "--json"],
+    ]
+    .iter()
+    .map(|args| tranche(database, args))
+    .collect()
+}
+
+#[test]
+fn copy_moves_the_demo_store_to_postgres_and_back_with_identical_reports() {
+    let Some(url) = fresh_postgres("copy") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("original.db");
+    let original = original.to_str().unwrap();
+    tranche(original, &["demo", "--no-serve", "--exercise"]);
+    let out = tranche(original, &["copy", "--from", &format!("sqlite:{original}"), "--to", &url]);
+    assert!(out.starts_with("copied 160 events"), "{out}");
+    assert!(out.contains("identical: state, rates, idempotency records, projections, log root, checkpoints"), "{out}");
+    let back = dir.path().join("back.db");
+    let back = back.to_str().unwrap();
+    let out = tranche(original, &["copy", "--from", &url, "--to", back]);
+    assert!(out.starts_with("copied 160 events"), "{out}");
+    let expected = reports(original);
+    assert_eq!(reports(&url), expected);
+    assert_eq!(reports(back), expected);
+    // The log travels whole: the copy verifies against the original's key and checkpoints.
+    let key = tranche(original, &["key", "public", &format!("{original}.key")]);
+    let verified = tranche(back, &["verify", "--key", key.trim()]);
+    assert!(verified.starts_with("ok: 160 entries"), "{verified}");
+    let verified = tranche(&url, &["verify", "--key", key.trim()]);
+    assert!(verified.starts_with("ok: 160 entries"), "{verified}");
+    // A copy goes only into an empty store; the refused copy changes nothing.
+    let before = tranche(&url, &["report", "summary", "--json", "--as-of", "2026-11-26"]);
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_tranche")).args(["copy", "--from", original, "--to", &url]).output().unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("works on a SQLite store file only"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("restore needs an empty store"), "{out:?}");
+    assert_eq!(tranche(&url, &["report", "summary", "--json", "--as-of", "2026-11-26"]), before);
+    assert!(tranche(&url, &["check"]).starts_with("ok: 160 events"));
 }

@@ -56,7 +56,7 @@ impl Tree {
         }
         self.levels[0].push(leaf);
         let mut level = 0;
-        while self.levels[level].len() % 2 == 0 {
+        while self.levels[level].len().is_multiple_of(2) {
             let row = &self.levels[level];
             let parent = node_hash(&row[row.len() - 2], &row[row.len() - 1]);
             if self.levels.len() == level + 1 {
@@ -76,7 +76,7 @@ impl Tree {
     /// complete and aligned), within the tree.
     fn subtree(&self, start: u64, end: u64) -> Hash {
         let n = end - start;
-        if n.is_power_of_two() && start % n == 0 {
+        if n.is_power_of_two() && start.is_multiple_of(n) {
             let level = n.trailing_zeros() as usize;
             return self.levels[level][(start >> level) as usize];
         }

@@ -141,7 +141,7 @@ impl VerifierKey {
         let public: [u8; 32] = bytes.try_into().map_err(|_| NoteError::Key("the key is not 32 bytes".into()))?;
         let key = VerifyingKey::from_bytes(&public).map_err(|e| NoteError::Key(e.to_string()))?;
         let hash = key_hash(name, kind, &public);
-        let stated = text.splitn(3, '+').nth(1).unwrap_or_default();
+        let stated = text.split('+').nth(1).unwrap_or_default();
         if stated != hex(&hash) {
             return Err(NoteError::Key(format!("the key hash {stated} does not match the key ({})", hex(&hash))));
         }

@@ -14,8 +14,7 @@ use std::io::{BufRead, Write};
 use serde::{Deserialize, Serialize};
 use tranche_core::State;
 
-use crate::sqlite::{SqliteStore, StoredCommandRow};
-use crate::{Store, StoreError, StoredEvent};
+use crate::{Store, StoreError, StoredCommandRow, StoredEvent};
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -58,7 +57,7 @@ fn io(error: std::io::Error) -> StoreError {
 }
 
 /// Writes the whole store; returns the number of events written.
-pub fn write(store: &SqliteStore, out: &mut dyn Write) -> Result<u64, StoreError> {
+pub fn write<S: Store + ?Sized>(store: &S, out: &mut dyn Write) -> Result<u64, StoreError> {
     let head = store.head()?;
     let mut line = |value: &Line| -> Result<(), StoreError> {
         serde_json::to_writer(&mut *out, value).map_err(|e| StoreError::Database(e.to_string()))?;
@@ -110,7 +109,7 @@ pub fn write(store: &SqliteStore, out: &mut dyn Write) -> Result<u64, StoreError
 }
 
 /// Restores a backup into an empty store: all or nothing. Returns the number of events.
-pub fn restore(store: &mut SqliteStore, input: &mut dyn BufRead) -> Result<u64, StoreError> {
+pub fn restore<S: Store + ?Sized>(store: &mut S, input: &mut dyn BufRead) -> Result<u64, StoreError> {
     if store.head()? != 0 {
         return Err(StoreError::Rates("restore needs an empty store; this one already has events".into()));
     }
@@ -172,7 +171,6 @@ pub fn restore(store: &mut SqliteStore, input: &mut dyn BufRead) -> Result<u64, 
     }
     state.check_invariants().map_err(|e| StoreError::Corrupt(format!("the restored log breaks an invariant: {e}")))?;
     store.restore_rows(&rates, &commands, &events, secret)?;
-    store.backfill_leaves()?;
     for (size, note) in checkpoints {
         store.put_checkpoint(size, &note)?;
     }

@@ -161,6 +161,15 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// Applies the events other writers stored after this ledger's head (incrementally, unlike
+    /// [`Ledger::catch_up`]); returns how many. A server on a shared store calls it when idle so
+    /// that its reads show every process's writes.
+    pub fn follow(&mut self) -> Result<u64, StoreError> {
+        let before = self.state.events_applied;
+        self.catch_up_from_store()?;
+        Ok(self.state.events_applied - before)
+    }
+
     /// Applies the events stored after this ledger's head (other writers').
     fn catch_up_from_store(&mut self) -> Result<(), StoreError> {
         loop {
@@ -349,7 +358,6 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Rebuilds every projection from a full replay.
-
     pub fn rebuild_projections(&mut self) -> Result<(), StoreError> {
         let mut state = State::new();
         let mut postings = Vec::new();

@@ -17,7 +17,7 @@ use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable}
 
 pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, replay_and_compare};
 pub use postgres::PostgresStore;
-pub use sqlite::{SqliteStore, StoredCommandRow, StoredToken};
+pub use sqlite::SqliteStore;
 pub use tranche_core::State;
 
 /// SHA-256 of a command's canonical JSON: a repeat with the same id must carry the same bytes.
@@ -73,6 +73,25 @@ pub struct StoredEvent {
     pub actor: String,
     pub recorded_at: String,
     pub payload: String,
+}
+
+/// One idempotency record, for backups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCommandRow {
+    pub command_id: String,
+    pub fingerprint: [u8; 32],
+    pub first_seq: u64,
+    pub event_count: u32,
+}
+
+/// A stored API token (its secret only as an Argon2 hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    pub token_id: String,
+    pub secret_hash: String,
+    pub role: String,
+    pub expires_at: Option<String>,
+    pub revoked: bool,
 }
 
 /// The most events one page returns.
@@ -142,70 +161,177 @@ pub trait Store {
 
     /// The cosignature lines of the checkpoint of `size`, by witness.
     fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Every idempotency record, in sequence order (for backups).
+    fn command_rows(&self) -> Result<Vec<StoredCommandRow>, StoreError>;
+
+    /// Writes restored rows into an empty store in one transaction, with each event's leaf hash
+    /// (salted with `secret` when given, else with the store's own); the projections are rebuilt
+    /// afterwards from the events.
+    fn restore_rows(
+        &mut self,
+        rates: &[(String, String, String)],
+        commands: &[StoredCommandRow],
+        events: &[StoredEvent],
+        secret: Option<[u8; 32]>,
+    ) -> Result<(), StoreError>;
+
+    fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError>;
+
+    fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError>;
+
+    /// Revokes a token; `false` when there is no such active token.
+    fn revoke_token(&mut self, token_id: &str) -> Result<bool, StoreError>;
+}
+
+/// Implements [`Store`] by forwarding every method to another store: `$shared` and `$exclusive`
+/// reach it from `$this` (`&self` and `&mut self`), and `$around` runs each call (a plain call,
+/// or one that may block inside an async runtime).
+macro_rules! forward_store {
+    ($this:ident => $shared:expr, $exclusive:expr, $around:path) => {
+        fn head(&self) -> Result<u64, StoreError> {
+            let $this = self;
+            $around(|| $shared.head())
+        }
+        fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError> {
+            let $this = self;
+            $around(|| $shared.command(id))
+        }
+        fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.append(batch))
+        }
+        fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+            let $this = self;
+            $around(|| $shared.replay(visit))
+        }
+        fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError> {
+            let $this = self;
+            $around(|| $exclusive.put_rates(quotes))
+        }
+        fn rates(&self) -> Result<RateTable, StoreError> {
+            let $this = self;
+            $around(|| $shared.rates())
+        }
+        fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+            let $this = self;
+            $around(|| $shared.events_after(after, limit))
+        }
+        fn rebuild_projections(
+            &mut self,
+            postings: &[(u64, Vec<JournalEntry>)],
+            pledges: &[&Pledge],
+        ) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.rebuild_projections(postings, pledges))
+        }
+        fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+            let $this = self;
+            $around(|| $shared.projection_dump())
+        }
+        fn projections_differ(
+            &self,
+            postings: &[(u64, Vec<JournalEntry>)],
+            pledges: &[&Pledge],
+        ) -> Result<Option<String>, StoreError> {
+            let $this = self;
+            $around(|| $shared.projections_differ(postings, pledges))
+        }
+        fn log_secret(&self) -> [u8; 32] {
+            let $this = self;
+            $shared.log_secret()
+        }
+        fn shared(&self) -> bool {
+            let $this = self;
+            $shared.shared()
+        }
+        fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {
+            let $this = self;
+            $around(|| $shared.leaf_hashes(after, limit))
+        }
+        fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.put_checkpoint(size, note))
+        }
+        fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {
+            let $this = self;
+            $around(|| $shared.checkpoints())
+        }
+        fn put_cosignature(&mut self, size: u64, witness: &str, line: &str) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.put_cosignature(size, witness, line))
+        }
+        fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError> {
+            let $this = self;
+            $around(|| $shared.cosignatures(size))
+        }
+        fn command_rows(&self) -> Result<Vec<StoredCommandRow>, StoreError> {
+            let $this = self;
+            $around(|| $shared.command_rows())
+        }
+        fn restore_rows(
+            &mut self,
+            rates: &[(String, String, String)],
+            commands: &[StoredCommandRow],
+            events: &[StoredEvent],
+            secret: Option<[u8; 32]>,
+        ) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.restore_rows(rates, commands, events, secret))
+        }
+        fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.insert_token(token))
+        }
+        fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError> {
+            let $this = self;
+            $around(|| $shared.token(token_id))
+        }
+        fn revoke_token(&mut self, token_id: &str) -> Result<bool, StoreError> {
+            let $this = self;
+            $around(|| $exclusive.revoke_token(token_id))
+        }
+    };
+}
+pub(crate) use forward_store;
+
+/// Runs `f` as it is (for [`forward_store`]).
+pub(crate) fn call<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// A boxed store is a store: the command line picks its backend at run time
 /// (`Ledger<Box<dyn Store>>`).
 impl<S: Store + ?Sized> Store for Box<S> {
-    fn head(&self) -> Result<u64, StoreError> {
-        (**self).head()
+    forward_store!(this => (**this), (**this), call);
+}
+
+/// A store whose backend is chosen at run time; what `tranche serve` and the command line hold.
+pub type AnyStore = Box<dyn Store + Send>;
+
+/// Opens a store by its location: `postgres://...` (or `postgresql://...`) for PostgreSQL;
+/// `sqlite:PATH` or a plain path for a SQLite file (created, with its directory, if missing).
+/// Pending migrations run on open.
+pub fn open_location(location: &str) -> Result<AnyStore, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        return Ok(Box::new(PostgresStore::connect(location)?));
     }
-    fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError> {
-        (**self).command(id)
+    let path = std::path::Path::new(location.strip_prefix("sqlite:").unwrap_or(location));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", parent.display())))?;
     }
-    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
-        (**self).append(batch)
+    Ok(Box::new(SqliteStore::open(path)?))
+}
+
+/// Opens the store at `location` (as [`open_location`]), running any pending migration; returns
+/// the schema version found and the version now.
+pub fn migrate_location(location: &str) -> Result<(u32, u32), StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        return Ok(PostgresStore::connect(location)?.schema_versions());
     }
-    fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {
-        (**self).replay(visit)
-    }
-    fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError> {
-        (**self).put_rates(quotes)
-    }
-    fn rates(&self) -> Result<RateTable, StoreError> {
-        (**self).rates()
-    }
-    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        (**self).events_after(after, limit)
-    }
-    fn rebuild_projections(
-        &mut self,
-        postings: &[(u64, Vec<JournalEntry>)],
-        pledges: &[&Pledge],
-    ) -> Result<(), StoreError> {
-        (**self).rebuild_projections(postings, pledges)
-    }
-    fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
-        (**self).projection_dump()
-    }
-    fn projections_differ(
-        &self,
-        postings: &[(u64, Vec<JournalEntry>)],
-        pledges: &[&Pledge],
-    ) -> Result<Option<String>, StoreError> {
-        (**self).projections_differ(postings, pledges)
-    }
-    fn log_secret(&self) -> [u8; 32] {
-        (**self).log_secret()
-    }
-    fn shared(&self) -> bool {
-        (**self).shared()
-    }
-    fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {
-        (**self).leaf_hashes(after, limit)
-    }
-    fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError> {
-        (**self).put_checkpoint(size, note)
-    }
-    fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {
-        (**self).checkpoints()
-    }
-    fn put_cosignature(&mut self, size: u64, witness: &str, line: &str) -> Result<(), StoreError> {
-        (**self).put_cosignature(size, witness, line)
-    }
-    fn cosignatures(&self, size: u64) -> Result<Vec<(String, String)>, StoreError> {
-        (**self).cosignatures(size)
-    }
+    let path = std::path::Path::new(location.strip_prefix("sqlite:").unwrap_or(location));
+    Ok(SqliteStore::open(path)?.schema_versions())
 }
 
 /// A stored rate row read back: every backend keeps currency, date and rate as text.

@@ -5,41 +5,94 @@
 //!
 //! Several writers may share one database: appends take turns on an advisory lock and a batch
 //! decided on an older head is refused (`StoreError::Conflict`); the `Ledger` then catches up
-//! and decides its commands again. Not yet here: API tokens, backups and restores.
+//! and decides its commands again.
 
 use std::cell::RefCell;
 
 use postgres::{Client, NoTls, Transaction};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
-use crate::{Batch, Store, StoreError, StoredCommand, StoredEvent, leaf_of};
+use crate::{Batch, Store, StoreError, StoredCommand, StoredCommandRow, StoredEvent, StoredToken, leaf_of};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/postgres/0001_init.sql"), include_str!("../migrations/postgres/0002_tokens.sql")];
 
 /// The advisory lock key appenders take turns on ("tranche" in ASCII).
-const APPEND_LOCK: i64 = 0x7472_616e_6368_65;
+const APPEND_LOCK: i64 = 0x0074_7261_6e63_6865;
 
+/// The PostgreSQL store. The `postgres` client blocks on a runtime of its own, so inside an
+/// async server (`tranche serve`) each call runs in `block_in_place`; outside one, directly.
 pub struct PostgresStore {
-    client: RefCell<Client>,
-    secret: [u8; 32],
-}
-
-fn db(error: postgres::Error) -> StoreError {
-    StoreError::Database(error.to_string())
+    /// Present until dropped (the client's drop blocks too).
+    direct: Option<Direct>,
 }
 
 impl PostgresStore {
     /// Connects (`postgres://user@host:port/database`, or key=value pairs) and runs any pending
     /// migration.
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        Ok(PostgresStore { direct: Some(blocking(|| Direct::connect(url))?) })
+    }
+
+    /// The schema version found at connect and the version now.
+    pub fn schema_versions(&self) -> (u32, u32) {
+        self.direct().schema_versions()
+    }
+
+    fn direct(&self) -> &Direct {
+        self.direct.as_ref().expect("the connection is present until dropped")
+    }
+
+    fn direct_mut(&mut self) -> &mut Direct {
+        self.direct.as_mut().expect("the connection is present until dropped")
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        let direct = self.direct.take();
+        blocking(move || drop(direct));
+    }
+}
+
+impl Store for PostgresStore {
+    crate::forward_store!(this => this.direct(), this.direct_mut(), blocking);
+}
+
+/// Runs a call that blocks on the client's own runtime: in `block_in_place` when on a worker
+/// of a multi-threaded runtime (else the nested runtime would panic), directly elsewhere.
+fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
+/// One connection and the store's methods over it.
+struct Direct {
+    client: RefCell<Client>,
+    secret: [u8; 32],
+    /// The schema version found at connect (before any migration ran).
+    found_version: u32,
+}
+
+fn db(error: postgres::Error) -> StoreError {
+    StoreError::Database(error.to_string())
+}
+
+impl Direct {
+    fn connect(url: &str) -> Result<Direct, StoreError> {
         let client = Client::connect(url, NoTls).map_err(|e| StoreError::Database(format!("cannot connect: {e}")))?;
-        let mut store = PostgresStore { client: RefCell::new(client), secret: [0; 32] };
-        store.migrate()?;
+        let mut store = Direct { client: RefCell::new(client), secret: [0; 32], found_version: 0 };
+        store.found_version = store.migrate()?;
         store.secret = store.load_or_create_secret()?;
         Ok(store)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    /// Runs the pending migrations in one transaction (concurrent starts take turns on a table
+    /// lock); returns the version found.
+    fn migrate(&mut self) -> Result<u32, StoreError> {
         let client = self.client.get_mut();
         client.batch_execute("CREATE TABLE IF NOT EXISTS tranche_schema (version INTEGER NOT NULL)").map_err(db)?;
         let mut tx = client.transaction().map_err(db)?;
@@ -56,7 +109,12 @@ impl PostgresStore {
             tx.batch_execute(sql).map_err(db)?;
             tx.execute("INSERT INTO tranche_schema (version) VALUES ($1)", &[&(index as i32 + 1)]).map_err(db)?;
         }
-        tx.commit().map_err(db)
+        tx.commit().map_err(db)?;
+        Ok(version as u32)
+    }
+
+    fn schema_versions(&self) -> (u32, u32) {
+        (self.found_version, MIGRATIONS.len() as u32)
     }
 
     fn load_or_create_secret(&mut self) -> Result<[u8; 32], StoreError> {
@@ -138,7 +196,7 @@ fn stored_event(row: &postgres::Row) -> StoredEvent {
     }
 }
 
-impl Store for PostgresStore {
+impl Store for Direct {
     fn head(&self) -> Result<u64, StoreError> {
         let row = self.client.borrow_mut().query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?;
         Ok(row.get::<_, i64>(0) as u64)
@@ -258,24 +316,36 @@ impl Store for PostgresStore {
 
     fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError> {
         let mut tx = self.client.get_mut().transaction().map_err(db)?;
-        let mut new = 0;
-        for quote in quotes {
-            let (currency, date) = (quote.currency.code(), quote.date.to_string());
-            let held = tx
-                .query_opt("SELECT rate FROM fx_rates WHERE currency = $1 AND date = $2", &[&currency, &date])
-                .map_err(db)?
-                .map(|row| row.get::<_, String>(0));
-            if crate::rate_is_new(quote, held.as_deref())? {
-                tx.execute(
-                    "INSERT INTO fx_rates (currency, date, rate) VALUES ($1, $2, $3)",
-                    &[&currency, &date, &quote.rate.to_string()],
-                )
-                .map_err(db)?;
-                new += 1;
+        // The held rates for every offered (currency, date) in one query; the new ones in another.
+        let currencies: Vec<&str> = quotes.iter().map(|q| q.currency.code()).collect();
+        let dates: Vec<String> = quotes.iter().map(|q| q.date.to_string()).collect();
+        let held: std::collections::HashMap<(String, String), String> = tx
+            .query(
+                "SELECT r.currency, r.date, r.rate FROM fx_rates r \
+                 JOIN unnest($1::text[], $2::text[]) AS o(currency, date) USING (currency, date)",
+                &[&currencies, &dates],
+            )
+            .map_err(db)?
+            .into_iter()
+            .map(|row| ((row.get(0), row.get(1)), row.get(2)))
+            .collect();
+        let mut new = (Vec::new(), Vec::new(), Vec::new());
+        let mut offered = std::collections::HashSet::new();
+        for (quote, date) in quotes.iter().zip(&dates) {
+            let key = (quote.currency.code().to_string(), date.clone());
+            if crate::rate_is_new(quote, held.get(&key).map(String::as_str))? && offered.insert(key) {
+                new.0.push(quote.currency.code());
+                new.1.push(date.as_str());
+                new.2.push(quote.rate.to_string());
             }
         }
+        tx.execute(
+            "INSERT INTO fx_rates (currency, date, rate) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
+            &[&new.0, &new.1, &new.2],
+        )
+        .map_err(db)?;
         tx.commit().map_err(db)?;
-        Ok(new)
+        Ok(new.0.len())
     }
 
     fn rates(&self) -> Result<RateTable, StoreError> {
@@ -491,5 +561,130 @@ impl Store for PostgresStore {
             )
             .map_err(db)?;
         Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+    }
+
+    fn command_rows(&self) -> Result<Vec<StoredCommandRow>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query("SELECT command_id, fingerprint, first_seq, event_count FROM commands ORDER BY first_seq", &[])
+            .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let command_id: String = row.get(0);
+                let fingerprint: Vec<u8> = row.get(1);
+                let fingerprint = fingerprint
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt(format!("command {command_id}: fingerprint")))?;
+                Ok(StoredCommandRow {
+                    command_id,
+                    fingerprint,
+                    first_seq: row.get::<_, i64>(2) as u64,
+                    event_count: row.get::<_, i64>(3) as u32,
+                })
+            })
+            .collect()
+    }
+
+    fn restore_rows(
+        &mut self,
+        rates: &[(String, String, String)],
+        commands: &[StoredCommandRow],
+        events: &[StoredEvent],
+        secret: Option<[u8; 32]>,
+    ) -> Result<(), StoreError> {
+        let salt = secret.unwrap_or(self.secret);
+        let mut leaves = Vec::with_capacity(events.len());
+        for event in events {
+            leaves.push(tranche_log::leaf_hash(&leaf_of(event, &salt)?).to_vec());
+        }
+        let mut tx = self.client.get_mut().transaction().map_err(db)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).map_err(db)?;
+        let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?.get(0);
+        if head != 0 {
+            return Err(StoreError::Rates("restore needs an empty store; this one already has events".into()));
+        }
+        tx.execute("UPDATE log_meta SET value = $1 WHERE key = 'secret'", &[&&salt[..]]).map_err(db)?;
+        let column = |f: fn(&(String, String, String)) -> &str| rates.iter().map(f).collect::<Vec<&str>>();
+        tx.execute(
+            "INSERT INTO fx_rates (currency, date, rate) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])",
+            &[&column(|r| &r.0), &column(|r| &r.1), &column(|r| &r.2)],
+        )
+        .map_err(db)?;
+        tx.execute(
+            "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) \
+             SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[])",
+            &[
+                &commands.iter().map(|c| c.command_id.as_str()).collect::<Vec<_>>(),
+                &commands.iter().map(|c| &c.fingerprint[..]).collect::<Vec<_>>(),
+                &commands.iter().map(|c| c.first_seq as i64).collect::<Vec<_>>(),
+                &commands.iter().map(|c| i64::from(c.event_count)).collect::<Vec<_>>(),
+            ],
+        )
+        .map_err(db)?;
+        for (chunk, hashes) in events.chunks(10_000).zip(leaves.chunks(10_000)) {
+            let seqs: Vec<i64> = chunk.iter().map(|e| e.seq as i64).collect();
+            tx.execute(
+                "INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) \
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])",
+                &[
+                    &seqs,
+                    &chunk.iter().map(|e| e.command_id.as_str()).collect::<Vec<_>>(),
+                    &chunk.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+                    &chunk.iter().map(|e| e.payload.as_str()).collect::<Vec<_>>(),
+                    &chunk.iter().map(|e| e.recorded_at.as_str()).collect::<Vec<_>>(),
+                    &chunk.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(),
+                ],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "INSERT INTO log_leaves (seq, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])",
+                &[&seqs, &hashes],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)?;
+        self.secret = salt;
+        Ok(())
+    }
+
+    fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {
+        let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.client
+            .get_mut()
+            .execute(
+                "INSERT INTO tokens (token_id, secret_hash, role, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&token.token_id, &token.secret_hash, &token.role, &created_at, &token.expires_at],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT token_id, secret_hash, role, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_id = $1",
+                &[&token_id],
+            )
+            .map_err(db)?;
+        Ok(row.map(|row| StoredToken {
+            token_id: row.get(0),
+            secret_hash: row.get(1),
+            role: row.get(2),
+            expires_at: row.get(3),
+            revoked: row.get(4),
+        }))
+    }
+
+    fn revoke_token(&mut self, token_id: &str) -> Result<bool, StoreError> {
+        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let changed = self
+            .client
+            .get_mut()
+            .execute("UPDATE tokens SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL", &[&token_id, &at])
+            .map_err(db)?;
+        Ok(changed == 1)
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
-use crate::{Batch, Store, StoreError, StoredCommand, StoredEvent};
+use crate::{Batch, Store, StoreError, StoredCommand, StoredCommandRow, StoredEvent, StoredToken};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0001_init.sql"),
@@ -19,6 +19,8 @@ pub struct SqliteStore {
     connection: Connection,
     /// The log secret (salts of restricted fields), read once at open.
     secret: [u8; 32],
+    /// The schema version found at open (before any migration ran).
+    found_version: u32,
 }
 
 fn db(error: rusqlite::Error) -> StoreError {
@@ -50,7 +52,7 @@ impl SqliteStore {
             .query_row("SELECT value FROM log_meta WHERE key = 'secret'", [], |row| row.get(0))
             .map_err(|e| StoreError::Corrupt(format!("the log secret is missing: {e}")))?;
         let secret = secret.try_into().map_err(|_| StoreError::Corrupt("the log secret is not 32 bytes".into()))?;
-        Ok(SqliteStore { connection, secret })
+        Ok(SqliteStore { connection, secret, found_version: version as u32 })
     }
 
     /// A private in-memory store, for tests and dry runs.
@@ -62,8 +64,8 @@ impl SqliteStore {
         connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
             .map_err(db)?;
-        let mut store = SqliteStore { connection, secret: [0; 32] };
-        store.migrate()?;
+        let mut store = SqliteStore { connection, secret: [0; 32], found_version: 0 };
+        store.found_version = store.migrate()?;
         store.secret = store.load_or_create_secret()?;
         store.backfill_leaves()?;
         Ok(store)
@@ -123,7 +125,8 @@ impl SqliteStore {
         tx.commit().map_err(db)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
+    /// Runs the pending migrations, each in its own transaction; returns the version found.
+    fn migrate(&mut self) -> Result<u32, StoreError> {
         let version: i64 = self.connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(db)?;
         let version = usize::try_from(version)
             .map_err(|_| StoreError::Corrupt(format!("schema version {version} is not valid")))?;
@@ -139,7 +142,12 @@ impl SqliteStore {
             tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1)).map_err(db)?;
             tx.commit().map_err(db)?;
         }
-        Ok(())
+        Ok(version as u32)
+    }
+
+    /// The schema version found at open and the version now.
+    pub fn schema_versions(&self) -> (u32, u32) {
+        (self.found_version, MIGRATIONS.len() as u32)
     }
 
     /// The underlying connection, for tests that must damage a store on purpose.
@@ -560,30 +568,8 @@ impl Store for SqliteStore {
         let rows = query.query_map(params![size as i64], |row| Ok((row.get(0)?, row.get(1)?))).map_err(db)?;
         rows.collect::<Result<_, _>>().map_err(db)
     }
-}
 
-/// One idempotency record, for backups.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredCommandRow {
-    pub command_id: String,
-    pub fingerprint: [u8; 32],
-    pub first_seq: u64,
-    pub event_count: u32,
-}
-
-/// A stored API token (its secret only as an Argon2 hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredToken {
-    pub token_id: String,
-    pub secret_hash: String,
-    pub role: String,
-    pub expires_at: Option<String>,
-    pub revoked: bool,
-}
-
-impl SqliteStore {
-    /// Every idempotency record, in sequence order.
-    pub fn command_rows(&self) -> Result<Vec<StoredCommandRow>, StoreError> {
+    fn command_rows(&self) -> Result<Vec<StoredCommandRow>, StoreError> {
         let mut query = self
             .connection
             .prepare("SELECT command_id, fingerprint, first_seq, event_count FROM commands ORDER BY first_seq")
@@ -608,9 +594,7 @@ impl SqliteStore {
         .collect()
     }
 
-    /// Writes restored rows into an empty store in one transaction; projections are rebuilt
-    /// afterwards from the events.
-    pub(crate) fn restore_rows(
+    fn restore_rows(
         &mut self,
         rates: &[(String, String, String)],
         commands: &[StoredCommandRow],
@@ -654,10 +638,10 @@ impl SqliteStore {
         if let Some(secret) = secret {
             self.secret = secret;
         }
-        Ok(())
+        self.backfill_leaves()
     }
 
-    pub fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {
+    fn insert_token(&mut self, token: &StoredToken) -> Result<(), StoreError> {
         let created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.connection
             .execute(
@@ -668,7 +652,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError> {
+    fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError> {
         self.connection
             .query_row(
                 "SELECT token_id, secret_hash, role, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_id = ?1",
@@ -687,8 +671,7 @@ impl SqliteStore {
             .map_err(db)
     }
 
-    /// Revokes a token; `false` when there is no such token.
-    pub fn revoke_token(&mut self, token_id: &str) -> Result<bool, StoreError> {
+    fn revoke_token(&mut self, token_id: &str) -> Result<bool, StoreError> {
         let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let changed = self
             .connection
@@ -699,7 +682,9 @@ impl SqliteStore {
             .map_err(db)?;
         Ok(changed == 1)
     }
+}
 
+impl SqliteStore {
     /// Pledge rows of the projection: `(pledge_id, contributor, status)`, for queries and tests.
     pub fn pledge_rows(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         let mut query = self

@@ -150,7 +150,10 @@ pub fn bars(title: &str, unit: &str, bars: &[(String, f64)], target: Option<Leve
         let label = |x: &f64| {
             let index = x.floor() as usize;
             let centred = (x - x.floor() - 0.5).abs() < 1e-9;
-            bars.get(index).filter(|_| centred && index % every == 0).map(|(l, _)| l.clone()).unwrap_or_default()
+            bars.get(index)
+                .filter(|_| centred && index.is_multiple_of(every))
+                .map(|(l, _)| l.clone())
+                .unwrap_or_default()
         };
         chart
             .configure_mesh()

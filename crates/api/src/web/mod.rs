@@ -176,7 +176,7 @@ fn download(dataset: &Dataset, format: Format) -> Response {
 /// What every page handler starts with: who asks, the ledger, the log's length, the format.
 struct Page<'a> {
     visitor: Visitor,
-    ledger: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::SqliteStore>>,
+    ledger: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::AnyStore>>,
     events: u64,
     format: Format,
 }

@@ -1,0 +1,117 @@
+//! What the multi-process tests share: a fresh PostgreSQL schema per test, `tranche` runs, and
+//! `tranche serve` processes driven over HTTP.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Runs `tranche --database DATABASE ARGS`, which must succeed; returns its stdout.
+pub fn tranche(database: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tranche")).arg("--database").arg(database).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A URL naming a fresh schema of the test server, or `None` (with a one-line notice) when no
+/// server answers and `TRANCHE_REQUIRE_POSTGRES=1` is not set.
+pub fn fresh_postgres(name: &str) -> Option<String> {
+    let base = std::env::var("TRANCHE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=test".to_string());
+    let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
+        Ok(client) => client,
+        Err(error) if std::env::var("TRANCHE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
+            panic!("TRANCHE_REQUIRE_POSTGRES=1 but PostgreSQL does not answer at {base}: {error}")
+        }
+        Err(error) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "notice: skipping a PostgreSQL test ({name}): {error}");
+            return None;
+        }
+    };
+    let schema = format!("tranche_cli_{name}_{}", std::process::id());
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+    let field = |key: &str, default: &'static str| {
+        base.split_whitespace().find_map(|kv| kv.strip_prefix(key)).map(str::to_string).unwrap_or(default.into())
+    };
+    let (host, port, user, db) =
+        (field("host=", "127.0.0.1"), field("port=", "5432"), field("user=", "postgres"), field("dbname=", "test"));
+    Some(format!("postgres://{user}@{host}:{port}/{db}?options=-c%20search_path%3D{schema}"))
+}
+
+/// One `tranche serve` process on port 0; killed (SIGKILL) when dropped.
+pub struct Served {
+    pub child: Child,
+    pub url: String,
+    pub agent: ureq::Agent,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Served {
+    pub fn start(database: &str, extra: &[&str]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tranche"))
+            .args(["--database", database, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(30)))
+            .build()
+            .into();
+        Served { child, url, agent }
+    }
+
+    fn reply(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Reply, ureq::Error> {
+        let mut response = response?;
+        let body = response.body_mut().read_to_string()?;
+        Ok(Reply { status: response.status().as_u16(), body })
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> Reply {
+        let request =
+            self.agent.get(&format!("{}{path}", self.url)).header("Authorization", &format!("Bearer {token}"));
+        Served::reply(request.call()).unwrap()
+    }
+
+    /// A command; `Err` when the connection failed (the server is gone).
+    pub fn post(&self, token: &str, key: &str, command: &serde_json::Value) -> Result<Reply, ureq::Error> {
+        let body = serde_json::json!({ "command": command }).to_string();
+        let request = self
+            .agent
+            .post(&format!("{}/api/v1/commands", self.url))
+            .header("Idempotency-Key", key)
+            .header("Content-Type", "application/json")
+            .header("Authorization", &format!("Bearer {token}"));
+        Served::reply(request.send(&body))
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -36,6 +36,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The read replica (see [`serve`]).
     ledger: Arc<Mutex<Ledger<AnyStore>>>,
     writes: mpsc::Sender<WriteRequest>,
     tokens: Arc<tokens::Verified>,
@@ -106,21 +107,28 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until ctrl-c or SIGTERM; in-flight requests finish and the writer drains its queue
 /// (every acknowledged write is already durable) before this returns.
+///
+/// The writer owns `ledger`; requests read a replica of it over `reads`, a second connection
+/// to the same store, which follows each commit before its writes are answered: reads never
+/// wait for a durable append, and a client reads its own acknowledged writes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     mut ledger: Ledger<AnyStore>,
+    reads: AnyStore,
     limits: Limits,
     log_config: log::LogConfig,
 ) -> std::io::Result<()> {
-    let mut log_state = log::LogState::load(&ledger, log_config).map_err(|e| std::io::Error::other(e.to_string()))?;
-    log_state.catch_up(&mut ledger, true).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let failed = |e: tranche_store::StoreError| std::io::Error::other(e.to_string());
+    let mut log_state = log::LogState::load(&ledger, log_config).map_err(failed)?;
+    log_state.catch_up(&mut ledger, true).map_err(failed)?;
     let log = Arc::new(Mutex::new(log_state));
-    let ledger = Arc::new(Mutex::new(ledger));
+    let replica = Arc::new(Mutex::new(ledger.replica(reads).map_err(failed)?));
     let metrics = Arc::new(metrics::Metrics::new());
     let (writes, queue) = mpsc::channel(writer::QUEUE_DEPTH);
-    let head = ledger.lock().expect("the ledger lock is not poisoned").head();
+    let head = replica.lock().expect("the ledger lock is not poisoned").head();
     let (publish, heads) = tokio::sync::watch::channel(head);
-    let writer = writer::spawn(ledger.clone(), queue, publish, metrics.clone(), log.clone());
+    let writer = writer::spawn(ledger, replica.clone(), queue, publish, metrics.clone(), log.clone());
+    let ledger = replica;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     log::spawn_ticker(ledger.clone(), log.clone(), stopping.clone());
     let summaries = Arc::new(Mutex::new(None));
@@ -174,9 +182,10 @@ pub(crate) fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Pr
     let token =
         text.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("use Authorization: Bearer <token>"))?;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let role = state.tokens.role(ledger.store(), token.trim(), &now).map_err(|r| Problem::unauthorized(r.message()))?;
-    drop(ledger);
+    let role = state
+        .tokens
+        .role(token.trim(), &now, |id| state.ledger.lock().expect("the ledger lock is not poisoned").store().token(id))
+        .map_err(|r| Problem::unauthorized(r.message()))?;
     let token_id = token.trim().split('_').nth(1).unwrap_or_default().to_string();
     if let Err(not_until) = state.limiter.check_key(&token_id) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));

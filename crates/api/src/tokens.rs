@@ -1,16 +1,18 @@
 //! Bearer tokens: `trn_<id>_<secret>`. The store keeps only an Argon2 hash of the secret; a
 //! token verified once is remembered (by the SHA-256 of its secret) so that Argon2 runs once per
-//! token and process, not once per request.
+//! token and process, not once per request, and its revocation and expiry are read again from
+//! the store at most once a second ([`RECHECK`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use sha2::{Digest, Sha256};
 use tranche_core::auth::Role;
-use tranche_store::{Store, StoredToken};
+use tranche_store::{StoreError, StoredToken};
 
 /// A new token: the text to hand out once, and what the store keeps.
 pub struct NewToken {
@@ -61,32 +63,67 @@ impl Refusal {
     }
 }
 
+/// How long a verified token's revocation and expiry are trusted before the store is read
+/// again: a revocation takes effect within this time, and a busy server does not read the
+/// store (a network round trip on PostgreSQL) on every request.
+pub const RECHECK: Duration = Duration::from_secs(1);
+
+struct Known {
+    /// SHA-256 of the secret.
+    digest: [u8; 32],
+    role: Role,
+    expires_at: Option<String>,
+    checked: Instant,
+}
+
 #[derive(Default)]
 pub struct Verified {
-    /// token id -> (SHA-256 of the secret, role)
-    known: Mutex<HashMap<String, ([u8; 32], Role)>>,
+    known: Mutex<HashMap<String, Known>>,
 }
 
 impl Verified {
-    /// The role of a token. Revocation and expiry are read from the store on every request.
-    pub fn role(&self, store: &dyn Store, text: &str, now: &str) -> Result<Role, Refusal> {
+    /// The role of a token. Argon2 runs once per token and process; revocation and expiry are
+    /// read from the store (`lookup`) when last read more than [`RECHECK`] ago.
+    pub fn role(
+        &self,
+        text: &str,
+        now: &str,
+        lookup: impl FnOnce(&str) -> Result<Option<StoredToken>, StoreError>,
+    ) -> Result<Role, Refusal> {
         let rest = text.strip_prefix("trn_").ok_or(Refusal::Malformed)?;
         let (id, secret) = rest.split_once('_').ok_or(Refusal::Malformed)?;
-        let stored = store.token(id).map_err(|_| Refusal::Unknown)?.ok_or(Refusal::Unknown)?;
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let expired = |expires_at: &Option<String>| expires_at.as_deref().is_some_and(|at| at <= now);
+        if let Some(known) = self.known.lock().expect("not poisoned").get(id) {
+            if known.checked.elapsed() < RECHECK {
+                return match known.digest == digest {
+                    false => Err(Refusal::Unknown),
+                    true if expired(&known.expires_at) => Err(Refusal::Expired),
+                    true => Ok(known.role),
+                };
+            }
+        }
+        let stored = lookup(id).map_err(|_| Refusal::Unknown)?.ok_or(Refusal::Unknown)?;
+        let mut known = self.known.lock().expect("not poisoned");
         if stored.revoked {
+            known.remove(id);
             return Err(Refusal::Revoked);
         }
-        if stored.expires_at.as_deref().is_some_and(|at| at <= now) {
+        if expired(&stored.expires_at) {
             return Err(Refusal::Expired);
         }
-        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-        if let Some((known, role)) = self.known.lock().expect("not poisoned").get(id) {
-            return if *known == digest { Ok(*role) } else { Err(Refusal::Unknown) };
-        }
-        let hash = PasswordHash::new(&stored.secret_hash).map_err(|_| Refusal::Unknown)?;
-        Argon2::default().verify_password(secret.as_bytes(), &hash).map_err(|_| Refusal::Unknown)?;
-        let role = Role::parse(&stored.role).map_err(|_| Refusal::Unknown)?;
-        self.known.lock().expect("not poisoned").insert(id.to_string(), (digest, role));
+        let role = match known.get(id) {
+            Some(entry) if entry.digest == digest => entry.role,
+            Some(_) => return Err(Refusal::Unknown),
+            None => {
+                drop(known);
+                let hash = PasswordHash::new(&stored.secret_hash).map_err(|_| Refusal::Unknown)?;
+                Argon2::default().verify_password(secret.as_bytes(), &hash).map_err(|_| Refusal::Unknown)?;
+                known = self.known.lock().expect("not poisoned");
+                Role::parse(&stored.role).map_err(|_| Refusal::Unknown)?
+            }
+        };
+        known.insert(id.to_string(), Known { digest, role, expires_at: stored.expires_at, checked: Instant::now() });
         Ok(role)
     }
 }

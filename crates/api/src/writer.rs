@@ -4,6 +4,9 @@
 //! precondition (`If-Match` on a package) is checked against the state just before it runs,
 //! after the requests queued ahead of it.
 //!
+//! The writer owns its ledger; requests read a replica (another connection to the store) that
+//! follows each commit before the writes are answered, so reads never wait for an fsync.
+//!
 //! On a store several processes share (PostgreSQL), the ledger reads the others' events before
 //! deciding each batch and decides again when another process appended first; an idle writer
 //! follows the others every [`FOLLOW_EVERY`].
@@ -44,31 +47,27 @@ pub struct WriteRequest {
 type Shared = Arc<Mutex<Ledger<AnyStore>>>;
 
 struct Writer {
-    ledger: Shared,
+    /// The writer's own ledger: decides and appends.
+    ledger: Ledger<AnyStore>,
+    /// The requests' replica: follows each commit before the writes are answered.
+    replica: Shared,
     log: crate::log::SharedLog,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Writer {
-    /// Runs the requests as one group commit and answers each.
-    fn commit(&self, batch: Vec<WriteRequest>) {
+    /// Runs the requests as one group commit, lets the replica follow, and answers each.
+    fn commit(&mut self, batch: Vec<WriteRequest>) {
         if batch.is_empty() {
             return;
         }
         let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
-        let (results, before, head) = {
-            let mut ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
-            let before = ledger.head();
-            let results = ledger.execute_each(&envelopes);
-            let mut log = self.log.lock().expect("the log lock is not poisoned");
-            if let Err(error) = log.catch_up(&mut ledger, false) {
-                tracing::error!("extending the log's tree failed: {error}");
-            }
-            (results, before, ledger.head())
-        };
-        self.metrics.events_appended.inc_by(head - before);
-        self.heads.send_replace(head);
+        let before = self.ledger.head();
+        let results = self.ledger.execute_each(&envelopes);
+        self.extend_log();
+        self.metrics.events_appended.inc_by(self.ledger.head() - before);
+        self.publish();
         match results {
             Ok(results) => {
                 for (request, result) in batch.into_iter().zip(results) {
@@ -84,33 +83,45 @@ impl Writer {
         }
     }
 
+    /// Extends the log's tree with what was stored, and signs a checkpoint when one is due.
+    fn extend_log(&mut self) {
+        let mut log = self.log.lock().expect("the log lock is not poisoned");
+        if let Err(error) = log.catch_up(&mut self.ledger, false) {
+            tracing::error!("extending the log's tree failed: {error}");
+        }
+    }
+
+    /// The replica reads what was stored since it last looked; then the new head is published
+    /// (for the event stream).
+    fn publish(&self) {
+        let mut replica = self.replica.lock().expect("the ledger lock is not poisoned");
+        if let Err(error) = replica.follow() {
+            self.metrics.store_errors.inc();
+            tracing::error!("the read replica could not follow the store: {error}");
+        }
+        self.heads.send_replace(replica.head());
+    }
+
     /// Reads what other processes appended to a shared store (when no write is waiting), so
     /// reads, the event stream and the log's tree show them.
-    fn follow(&self) {
-        let mut ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
-        match ledger.follow() {
-            Ok(0) => return,
-            Ok(_) => {}
+    fn follow(&mut self) {
+        match self.ledger.follow() {
+            Ok(0) => {}
+            Ok(_) => {
+                self.extend_log();
+                self.publish();
+            }
             Err(error) => {
                 self.metrics.store_errors.inc();
                 tracing::error!("reading other writers' events failed: {error}");
-                return;
             }
         }
-        let mut log = self.log.lock().expect("the log lock is not poisoned");
-        if let Err(error) = log.catch_up(&mut ledger, false) {
-            tracing::error!("extending the log's tree failed: {error}");
-        }
-        self.heads.send_replace(ledger.head());
     }
 
     /// Checks a precondition against the current state; on a mismatch answers 412 at once.
     fn precondition_holds(&self, request: &mut Option<WriteRequest>) -> bool {
         let Some((package, expected)) = request.as_ref().and_then(|r| r.if_match.clone()) else { return true };
-        let current = {
-            let ledger = self.ledger.lock().expect("the ledger lock is not poisoned");
-            crate::package_etag(ledger.state(), &package)
-        };
+        let current = crate::package_etag(self.ledger.state(), &package);
         if current.as_deref() == Some(expected.as_str()) {
             return true;
         }
@@ -121,15 +132,16 @@ impl Writer {
 }
 
 pub fn spawn(
-    ledger: Shared,
+    ledger: Ledger<AnyStore>,
+    replica: Shared,
     mut requests: mpsc::Receiver<WriteRequest>,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
     log: crate::log::SharedLog,
 ) -> JoinHandle<()> {
-    let shared = ledger.lock().expect("the ledger lock is not poisoned").store().shared();
+    let shared = ledger.store().shared();
     let runtime = tokio::runtime::Handle::current();
-    let writer = Writer { ledger, log, heads, metrics };
+    let mut writer = Writer { ledger, replica, log, heads, metrics };
     std::thread::spawn(move || {
         loop {
             // On a shared store, an idle writer follows the other processes every FOLLOW_EVERY.

@@ -221,7 +221,9 @@ fn serve(
     limits: tranche_api::Limits,
     log: tranche_api::log::LogConfig,
 ) -> Result<()> {
-    let ledger = Location::of(database)?.ledger()?;
+    let location = Location::of(database)?;
+    let ledger = location.ledger()?;
+    let reads = location.open()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener =
@@ -232,7 +234,7 @@ fn serve(
         let mut stdout = std::io::stdout().lock();
         let _ = write!(stdout, "listening on {url}\ndashboard: {url}/ (Ctrl-C stops)\n").and_then(|()| stdout.flush());
         drop(stdout);
-        tranche_api::serve(listener, ledger, limits, log).await?;
+        tranche_api::serve(listener, ledger, reads, limits, log).await?;
         eprintln!("stopped: every acknowledged write is in the store");
         Ok(())
     })

@@ -173,10 +173,11 @@ fn authentication_authorisation_and_idempotency() {
         assert_eq!(server.post(Some(&nld), "bad", body).status, 422, "{body}");
     }
     assert_eq!(server.get("/readyz", None).body, head_before, "bad input changed the log");
-    // Revoked tokens stop working at once.
+    // A revoked token stops working once the server reads the store again (within RECHECK).
     let id = nld.split('_').nth(1).unwrap().to_string();
     let revoke = tranche(&server.dir).args(["token", "revoke", &id]).output().unwrap();
     assert!(revoke.status.success());
+    std::thread::sleep(tranche_api::tokens::RECHECK + std::time::Duration::from_millis(100));
     problem(&server.post(Some(&nld), "k6", &commit), 401, "unauthorized");
 }
 

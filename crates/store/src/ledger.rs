@@ -161,9 +161,25 @@ impl<S: Store> Ledger<S> {
         }
     }
 
-    /// Applies the events other writers stored after this ledger's head (incrementally, unlike
-    /// [`Ledger::catch_up`]); returns how many. A server on a shared store calls it when idle so
-    /// that its reads show every process's writes.
+    /// A second ledger over another connection to the same store, starting from this one's
+    /// state (no second replay), then following the store: the server reads from a replica while
+    /// its writer appends, so reads never wait for a durable commit.
+    pub fn replica<T: Store>(&self, store: T) -> Result<Ledger<T>, StoreError> {
+        let head = store.head()?;
+        if head < self.head() {
+            return Err(StoreError::Corrupt(format!(
+                "the replica's store holds {head} events, fewer than the ledger's {}",
+                self.head()
+            )));
+        }
+        let mut replica = Ledger { store, state: self.state.clone(), rates: self.rates.clone() };
+        replica.follow()?;
+        Ok(replica)
+    }
+
+    /// Applies the events stored after this ledger's head by other writers or another
+    /// connection (incrementally, unlike [`Ledger::catch_up`]); returns how many. The server's
+    /// read replica calls it after every commit, and on a shared store when idle.
     pub fn follow(&mut self) -> Result<u64, StoreError> {
         let before = self.state.events_applied;
         self.catch_up_from_store()?;
@@ -243,11 +259,13 @@ impl<S: Store> Ledger<S> {
         let mut results = Vec::with_capacity(envelopes.len());
         let mut in_batch: HashMap<&CommandId, (Fingerprint, Outcome)> = HashMap::new();
         let mut touched: HashSet<PledgeId> = HashSet::new();
+        let ids: Vec<&CommandId> = envelopes.iter().map(|e| &e.command_id).collect();
+        let stored = self.store.commands(&ids)?;
         for envelope in envelopes {
             let fingerprint = fingerprint(envelope);
             let earlier = match in_batch.get(&envelope.command_id) {
                 Some((seen, outcome)) => Some((*seen, outcome.first_seq, outcome.event_count)),
-                None => self.store.command(&envelope.command_id)?.map(|s| (s.fingerprint, s.first_seq, s.event_count)),
+                None => stored.get(&envelope.command_id).map(|s| (s.fingerprint, s.first_seq, s.event_count)),
             };
             let result = match earlier {
                 Some((seen, _, _)) if seen != fingerprint => Err(ExecuteError::IdReused(envelope.command_id.clone())),

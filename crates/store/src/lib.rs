@@ -13,6 +13,8 @@ pub mod postgres;
 mod sqlite;
 pub mod synthetic;
 
+use std::collections::HashMap;
+
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, replay_and_compare};
@@ -105,6 +107,18 @@ pub trait Store {
 
     fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError>;
 
+    /// What the store remembers of each of these command ids (absent ones are left out); one
+    /// round trip for a whole batch on a networked store.
+    fn commands(&self, ids: &[&CommandId]) -> Result<HashMap<CommandId, StoredCommand>, StoreError> {
+        let mut found = HashMap::new();
+        for id in ids {
+            if let Some(stored) = self.command(id)? {
+                found.insert((*id).clone(), stored);
+            }
+        }
+        Ok(found)
+    }
+
     /// Appends a batch in one durable transaction: all of it or none of it.
     fn append(&mut self, batch: &Batch) -> Result<(), StoreError>;
 
@@ -196,6 +210,10 @@ macro_rules! forward_store {
         fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError> {
             let $this = self;
             $around(|| $shared.command(id))
+        }
+        fn commands(&self, ids: &[&CommandId]) -> Result<HashMap<CommandId, StoredCommand>, StoreError> {
+            let $this = self;
+            $around(|| $shared.commands(ids))
         }
         fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
             let $this = self;

@@ -8,8 +8,9 @@
 //! and decides its commands again.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls, Statement, Transaction};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 use crate::{Batch, Store, StoreError, StoredCommand, StoredCommandRow, StoredEvent, StoredToken, leaf_of};
@@ -69,9 +70,72 @@ fn blocking<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+const HEAD: &str = "SELECT COALESCE(MAX(seq), 0) FROM events";
+const LOCK: &str = "SELECT pg_advisory_xact_lock($1)";
+const INSERT_COMMANDS: &str = "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) \
+     SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[])";
+const INSERT_EVENTS: &str = "INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) \
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])";
+const INSERT_LEAVES: &str = "INSERT INTO log_leaves (seq, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])";
+const INSERT_POSTINGS: &str = "INSERT INTO postings (seq, entry, book, account, currency, amount_minor) \
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[])";
+const UPSERT_PLEDGES: &str = "INSERT INTO pledge_view (pledge_id, kind, contributor, date, status, currency, \
+     announced_minor, committed_minor, paid_minor, package, last_seq) \
+     SELECT *, $11::bigint FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+     $7::bigint[], $8::bigint[], $9::bigint[], $10::text[]) \
+     ON CONFLICT (pledge_id) DO UPDATE SET kind = excluded.kind, contributor = excluded.contributor, \
+     date = excluded.date, status = excluded.status, currency = excluded.currency, \
+     announced_minor = excluded.announced_minor, committed_minor = excluded.committed_minor, \
+     paid_minor = excluded.paid_minor, package = excluded.package, last_seq = excluded.last_seq";
+const SELECT_COMMAND: &str = "SELECT fingerprint, first_seq, event_count FROM commands WHERE command_id = $1";
+/// One index probe per id (a join would let a generic plan scan the whole table).
+const SELECT_COMMANDS: &str = "SELECT c.command_id, c.fingerprint, c.first_seq, c.event_count \
+     FROM unnest($1::text[]) AS q(id) CROSS JOIN LATERAL \
+     (SELECT * FROM commands WHERE command_id = q.id) AS c";
+const EVENTS_AFTER: &str =
+    "SELECT seq, kind, actor, recorded_at, payload, command_id FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
+const SELECT_TOKEN: &str =
+    "SELECT token_id, secret_hash, role, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_id = $1";
+
+/// The statements of the hot paths, prepared once per connection (an unprepared query costs
+/// a second round trip to the server).
+struct Statements {
+    head: Statement,
+    lock: Statement,
+    insert_commands: Statement,
+    insert_events: Statement,
+    insert_leaves: Statement,
+    insert_postings: Statement,
+    upsert_pledges: Statement,
+    command: Statement,
+    commands: Statement,
+    events_after: Statement,
+    token: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Statements, StoreError> {
+        let mut prepare = |sql: &str| client.prepare(sql).map_err(db);
+        Ok(Statements {
+            head: prepare(HEAD)?,
+            lock: prepare(LOCK)?,
+            insert_commands: prepare(INSERT_COMMANDS)?,
+            insert_events: prepare(INSERT_EVENTS)?,
+            insert_leaves: prepare(INSERT_LEAVES)?,
+            insert_postings: prepare(INSERT_POSTINGS)?,
+            upsert_pledges: prepare(UPSERT_PLEDGES)?,
+            command: prepare(SELECT_COMMAND)?,
+            commands: prepare(SELECT_COMMANDS)?,
+            events_after: prepare(EVENTS_AFTER)?,
+            token: prepare(SELECT_TOKEN)?,
+        })
+    }
+}
+
 /// One connection and the store's methods over it.
 struct Direct {
     client: RefCell<Client>,
+    statements: Statements,
     secret: [u8; 32],
     /// The schema version found at connect (before any migration ran).
     found_version: u32,
@@ -83,105 +147,139 @@ fn db(error: postgres::Error) -> StoreError {
 
 impl Direct {
     fn connect(url: &str) -> Result<Direct, StoreError> {
-        let client = Client::connect(url, NoTls).map_err(|e| StoreError::Database(format!("cannot connect: {e}")))?;
-        let mut store = Direct { client: RefCell::new(client), secret: [0; 32], found_version: 0 };
-        store.found_version = store.migrate()?;
-        store.secret = store.load_or_create_secret()?;
-        Ok(store)
-    }
-
-    /// Runs the pending migrations in one transaction (concurrent starts take turns on a table
-    /// lock); returns the version found.
-    fn migrate(&mut self) -> Result<u32, StoreError> {
-        let client = self.client.get_mut();
-        client.batch_execute("CREATE TABLE IF NOT EXISTS tranche_schema (version INTEGER NOT NULL)").map_err(db)?;
-        let mut tx = client.transaction().map_err(db)?;
-        tx.batch_execute("LOCK TABLE tranche_schema IN EXCLUSIVE MODE").map_err(db)?;
-        let version: i32 =
-            tx.query_one("SELECT COALESCE(MAX(version), 0) FROM tranche_schema", &[]).map_err(db)?.get(0);
-        let known = MIGRATIONS.len() as i32;
-        if version > known {
-            return Err(StoreError::Corrupt(format!(
-                "schema version {version} is newer than this tranche knows ({known}); upgrade tranche"
-            )));
-        }
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.batch_execute(sql).map_err(db)?;
-            tx.execute("INSERT INTO tranche_schema (version) VALUES ($1)", &[&(index as i32 + 1)]).map_err(db)?;
-        }
-        tx.commit().map_err(db)?;
-        Ok(version as u32)
+        let mut client =
+            Client::connect(url, NoTls).map_err(|e| StoreError::Database(format!("cannot connect: {e}")))?;
+        let found_version = migrate(&mut client)?;
+        let secret = load_or_create_secret(&mut client)?;
+        let statements = Statements::prepare(&mut client)?;
+        Ok(Direct { client: RefCell::new(client), statements, secret, found_version })
     }
 
     fn schema_versions(&self) -> (u32, u32) {
         (self.found_version, MIGRATIONS.len() as u32)
     }
-
-    fn load_or_create_secret(&mut self) -> Result<[u8; 32], StoreError> {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
-        let client = self.client.get_mut();
-        client
-            .execute(
-                "INSERT INTO log_meta (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING",
-                &[&&secret[..]],
-            )
-            .map_err(db)?;
-        let stored: Vec<u8> =
-            client.query_one("SELECT value FROM log_meta WHERE key = 'secret'", &[]).map_err(db)?.get(0);
-        stored.try_into().map_err(|_| StoreError::Corrupt("the log secret is not 32 bytes".into()))
-    }
 }
 
-fn write_postings(tx: &mut Transaction, seq: u64, entries: &[JournalEntry]) -> Result<(), StoreError> {
-    let insert = tx
-        .prepare(
-            "INSERT INTO postings (seq, entry, book, account, currency, amount_minor) VALUES ($1, $2, $3, $4, $5, $6)",
+/// Runs the pending migrations in one transaction (concurrent starts take turns on a table
+/// lock); returns the version found.
+fn migrate(client: &mut Client) -> Result<u32, StoreError> {
+    client.batch_execute("CREATE TABLE IF NOT EXISTS tranche_schema (version INTEGER NOT NULL)").map_err(db)?;
+    let mut tx = client.transaction().map_err(db)?;
+    tx.batch_execute("LOCK TABLE tranche_schema IN EXCLUSIVE MODE").map_err(db)?;
+    let version: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM tranche_schema", &[]).map_err(db)?.get(0);
+    let known = MIGRATIONS.len() as i32;
+    if version > known {
+        return Err(StoreError::Corrupt(format!(
+            "schema version {version} is newer than this tranche knows ({known}); upgrade tranche"
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.batch_execute(sql).map_err(db)?;
+        tx.execute("INSERT INTO tranche_schema (version) VALUES ($1)", &[&(index as i32 + 1)]).map_err(db)?;
+    }
+    tx.commit().map_err(db)?;
+    Ok(version as u32)
+}
+
+fn load_or_create_secret(client: &mut Client) -> Result<[u8; 32], StoreError> {
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| StoreError::Database(format!("no randomness: {e}")))?;
+    client
+        .execute(
+            "INSERT INTO log_meta (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING",
+            &[&&secret[..]],
         )
         .map_err(db)?;
-    for (index, entry) in entries.iter().enumerate() {
-        for posting in entry.postings() {
-            tx.execute(
-                &insert,
-                &[
-                    &(seq as i64),
-                    &(index as i64),
-                    &entry.book().as_str(),
-                    &posting.account.to_string(),
-                    &posting.amount.currency.code(),
-                    &posting.amount.amount_minor,
-                ],
-            )
-            .map_err(db)?;
-        }
-    }
-    Ok(())
+    let stored: Vec<u8> = client.query_one("SELECT value FROM log_meta WHERE key = 'secret'", &[]).map_err(db)?.get(0);
+    stored.try_into().map_err(|_| StoreError::Corrupt("the log secret is not 32 bytes".into()))
 }
 
-fn write_pledge(tx: &mut Transaction, pledge: &Pledge, seq: u64) -> Result<(), StoreError> {
-    let currency = pledge.committed.or(pledge.announced).map(|m| m.currency.code().to_string());
+/// Posting rows gathered column by column, written with one statement (`unnest`).
+#[derive(Default)]
+struct Postings {
+    seq: Vec<i64>,
+    entry: Vec<i64>,
+    book: Vec<&'static str>,
+    account: Vec<String>,
+    currency: Vec<String>,
+    amount: Vec<i64>,
+}
+
+impl Postings {
+    fn add(&mut self, seq: u64, entries: &[JournalEntry]) {
+        for (index, entry) in entries.iter().enumerate() {
+            for posting in entry.postings() {
+                self.seq.push(seq as i64);
+                self.entry.push(index as i64);
+                self.book.push(entry.book().as_str());
+                self.account.push(posting.account.to_string());
+                self.currency.push(posting.amount.currency.code().to_string());
+                self.amount.push(posting.amount.amount_minor);
+            }
+        }
+    }
+
+    fn write(&self, tx: &mut Transaction, statements: &Statements) -> Result<(), StoreError> {
+        tx.execute(
+            &statements.insert_postings,
+            &[&self.seq, &self.entry, &self.book, &self.account, &self.currency, &self.amount],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+}
+
+/// Writes the current form of each pledge (one statement), as of event `seq`.
+fn write_pledges(
+    tx: &mut Transaction,
+    statements: &Statements,
+    pledges: &[&Pledge],
+    seq: u64,
+) -> Result<(), StoreError> {
+    let column = |f: fn(&Pledge) -> Option<String>| pledges.iter().map(|p| f(p)).collect::<Vec<_>>();
+    let minor = |f: fn(&Pledge) -> Option<i64>| pledges.iter().map(|p| f(p)).collect::<Vec<_>>();
     tx.execute(
-        "INSERT INTO pledge_view (pledge_id, kind, contributor, date, status, currency, announced_minor, \
-         committed_minor, paid_minor, package, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT (pledge_id) DO UPDATE SET kind = excluded.kind, contributor = excluded.contributor, \
-         date = excluded.date, status = excluded.status, currency = excluded.currency, \
-         announced_minor = excluded.announced_minor, committed_minor = excluded.committed_minor, \
-         paid_minor = excluded.paid_minor, package = excluded.package, last_seq = excluded.last_seq",
+        &statements.upsert_pledges,
         &[
-            &pledge.id.as_str(),
-            &pledge.kind.as_str(),
-            &pledge.contributor.key(),
-            &pledge.date.to_string(),
-            &pledge.status.as_str(),
-            &currency,
-            &pledge.announced.map(|m| m.amount_minor),
-            &pledge.committed.map(|m| m.amount_minor),
-            &pledge.paid.map(|m| m.amount_minor),
-            &pledge.package.as_ref().map(|p| p.as_str()),
+            &column(|p| Some(p.id.to_string())),
+            &column(|p| Some(p.kind.as_str().to_string())),
+            &column(|p| Some(p.contributor.key())),
+            &column(|p| Some(p.date.to_string())),
+            &column(|p| Some(p.status.as_str().to_string())),
+            &column(|p| p.committed.or(p.announced).map(|m| m.currency.code().to_string())),
+            &minor(|p| p.announced.map(|m| m.amount_minor)),
+            &minor(|p| p.committed.map(|m| m.amount_minor)),
+            &minor(|p| p.paid.map(|m| m.amount_minor)),
+            &column(|p| p.package.as_ref().map(|r| r.to_string())),
             &(seq as i64),
         ],
     )
     .map_err(db)?;
+    Ok(())
+}
+
+/// Inserts events and their leaf hashes (one statement each).
+fn insert_events(
+    tx: &mut Transaction,
+    statements: &Statements,
+    events: &[StoredEvent],
+    leaves: &[Vec<u8>],
+) -> Result<(), StoreError> {
+    let seqs: Vec<i64> = events.iter().map(|e| e.seq as i64).collect();
+    let text = |f: fn(&StoredEvent) -> &str| events.iter().map(f).collect::<Vec<&str>>();
+    tx.execute(
+        &statements.insert_events,
+        &[
+            &seqs,
+            &text(|e| &e.command_id),
+            &text(|e| &e.kind),
+            &text(|e| &e.payload),
+            &text(|e| &e.recorded_at),
+            &text(|e| &e.actor),
+        ],
+    )
+    .map_err(db)?;
+    tx.execute(&statements.insert_leaves, &[&seqs, &leaves]).map_err(db)?;
     Ok(())
 }
 
@@ -198,19 +296,12 @@ fn stored_event(row: &postgres::Row) -> StoredEvent {
 
 impl Store for Direct {
     fn head(&self) -> Result<u64, StoreError> {
-        let row = self.client.borrow_mut().query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?;
+        let row = self.client.borrow_mut().query_one(&self.statements.head, &[]).map_err(db)?;
         Ok(row.get::<_, i64>(0) as u64)
     }
 
     fn command(&self, id: &CommandId) -> Result<Option<StoredCommand>, StoreError> {
-        let row = self
-            .client
-            .borrow_mut()
-            .query_opt(
-                "SELECT fingerprint, first_seq, event_count FROM commands WHERE command_id = $1",
-                &[&id.as_str()],
-            )
-            .map_err(db)?;
+        let row = self.client.borrow_mut().query_opt(&self.statements.command, &[&id.as_str()]).map_err(db)?;
         row.map(|row| {
             let fingerprint: Vec<u8> = row.get(0);
             let fingerprint = fingerprint
@@ -225,34 +316,50 @@ impl Store for Direct {
         .transpose()
     }
 
+    fn commands(&self, ids: &[&CommandId]) -> Result<HashMap<CommandId, StoredCommand>, StoreError> {
+        let texts: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+        let rows = self.client.borrow_mut().query(&self.statements.commands, &[&texts]).map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let id: &str = row.get(0);
+                let id = CommandId::parse(id).map_err(|e| StoreError::Corrupt(format!("command id {id}: {e}")))?;
+                let fingerprint: Vec<u8> = row.get(1);
+                let fingerprint = fingerprint
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt(format!("command {id} has a fingerprint that is not 32 bytes")))?;
+                let stored = StoredCommand {
+                    fingerprint,
+                    first_seq: row.get::<_, i64>(2) as u64,
+                    event_count: row.get::<_, i64>(3) as u32,
+                };
+                Ok((id, stored))
+            })
+            .collect()
+    }
+
     fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
         let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let secret = self.secret;
-        let client = self.client.get_mut();
-        let mut tx = client.transaction().map_err(db)?;
+        let statements = &self.statements;
+        let mut tx = self.client.get_mut().transaction().map_err(db)?;
         // Appenders on every process take turns here (released at commit or rollback); then a
         // batch decided on an older head is refused and its writer catches up and decides again.
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).map_err(db)?;
-        let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?.get(0);
+        tx.execute(&statements.lock, &[&APPEND_LOCK]).map_err(db)?;
+        let head: i64 = tx.query_one(&statements.head, &[]).map_err(db)?.get(0);
         if let Some(expected) = batch.expected_head.filter(|e| *e != head as u64) {
             return Err(StoreError::Conflict { expected, found: head as u64 });
         }
+        // Every table gets one statement for the whole batch (columns as arrays, `unnest`).
         let mut seq = head as u64;
-        let insert_event = tx
-            .prepare("INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) VALUES ($1, $2, $3, $4, $5, $6)")
-            .map_err(db)?;
-        let insert_leaf = tx.prepare("INSERT INTO log_leaves (seq, hash) VALUES ($1, $2)").map_err(db)?;
+        let (mut ids, mut fingerprints, mut firsts, mut counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut events: Vec<StoredEvent> = Vec::new();
+        let mut leaves = Vec::new();
+        let mut postings = Postings::default();
         for command in &batch.commands {
-            tx.execute(
-                "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES ($1, $2, $3, $4)",
-                &[
-                    &command.command_id.as_str(),
-                    &&command.fingerprint[..],
-                    &((seq + 1) as i64),
-                    &(command.events.len() as i64),
-                ],
-            )
-            .map_err(db)?;
+            ids.push(command.command_id.as_str());
+            fingerprints.push(&command.fingerprint[..]);
+            firsts.push((seq + 1) as i64);
+            counts.push(command.events.len() as i64);
             for (event, entries) in &command.events {
                 seq += 1;
                 let payload = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
@@ -264,25 +371,16 @@ impl Store for Direct {
                     recorded_at: recorded_at.clone(),
                     payload,
                 };
-                tx.execute(
-                    &insert_event,
-                    &[
-                        &(seq as i64),
-                        &stored.command_id,
-                        &stored.kind,
-                        &stored.payload,
-                        &stored.recorded_at,
-                        &stored.actor,
-                    ],
-                )
-                .map_err(db)?;
-                let leaf = tranche_log::leaf_hash(&leaf_of(&stored, &secret)?);
-                tx.execute(&insert_leaf, &[&(seq as i64), &&leaf[..]]).map_err(db)?;
-                write_postings(&mut tx, seq, entries)?;
+                leaves.push(tranche_log::leaf_hash(&leaf_of(&stored, &secret)?).to_vec());
+                postings.add(seq, entries);
+                events.push(stored);
             }
         }
-        for pledge in &batch.pledges {
-            write_pledge(&mut tx, pledge, seq)?;
+        tx.execute(&statements.insert_commands, &[&ids, &fingerprints, &firsts, &counts]).map_err(db)?;
+        insert_events(&mut tx, statements, &events, &leaves)?;
+        postings.write(&mut tx, statements)?;
+        if !batch.pledges.is_empty() {
+            write_pledges(&mut tx, statements, &batch.pledges.iter().collect::<Vec<_>>(), seq)?;
         }
         tx.commit().map_err(db)
     }
@@ -361,14 +459,8 @@ impl Store for Direct {
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         let limit = limit.min(crate::MAX_PAGE) as i64;
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(
-                "SELECT seq, kind, actor, recorded_at, payload, command_id FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-                &[&(after as i64), &limit],
-            )
-            .map_err(db)?;
+        let rows =
+            self.client.borrow_mut().query(&self.statements.events_after, &[&(after as i64), &limit]).map_err(db)?;
         Ok(rows.iter().map(stored_event).collect())
     }
 
@@ -377,14 +469,19 @@ impl Store for Direct {
         postings: &[(u64, Vec<JournalEntry>)],
         pledges: &[&Pledge],
     ) -> Result<(), StoreError> {
+        let statements = &self.statements;
         let mut tx = self.client.get_mut().transaction().map_err(db)?;
         tx.batch_execute("DELETE FROM postings; DELETE FROM pledge_view;").map_err(db)?;
-        for (seq, entries) in postings {
-            write_postings(&mut tx, *seq, entries)?;
+        for chunk in postings.chunks(10_000) {
+            let mut rows = Postings::default();
+            for (seq, entries) in chunk {
+                rows.add(*seq, entries);
+            }
+            rows.write(&mut tx, statements)?;
         }
-        let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?.get(0);
-        for pledge in pledges {
-            write_pledge(&mut tx, pledge, head as u64)?;
+        let head: i64 = tx.query_one(&statements.head, &[]).map_err(db)?.get(0);
+        for chunk in pledges.chunks(10_000) {
+            write_pledges(&mut tx, statements, chunk, head as u64)?;
         }
         tx.commit().map_err(db)
     }
@@ -598,6 +695,7 @@ impl Store for Direct {
         for event in events {
             leaves.push(tranche_log::leaf_hash(&leaf_of(event, &salt)?).to_vec());
         }
+        let statements = &self.statements;
         let mut tx = self.client.get_mut().transaction().map_err(db)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).map_err(db)?;
         let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?.get(0);
@@ -623,25 +721,7 @@ impl Store for Direct {
         )
         .map_err(db)?;
         for (chunk, hashes) in events.chunks(10_000).zip(leaves.chunks(10_000)) {
-            let seqs: Vec<i64> = chunk.iter().map(|e| e.seq as i64).collect();
-            tx.execute(
-                "INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) \
-                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])",
-                &[
-                    &seqs,
-                    &chunk.iter().map(|e| e.command_id.as_str()).collect::<Vec<_>>(),
-                    &chunk.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
-                    &chunk.iter().map(|e| e.payload.as_str()).collect::<Vec<_>>(),
-                    &chunk.iter().map(|e| e.recorded_at.as_str()).collect::<Vec<_>>(),
-                    &chunk.iter().map(|e| e.actor.as_str()).collect::<Vec<_>>(),
-                ],
-            )
-            .map_err(db)?;
-            tx.execute(
-                "INSERT INTO log_leaves (seq, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])",
-                &[&seqs, &hashes],
-            )
-            .map_err(db)?;
+            insert_events(&mut tx, statements, chunk, hashes)?;
         }
         tx.commit().map_err(db)?;
         self.secret = salt;
@@ -661,14 +741,7 @@ impl Store for Direct {
     }
 
     fn token(&self, token_id: &str) -> Result<Option<StoredToken>, StoreError> {
-        let row = self
-            .client
-            .borrow_mut()
-            .query_opt(
-                "SELECT token_id, secret_hash, role, expires_at, revoked_at IS NOT NULL FROM tokens WHERE token_id = $1",
-                &[&token_id],
-            )
-            .map_err(db)?;
+        let row = self.client.borrow_mut().query_opt(&self.statements.token, &[&token_id]).map_err(db)?;
         Ok(row.map(|row| StoredToken {
             token_id: row.get(0),
             secret_hash: row.get(1),

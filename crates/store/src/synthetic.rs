@@ -25,7 +25,7 @@ pub fn envelope(id: String, command: Command) -> Envelope {
     }
 }
 
-pub fn seed(ledger: &mut Ledger<SqliteStore>) {
+pub fn seed<S: crate::Store>(ledger: &mut Ledger<S>) {
     let quote = RateQuote {
         date: date("2025-01-01"),
         currency: Currency::USD,
@@ -77,6 +77,15 @@ pub fn lifecycle(n: u64, payments: u64) -> Vec<Envelope> {
         commands.push(envelope(format!("p{n}.{k}"), Command::PayPledge { pledge: pledge.clone(), amount, date: day }));
     }
     commands
+}
+
+/// A fresh, empty schema on the PostgreSQL server `base` (a connection string) and a store in
+/// it; `None` when no server answers. For benchmarks and load tests.
+pub fn fresh_postgres(base: &str, name: &str) -> Option<crate::PostgresStore> {
+    let mut admin = postgres::Client::connect(base, postgres::NoTls).ok()?;
+    let schema = format!("tranche_bench_{name}_{}", std::process::id());
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).ok()?;
+    crate::PostgresStore::connect(&format!("{base} options='-c search_path={schema}'")).ok()
 }
 
 pub fn open(path: &Path) -> Ledger<SqliteStore> {

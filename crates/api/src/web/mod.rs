@@ -72,8 +72,8 @@ fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
     let reader = match session::cookie(headers, session::SESSION_COOKIE).and_then(|id| state.sessions.token(&id)) {
         Some(token) => {
             let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-            match state.tokens.role(ledger.store(), &token, &now) {
+            let lookup = |id: &str| state.ledger.lock().expect("the ledger lock is not poisoned").store().token(id);
+            match state.tokens.role(&token, &now, lookup) {
                 Ok(role) => Reader::Role(role),
                 Err(_) => Reader::Public,
             }
@@ -547,10 +547,9 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     }
     let token = form.token.trim().to_string();
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let verified = {
-        let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-        state.tokens.role(ledger.store(), &token, &now)
-    };
+    let verified = state
+        .tokens
+        .role(&token, &now, |id| state.ledger.lock().expect("the ledger lock is not poisoned").store().token(id));
     if let Err(refusal) = verified {
         return refuse(StatusCode::UNAUTHORIZED, format!("Not signed in: {}", refusal.message()));
     }

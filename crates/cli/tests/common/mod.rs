@@ -28,6 +28,21 @@ pub fn fresh_postgres(name: &str) -> Option<String> {
             return None;
         }
     };
+    // Schemas that earlier runs left go first (test binaries run one at a time; this one's
+    // schemas end in its process id).
+    static CLEANED: std::sync::Once = std::sync::Once::new();
+    CLEANED.call_once(|| {
+        let mine = format!("%\\_{}", std::process::id());
+        let old = admin
+            .query(
+                "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tranche\\_cli\\_%' AND nspname NOT LIKE $1",
+                &[&mine],
+            )
+            .unwrap();
+        for row in old {
+            admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", row.get::<_, String>(0))).unwrap();
+        }
+    });
     let schema = format!("tranche_cli_{name}_{}", std::process::id());
     admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     let field = |key: &str, default: &'static str| {

@@ -49,7 +49,12 @@ pub struct Ledger<S: Store> {
     store: S,
     state: State,
     rates: RateTable,
+    /// On a shared store: an earlier state to return to when a batch must be decided again.
+    snapshot: Option<State>,
 }
+
+/// How many events a shared store's ledger applies before it copies its state again.
+const SNAPSHOT_EVERY: u64 = 16_384;
 
 /// SHA-256 of the actor and the command's JSON form.
 pub fn fingerprint(envelope: &Envelope) -> Fingerprint {
@@ -62,7 +67,7 @@ impl<S: Store> Ledger<S> {
     pub fn open(store: S) -> Result<Ledger<S>, StoreError> {
         let rates = store.rates()?;
         let state = replay(&store)?;
-        Ok(Ledger { store, state, rates })
+        Ok(Ledger { store, state, rates, snapshot: None })
     }
 
     pub fn state(&self) -> &State {
@@ -123,36 +128,44 @@ impl<S: Store> Ledger<S> {
     }
 
     fn execute_all_once(&mut self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, ExecuteError> {
-        let snapshot = self.before_deciding()?;
+        self.before_deciding()?;
         let (results, batch) = match self.execute_in_memory(envelopes, true) {
             Ok(done) => done,
             Err(error) => {
-                self.restore(snapshot)?;
+                self.restore()?;
                 return Err(error);
             }
         };
         if let Some(error) = results.iter().find_map(|r| r.as_ref().err()) {
             let error = error.clone();
-            self.restore(snapshot)?;
+            self.restore()?;
             return Err(error);
         }
-        self.append(&batch, snapshot)?;
+        self.append(&batch)?;
         Ok(results.into_iter().map(|r| r.expect("no rejection")).collect())
     }
 
     /// On a store other writers share: reads what they appended since, and keeps a copy of the
-    /// state to return to if this batch must be decided again (cheaper than a full replay).
-    fn before_deciding(&mut self) -> Result<Option<State>, StoreError> {
+    /// state to return to if a batch must be decided again. The copy is taken again only every
+    /// [`SNAPSHOT_EVERY`] events (a copy costs the whole state; returning to an older copy costs
+    /// only the events stored since it, read back from the store).
+    fn before_deciding(&mut self) -> Result<(), StoreError> {
         if !self.store.shared() {
-            return Ok(None);
+            return Ok(());
         }
         self.catch_up_from_store()?;
-        Ok(Some(self.state.clone()))
+        let stale =
+            self.snapshot.as_ref().is_none_or(|s| self.state.events_applied - s.events_applied >= SNAPSHOT_EVERY);
+        if stale {
+            self.snapshot = Some(self.state.clone());
+        }
+        Ok(())
     }
 
-    /// Back to the state as stored: the copy plus what others appended, or a full replay.
-    fn restore(&mut self, snapshot: Option<State>) -> Result<(), StoreError> {
-        match snapshot {
+    /// Back to the state as stored: the copy plus every event stored since it (this writer's
+    /// and others'), or a full replay.
+    fn restore(&mut self) -> Result<(), StoreError> {
+        match self.snapshot.take() {
             Some(state) => {
                 self.state = state;
                 self.catch_up_from_store()
@@ -172,7 +185,7 @@ impl<S: Store> Ledger<S> {
                 self.head()
             )));
         }
-        let mut replica = Ledger { store, state: self.state.clone(), rates: self.rates.clone() };
+        let mut replica = Ledger { store, state: self.state.clone(), rates: self.rates.clone(), snapshot: None };
         replica.follow()?;
         Ok(replica)
     }
@@ -223,25 +236,25 @@ impl<S: Store> Ledger<S> {
     }
 
     fn execute_each_once(&mut self, envelopes: &[Envelope]) -> Result<Vec<Result<Outcome, ExecuteError>>, StoreError> {
-        let snapshot = self.before_deciding()?;
+        self.before_deciding()?;
         let (results, batch) = match self.execute_in_memory(envelopes, false) {
             Ok(done) => done,
             Err(ExecuteError::Store(error)) => {
-                self.restore(snapshot)?;
+                self.restore()?;
                 return Err(error);
             }
             Err(other) => unreachable!("only store errors end a batch early: {other}"),
         };
-        self.append(&batch, snapshot)?;
+        self.append(&batch)?;
         Ok(results)
     }
 
-    fn append(&mut self, batch: &Batch, snapshot: Option<State>) -> Result<(), StoreError> {
+    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
         if batch.commands.is_empty() {
             return Ok(());
         }
         if let Err(error) = self.check_before_append().and_then(|()| self.store.append(batch)) {
-            self.restore(snapshot)?;
+            self.restore()?;
             return Err(error);
         }
         Ok(())

@@ -139,12 +139,7 @@ fn several_servers_on_one_database_keep_one_log_under_concurrent_clients() {
         }
     }
     assert_eq!(after, head);
-    let rows: HashMap<String, (u64, u32)> = store
-        .command_rows()
-        .unwrap()
-        .into_iter()
-        .map(|row| (row.command_id, (row.first_seq, row.event_count)))
-        .collect();
+    let rows = common::stored_commands(&store);
     for (key, ack) in &acks {
         assert_eq!(rows.get(key), Some(&(ack.first_seq, ack.event_count as u32)), "{key}");
         let seqs = &events_by_command[key];

@@ -91,12 +91,7 @@ fn check_after_crash(database: &str, acks: &HashMap<String, (Value, u64)>, token
     let check = tranche(database, &["check"]);
     assert!(check.starts_with("ok: "), "{check}");
     let store = tranche_store::open_location(database).unwrap();
-    let rows: HashMap<String, (u64, u32)> = store
-        .command_rows()
-        .unwrap()
-        .into_iter()
-        .map(|row| (row.command_id, (row.first_seq, row.event_count)))
-        .collect();
+    let rows = common::stored_commands(&store);
     for (key, (_, first)) in acks {
         assert_eq!(rows.get(key).map(|r| r.0), Some(*first), "acknowledged {key} did not survive as acknowledged");
     }

@@ -1,7 +1,11 @@
 //! Drives the real `tranche serve` over HTTP: a fresh store per test, port 0, tokens per role.
+//! On SQLite by default; with `TRANCHE_TEST_BACKEND=postgres` every test runs unchanged on a
+//! fresh PostgreSQL schema instead (`.ci/run` runs both).
+
+mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use serde_json::{Value, json};
 use tranche_core::auth::Role;
@@ -9,7 +13,9 @@ use tranche_core::auth::Role;
 struct Server {
     child: Child,
     url: String,
-    dir: tempfile::TempDir,
+    /// The store: a file in `_dir`, or a PostgreSQL URL.
+    database: String,
+    _dir: tempfile::TempDir,
     agent: ureq::Agent,
 }
 
@@ -25,10 +31,20 @@ impl Reply {
     }
 }
 
-fn tranche(dir: &tempfile::TempDir) -> Command {
+fn tranche(database: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tranche"));
-    command.arg("--database").arg(dir.path().join("tranche.db"));
+    command.arg("--database").arg(database);
     command
+}
+
+/// A fresh store on the backend the run asks for.
+fn fresh_store(dir: &tempfile::TempDir) -> String {
+    if std::env::var("TRANCHE_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        return common::fresh_postgres(&format!("http{n}")).expect("TRANCHE_TEST_BACKEND=postgres needs a server");
+    }
+    dir.path().join("tranche.db").to_str().unwrap().to_string()
 }
 
 impl Server {
@@ -40,24 +56,12 @@ impl Server {
     /// The server with extra `serve` arguments.
     fn start_with(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let demo = tranche(&dir).args(["demo", "--no-serve"]).output().unwrap();
+        let database = fresh_store(&dir);
+        let demo = tranche(&database).args(["demo", "--no-serve"]).output().unwrap();
         assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
-        let mut child = tranche(&dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let (child, url) = common::serve(&database, extra);
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        Server { child, url, dir, agent }
+        Server { child, url, database, _dir: dir, agent }
     }
 
     fn token(&self, role: &str) -> String {
@@ -65,7 +69,7 @@ impl Server {
             Some((role, party)) => (role, Some(party)),
             None => (role, None),
         };
-        let mut command = tranche(&self.dir);
+        let mut command = tranche(&self.database);
         command.args(["token", "create", "--role", role]);
         if let Some(party) = party {
             command.args(["--party", party]);
@@ -175,7 +179,7 @@ fn authentication_authorisation_and_idempotency() {
     assert_eq!(server.get("/readyz", None).body, head_before, "bad input changed the log");
     // A revoked token stops working once the server reads the store again (within RECHECK).
     let id = nld.split('_').nth(1).unwrap().to_string();
-    let revoke = tranche(&server.dir).args(["token", "revoke", &id]).output().unwrap();
+    let revoke = tranche(&server.database).args(["token", "revoke", &id]).output().unwrap();
     assert!(revoke.status.success());
     std::thread::sleep(tranche_api::tokens::RECHECK + std::time::Duration::from_millis(100));
     problem(&server.post(Some(&nld), "k6", &commit), 401, "unauthorized");

@@ -3,9 +3,10 @@
 //! events swapped, events and leaf hashes rewritten together, a forked history); and a witness
 //! cosigns a running server's checkpoints, then refuses a fork.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 fn tranche(db: &Path) -> Command {
@@ -178,15 +179,7 @@ impl Drop for Server {
 }
 
 fn serve(db: &Path, witness: &str) -> Server {
-    let mut child = tranche(db)
-        .args(["serve", "--listen", "127.0.0.1:0", "--witness", witness])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    let (child, url) = common::serve(db.to_str().unwrap(), &["--witness", witness]);
     Server { child, url }
 }
 

@@ -71,22 +71,34 @@ impl Reply {
     }
 }
 
+/// Starts `tranche --database DATABASE serve --listen 127.0.0.1:0 EXTRA` and reads the URL it
+/// prints first.
+pub fn serve(database: &str, extra: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tranche"))
+        .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    (child, url)
+}
+
+/// The stored idempotency records by command id: (first event, event count).
+pub fn stored_commands(store: &dyn tranche_store::Store) -> std::collections::HashMap<String, (u64, u32)> {
+    store.command_rows().unwrap().into_iter().map(|row| (row.command_id, (row.first_seq, row.event_count))).collect()
+}
+
 impl Served {
     pub fn start(database: &str, extra: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tranche"))
-            .args(["--database", database, "serve", "--listen", "127.0.0.1:0", "--rate-limit", "1000000"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
+        let (child, url) = serve(database, &[&["--rate-limit", "1000000"], extra].concat());
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(std::time::Duration::from_secs(30)))

@@ -44,9 +44,9 @@ pub struct AppState {
     heads: tokio::sync::watch::Receiver<u64>,
     /// Turns true when the server begins to stop: event streams end so connections can close.
     stopping: tokio::sync::watch::Receiver<bool>,
-    /// The last summary served, as JSON, by (log head, as-of date): reads between two commits
-    /// share one computation.
-    summaries: Arc<Mutex<Option<(u64, chrono::NaiveDate, Bytes)>>>,
+    /// The last summary served, as JSON, by (log head, rates held, as-of date): reads between
+    /// two commits share one computation.
+    summaries: Arc<Mutex<Option<((u64, usize, chrono::NaiveDate), Bytes)>>>,
     metrics: Arc<metrics::Metrics>,
     /// Requests per second and token (429 with Retry-After beyond).
     limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
@@ -256,17 +256,17 @@ async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query
         })?;
         return Ok(Json(wire::SummaryDto::from(&summary)).into_response());
     }
-    let head = ledger.head();
+    let key = (ledger.head(), ledger.rates().len(), as_of);
     let mut cache = state.summaries.lock().expect("the cache lock is not poisoned");
     let body = match cache.as_ref() {
-        Some((at, date, body)) if *at == head && *date == as_of => body.clone(),
+        Some((at, body)) if *at == key => body.clone(),
         _ => {
             let summary = ledger.summary(as_of).map_err(|e| {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
             })?;
             let body =
                 Bytes::from(serde_json::to_vec(&wire::SummaryDto::from(&summary)).expect("a summary serialises"));
-            *cache = Some((head, as_of, body.clone()));
+            *cache = Some((key, body.clone()));
             body
         }
     };

@@ -94,14 +94,14 @@ impl Verified {
         let (id, secret) = rest.split_once('_').ok_or(Refusal::Malformed)?;
         let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         let expired = |expires_at: &Option<String>| expires_at.as_deref().is_some_and(|at| at <= now);
-        if let Some(known) = self.known.lock().expect("not poisoned").get(id) {
-            if known.checked.elapsed() < RECHECK {
-                return match known.digest == digest {
-                    false => Err(Refusal::Unknown),
-                    true if expired(&known.expires_at) => Err(Refusal::Expired),
-                    true => Ok(known.role),
-                };
-            }
+        if let Some(known) = self.known.lock().expect("not poisoned").get(id)
+            && known.checked.elapsed() < RECHECK
+        {
+            return match known.digest == digest {
+                false => Err(Refusal::Unknown),
+                true if expired(&known.expires_at) => Err(Refusal::Expired),
+                true => Ok(known.role),
+            };
         }
         let stored = lookup(id).map_err(|_| Refusal::Unknown)?.ok_or(Refusal::Unknown)?;
         let mut known = self.known.lock().expect("not poisoned");

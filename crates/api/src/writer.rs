@@ -8,8 +8,9 @@
 //! follows each commit before the writes are answered, so reads never wait for an fsync.
 //!
 //! On a store several processes share (PostgreSQL), the ledger reads the others' events before
-//! deciding each batch and decides again when another process appended first; an idle writer
-//! follows the others every [`FOLLOW_EVERY`].
+//! deciding each batch and decides again when another process appended first. On any store an
+//! idle writer follows other processes' events every [`FOLLOW_EVERY`] (and their new reference
+//! rates every tenth time).
 
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -24,7 +25,7 @@ pub const MAX_BATCH: usize = 512;
 /// The most requests waiting for the writer before new writes are refused with 503.
 pub const QUEUE_DEPTH: usize = 8192;
 
-/// How often an idle writer on a shared store reads other processes' events.
+/// How often an idle writer reads other processes' events.
 pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug)]
@@ -54,6 +55,8 @@ struct Writer {
     log: crate::log::SharedLog,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
+    /// How often the writer has found nothing to do (paces the rates check).
+    idle_rounds: u64,
 }
 
 impl Writer {
@@ -102,9 +105,20 @@ impl Writer {
         self.heads.send_replace(replica.head());
     }
 
-    /// Reads what other processes appended to a shared store (when no write is waiting), so
-    /// reads, the event stream and the log's tree show them.
+    /// Reads what other processes appended (when no write is waiting), so reads, the event
+    /// stream and the log's tree show them; every tenth time, the reference rates too.
     fn follow(&mut self) {
+        self.idle_rounds += 1;
+        if self.idle_rounds.is_multiple_of(10) {
+            let refreshed = self
+                .ledger
+                .refresh_rates()
+                .and_then(|_| self.replica.lock().expect("the ledger lock is not poisoned").refresh_rates());
+            if let Err(error) = refreshed {
+                self.metrics.store_errors.inc();
+                tracing::error!("reading the reference rates again failed: {error}");
+            }
+        }
         match self.ledger.follow() {
             Ok(0) => {}
             Ok(_) => {
@@ -139,21 +153,18 @@ pub fn spawn(
     metrics: Arc<crate::metrics::Metrics>,
     log: crate::log::SharedLog,
 ) -> JoinHandle<()> {
-    let shared = ledger.store().shared();
     let runtime = tokio::runtime::Handle::current();
-    let mut writer = Writer { ledger, replica, log, heads, metrics };
+    let mut writer = Writer { ledger, replica, log, heads, metrics, idle_rounds: 0 };
     std::thread::spawn(move || {
         loop {
-            // On a shared store, an idle writer follows the other processes every FOLLOW_EVERY.
-            let first = match shared {
-                false => requests.blocking_recv(),
-                true => match runtime.block_on(async { tokio::time::timeout(FOLLOW_EVERY, requests.recv()).await }) {
-                    Ok(request) => request,
-                    Err(_elapsed) => {
-                        writer.follow();
-                        continue;
-                    }
-                },
+            // An idle writer follows other processes (servers on a shared database, the command
+            // line beside a SQLite file) every FOLLOW_EVERY.
+            let first = match runtime.block_on(async { tokio::time::timeout(FOLLOW_EVERY, requests.recv()).await }) {
+                Ok(request) => request,
+                Err(_elapsed) => {
+                    writer.follow();
+                    continue;
+                }
             };
             let Some(first) = first else { break };
             let mut queued = vec![first];

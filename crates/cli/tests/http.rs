@@ -566,3 +566,63 @@ fn dashboard_pages_downloads_and_bad_parameters() {
     let css = server.get("/assets/style.css", None);
     assert!(css.body.contains("@media print") && css.content_type.starts_with("text/css"));
 }
+
+#[test]
+fn a_server_follows_writes_made_beside_it() {
+    let server = Server::start();
+    let applied = || server.get("/readyz", None).body;
+    let before = applied();
+    let out = tranche(&server.database)
+        .args(["participation", "record", "ITA", "--status", "participating", "--date", "2026-06-01"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The server's reads show the command line's write once its idle writer has followed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let now = applied();
+        let numbers: Vec<u64> = now.split_whitespace().filter_map(|w| w.trim_end_matches(',').parse().ok()).collect();
+        if numbers[0] == numbers[1] && now != before {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server did not follow: {before} -> {now}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let parties = server.get("/api/v1/parties", None).json();
+    let ita = parties.as_array().unwrap().iter().find(|p| p["party"] == "ITA").unwrap().clone();
+    assert_eq!(ita["status"], "participating", "{ita}");
+
+    // Reference rates imported beside it are read again within about a second: a pledge in a
+    // currency without rates makes the summary 422 until they arrive.
+    let run = |args: &[&str]| {
+        let out = tranche(&server.database).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[
+        "pledge",
+        "announce",
+        "U1",
+        "--party",
+        "NLD",
+        "--amount",
+        "1000",
+        "--currency",
+        "UAH",
+        "--date",
+        "2026-06-02",
+    ]);
+    let summary = || server.get("/api/v1/summary?as_of=2026-11-26", None).status;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while summary() != 422 {
+        assert!(std::time::Instant::now() < deadline, "the server did not follow the UAH pledge");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let rates = server._dir.path().join("uah.csv");
+    std::fs::write(&rates, "Date,UAH,\n2026-06-01,45.5,\n").unwrap();
+    run(&["import", "ecb", rates.to_str().unwrap()]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while summary() != 200 {
+        assert!(std::time::Instant::now() < deadline, "the server did not read the new UAH rate");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

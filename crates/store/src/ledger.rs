@@ -199,6 +199,15 @@ impl<S: Store> Ledger<S> {
         Ok(self.state.events_applied - before)
     }
 
+    /// Reads the reference rates again when another process added some (`true` then).
+    pub fn refresh_rates(&mut self) -> Result<bool, StoreError> {
+        if self.store.rate_count()? == self.rates.len() as u64 {
+            return Ok(false);
+        }
+        self.rates = self.store.rates()?;
+        Ok(true)
+    }
+
     /// Applies the events stored after this ledger's head (other writers').
     fn catch_up_from_store(&mut self) -> Result<(), StoreError> {
         loop {

@@ -131,6 +131,10 @@ pub trait Store {
 
     fn rates(&self) -> Result<RateTable, StoreError>;
 
+    /// How many reference rates are held: rates are only ever added, so a change in the count
+    /// tells a long-running process to read them again.
+    fn rate_count(&self) -> Result<u64, StoreError>;
+
     /// Events with `seq > after`, oldest first, at most `limit` (capped at [`MAX_PAGE`]).
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
 
@@ -230,6 +234,10 @@ macro_rules! forward_store {
         fn rates(&self) -> Result<RateTable, StoreError> {
             let $this = self;
             $around(|| $shared.rates())
+        }
+        fn rate_count(&self) -> Result<u64, StoreError> {
+            let $this = self;
+            $around(|| $shared.rate_count())
         }
         fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
             let $this = self;

@@ -446,6 +446,11 @@ impl Store for Direct {
         Ok(new.0.len())
     }
 
+    fn rate_count(&self) -> Result<u64, StoreError> {
+        let row = self.client.borrow_mut().query_one("SELECT COUNT(*) FROM fx_rates", &[]).map_err(db)?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
     fn rates(&self) -> Result<RateTable, StoreError> {
         let rows = self.client.borrow_mut().query("SELECT currency, date, rate FROM fx_rates", &[]).map_err(db)?;
         let mut table = RateTable::new();

@@ -347,6 +347,12 @@ impl Store for SqliteStore {
         Ok(new)
     }
 
+    fn rate_count(&self) -> Result<u64, StoreError> {
+        let count: i64 =
+            self.connection.query_row("SELECT COUNT(*) FROM fx_rates", [], |row| row.get(0)).map_err(db)?;
+        Ok(count as u64)
+    }
+
     fn rates(&self) -> Result<RateTable, StoreError> {
         let mut query = self.connection.prepare("SELECT currency, date, rate FROM fx_rates").map_err(db)?;
         let mut rows = query.query([]).map_err(db)?;

@@ -142,13 +142,27 @@ struct Direct {
 }
 
 fn db(error: postgres::Error) -> StoreError {
-    StoreError::Database(error.to_string())
+    StoreError::Database(described(&error))
+}
+
+/// The client's error with its causes ("db error" alone does not say which).
+fn described(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        text.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    text
 }
 
 impl Direct {
     fn connect(url: &str) -> Result<Direct, StoreError> {
-        let mut client =
-            Client::connect(url, NoTls).map_err(|e| StoreError::Database(format!("cannot connect: {e}")))?;
+        let mut client = Client::connect(url, NoTls)
+            .map_err(|e| StoreError::Database(format!("cannot connect: {}", described(&e))))?;
         let found_version = migrate(&mut client)?;
         let secret = load_or_create_secret(&mut client)?;
         let statements = Statements::prepare(&mut client)?;

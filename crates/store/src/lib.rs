@@ -96,6 +96,43 @@ pub struct StoredToken {
     pub revoked: bool,
 }
 
+impl StoredEvent {
+    /// The stored form of one event of an accepted command, numbered `seq` (every backend's
+    /// append writes exactly this).
+    pub(crate) fn of(
+        command: &AcceptedCommand,
+        event: &Event,
+        seq: u64,
+        recorded_at: &str,
+    ) -> Result<StoredEvent, StoreError> {
+        Ok(StoredEvent {
+            seq,
+            command_id: command.command_id.to_string(),
+            kind: event.name().to_string(),
+            actor: command.actor.to_string(),
+            recorded_at: recorded_at.to_string(),
+            payload: serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?,
+        })
+    }
+
+    /// The leaf hash of this event as it is appended: from the event itself, so the payload is
+    /// not parsed back (equal to [`leaf_of`] on the stored row; the conformance suite checks).
+    pub(crate) fn leaf_hash(&self, event: &Event, secret: &[u8; 32]) -> Result<tranche_log::Hash, StoreError> {
+        let value = serde_json::to_value(event).map_err(|e| StoreError::Database(e.to_string()))?;
+        let entry = tranche_log::leaf::Entry {
+            seq: self.seq,
+            command_id: &self.command_id,
+            actor: &self.actor,
+            kind: &self.kind,
+            recorded_at: &self.recorded_at,
+            payload: "",
+        };
+        let bytes = tranche_log::leaf::leaf_bytes_with(&entry, value, secret)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(tranche_log::leaf_hash(&bytes))
+    }
+}
+
 /// The most events one page returns.
 pub const MAX_PAGE: usize = 1000;
 

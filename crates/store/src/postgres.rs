@@ -376,16 +376,8 @@ impl Store for Direct {
             counts.push(command.events.len() as i64);
             for (event, entries) in &command.events {
                 seq += 1;
-                let payload = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
-                let stored = StoredEvent {
-                    seq,
-                    command_id: command.command_id.to_string(),
-                    kind: event.name().to_string(),
-                    actor: command.actor.to_string(),
-                    recorded_at: recorded_at.clone(),
-                    payload,
-                };
-                leaves.push(tranche_log::leaf_hash(&leaf_of(&stored, &secret)?).to_vec());
+                let stored = StoredEvent::of(command, event, seq, &recorded_at)?;
+                leaves.push(stored.leaf_hash(event, &secret)?.to_vec());
                 postings.add(seq, entries);
                 events.push(stored);
             }

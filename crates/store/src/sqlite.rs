@@ -264,15 +264,7 @@ impl Store for SqliteStore {
                     .map_err(db)?;
                 for (event, entries) in &command.events {
                     seq += 1;
-                    let payload = serde_json::to_string(event).map_err(|e| StoreError::Database(e.to_string()))?;
-                    let stored = StoredEvent {
-                        seq,
-                        command_id: command.command_id.to_string(),
-                        kind: event.name().to_string(),
-                        actor: command.actor.to_string(),
-                        recorded_at: recorded_at.clone(),
-                        payload,
-                    };
+                    let stored = StoredEvent::of(command, event, seq, &recorded_at)?;
                     insert_event
                         .execute(params![
                             seq as i64,
@@ -283,18 +275,7 @@ impl Store for SqliteStore {
                             stored.actor
                         ])
                         .map_err(db)?;
-                    let value = serde_json::to_value(event).map_err(|e| StoreError::Database(e.to_string()))?;
-                    let entry = tranche_log::leaf::Entry {
-                        seq,
-                        command_id: &stored.command_id,
-                        actor: &stored.actor,
-                        kind: &stored.kind,
-                        recorded_at: &stored.recorded_at,
-                        payload: "",
-                    };
-                    let bytes = tranche_log::leaf::leaf_bytes_with(&entry, value, &self.secret)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    let leaf = tranche_log::leaf_hash(&bytes);
+                    let leaf = stored.leaf_hash(event, &self.secret)?;
                     insert_leaf.execute(params![seq as i64, &leaf[..]]).map_err(db)?;
                     write_postings(&tx, seq, entries)?;
                 }

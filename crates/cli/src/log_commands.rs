@@ -12,7 +12,7 @@ use clap::Subcommand;
 use tranche_log::note::{Checkpoint, KeyType, SignedNote, Signer25519, VerifierKey, cosign};
 use tranche_log::{Tree, leaf_hash, verify_consistency};
 
-use crate::store_commands::Location;
+use crate::store_commands::{Location, LocationExt};
 
 #[derive(Subcommand)]
 pub enum KeyCommand {

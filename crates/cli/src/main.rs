@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser, Subcommand};
-use store_commands::{AnyLedger, Location};
+use store_commands::{AnyLedger, Location, LocationExt};
 use tranche_core::auth::Role;
 
 #[derive(Parser)]

@@ -6,20 +6,26 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, ensure};
 use clap::Subcommand;
-use tranche_store::{AnyStore, Ledger, SqliteStore, Store};
+use tranche_store::{AnyStore, Ledger, Store};
 
 /// A ledger over whichever backend `--database` names.
 pub type AnyLedger = Ledger<AnyStore>;
 
-/// What `--database` (or `TRANCHE_DATABASE_URL`) names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    File(PathBuf),
-    Postgres(String),
+pub use tranche_store::Location;
+
+/// What the command line adds to a store's location: where `--database` points, the signing
+/// key beside a file, and a loaded ledger.
+pub trait LocationExt: Sized {
+    /// What `--database` (or `TRANCHE_DATABASE_URL`) names; the default file otherwise.
+    fn of(database: &Option<PathBuf>) -> Result<Self>;
+    /// The log's signing key file beside a store file (`<store>.key`); none for PostgreSQL
+    /// (give `serve --signing-key`).
+    fn key_beside(&self) -> Option<PathBuf>;
+    fn ledger(&self) -> Result<AnyLedger>;
 }
 
-impl Location {
-    pub fn of(database: &Option<PathBuf>) -> Result<Location> {
+impl LocationExt for Location {
+    fn of(database: &Option<PathBuf>) -> Result<Location> {
         let given = match database {
             Some(path) => path.to_string_lossy().into_owned(),
             None => match std::env::var("TRANCHE_DATABASE_URL") {
@@ -30,64 +36,14 @@ impl Location {
         Ok(Location::parse(&given))
     }
 
-    /// `postgres://...` / `postgresql://...`, or `sqlite:PATH`, or a plain path.
-    pub fn parse(text: &str) -> Location {
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            return Location::Postgres(text.to_string());
-        }
-        Location::File(PathBuf::from(text.strip_prefix("sqlite:").unwrap_or(text)))
-    }
-
-    pub fn text(&self) -> String {
-        match self {
-            Location::File(path) => path.to_string_lossy().into_owned(),
-            Location::Postgres(url) => url.clone(),
-        }
-    }
-
-    /// How the location is named in messages (a URL without its password).
-    pub fn display(&self) -> String {
-        match self {
-            Location::File(path) => path.display().to_string(),
-            Location::Postgres(url) => {
-                match url.split_once("://").and_then(|(s, rest)| Some((s, rest.split_once('@')?))) {
-                    Some((scheme, (credentials, host))) if credentials.contains(':') => {
-                        let user = credentials.split(':').next().unwrap_or_default();
-                        format!("{scheme}://{user}:***@{host}")
-                    }
-                    _ => url.clone(),
-                }
-            }
-        }
-    }
-
-    /// The log's signing key file beside a store file (`<store>.key`); none for PostgreSQL
-    /// (give `serve --signing-key`).
-    pub fn key_beside(&self) -> Option<PathBuf> {
+    fn key_beside(&self) -> Option<PathBuf> {
         match self {
             Location::File(path) => Some(crate::log_commands::key_path(path)),
             Location::Postgres(_) => None,
         }
     }
 
-    /// Opens the store, running pending migrations.
-    pub fn open(&self) -> Result<AnyStore> {
-        tranche_store::open_location(&self.text()).with_context(|| format!("cannot open the store {}", self.display()))
-    }
-
-    /// Opens the store for checking it as it is: a SQLite file read-only, unmigrated; a
-    /// PostgreSQL database as it is (a check only reads).
-    pub fn open_for_checking(&self) -> Result<AnyStore> {
-        match self {
-            Location::File(path) => {
-                ensure!(path.exists(), "no store at {}", path.display());
-                Ok(Box::new(SqliteStore::open_read_only(path)?))
-            }
-            Location::Postgres(_) => self.open(),
-        }
-    }
-
-    pub fn ledger(&self) -> Result<AnyLedger> {
+    fn ledger(&self) -> Result<AnyLedger> {
         Ledger::open(self.open()?).with_context(|| format!("cannot load the store {}", self.display()))
     }
 }
@@ -100,8 +56,7 @@ fn default_database() -> Result<PathBuf> {
 
 /// `tranche migrate`: brings the schema up to this version and says what it did.
 pub fn migrate(location: &Location) -> Result<()> {
-    let (from, to) = tranche_store::migrate_location(&location.text())
-        .with_context(|| format!("cannot migrate {}", location.display()))?;
+    let (from, to) = location.migrate().with_context(|| format!("cannot migrate {}", location.display()))?;
     match from == to {
         true => out!("{}: schema at version {to}, up to date", location.display()),
         false => out!("{}: schema migrated from version {from} to {to}", location.display()),

@@ -90,7 +90,7 @@ fn check_after_crash(database: &str, acks: &HashMap<String, (Value, u64)>, token
     // Replay, invariants, books and projections, from the store as the crash left it.
     let check = tranche(database, &["check"]);
     assert!(check.starts_with("ok: "), "{check}");
-    let store = tranche_store::open_location(database).unwrap();
+    let store = tranche_store::Location::parse(database).open().unwrap();
     let rows = common::stored_commands(&store);
     for (key, (_, first)) in acks {
         assert_eq!(rows.get(key).map(|r| r.0), Some(*first), "acknowledged {key} did not survive as acknowledged");

@@ -111,7 +111,7 @@ pub fn write<S: Store + ?Sized>(store: &S, out: &mut dyn Write) -> Result<u64, S
 /// Restores a backup into an empty store: all or nothing. Returns the number of events.
 pub fn restore<S: Store + ?Sized>(store: &mut S, input: &mut dyn BufRead) -> Result<u64, StoreError> {
     if store.head()? != 0 {
-        return Err(StoreError::Rates("restore needs an empty store; this one already has events".into()));
+        return Err(StoreError::Refused("restore needs an empty store; this one already has events".into()));
     }
     let bad = |number: usize, problem: String| StoreError::Corrupt(format!("backup line {number}: {problem}"));
     let mut header_head = None;

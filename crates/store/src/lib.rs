@@ -33,6 +33,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Rates(String),
+    /// Refused before anything was touched (no such store; a restore into a store with events).
+    #[error("{0}")]
+    Refused(String),
     /// Another writer appended first: the log's head is not the one the batch was decided on.
     #[error("another writer appended first (the log is at event {found}, the batch was decided at {expected})")]
     Conflict { expected: u64, found: u64 },
@@ -372,29 +375,82 @@ impl<S: Store + ?Sized> Store for Box<S> {
 /// A store whose backend is chosen at run time; what `tranche serve` and the command line hold.
 pub type AnyStore = Box<dyn Store + Send>;
 
-/// Opens a store by its location: `postgres://...` (or `postgresql://...`) for PostgreSQL;
-/// `sqlite:PATH` or a plain path for a SQLite file (created, with its directory, if missing).
-/// Pending migrations run on open.
-pub fn open_location(location: &str) -> Result<AnyStore, StoreError> {
-    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-        return Ok(Box::new(PostgresStore::connect(location)?));
-    }
-    let path = std::path::Path::new(location.strip_prefix("sqlite:").unwrap_or(location));
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", parent.display())))?;
-    }
-    Ok(Box::new(SqliteStore::open(path)?))
+/// Where a store is: a SQLite file or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(std::path::PathBuf),
+    Postgres(String),
 }
 
-/// Opens the store at `location` (as [`open_location`]), running any pending migration; returns
-/// the schema version found and the version now.
-pub fn migrate_location(location: &str) -> Result<(u32, u32), StoreError> {
-    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-        return Ok(PostgresStore::connect(location)?.schema_versions());
+impl Location {
+    /// `postgres://...` / `postgresql://...` for PostgreSQL; `sqlite:PATH` or a plain path for
+    /// a SQLite file.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return Location::Postgres(text.to_string());
+        }
+        Location::File(std::path::PathBuf::from(text.strip_prefix("sqlite:").unwrap_or(text)))
     }
-    let path = std::path::Path::new(location.strip_prefix("sqlite:").unwrap_or(location));
-    Ok(SqliteStore::open(path)?.schema_versions())
+
+    /// How the location is named in messages (a URL without its password).
+    pub fn display(&self) -> String {
+        match self {
+            Location::File(path) => path.display().to_string(),
+            Location::Postgres(url) => {
+                match url.split_once("://").and_then(|(s, rest)| Some((s, rest.split_once('@')?))) {
+                    Some((scheme, (credentials, host))) if credentials.contains(':') => {
+                        let user = credentials.split(':').next().unwrap_or_default();
+                        format!("{scheme}://{user}:***@{host}")
+                    }
+                    _ => url.clone(),
+                }
+            }
+        }
+    }
+
+    /// Opens the store (a SQLite file is created, with its directory, if missing); pending
+    /// migrations run.
+    pub fn open(&self) -> Result<AnyStore, StoreError> {
+        let store: AnyStore = match self {
+            Location::Postgres(url) => Box::new(PostgresStore::connect(url).map_err(|e| self.named(e))?),
+            Location::File(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Database(format!("cannot create {}: {e}", parent.display())))?;
+                }
+                Box::new(SqliteStore::open(path)?)
+            }
+        };
+        Ok(store)
+    }
+
+    /// Opens the store to check it as it is: a SQLite file read-only and unmigrated (it must
+    /// exist); a PostgreSQL database as [`Location::open`] does (a check only reads).
+    pub fn open_for_checking(&self) -> Result<AnyStore, StoreError> {
+        match self {
+            Location::File(path) if !path.exists() => {
+                Err(StoreError::Refused(format!("no store at {}", path.display())))
+            }
+            Location::File(path) => Ok(Box::new(SqliteStore::open_read_only(path)?)),
+            Location::Postgres(_) => self.open(),
+        }
+    }
+
+    /// Runs any pending migration; returns the schema version found and the version now.
+    pub fn migrate(&self) -> Result<(u32, u32), StoreError> {
+        Ok(match self {
+            Location::Postgres(url) => PostgresStore::connect(url)?.schema_versions(),
+            Location::File(path) => SqliteStore::open(path)?.schema_versions(),
+        })
+    }
+
+    /// A PostgreSQL error that names the database (SQLite's name their file already).
+    fn named(&self, error: StoreError) -> StoreError {
+        match error {
+            StoreError::Database(text) => StoreError::Database(format!("{}: {text}", self.display())),
+            other => other,
+        }
+    }
 }
 
 /// A stored rate row read back: every backend keeps currency, date and rate as text.

@@ -711,7 +711,7 @@ impl Store for Direct {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).map_err(db)?;
         let head: i64 = tx.query_one("SELECT COALESCE(MAX(seq), 0) FROM events", &[]).map_err(db)?.get(0);
         if head != 0 {
-            return Err(StoreError::Rates("restore needs an empty store; this one already has events".into()));
+            return Err(StoreError::Refused("restore needs an empty store; this one already has events".into()));
         }
         tx.execute("UPDATE log_meta SET value = $1 WHERE key = 'secret'", &[&&salt[..]]).map_err(db)?;
         let column = |f: fn(&(String, String, String)) -> &str| rates.iter().map(f).collect::<Vec<&str>>();

@@ -46,7 +46,7 @@ pub struct AppState {
     stopping: tokio::sync::watch::Receiver<bool>,
     /// The last summary served, as JSON, by (log head, rates held, as-of date): reads between
     /// two commits share one computation.
-    summaries: Arc<Mutex<Option<((u64, usize, chrono::NaiveDate), Bytes)>>>,
+    summaries: Arc<Mutex<Option<(SummaryKey, Bytes)>>>,
     metrics: Arc<metrics::Metrics>,
     /// Requests per second and token (429 with Retry-After beyond).
     limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
@@ -56,6 +56,9 @@ pub struct AppState {
     /// The Merkle tree of the log, its signing key and its witnesses.
     log: log::SharedLog,
 }
+
+/// What a cached summary was computed from: the log head, the rates held, the as-of date.
+type SummaryKey = (u64, usize, chrono::NaiveDate);
 
 /// Service limits, chosen at start-up.
 #[derive(Debug, Clone, Copy)]

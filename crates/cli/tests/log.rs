@@ -25,6 +25,26 @@ fn ok(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A pledge of EUR 1,000 by `party` on 2026-03-01: one more event in the log.
+fn announce(db: &Path, pledge: &str, party: &str) {
+    ok(
+        db,
+        &[
+            "pledge",
+            "announce",
+            pledge,
+            "--party",
+            party,
+            "--amount",
+            "1000",
+            "--currency",
+            "EUR",
+            "--date",
+            "2026-03-01",
+        ],
+    );
+}
+
 fn fails(db: &Path, args: &[&str]) -> String {
     let out = run(db, args);
     assert!(!out.status.success(), "{args:?} should fail: {}", String::from_utf8_lossy(&out.stdout));
@@ -35,22 +55,7 @@ fn fails(db: &Path, args: &[&str]) -> String {
 fn demo(dir: &Path) -> (PathBuf, String) {
     let db = dir.join("tranche.db");
     ok(&db, &["demo", "--no-serve", "--exercise"]);
-    ok(
-        &db,
-        &[
-            "pledge",
-            "announce",
-            "R90",
-            "--party",
-            "NLD",
-            "--amount",
-            "1000",
-            "--currency",
-            "EUR",
-            "--date",
-            "2026-03-01",
-        ],
-    );
+    announce(&db, "R90", "NLD");
     let key = ok(&db, &["key", "public", db.with_extension("db.key").to_str().unwrap()]).trim().to_string();
     (db, key)
 }
@@ -139,22 +144,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     let fork = fork_dir.join("tranche.db");
     std::fs::copy(db.with_extension("db.key"), fork.with_extension("db.key")).unwrap();
     ok(&fork, &["demo", "--no-serve", "--exercise"]);
-    ok(
-        &fork,
-        &[
-            "pledge",
-            "announce",
-            "R91",
-            "--party",
-            "DEU",
-            "--amount",
-            "1000",
-            "--currency",
-            "EUR",
-            "--date",
-            "2026-03-01",
-        ],
-    );
+    announce(&fork, "R91", "DEU");
     ok(&fork, &["verify", "--key", &key]);
     let error = fails(&fork, &["verify", "--key", &key, "--checkpoint", saved.to_str().unwrap()]);
     assert!(error.contains("not consistent with the saved checkpoint of size 161"), "{error}");
@@ -267,22 +257,7 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
     std::fs::copy(db.with_extension("db.key"), fork.with_extension("db.key")).unwrap();
     ok(&fork, &["demo", "--no-serve", "--exercise"]);
     for n in 0..3 {
-        ok(
-            &fork,
-            &[
-                "pledge",
-                "announce",
-                &format!("F{n}"),
-                "--party",
-                "DEU",
-                "--amount",
-                "1000",
-                "--currency",
-                "EUR",
-                "--date",
-                "2026-03-01",
-            ],
-        );
+        announce(&fork, &format!("F{n}"), "DEU");
     }
     let forked = serve(&fork, witness);
     let refused = follow(&forked.url);

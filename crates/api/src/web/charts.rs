@@ -48,6 +48,21 @@ fn ceiling(value: f64) -> f64 {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
+/// The legend box every chart with series labels draws, at `position`.
+fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(("sans-serif", 14))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GRID)
+        .draw()?;
+    Ok(())
+}
+
 /// Draws into an SVG string and makes it accessible. Drawing into memory cannot fail, so an
 /// error here is a bug in the chart code.
 fn draw(title: &str, size: (u32, u32), paint: impl FnOnce(&Area) -> Result<(), Box<dyn std::error::Error>>) -> String {
@@ -123,13 +138,7 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
             };
             series.label(line.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -180,13 +189,7 @@ pub fn bars(title: &str, unit: &str, bars: &[(String, f64)], target: Option<Leve
                 .label(target.label)
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }

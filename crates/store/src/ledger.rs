@@ -191,8 +191,8 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Applies the events stored after this ledger's head by other writers or another
-    /// connection (incrementally, unlike [`Ledger::catch_up`]); returns how many. The server's
-    /// read replica calls it after every commit, and on a shared store when idle.
+    /// connection, incrementally; returns how many. The server's read replica calls it after
+    /// every commit, and the writer when idle.
     pub fn follow(&mut self) -> Result<u64, StoreError> {
         let before = self.state.events_applied;
         self.catch_up_from_store()?;
@@ -343,13 +343,6 @@ impl<S: Store> Ledger<S> {
     fn reload(&mut self) -> Result<(), StoreError> {
         self.state = replay(&self.store)?;
         Ok(())
-    }
-
-    /// Reads what other writers appended since (a full replay, with every invariant checked),
-    /// and the reference rates.
-    pub fn catch_up(&mut self) -> Result<(), StoreError> {
-        self.rates = self.store.rates()?;
-        self.reload()
     }
 
     /// Imports reference rates: all or nothing; a conflicting rate is an error.

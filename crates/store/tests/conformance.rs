@@ -413,7 +413,8 @@ fn several_writers_on_one_postgres_database_keep_one_log() {
         .collect();
     let mut writers: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
     for writer in &mut writers {
-        writer.catch_up().unwrap();
+        writer.follow().unwrap();
+        writer.refresh_rates().unwrap();
     }
     let fresh = connect();
     assert_eq!(fresh.head(), 2 + 2 * EACH as u64 * 3 + 1, "every command once, the shared one once");

@@ -10,7 +10,8 @@ use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 use tranche_core::auth::Role;
 use tranche_core::command::{MemberShare, Share};
-use tranche_core::domain::parse_source_url;
+use tranche_core::command::Percent;
+use tranche_core::{Name, Note, SourceUrl};
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Group, GroupId, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind, parse_date,
@@ -29,8 +30,8 @@ pub struct Common {
 #[derive(Args, Clone)]
 pub struct SourceArgs {
     /// Where the fact came from (http or https URL).
-    #[arg(long)]
-    source_url: Option<String>,
+    #[arg(long, value_parser = |t: &str| SourceUrl::parse(t).map_err(|e| e.to_string()))]
+    source_url: Option<SourceUrl>,
     /// confirmed, reported or uncertain.
     #[arg(long, default_value = "confirmed", value_parser = |t: &str| Confidence::parse(t).map_err(|e| e.to_string()))]
     confidence: Confidence,
@@ -71,8 +72,8 @@ pub enum PledgeCommand {
         #[arg(long)]
         package: Option<String>,
         /// Earmark (a requirement category such as air-defence).
-        #[arg(long)]
-        earmark: Option<String>,
+        #[arg(long, value_parser = |t: &str| Name::parse(t).map_err(|e| e.to_string()))]
+        earmark: Option<Name>,
         /// A member's share of a joint pledge: PARTY=AMOUNT or PARTY=PERCENT% (repeat per member;
         /// the shares must sum to the whole).
         #[arg(long = "share")]
@@ -83,8 +84,8 @@ pub enum PledgeCommand {
         /// An earlier announcement this one replaces.
         #[arg(long)]
         supersedes: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
+        #[arg(long, value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        note: Option<Note>,
         #[command(flatten)]
         source: SourceArgs,
         #[command(flatten)]
@@ -113,8 +114,8 @@ pub enum PledgeCommand {
     /// Withdraw a pledge; a binding one releases its unpaid remainder.
     Withdraw {
         id: String,
-        #[arg(long)]
-        reason: Option<String>,
+        #[arg(long, value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        reason: Option<Note>,
         #[command(flatten)]
         common: Common,
     },
@@ -135,8 +136,8 @@ pub enum ParticipationCommand {
         party: String,
         #[arg(long, value_parser = |t: &str| ParticipationStatus::parse(t).map_err(|e| e.to_string()))]
         status: ParticipationStatus,
-        #[arg(long)]
-        note: Option<String>,
+        #[arg(long, value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        note: Option<Note>,
         #[command(flatten)]
         source: SourceArgs,
         #[command(flatten)]
@@ -149,8 +150,8 @@ pub enum GroupCommand {
     /// Define a named group of parties that acts jointly.
     Define {
         id: String,
-        #[arg(long)]
-        name: String,
+        #[arg(long, value_parser = |t: &str| Name::parse(t).map_err(|e| e.to_string()))]
+        name: Name,
         /// The members, comma-separated, in the order they are listed.
         #[arg(long, value_delimiter = ',', required = true)]
         members: Vec<String>,
@@ -162,9 +163,6 @@ pub enum GroupCommand {
 pub fn run_group(ledger: &mut crate::AnyLedger, actor: Role, command: GroupCommand) -> Result<()> {
     let GroupCommand::Define { id, name, members, common } = command;
     let members = members.iter().map(|p| PartyId::parse(p.trim())).collect::<Result<Vec<_>, _>>()?;
-    if name.trim().is_empty() || name.len() > 200 {
-        bail!("a group needs a name of 1 to 200 characters");
-    }
     let group = Group { id: GroupId::parse(&id)?, name, members };
     submit(ledger, actor, &common, Command::DefineGroup { group })
 }
@@ -180,8 +178,8 @@ pub enum TargetCommand {
         amount: String,
         #[arg(long, value_parser = parse_currency)]
         currency: Currency,
-        #[arg(long)]
-        note: Option<String>,
+        #[arg(long, value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        note: Option<Note>,
         #[command(flatten)]
         source: SourceArgs,
         #[command(flatten)]
@@ -194,7 +192,7 @@ pub(crate) fn day(common: &Common) -> NaiveDate {
 }
 
 fn source(args: &SourceArgs, date: NaiveDate) -> Result<Source> {
-    let url = args.source_url.as_deref().map(parse_source_url).transpose()?.flatten();
+    let url = args.source_url.clone();
     Ok(Source { url, date, confidence: args.confidence })
 }
 
@@ -227,9 +225,9 @@ fn parse_shares(texts: &[String], currency: Option<Currency>) -> Result<Vec<Memb
                 .split_once('=')
                 .ok_or_else(|| anyhow::anyhow!("--share takes PARTY=AMOUNT or PARTY=PERCENT%, got {text:?}"))?;
             let share = match share.strip_suffix('%') {
-                Some(percent) => Share::Percent(
+                Some(percent) => Share::Percent(Percent::new(
                     percent.trim().parse().map_err(|_| anyhow::anyhow!("share {share:?} is not a percentage"))?,
-                ),
+                )?),
                 None => {
                     let currency = currency
                         .ok_or_else(|| anyhow::anyhow!("an undisclosed pledge takes its shares as percentages"))?;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tranche_core::Name;
 use tranche_core::auth::Role;
 use tranche_core::{Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId};
 use tranche_io::{ecb, parties, record, shipped};
@@ -135,7 +136,7 @@ fn purl_mechanism() -> Envelope {
     let party = |id: &str| PartyId::parse(id).expect("a valid party id");
     let mechanism = Mechanism {
         id: MechanismId::parse("PURL").expect("a valid id"),
-        name: "Prioritized Ukraine Requirements List".into(),
+        name: Name::parse("Prioritized Ukraine Requirements List").expect("a valid name"),
         recipient: party("UKR"),
         supplier: party("USA"),
         package_currency: Currency::USD,
@@ -153,7 +154,7 @@ fn nordic_baltic_eight() -> Envelope {
     let members = ["DNK", "EST", "FIN", "ISL", "LVA", "LTU", "NOR", "SWE"];
     let group = Group {
         id: GroupId::parse("NB8").expect("a valid id"),
-        name: "Nordic-Baltic Eight".into(),
+        name: Name::parse("Nordic-Baltic Eight").expect("a valid name"),
         members: members.iter().map(|m| PartyId::parse(m).expect("a valid party id")).collect(),
     };
     Envelope {

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
+use tranche_core::{Name, Note};
 use tranche_core::auth::Role;
 use tranche_core::procurement::{Procedure, Requirement, RequirementCategory, Response, Restricted, Subject};
 use tranche_core::{Command, Currency, DecisionId, PackageRef, PartyId, PledgeId, RequirementId, YearMonth};
@@ -27,8 +28,8 @@ pub enum RequirementCommand {
         month: YearMonth,
         #[arg(long)]
         quantity: Option<u64>,
-        #[arg(long)]
-        description: String,
+        #[arg(long, value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        description: Note,
         #[command(flatten)]
         common: Common,
     },
@@ -82,8 +83,8 @@ pub enum DecisionCommand {
         approve: bool,
         #[arg(long, group = "response")]
         object: bool,
-        #[arg(long, group = "response")]
-        reservation: Option<String>,
+        #[arg(long, group = "response", value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        reservation: Option<Note>,
         #[command(flatten)]
         common: Common,
     },
@@ -94,8 +95,8 @@ pub enum PackageCommand {
     /// Bundle requirements into a draft package (coordinator).
     Draft {
         id: String,
-        #[arg(long)]
-        name: String,
+        #[arg(long, value_parser = |t: &str| Name::parse(t).map_err(|e| e.to_string()))]
+        name: Name,
         #[arg(long, value_delimiter = ',', required = true)]
         requirements: Vec<String>,
         #[command(flatten)]
@@ -178,8 +179,8 @@ pub enum PackageCommand {
     /// Cancel; undisbursed allocations go back to the pool (coordinator).
     Cancel {
         id: String,
-        #[arg(long)]
-        reason: Option<String>,
+        #[arg(long, value_parser = |t: &str| Note::parse(t).map_err(|e| e.to_string()))]
+        reason: Option<Note>,
         #[command(flatten)]
         common: Common,
     },

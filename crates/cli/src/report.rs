@@ -211,7 +211,7 @@ fn print_parties(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: bool
             let status = party.as_ref().and_then(|p| state.participation_on(p, summary.as_of));
             PartyRowDto {
                 party: key.clone(),
-                name: known.map(|p| p.name.clone()),
+                name: known.map(|p| p.name.to_string()),
                 status: status.map(|s| s.change.status.to_string()),
                 status_date: status.map(|s| s.change.date.to_string()),
                 counted: summary.by_party.get(key).map(amounts_dto).unwrap_or_default(),

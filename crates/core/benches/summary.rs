@@ -24,7 +24,7 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
     for id in PARTIES {
         let party = Party {
             id: PartyId::parse(id).unwrap(),
-            name: id.into(),
+            name: tranche_core::Name::parse(id).unwrap(),
             kind: PartyKind::State,
             role: PartyRole::Contributor,
             gdp_2021_bn_eur: None,

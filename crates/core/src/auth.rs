@@ -15,10 +15,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
+use crate::command::{Command, Event};
 use crate::domain::Contributor;
 use crate::error::{DomainError, ParseError};
-use crate::ids::PartyId;
+use crate::ids::{PartyId, PledgeId};
 use crate::state::State;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -90,6 +90,14 @@ impl Reader {
     pub fn sees_restricted(&self) -> bool {
         matches!(self, Reader::Role(_))
     }
+
+    /// Whether the requirements' restricted fields (quantity, description) are read: by the
+    /// roles whose work they are (recipient, coordinator, suppliers, the operator) and the
+    /// auditor; not by contributors, who see them as the public does. The API, the event log
+    /// and the dashboard all ask here.
+    pub fn sees_requirements(&self) -> bool {
+        matches!(self, Reader::Role(Role::Recipient | Role::Coordinator | Role::Supplier | Role::Admin | Role::Auditor))
+    }
 }
 
 fn forbidden(role: Role, command: &Command, why: &str) -> DomainError {
@@ -138,12 +146,13 @@ pub fn authorise(role: Role, command: &Command, state: &State) -> Result<(), Dom
     }
 }
 
+/// A contributor's commands by type; what they touch is checked by [`authorise_effects`].
 fn authorise_contributor(own: PartyId, role: Role, command: &Command, state: &State) -> Result<(), DomainError> {
     use Command::*;
-    let speaks_for = |contributor: &Contributor| contributor.parties().contains(&own);
-    let pledge_of = |id| state.pledge(id).map(|p| speaks_for(&p.contributor));
+    let alone = |contributor: &Contributor| *contributor == Contributor::Party(own);
+    let pledge_of = |id| state.pledge(id).map(|p| alone(&p.contributor));
     let ok = match command {
-        AnnouncePledge { announcement, .. } => speaks_for(&announcement.contributor),
+        AnnouncePledge { announcement, .. } => alone(&announcement.contributor),
         CommitPledge { pledge, .. } | PayPledge { pledge, .. } | WithdrawPledge { pledge, .. } => pledge_of(pledge)?,
         SupersedePledge { pledge, by, .. } => pledge_of(pledge)? && pledge_of(by)?,
         RecordParticipation { party, .. } | RespondToDecision { party, .. } => *party == own,
@@ -151,6 +160,48 @@ fn authorise_contributor(own: PartyId, role: Role, command: &Command, state: &St
     };
     match ok {
         true => Ok(()),
-        false => Err(forbidden(role, command, &format!("{own} may act only for itself or a group it belongs to"))),
+        false => Err(forbidden(role, command, &not_own(own))),
     }
+}
+
+fn not_own(own: PartyId) -> String {
+    format!("{own} may act only for itself; a joint pledge binds other states and is recorded by the coordinator")
+}
+
+/// Whether `role` may cause `events` (what `command` decided against `state`, before they are
+/// applied): the pledges, parties and shares they touch, not only the command's type. A
+/// contributor's events may touch only its own solo pledges, its own participation and its own
+/// responses; every other role is authorised by type in [`authorise`].
+pub fn authorise_effects(role: Role, command: &Command, events: &[Event], state: &State) -> Result<(), DomainError> {
+    let Role::Contributor(own) = role else { return Ok(()) };
+    let alone = |contributor: &Contributor| *contributor == Contributor::Party(own);
+    let own_pledge = |id: &PledgeId| state.pledge(id).is_ok_and(|p| alone(&p.contributor));
+    for event in events {
+        let ok = match event {
+            Event::PledgeAnnounced { announcement } => {
+                alone(&announcement.contributor) && announcement.shares.iter().all(|s| s.party == own)
+            }
+            Event::PledgeSuperseded { pledge, by, .. } => {
+                own_pledge(pledge) && (own_pledge(by) || announced_here(events, by, own))
+            }
+            Event::PledgeCommitted { pledge, .. }
+            | Event::PaymentReceived { pledge, .. }
+            | Event::PledgeWithdrawn { pledge, .. } => own_pledge(pledge),
+            Event::ParticipationRecorded { party, .. } | Event::DecisionResponded { party, .. } => *party == own,
+            _ => false,
+        };
+        if !ok {
+            return Err(forbidden(role, command, &format!("{} ({})", not_own(own), event.name())));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `events` announce pledge `id` as `own`'s solo pledge (a new pledge that supersedes
+/// an older one in the same command).
+fn announced_here(events: &[Event], id: &PledgeId, own: PartyId) -> bool {
+    events.iter().any(|e| {
+        matches!(e, Event::PledgeAnnounced { announcement }
+            if announcement.pledge == *id && announcement.contributor == Contributor::Party(own))
+    })
 }

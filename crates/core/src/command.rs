@@ -12,6 +12,7 @@ use crate::ids::{CommandId, DecisionId, PackageRef, PartyId, PledgeId, Requireme
 use crate::money::{Currency, Money};
 use crate::procurement::{Allocation, Decision, PackageState, PriorityList, Procedure, Requirement, Response, Subject};
 use crate::summary::YearMonth;
+use crate::text::{Name, Note};
 
 /// A command with its idempotency key and the role that issues it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +27,41 @@ pub struct Envelope {
 #[serde(rename_all = "kebab-case")]
 pub enum Share {
     Amount(Money),
-    Percent(Decimal),
+    Percent(Percent),
+}
+
+/// A percentage share: more than 0, at most 100, at most six decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct Percent(Decimal);
+
+impl Percent {
+    pub fn new(value: Decimal) -> Result<Percent, crate::error::ParseError> {
+        let bad = |problem| Err(crate::error::ParseError::new("percent", &value.to_string(), problem));
+        match value {
+            v if v <= Decimal::ZERO => bad("must be more than 0"),
+            v if v > Decimal::ONE_HUNDRED => bad("must be at most 100"),
+            v if v.scale() > 6 => bad("has more than six decimals"),
+            v => Ok(Percent(v.normalize())),
+        }
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for Percent {
+    type Error = crate::error::ParseError;
+    fn try_from(value: Decimal) -> Result<Percent, Self::Error> {
+        Percent::new(value)
+    }
+}
+
+impl From<Percent> for Decimal {
+    fn from(percent: Percent) -> Decimal {
+        percent.0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,10 +79,11 @@ pub struct Announcement {
     /// `None`: undisclosed.
     pub amount: Option<Money>,
     pub package: Option<PackageRef>,
-    pub earmark: Option<String>,
+    pub earmark: Option<Name>,
+    #[serde(with = "crate::dates::iso")]
     pub date: NaiveDate,
     pub source: Source,
-    pub note: Option<String>,
+    pub note: Option<Note>,
     /// Counts separately, and commits only when the coordinator declares this trigger.
     #[serde(default)]
     pub contingent_on: Option<String>,
@@ -72,7 +108,7 @@ pub enum Command {
         party: PartyId,
         status: ParticipationStatus,
         source: Source,
-        note: Option<String>,
+        note: Option<Note>,
     },
     /// Announce a pledge; `supersedes` marks an earlier announcement as replaced by this one.
     AnnouncePledge {
@@ -83,22 +119,26 @@ pub enum Command {
     CommitPledge {
         pledge: PledgeId,
         amount: Option<Money>,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// Record money received against a committed pledge, in any currency with a rate.
     PayPledge {
         pledge: PledgeId,
         amount: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     WithdrawPledge {
         pledge: PledgeId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
-        reason: Option<String>,
+        reason: Option<Note>,
     },
     SupersedePledge {
         pledge: PledgeId,
         by: PledgeId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     SetTarget {
@@ -111,6 +151,7 @@ pub enum Command {
     PrioritiseList {
         month: YearMonth,
         order: Vec<RequirementId>,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     OpenDecision {
@@ -118,37 +159,44 @@ pub enum Command {
         subject: Subject,
         procedure: Procedure,
         participants: Vec<PartyId>,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     RespondToDecision {
         decision: DecisionId,
         party: PartyId,
         response: Response,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     DraftPackage {
         package: PackageRef,
-        name: String,
+        name: Name,
         requirements: Vec<RequirementId>,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     ProposePackage {
         package: PackageRef,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     QuotePackage {
         package: PackageRef,
         price: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// Approve a proposed package on the strength of an adopted decision about it.
     ApprovePackage {
         package: PackageRef,
         decision: DecisionId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     OpenPackage {
         package: PackageRef,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// Set aside `amount` (package currency) of a committed pledge for an open package.
@@ -156,47 +204,57 @@ pub enum Command {
         package: PackageRef,
         pledge: PledgeId,
         amount: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     DeclareTrigger {
         trigger: String,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// Exchange cash the fund holds into another currency at the reference rate of `date`.
     ConvertCash {
         from: Money,
         to: Currency,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     ContractPackage {
         package: PackageRef,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     Disburse {
         package: PackageRef,
         amount: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     RecordDelivery {
         package: PackageRef,
         requirement: RequirementId,
+        #[serde(default, deserialize_with = "crate::procurement::quantity")]
         quantity: Option<u64>,
         value: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     ConfirmDelivery {
         package: PackageRef,
         requirement: RequirementId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     ClosePackage {
         package: PackageRef,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     CancelPackage {
         package: PackageRef,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
-        reason: Option<String>,
+        reason: Option<Note>,
     },
 }
 
@@ -253,7 +311,7 @@ pub enum Event {
         party: PartyId,
         status: ParticipationStatus,
         source: Source,
-        note: Option<String>,
+        note: Option<Note>,
     },
     PledgeAnnounced {
         announcement: Announcement,
@@ -261,6 +319,7 @@ pub enum Event {
     PledgeCommitted {
         pledge: PledgeId,
         amount: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// `settled` is `amount` converted to the pledge's currency at the reference rate of `date`.
@@ -268,18 +327,21 @@ pub enum Event {
         pledge: PledgeId,
         amount: Money,
         settled: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// `released` is the committed but unpaid amount written off, when the pledge was binding.
     PledgeWithdrawn {
         pledge: PledgeId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
-        reason: Option<String>,
+        reason: Option<Note>,
         released: Option<Money>,
     },
     PledgeSuperseded {
         pledge: PledgeId,
         by: PledgeId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     TargetSet {
@@ -298,24 +360,28 @@ pub enum Event {
         decision: DecisionId,
         party: PartyId,
         response: Response,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     PackageDrafted {
         package: PackageRef,
-        name: String,
+        name: Name,
         requirements: Vec<RequirementId>,
         currency: Currency,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     PackageQuoted {
         package: PackageRef,
         price: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// A lifecycle step: proposed, approved, open, funded, contracted, delivering, delivered, closed.
     PackageMoved {
         package: PackageRef,
         to: PackageState,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     Allocated {
@@ -324,35 +390,42 @@ pub enum Event {
     },
     TriggerDeclared {
         trigger: String,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     CashConverted {
         from: Money,
         to: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     Disbursed {
         package: PackageRef,
         amount: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     DeliveryRecorded {
         package: PackageRef,
         requirement: RequirementId,
+        #[serde(default, deserialize_with = "crate::procurement::quantity")]
         quantity: Option<u64>,
         value: Money,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     DeliveryConfirmed {
         package: PackageRef,
         requirement: RequirementId,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
     },
     /// Allocations not yet disbursed go back to the pool.
     PackageCancelled {
         package: PackageRef,
+        #[serde(with = "crate::dates::iso")]
         date: NaiveDate,
-        reason: Option<String>,
+        reason: Option<Note>,
         released: Vec<Allocation>,
     },
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ParseError;
 use crate::ids::{GroupId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
 use crate::money::{Currency, Money};
+use crate::text::{Name, Note, SourceUrl};
 
 macro_rules! word_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -101,33 +102,48 @@ word_enum!(
 /// Where a fact came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
-    pub url: Option<String>,
+    pub url: Option<SourceUrl>,
+    #[serde(with = "crate::dates::iso")]
     pub date: NaiveDate,
     pub confidence: Confidence,
 }
 
-/// Checks that a source URL is an http(s) URL of bounded length.
-pub fn parse_source_url(text: &str) -> Result<Option<String>, ParseError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
+/// A source URL from a form or a CSV column: empty is none, anything else a [`SourceUrl`].
+pub fn parse_source_url(text: &str) -> Result<Option<SourceUrl>, ParseError> {
+    SourceUrl::parse_optional(text)
+}
+
+/// The largest GDP a party may be given, in bn EUR (ten times the world's).
+pub const MAX_GDP_BN_EUR: i64 = 1_000_000;
+
+/// Parses a GDP in bn EUR: not negative, at most [`MAX_GDP_BN_EUR`], at most six decimals.
+pub fn parse_gdp(text: &str) -> Result<Decimal, ParseError> {
+    let value: Decimal = text.trim().parse().map_err(|_| ParseError::new("gdp", text, "is not a decimal number"))?;
+    check_gdp(value).map_err(|problem| ParseError::new("gdp", text, problem))
+}
+
+fn check_gdp(value: Decimal) -> Result<Decimal, &'static str> {
+    match value {
+        v if v.is_sign_negative() && !v.is_zero() => Err("is negative"),
+        v if v > Decimal::from(MAX_GDP_BN_EUR) => Err("is beyond the limit of 1,000,000 bn EUR"),
+        v if v.scale() > 6 => Err("has more than six decimals"),
+        v => Ok(v),
     }
-    if !(text.starts_with("https://") || text.starts_with("http://"))
-        || text.len() > 2048
-        || text.contains(char::is_whitespace)
-    {
-        return Err(ParseError::new("source url", text, "is not an http(s) URL of at most 2048 characters"));
-    }
-    Ok(Some(text.to_string()))
+}
+
+fn gdp<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+    let value = Option::<Decimal>::deserialize(deserializer)?;
+    value.map(|v| check_gdp(v).map_err(|p| serde::de::Error::custom(format!("gdp {v} {p}")))).transpose()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     pub id: PartyId,
-    pub name: String,
+    pub name: Name,
     pub kind: PartyKind,
     pub role: PartyRole,
     /// GDP 2021 in bn EUR, where known (Kiel tracker), for fair-share and per-GDP figures.
+    #[serde(default, deserialize_with = "gdp")]
     pub gdp_2021_bn_eur: Option<Decimal>,
 }
 
@@ -135,14 +151,14 @@ pub struct Party {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
     pub id: GroupId,
-    pub name: String,
+    pub name: Name,
     pub members: Vec<PartyId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mechanism {
     pub id: MechanismId,
-    pub name: String,
+    pub name: Name,
     pub recipient: PartyId,
     pub supplier: PartyId,
     pub package_currency: Currency,
@@ -175,6 +191,7 @@ impl Contributor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipationChange {
     pub status: ParticipationStatus,
+    #[serde(with = "crate::dates::iso")]
     pub date: NaiveDate,
 }
 
@@ -218,10 +235,11 @@ pub struct Pledge {
     /// `None` when the amount is undisclosed.
     pub announced: Option<Money>,
     pub package: Option<PackageRef>,
-    pub earmark: Option<String>,
+    pub earmark: Option<Name>,
+    #[serde(with = "crate::dates::iso")]
     pub date: NaiveDate,
     pub source: Source,
-    pub note: Option<String>,
+    pub note: Option<Note>,
     pub status: PledgeStatus,
     pub committed: Option<Money>,
     pub committed_on: Option<NaiveDate>,
@@ -271,7 +289,8 @@ pub struct Target {
     pub id: TargetId,
     pub kind: TargetKind,
     pub amount: Money,
+    #[serde(with = "crate::dates::iso")]
     pub date: NaiveDate,
     pub source: Source,
-    pub note: Option<String>,
+    pub note: Option<Note>,
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::error::{FxError, ParseError};
+use crate::error::FxError;
 use crate::money::{Currency, Money, Rate, round_half_even};
 
 /// One published reference rate: `rate` units of `currency` per EUR on `date`.
@@ -127,8 +127,8 @@ impl Conversion {
             to,
             from_rate,
             to_rate,
-            numerator: pow10(f.scale() + to.exponent()).and_then(|p| t.mantissa().checked_mul(p)),
-            denominator: pow10(t.scale() + from.exponent()).and_then(|p| f.mantissa().checked_mul(p)),
+            numerator: pow10(f.scale(), to.exponent()).and_then(|p| t.mantissa().checked_mul(p)),
+            denominator: pow10(t.scale(), from.exponent()).and_then(|p| f.mantissa().checked_mul(p)),
         }
     }
 
@@ -143,7 +143,7 @@ impl Conversion {
         let minor = match (numerator, self.denominator) {
             // Most amounts fit 64 bits, whose division is several times faster.
             (Some(n), Some(d)) if d > 0 => match (i64::try_from(n), i64::try_from(d)) {
-                (Ok(n), Ok(d)) => i128::from(divide_half_even_64(n, d)),
+                (Ok(n), Ok(d)) => divide_half_even_64(n, d).map(i128::from),
                 _ => divide_half_even(n, d),
             },
             _ => {
@@ -156,40 +156,46 @@ impl Conversion {
                 return round_half_even(exact, to).map_err(|_| overflow());
             }
         };
-        let minor = i64::try_from(minor).map_err(|_| overflow())?;
+        let minor = minor.and_then(|minor| i64::try_from(minor).ok()).ok_or_else(overflow)?;
         Money::new(minor, to).map_err(|_| overflow())
     }
 }
 
-fn pow10(exponent: u32) -> Option<i128> {
-    10i128.checked_pow(exponent)
+/// `10^(a + b)`, `None` beyond 128 bits.
+fn pow10(a: u32, b: u32) -> Option<i128> {
+    10i128.checked_pow(a.checked_add(b)?)
 }
 
-/// `n / d` rounded half to even; `d > 0`.
-fn divide_half_even_64(n: i64, d: i64) -> i64 {
-    let (quotient, remainder) = (n.div_euclid(d), n.rem_euclid(d));
-    match (2 * i128::from(remainder)).cmp(&i128::from(d)) {
-        std::cmp::Ordering::Less => quotient,
-        std::cmp::Ordering::Greater => quotient + 1,
-        std::cmp::Ordering::Equal => quotient + (quotient & 1),
+/// `n / d` rounded half to even; `None` only for `d <= 0`, which the caller excludes.
+fn divide_half_even_64(n: i64, d: i64) -> Option<i64> {
+    let (quotient, remainder) = (n.checked_div_euclid(d)?, n.checked_rem_euclid(d)?);
+    // `remainder` is in `0..d`, so `d - remainder` is exact; comparing avoids `2 × remainder`.
+    match rounds_up(remainder.cmp(&d.checked_sub(remainder)?), quotient & 1 == 1) {
+        true => quotient.checked_add(1),
+        false => Some(quotient),
     }
 }
 
-/// `n / d` rounded half to even; `d > 0`.
-fn divide_half_even(n: i128, d: i128) -> i128 {
-    let (quotient, remainder) = (n.div_euclid(d), n.rem_euclid(d));
-    match (2 * remainder).cmp(&d) {
-        std::cmp::Ordering::Less => quotient,
-        std::cmp::Ordering::Greater => quotient + 1,
-        std::cmp::Ordering::Equal => quotient + (quotient & 1),
+/// `n / d` rounded half to even; `None` only for `d <= 0`, which the caller excludes.
+fn divide_half_even(n: i128, d: i128) -> Option<i128> {
+    let (quotient, remainder) = (n.checked_div_euclid(d)?, n.checked_rem_euclid(d)?);
+    match rounds_up(remainder.cmp(&d.checked_sub(remainder)?), quotient & 1 == 1) {
+        true => quotient.checked_add(1),
+        false => Some(quotient),
     }
 }
 
-/// Parses `YYYY-MM-DD`.
-pub fn parse_date(text: &str) -> Result<NaiveDate, ParseError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| ParseError::new("date", text, "is not a date (YYYY-MM-DD)"))
+/// Whether a quotient rounds up (half to even), given how its remainder compares with the rest
+/// of the divisor and whether the quotient is odd.
+fn rounds_up(remainder_vs_rest: std::cmp::Ordering, odd: bool) -> bool {
+    match remainder_vs_rest {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Equal => odd,
+    }
 }
+
+pub use crate::dates::parse_date;
 
 #[cfg(test)]
 mod tests {

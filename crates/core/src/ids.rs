@@ -55,8 +55,9 @@ macro_rules! identifier {
     };
 }
 
+/// Letters, digits and `-_.:`, beginning with a letter or digit (so never `..` or `.hidden`).
 fn is_token(text: &str, max_len: usize) -> bool {
-    !text.is_empty()
+    text.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && text.len() <= max_len
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
@@ -80,13 +81,17 @@ impl PartyId {
             ));
         }
         let mut bytes = [0u8; 8];
-        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        for (slot, byte) in bytes.iter_mut().zip(text.bytes()) {
+            *slot = byte;
+        }
         Ok(PartyId { bytes })
     }
 
     pub fn as_str(&self) -> &str {
-        let len = self.bytes.iter().position(|b| *b == 0).unwrap_or(8);
-        std::str::from_utf8(&self.bytes[..len]).expect("party ids are ASCII")
+        let text = self.bytes.split(|b| *b == 0).next().unwrap_or_default();
+        // `parse` admits only ASCII capitals, so this is always valid UTF-8; the empty fallback
+        // is never taken.
+        std::str::from_utf8(text).unwrap_or_default()
     }
 }
 
@@ -175,8 +180,9 @@ identifier!(
     /// The client-chosen id of a command; a repeat returns the first outcome.
     CommandId,
     "command id",
-    |t| !t.is_empty() && t.len() <= 128 && t.bytes().all(|b| b.is_ascii_graphic()),
-    "is not a command id (1 to 128 visible ASCII characters)"
+    // 160: a client's key of up to 128 characters, scoped by the API as `<actor>/<key>`.
+    |t| !t.is_empty() && t.len() <= 160 && t.bytes().all(|b| b.is_ascii_graphic()),
+    "is not a command id (1 to 160 visible ASCII characters)"
 );
 
 #[cfg(test)]

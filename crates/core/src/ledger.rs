@@ -93,7 +93,10 @@ impl JournalEntry {
         }
         let mut sums: BTreeMap<Currency, i128> = BTreeMap::new();
         for posting in &postings {
-            *sums.entry(posting.amount.currency).or_default() += i128::from(posting.amount.amount_minor);
+            let sum = sums.entry(posting.amount.currency).or_default();
+            *sum = sum
+                .checked_add(i128::from(posting.amount.amount_minor))
+                .ok_or_else(|| Unbalanced(format!("the {} postings overflow", posting.amount.currency)))?;
         }
         if let Some((currency, sum)) = sums.iter().find(|(_, sum)| **sum != 0) {
             return Err(Unbalanced(format!("{currency} postings sum to {sum} minor units")));
@@ -130,6 +133,9 @@ impl Books {
         for posting in entry.postings() {
             let amount = i128::from(posting.amount.amount_minor);
             match self.balances.get_mut(&posting.account) {
+                // A balance sums postings of at most ±2^63 each, and i128 holds ±2^127: it would
+                // take 2^64 postings into one account, more than any store holds or replay posts.
+                #[allow(clippy::arithmetic_side_effects)]
                 Some(by_currency) => *by_currency.entry(posting.amount.currency).or_default() += amount,
                 None => {
                     let by_currency = BTreeMap::from([(posting.amount.currency, amount)]);
@@ -137,7 +143,7 @@ impl Books {
                 }
             }
         }
-        self.entries += 1;
+        self.entries = self.entries.saturating_add(1);
     }
 
     pub fn balance(&self, account: &Account, currency: Currency) -> i128 {
@@ -158,7 +164,10 @@ impl Books {
     pub fn check_trial_balance(&self) -> Result<(), Unbalanced> {
         let mut sums: BTreeMap<(Book, Currency), i128> = BTreeMap::new();
         for (account, currency, balance) in self.balances() {
-            *sums.entry((account.book(), currency)).or_default() += balance;
+            let sum = sums.entry((account.book(), currency)).or_default();
+            *sum = sum.checked_add(balance).ok_or_else(|| {
+                Unbalanced(format!("the {} book's {currency} balances overflow", account.book().as_str()))
+            })?;
         }
         match sums.iter().find(|(_, sum)| **sum != 0) {
             None => Ok(()),

@@ -84,15 +84,14 @@ impl Currency {
         ISO_4217
             .iter()
             .find(|(code, _)| *code == text)
-            .map(|(code, exponent)| {
-                let bytes = code.as_bytes();
-                Currency { code: [bytes[0], bytes[1], bytes[2]], exponent: *exponent }
-            })
+            .and_then(|(code, exponent)| Some(Currency { code: code.as_bytes().try_into().ok()?, exponent: *exponent }))
             .ok_or_else(|| ParseError::new("currency", text, "not a known ISO 4217 currency code"))
     }
 
     pub fn code(&self) -> &str {
-        std::str::from_utf8(&self.code).expect("currency codes are ASCII")
+        // Only `parse` (from the ASCII table) and the ASCII constants make a code, so this is always
+        // valid UTF-8; the empty fallback is never taken.
+        std::str::from_utf8(&self.code).unwrap_or_default()
     }
 
     /// Digits after the decimal point of the minor unit (2 for EUR, 0 for JPY).
@@ -126,11 +125,29 @@ impl From<Currency> for String {
     }
 }
 
-/// An amount of one currency in integer minor units.
+/// An amount of one currency in integer minor units. Deserialised through [`Money::new`]: an
+/// amount beyond [`MAX_AMOUNT_MINOR`] (or not an integer) cannot be read from any input.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "MoneyWire")]
 pub struct Money {
     pub amount_minor: i64,
     pub currency: Currency,
+}
+
+/// The JSON form of [`Money`], before its limit is checked. `amount_minor` is read as an
+/// integer (serde_json never passes it through a float; `1e3` and `1.0` are refused).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoneyWire {
+    amount_minor: i64,
+    currency: Currency,
+}
+
+impl TryFrom<MoneyWire> for Money {
+    type Error = ParseError;
+    fn try_from(wire: MoneyWire) -> Result<Money, ParseError> {
+        Money::new(wire.amount_minor, wire.currency)
+    }
 }
 
 impl Money {
@@ -202,8 +219,8 @@ impl Money {
     }
 
     pub fn negated(self) -> Money {
-        // |amount| <= MAX_AMOUNT_MINOR, so negation cannot overflow.
-        Money { amount_minor: -self.amount_minor, currency: self.currency }
+        // |amount| <= MAX_AMOUNT_MINOR, so the negation is exact and never saturates.
+        Money { amount_minor: self.amount_minor.saturating_neg(), currency: self.currency }
     }
 }
 
@@ -222,9 +239,10 @@ impl fmt::Debug for Money {
 /// Rounds a decimal amount of `currency` half-even to its minor unit.
 pub fn round_half_even(value: Decimal, currency: Currency) -> Result<Money, ParseError> {
     let rounded = value.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointNearestEven);
-    let scaled = rounded * Decimal::from(10_i64.pow(currency.exponent()));
-    let minor = i64::try_from(scaled.trunc())
-        .map_err(|_| ParseError::new("amount", &value.to_string(), "exceeds the amount limit"))?;
+    let scaled = 10_i64.checked_pow(currency.exponent()).and_then(|unit| rounded.checked_mul(Decimal::from(unit)));
+    let minor = scaled
+        .and_then(|scaled| i64::try_from(scaled.trunc()).ok())
+        .ok_or_else(|| ParseError::new("amount", &value.to_string(), "exceeds the amount limit"))?;
     Money::new(minor, currency)
 }
 
@@ -330,6 +348,27 @@ mod tests {
         check("0.1250001", 13);
         check("-0.125", -12);
         check("2.675", 268);
+    }
+
+    #[test]
+    fn deserialises_only_within_the_limit() {
+        let read = |json: &str| serde_json::from_str::<Money>(json).map_err(|e| e.to_string());
+        assert_eq!(read(r#"{"amount_minor": 100, "currency": "EUR"}"#).unwrap().amount_minor, 100);
+        assert_eq!(read(r#"{"amount_minor": 1000000000000000, "currency": "EUR"}"#).unwrap().amount_minor, MAX_AMOUNT_MINOR);
+        for (json, fragment) in [
+            (r#"{"amount_minor": 9223372036854775807, "currency": "EUR"}"#, "exceeds the amount limit"),
+            (r#"{"amount_minor": 1000000000000001, "currency": "EUR"}"#, "exceeds the amount limit"),
+            (r#"{"amount_minor": -9223372036854775808, "currency": "EUR"}"#, "exceeds the amount limit"),
+            (r#"{"amount_minor": 99999999999999999999, "currency": "EUR"}"#, "invalid"),
+            (r#"{"amount_minor": 1e3, "currency": "EUR"}"#, "invalid type"),
+            (r#"{"amount_minor": 1.0, "currency": "EUR"}"#, "invalid type"),
+            (r#"{"amount_minor": "100", "currency": "EUR"}"#, "invalid type"),
+            (r#"{"amount_minor": 100, "currency": "XYZ"}"#, "ISO 4217"),
+            (r#"{"amount_minor": 100, "currency": "EUR", "extra": 1}"#, "unknown field"),
+        ] {
+            let message = read(json).expect_err(json);
+            assert!(message.contains(fragment), "{json}: {message:?} lacks {fragment:?}");
+        }
     }
 
     #[test]

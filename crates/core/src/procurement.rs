@@ -12,6 +12,7 @@ use crate::error::ParseError;
 use crate::ids::{DecisionId, PackageRef, PartyId, PledgeId, RequirementId};
 use crate::money::{Currency, Money};
 use crate::summary::YearMonth;
+use crate::text::{Name, Note};
 
 word_enum!(
     /// What a requirement is for.
@@ -28,10 +29,25 @@ word_enum!(
 
 /// Fields only the coordinator, recipient, supplier, admin and auditor may read. Every read
 /// path that serves the public drops them (see `crate::auth::Reader`).
+/// The largest quantity a requirement or a delivery may name (and exactly representable in
+/// the log's canonical JSON, whose numbers are IEEE doubles).
+pub const MAX_QUANTITY: u64 = 1_000_000_000_000;
+
+/// `#[serde(deserialize_with = "crate::procurement::quantity")]`: a quantity within [`MAX_QUANTITY`].
+pub fn quantity<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    match Option::<u64>::deserialize(deserializer)? {
+        Some(q) if q > MAX_QUANTITY => {
+            Err(serde::de::Error::custom(format!("quantity {q} is beyond the limit of {MAX_QUANTITY}")))
+        }
+        other => Ok(other),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Restricted {
+    #[serde(default, deserialize_with = "quantity")]
     pub quantity: Option<u64>,
-    pub description: String,
+    pub description: Note,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +57,7 @@ pub struct Requirement {
     /// In the mechanism's package currency.
     pub estimated_cost: Money,
     pub month: YearMonth,
+    #[serde(with = "crate::dates::iso")]
     pub submitted_on: NaiveDate,
     pub restricted: Restricted,
 }
@@ -77,7 +94,10 @@ pub enum Procedure {
     /// Adopted when every participant has approved; one objection rejects it.
     Consensus,
     /// Adopted at the deadline unless a participant objects on or before it.
-    Silence { deadline: NaiveDate },
+    Silence {
+        #[serde(with = "crate::dates::iso")]
+        deadline: NaiveDate,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +105,7 @@ pub enum Procedure {
 pub enum Response {
     Approve,
     /// Approval with a reservation on record; it does not block.
-    Reservation(String),
+    Reservation(Note),
     Object,
 }
 
@@ -215,6 +235,7 @@ pub struct Allocation {
 /// Delivery of one package line (a requirement), as recorded by the supplier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
+    #[serde(default, deserialize_with = "quantity")]
     pub quantity: Option<u64>,
     pub value: Money,
     pub date: NaiveDate,
@@ -224,7 +245,7 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     pub id: PackageRef,
-    pub name: String,
+    pub name: Name,
     pub requirements: Vec<RequirementId>,
     /// The mechanism's package currency: price, allocations, disbursements and deliveries.
     pub currency: Currency,
@@ -238,29 +259,33 @@ pub struct Package {
     pub deliveries: BTreeMap<RequirementId, Delivery>,
 }
 
+/// A sum of bounded amounts as money (sums are taken in `i128`, so they never overflow; a
+/// report of sums beyond `i64` saturates rather than wraps or panics).
+pub(crate) fn saturated(minor: i128, currency: Currency) -> Money {
+    let amount_minor = i64::try_from(minor).unwrap_or(if minor < 0 { i64::MIN } else { i64::MAX });
+    Money { amount_minor, currency }
+}
+
 impl Package {
     /// Allocated and not released, in the package currency.
     pub fn allocated(&self) -> Money {
-        let currency = self.currency;
-        let minor: i64 = self.allocations.iter().map(|a| a.amount.amount_minor).sum::<i64>()
-            - self.released.iter().map(|a| a.amount.amount_minor).sum::<i64>();
-        Money { amount_minor: minor, currency }
+        let sum = |allocations: &[Allocation]| allocations.iter().map(|a| i128::from(a.amount.amount_minor)).sum::<i128>();
+        // Both sums are of i64 amounts, far inside i128, so the difference never saturates.
+        saturated(sum(&self.allocations).saturating_sub(sum(&self.released)), self.currency)
     }
 
     pub fn delivered_value(&self) -> Money {
-        let currency = self.currency;
-        let minor = self.deliveries.values().filter(|d| d.confirmed_on.is_some()).map(|d| d.value.amount_minor).sum();
-        Money { amount_minor: minor, currency }
+        let confirmed = self.deliveries.values().filter(|d| d.confirmed_on.is_some());
+        saturated(confirmed.map(|d| i128::from(d.value.amount_minor)).sum(), self.currency)
     }
 
     /// Days spent in each state entered (the current one up to `as_of`).
     pub fn days_in_states(&self, as_of: NaiveDate) -> Vec<(PackageState, i64)> {
-        let mut days = Vec::new();
-        for (index, (state, entered)) in self.history.iter().enumerate() {
-            let left = self.history.get(index + 1).map_or(as_of, |next| next.1);
-            days.push((*state, (left - *entered).num_days().max(0)));
-        }
-        days
+        let left = self.history.iter().skip(1).map(|next| next.1).chain([as_of]);
+        let spent = |((state, entered), left): (&(PackageState, NaiveDate), NaiveDate)| {
+            (*state, left.signed_duration_since(*entered).num_days().max(0))
+        };
+        self.history.iter().zip(left).map(spent).collect()
     }
 }
 

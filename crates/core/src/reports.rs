@@ -48,19 +48,26 @@ pub struct PackageRow {
 }
 
 fn paid_part(state: &State, package: &Package) -> Money {
-    let mut minor: i64 = 0;
+    let mut minor: i128 = 0;
     for allocation in &package.allocations {
-        let released: i64 =
-            package.released.iter().filter(|r| r.pledge == allocation.pledge).map(|r| r.amount.amount_minor).sum();
+        let released: i128 = package
+            .released
+            .iter()
+            .filter(|r| r.pledge == allocation.pledge)
+            .map(|r| i128::from(r.amount.amount_minor))
+            .sum();
         let Ok(pledge) = state.pledge(&allocation.pledge) else { continue };
         let (Some(paid), Some(committed)) = (pledge.paid, pledge.committed) else { continue };
-        let ratio = Decimal::from(paid.amount_minor) / Decimal::from(committed.amount_minor);
-        let net = Decimal::from((allocation.amount.amount_minor - released).max(0));
-        let part =
-            round_half_even(net * ratio / Decimal::from(10_i64.pow(package.currency.exponent())), package.currency);
-        minor += part.map(|m| m.amount_minor).unwrap_or(0);
+        let Some(ratio) = Decimal::from(paid.amount_minor).checked_div(Decimal::from(committed.amount_minor)) else {
+            continue;
+        };
+        let net = Decimal::from(i128::from(allocation.amount.amount_minor).saturating_sub(released).max(0));
+        let scale = 10_i64.checked_pow(package.currency.exponent()).map(Decimal::from);
+        let part = net.checked_mul(ratio).zip(scale).and_then(|(n, scale)| n.checked_div(scale));
+        let part = part.and_then(|n| round_half_even(n, package.currency).ok());
+        minor = minor.saturating_add(part.map_or(0, |m| i128::from(m.amount_minor)));
     }
-    Money { amount_minor: minor, currency: package.currency }
+    crate::procurement::saturated(minor, package.currency)
 }
 
 pub fn package_rows(state: &State, reader: Reader) -> Vec<PackageRow> {
@@ -69,9 +76,10 @@ pub fn package_rows(state: &State, reader: Reader) -> Vec<PackageRow> {
         .values()
         .map(|package| {
             let allocated = package.allocated();
-            let coverage_percent = package.price.filter(|p| p.is_positive()).map(|price| {
-                (Decimal::from(allocated.amount_minor) * Decimal::ONE_HUNDRED / Decimal::from(price.amount_minor))
-                    .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven)
+            let coverage_percent = package.price.filter(|p| p.is_positive()).and_then(|price| {
+                let percent = Decimal::from(allocated.amount_minor).checked_mul(Decimal::ONE_HUNDRED);
+                let ratio = percent.and_then(|p| p.checked_div(Decimal::from(price.amount_minor)));
+                ratio.map(|r| r.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven))
             });
             let lines = match reader.sees_restricted() {
                 false => Vec::new(),
@@ -85,7 +93,7 @@ pub fn package_rows(state: &State, reader: Reader) -> Vec<PackageRow> {
                             requirement: requirement.id.to_string(),
                             category: requirement.category,
                             quantity: requirement.restricted.quantity,
-                            description: requirement.restricted.description.clone(),
+                            description: requirement.restricted.description.to_string(),
                             delivered: delivery.map(|d| d.value),
                             confirmed_on: delivery.and_then(|d| d.confirmed_on),
                         }
@@ -94,7 +102,7 @@ pub fn package_rows(state: &State, reader: Reader) -> Vec<PackageRow> {
             };
             PackageRow {
                 package: package.id.to_string(),
-                name: reader.sees_restricted().then(|| package.name.clone()),
+                name: reader.sees_restricted().then(|| package.name.to_string()),
                 state: package.state,
                 price: package.price,
                 allocated,
@@ -126,7 +134,7 @@ pub fn pipeline(state: &State, currency: Currency, as_of: NaiveDate) -> Vec<Pipe
         .iter()
         .map(|which| {
             let now: Vec<&Package> = state.packages.values().filter(|p| p.state == *which).collect();
-            let money = now.iter().filter_map(|p| p.price).map(|p| p.amount_minor).sum();
+            let money: i128 = now.iter().filter_map(|p| p.price).map(|p| i128::from(p.amount_minor)).sum();
             let spent: Vec<i64> = state
                 .packages
                 .values()
@@ -135,16 +143,21 @@ pub fn pipeline(state: &State, currency: Currency, as_of: NaiveDate) -> Vec<Pipe
                 .map(|(_, days)| days)
                 .collect();
             let terminal = matches!(which, PackageState::Closed | PackageState::Cancelled);
-            let mean_days = (!spent.is_empty() && !terminal)
-                .then(|| (Decimal::from(spent.iter().sum::<i64>()) / Decimal::from(spent.len() as i64)).round_dp(1));
+            let mean_days = if terminal { None } else { mean(&spent).map(|mean| mean.round_dp(1)) };
             PipelineRow {
                 state: *which,
                 packages: now.len(),
-                money: Money { amount_minor: money, currency },
+                money: crate::procurement::saturated(money, currency),
                 mean_days,
             }
         })
         .collect()
+}
+
+/// The mean of `days`; `None` when empty (or beyond what a decimal holds).
+fn mean(days: &[i64]) -> Option<Decimal> {
+    let total = days.iter().try_fold(0_i64, |sum, day| sum.checked_add(*day))?;
+    Decimal::from(total).checked_div(Decimal::from(days.len()))
 }
 
 /// Per month, in the package currency: required (requirements' estimated cost by their month),
@@ -160,24 +173,24 @@ pub struct MonthRow {
 }
 
 pub fn months(state: &State, rates: &RateTable, currency: Currency) -> Result<Vec<MonthRow>, FxError> {
-    let mut rows: BTreeMap<YearMonth, [i64; 3]> = BTreeMap::new();
+    let mut rows: BTreeMap<YearMonth, [i128; 3]> = BTreeMap::new();
     for requirement in state.requirements.values() {
-        rows.entry(requirement.month).or_default()[0] += requirement.estimated_cost.amount_minor;
+        add(&mut rows, requirement.month, REQUIRED, requirement.estimated_cost);
     }
     for package in state.packages.values() {
         let funded_on = package.history.iter().find(|(s, _)| *s == PackageState::Funded).map(|(_, d)| *d);
         if let (Some(on), Some(price)) = (funded_on, package.price) {
-            rows.entry(YearMonth::of(on)).or_default()[1] += price.amount_minor;
+            add(&mut rows, YearMonth::of(on), FUNDED, price);
         }
         for delivery in package.deliveries.values() {
             if let Some(on) = delivery.confirmed_on {
-                rows.entry(YearMonth::of(on)).or_default()[2] += delivery.value.amount_minor;
+                add(&mut rows, YearMonth::of(on), DELIVERED, delivery.value);
             }
         }
     }
     let run_rate = state.targets.values().find(|t| t.kind == TargetKind::MonthlyRunRate);
     let target = run_rate.map(|t| rates.convert(t.amount, currency, t.date)).transpose()?;
-    let money = |minor| Money { amount_minor: minor, currency };
+    let money = |minor| crate::procurement::saturated(minor, currency);
     Ok(rows
         .into_iter()
         .map(|(month, [required, funded, delivered])| MonthRow {
@@ -188,4 +201,15 @@ pub fn months(state: &State, rates: &RateTable, currency: Currency) -> Result<Ve
             target,
         })
         .collect())
+}
+
+const REQUIRED: usize = 0;
+const FUNDED: usize = 1;
+const DELIVERED: usize = 2;
+
+/// Adds `amount` to one column of its month (saturating: a report, never a panic).
+fn add(rows: &mut BTreeMap<YearMonth, [i128; 3]>, month: YearMonth, column: usize, amount: Money) {
+    if let Some(sum) = rows.entry(month).or_default().get_mut(column) {
+        *sum = sum.saturating_add(i128::from(amount.amount_minor));
+    }
 }

@@ -164,7 +164,10 @@ impl State {
                     "contracted, delivering or delivered",
                 )?;
                 positive_in(*amount, found.currency, "a disbursement")?;
-                let available = found.allocated().checked_sub(found.disbursed).expect("same currency");
+                let available = found
+                    .allocated()
+                    .checked_sub(found.disbursed)
+                    .ok_or_else(|| DomainError::Overflow(format!("the funds of package {package}")))?;
                 if amount.amount_minor > available.amount_minor {
                     return Err(rule(format!(
                         "over-disbursement: package {package} has {available} funded and not disbursed, asked {amount}"
@@ -247,7 +250,7 @@ impl State {
                     released,
                 }])
             }
-            other => unreachable!("{} is not a procurement command", other.name()),
+            other => Err(rule(format!("{} is not a procurement command", other.name()))),
         }
     }
 
@@ -286,11 +289,15 @@ impl State {
             if requirement.month != month {
                 return Err(rule(format!("requirement {id} is for {}, not {month}", requirement.month)));
             }
-            if order[..index].contains(id) {
+            if order.iter().take(index).any(|earlier| earlier == id) {
                 return Err(rule(format!("requirement {id} is ranked twice in the list for {month}")));
             }
         }
-        let version = self.lists.get(&month).map_or(0, Vec::len) as u32 + 1;
+        let versions = self.lists.get(&month).map_or(0, Vec::len);
+        let version = u32::try_from(versions)
+            .ok()
+            .and_then(|versions| versions.checked_add(1))
+            .ok_or_else(|| DomainError::Overflow(format!("versions of the list for {month}")))?;
         Ok(vec![Event::ListPrioritised { list: PriorityList { month, version, order: order.to_vec(), date } }])
     }
 
@@ -391,7 +398,7 @@ impl State {
     fn decide_draft(
         &self,
         package: &PackageRef,
-        name: &str,
+        name: &crate::text::Name,
         requirements: &[RequirementId],
         date: NaiveDate,
     ) -> Result<Vec<Event>, DomainError> {
@@ -408,7 +415,7 @@ impl State {
             if !self.requirements.contains_key(id) {
                 return Err(rule(format!("unknown requirement {id}")));
             }
-            if requirements[..index].contains(id) {
+            if requirements.iter().take(index).any(|earlier| earlier == id) {
                 return Err(rule(format!("requirement {id} is bundled twice in package {package}")));
             }
             let elsewhere =
@@ -419,7 +426,7 @@ impl State {
         }
         Ok(vec![Event::PackageDrafted {
             package: package.clone(),
-            name: name.to_string(),
+            name: name.clone(),
             requirements: requirements.to_vec(),
             currency: self.package_currency()?,
             date,
@@ -443,13 +450,17 @@ impl State {
         let unallocated = match pledge.status {
             crate::domain::PledgeStatus::Committed
             | crate::domain::PledgeStatus::PartPaid
-            | crate::domain::PledgeStatus::Paid => pledge.unallocated().expect("a committed pledge"),
+            | crate::domain::PledgeStatus::Paid => pledge
+                .unallocated()
+                .ok_or_else(|| DomainError::Overflow(format!("the unallocated money of pledge {pledge_id}")))?,
             status => {
                 return Err(rule(format!("pledge {pledge_id} is {status}; only committed money is allocated")));
             }
         };
-        let price = package.price.expect("an open package has a price");
-        let remaining = price.checked_sub(package.allocated()).expect("same currency");
+        let price = package.price.ok_or_else(|| rule(format!("package {id} is open but has no price")))?;
+        let remaining = price
+            .checked_sub(package.allocated())
+            .ok_or_else(|| DomainError::Overflow(format!("the allocations of package {id}")))?;
         if amount.amount_minor > remaining.amount_minor {
             return Err(rule(format!(
                 "over-allocation: package {id} needs {remaining} more to reach its price {price}, asked {amount}"
@@ -478,7 +489,8 @@ impl State {
             let waiting = pledge.contingent_on.as_deref() == Some(trigger)
                 && pledge.status == crate::domain::PledgeStatus::Announced;
             if waiting {
-                let amount = pledge.announced.expect("a contingent pledge has an amount");
+                // A contingent pledge has an amount (`decide_announce`); one without is left waiting.
+                let Some(amount) = pledge.announced else { continue };
                 events.push(Event::PledgeCommitted { pledge: pledge.id.clone(), amount, date: date.max(pledge.date) });
             }
         }
@@ -607,7 +619,7 @@ impl State {
                 package.state = PackageState::Cancelled;
                 package.history.push((PackageState::Cancelled, *date));
             }
-            other => unreachable!("{} is not a procurement event", other.name()),
+            other => return Err(rule(format!("{} is not a procurement event", other.name()))),
         }
         Ok(())
     }
@@ -627,13 +639,12 @@ impl State {
     /// Package funds must equal allocations less releases and disbursements.
     pub(crate) fn check_package_funds(&self) -> Result<(), String> {
         for package in self.packages.values() {
-            let expected = package.allocated().amount_minor - package.disbursed.amount_minor;
+            // A credit balance: disbursed less allocated, both i64, so the i128 difference is exact.
+            let owed =
+                i128::from(package.disbursed.amount_minor).saturating_sub(i128::from(package.allocated().amount_minor));
             let balance = self.books.balance(&Account::PackageFunds(package.id.to_string()), package.currency);
-            if balance != -i128::from(expected) {
-                return Err(format!(
-                    "net-assets:package:{} holds {balance}, its allocations say {}",
-                    package.id, -expected
-                ));
+            if balance != owed {
+                return Err(format!("net-assets:package:{} holds {balance}, its allocations say {owed}", package.id));
             }
         }
         Ok(())
@@ -643,7 +654,9 @@ impl State {
 /// What cancelling releases: allocations not yet disbursed, latest first; the one that straddles
 /// the disbursed amount is split, its pledge-currency part in proportion (half-even).
 fn releasable(package: &Package) -> Result<Vec<Allocation>, DomainError> {
-    let mut to_release = package.allocated().amount_minor - package.disbursed.amount_minor;
+    let overflow = || DomainError::Overflow(format!("the release of package {}", package.id));
+    let mut to_release =
+        package.allocated().amount_minor.checked_sub(package.disbursed.amount_minor).ok_or_else(overflow)?;
     let mut released = Vec::new();
     for allocation in package.allocations.iter().rev() {
         if to_release <= 0 {
@@ -653,8 +666,10 @@ fn releasable(package: &Package) -> Result<Vec<Allocation>, DomainError> {
         let pledge_amount = if part == allocation.amount.amount_minor {
             allocation.pledge_amount
         } else {
-            let share = rust_decimal::Decimal::from(part) / rust_decimal::Decimal::from(allocation.amount.amount_minor);
-            round_half_even(allocation.pledge_amount.to_decimal() * share, allocation.pledge_amount.currency)
+            let share = rust_decimal::Decimal::from(part)
+                .checked_div(rust_decimal::Decimal::from(allocation.amount.amount_minor));
+            let exact = share.and_then(|share| allocation.pledge_amount.to_decimal().checked_mul(share));
+            round_half_even(exact.ok_or_else(overflow)?, allocation.pledge_amount.currency)
                 .map_err(|e| rule(e.to_string()))?
         };
         released.push(Allocation {
@@ -662,7 +677,7 @@ fn releasable(package: &Package) -> Result<Vec<Allocation>, DomainError> {
             pledge_amount,
             ..allocation.clone()
         });
-        to_release -= part;
+        to_release = to_release.checked_sub(part).ok_or_else(overflow)?;
     }
     Ok(released)
 }

@@ -114,7 +114,7 @@ impl Flows {
         let mut converter = Converter { rates, to: currency, prepared: FxHashMap::default(), last: None };
         let mut flows = Flows { currency, keys: Vec::new(), changes: FxHashMap::default() };
         let mut key_of: FxHashMap<&Contributor, u32> = FxHashMap::default();
-        // Courses kept for the joint-remainder pass: joints and pledges that name a package.
+        // Courses kept for the joint-remainder pass: single-party pledges that name a package.
         let mut kept: FxHashMap<usize, Course> = FxHashMap::default();
         let mut joints = Vec::new();
         let mut members: FxHashMap<(&str, &crate::ids::PartyId), Vec<usize>> = FxHashMap::default();
@@ -131,8 +131,7 @@ impl Flows {
             own.clear();
             if let Some(course) = course(state, pledge, &mut converter)? {
                 if pledge.kind == PledgeKind::JointPackage {
-                    joints.push((index, key));
-                    kept.insert(index, course);
+                    joints.push((pledge, key, course));
                 } else {
                     if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties()) {
                         members.entry((package.as_str(), party)).or_default().push(index);
@@ -140,7 +139,7 @@ impl Flows {
                     }
                     for date in course.changes() {
                         let [now, was] = [course.value_on(date), course.value_on(day_before(date))];
-                        own.push((date, [now[0] - was[0], now[1] - was[1], 0]));
+                        own.push((date, step(now, was)));
                     }
                 }
             }
@@ -148,7 +147,7 @@ impl Flows {
             let mut pending: Option<(NaiveDate, Measures)> = None;
             for (date, change) in own.drain(..) {
                 match &mut pending {
-                    Some((at, sum)) if *at == date => sum.iter_mut().zip(change).for_each(|(s, c)| *s += c),
+                    Some((at, sum)) if *at == date => accumulate(sum, change),
                     _ => {
                         if let Some((at, sum)) = pending.replace((date, change)) {
                             flows.add(key, at, sum);
@@ -162,13 +161,13 @@ impl Flows {
         }
         // Payments from their own contiguous list; each converts at its pledge's date.
         for payment in state.payments() {
-            let pledge = &state.pledges()[payment.pledge_index];
+            // Every payment names a pledge folded before it, so none is skipped.
+            let index = payment.pledge_index;
+            let (Some(pledge), Some(key)) = (state.pledges().get(index), keys.get(index)) else { continue };
             let paid = converter.convert(payment.settled, pledge.date)?;
-            flows.add(keys[payment.pledge_index], payment.date, [0, 0, paid]);
+            flows.add(*key, payment.date, [0, 0, paid]);
         }
-        for (index, key) in joints {
-            let joint = &state.pledges()[index];
-            let course = kept[&index];
+        for (joint, key, course) in joints {
             let parts: Vec<Course> = match &joint.package {
                 Some(package) => joint
                     .contributor
@@ -184,7 +183,7 @@ impl Flows {
                 let mut left = course.value_on(date);
                 for part in &parts {
                     let value = part.value_on(date);
-                    left = [left[0] - value[0], left[1] - value[1]];
+                    left = difference(left, value);
                 }
                 [left[0].max(0), left[1].max(0)]
             };
@@ -193,7 +192,7 @@ impl Flows {
             dates.dedup();
             for date in dates {
                 let [now, was] = [remainder(date), remainder(day_before(date))];
-                flows.add(key, date, [now[0] - was[0], now[1] - was[1], 0]);
+                flows.add(key, date, step(now, was));
             }
         }
         flows.changes.retain(|_, change| *change != [0, 0, 0]);
@@ -201,16 +200,17 @@ impl Flows {
     }
 
     fn add(&mut self, key: u32, date: NaiveDate, change: Measures) {
-        let slot = self.changes.entry((key, date)).or_insert([0; 3]);
-        for (slot, change) in slot.iter_mut().zip(change) {
-            *slot += change;
-        }
+        accumulate(self.changes.entry((key, date)).or_insert([0; 3]), change);
     }
 
     /// Contributor keys with any change, sorted.
     pub fn keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> =
-            self.changes.keys().map(|(key, _)| self.keys[*key as usize].as_str()).collect::<Vec<_>>();
+        let mut keys: Vec<&str> = self
+            .changes
+            .keys()
+            .filter_map(|(key, _)| usize::try_from(*key).ok().and_then(|key| self.keys.get(key)))
+            .map(String::as_str)
+            .collect();
         keys.sort_unstable();
         keys.dedup();
         keys
@@ -223,8 +223,8 @@ impl Flows {
 
     /// One contributor's cumulative values (by key, as in the summary's `by_party`).
     pub fn of(&self, contributor: &str, as_of: NaiveDate) -> Vec<Point> {
-        match self.keys.iter().position(|k| k == contributor) {
-            Some(index) => self.cumulative(|key| key == index as u32, as_of),
+        match self.keys.iter().position(|k| k == contributor).and_then(|index| u32::try_from(index).ok()) {
+            Some(index) => self.cumulative(|key| key == index, as_of),
             None => Vec::new(),
         }
     }
@@ -233,29 +233,42 @@ impl Flows {
         let mut by_date: BTreeMap<NaiveDate, Measures> = BTreeMap::new();
         for ((key, date), change) in &self.changes {
             if *date <= as_of && wanted(*key) {
-                let slot = by_date.entry(*date).or_insert([0; 3]);
-                for (slot, change) in slot.iter_mut().zip(change) {
-                    *slot += change;
-                }
+                accumulate(by_date.entry(*date).or_insert([0; 3]), *change);
             }
         }
         let mut running = [0i128; 3];
         by_date
             .into_iter()
             .map(|(date, change)| {
-                for (slot, change) in running.iter_mut().zip(change) {
-                    *slot += change;
-                }
+                accumulate(&mut running, change);
                 Point { date, values: running }
             })
             .collect()
     }
 }
 
+/// The change from `was` to `now` of the counted and committed measures. Each value is a sum of
+/// amounts within `i64`, far inside `i128`, so the saturation never applies to real data.
+fn step(now: [i128; 2], was: [i128; 2]) -> Measures {
+    let [counted, committed] = difference(now, was);
+    [counted, committed, 0]
+}
+
+fn difference(a: [i128; 2], b: [i128; 2]) -> [i128; 2] {
+    [a[0].saturating_sub(b[0]), a[1].saturating_sub(b[1])]
+}
+
+/// Adds `change` into `sums` (saturating: a report, never a panic).
+fn accumulate(sums: &mut Measures, change: Measures) {
+    for (sum, change) in sums.iter_mut().zip(change) {
+        *sum = sum.saturating_add(change);
+    }
+}
+
 /// The value of a series on `date`: the last point on or before it (zero before the first).
 pub fn value_on(points: &[Point], date: NaiveDate) -> Measures {
     let after = points.partition_point(|p| p.date <= date);
-    if after == 0 { [0; 3] } else { points[after - 1].values }
+    after.checked_sub(1).and_then(|last| points.get(last)).map_or([0; 3], |p| p.values)
 }
 
 /// `None` when the pledge never counts (a contingent pledge whose trigger is not declared, or
@@ -291,7 +304,9 @@ fn course(state: &State, pledge: &Pledge, converter: &mut Converter) -> Result<O
 
 /// Average growth of the counted total per day over the `days` before `as_of`, in minor units.
 pub fn run_rate_per_day(points: &[Point], as_of: NaiveDate, days: u32) -> i128 {
-    let from = as_of - chrono::Days::new(u64::from(days));
-    let grown = value_on(points, as_of)[COUNTED] - value_on(points, from)[COUNTED];
-    grown / i128::from(days.max(1))
+    // Before the first representable date nothing had counted yet.
+    let from = as_of.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
+    let grown = value_on(points, as_of)[COUNTED].saturating_sub(value_on(points, from)[COUNTED]);
+    // The divisor is at least 1, so the division always succeeds.
+    grown.checked_div(i128::from(days.max(1))).unwrap_or_default()
 }

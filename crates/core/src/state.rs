@@ -34,7 +34,7 @@ pub struct Payment {
 pub struct ParticipationRecord {
     pub change: ParticipationChange,
     pub source: Source,
-    pub note: Option<String>,
+    pub note: Option<crate::text::Note>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,7 +75,8 @@ impl State {
     }
 
     pub fn pledge(&self, id: &PledgeId) -> Result<&Pledge, DomainError> {
-        self.pledge_index.get(id).map(|i| &self.pledges[*i]).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
+        let pledge = self.pledge_index.get(id).and_then(|i| self.pledges.get(*i));
+        pledge.ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
     }
 
     pub fn has_pledge(&self, id: &PledgeId) -> bool {
@@ -139,10 +140,24 @@ impl State {
                 }])
             }
             Command::AnnouncePledge { announcement, supersedes } => {
+                if let Some(amount) = announcement.amount {
+                    self.check_reportable(rates, amount, &[announcement.date])?;
+                }
                 self.decide_announce(announcement, supersedes.as_ref())
             }
-            Command::CommitPledge { pledge, amount, date } => self.decide_commit(pledge, *amount, *date),
-            Command::PayPledge { pledge, amount, date } => self.decide_pay(rates, pledge, *amount, *date),
+            Command::CommitPledge { pledge, amount, date } => {
+                let events = self.decide_commit(pledge, *amount, *date)?;
+                if let Some(Event::PledgeCommitted { amount, .. }) = events.first() {
+                    // The reports count a committed amount at the pledge's date, and the
+                    // committed series at the commitment's.
+                    self.check_reportable(rates, *amount, &[self.pledge(pledge)?.date, *date])?;
+                }
+                Ok(events)
+            }
+            Command::PayPledge { pledge, amount, date } => {
+                self.check_reportable(rates, *amount, &[*date])?;
+                self.decide_pay(rates, pledge, *amount, *date)
+            }
             Command::WithdrawPledge { pledge, date, reason } => self.decide_withdraw(pledge, *date, reason.clone()),
             Command::SupersedePledge { pledge, by, date } => {
                 self.check_supersede(pledge, by, *date)?;
@@ -160,6 +175,26 @@ impl State {
             }
             procurement => self.decide_procurement(rates, procurement),
         }
+    }
+
+    /// The currencies the reports count in: the mechanism's, or EUR and USD before one is defined.
+    pub fn reporting_currencies(&self) -> Vec<Currency> {
+        match &self.mechanism {
+            Some(mechanism) if !mechanism.reporting_currencies.is_empty() => mechanism.reporting_currencies.clone(),
+            _ => vec![Currency::EUR, Currency::USD],
+        }
+    }
+
+    /// Refuses money that the reports could not count: it must convert into every reporting
+    /// currency at each date the reports convert it (a rate held on or before the date, a result
+    /// within the amount limit). So whatever is accepted, the summary and the reports answer.
+    fn check_reportable(&self, rates: &RateTable, money: Money, dates: &[NaiveDate]) -> Result<(), DomainError> {
+        for date in dates {
+            for currency in self.reporting_currencies() {
+                rates.convert(money, currency, *date)?;
+            }
+        }
+        Ok(())
     }
 
     fn decide_announce(
@@ -268,7 +303,7 @@ impl State {
         if !amount.is_positive() {
             return Err(DomainError::NotPositive(amount.to_string()));
         }
-        let committed_on = pledge.committed_on.expect("a committed pledge has a commitment date");
+        let committed_on = pledge.committed_on.ok_or_else(|| wrong_status(pledge, "paying", "committed"))?;
         if date < committed_on {
             return Err(DomainError::DateOrder {
                 what: "payment",
@@ -277,7 +312,9 @@ impl State {
                 earlier_date: committed_on,
             });
         }
-        let outstanding = pledge.outstanding().expect("a committed pledge has an outstanding amount");
+        let outstanding = pledge
+            .outstanding()
+            .ok_or_else(|| DomainError::Overflow(format!("the outstanding amount of pledge {id}")))?;
         let settled = rates.convert(amount, outstanding.currency, date)?;
         if settled.amount_minor > outstanding.amount_minor {
             return Err(DomainError::Overpayment {
@@ -296,7 +333,7 @@ impl State {
         &self,
         id: &PledgeId,
         date: NaiveDate,
-        reason: Option<String>,
+        reason: Option<crate::text::Note>,
     ) -> Result<Vec<Event>, DomainError> {
         let pledge = self.pledge(id)?;
         if let Some(allocated) = pledge.allocated.filter(Money::is_positive) {
@@ -391,12 +428,14 @@ impl State {
     /// Folds one event in and posts its journal entries, which it returns. Fails (changing
     /// nothing) only for an event that does not fit the state, as in a damaged store.
     pub fn apply(&mut self, event: &Event) -> Result<Vec<JournalEntry>, DomainError> {
+        let applied =
+            self.events_applied.checked_add(1).ok_or_else(|| DomainError::Overflow("the event count".into()))?;
         let entries = self.journal(event)?;
         self.fold(event)?;
         for entry in &entries {
             self.books.post(entry);
         }
-        self.events_applied += 1;
+        self.events_applied = applied;
         Ok(entries)
     }
 
@@ -431,7 +470,8 @@ impl State {
             Event::PaymentReceived { pledge: id, settled, date, .. } => {
                 let pledge_index =
                     *self.pledge_index.get(id).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))?;
-                let pledge = &mut self.pledges[pledge_index];
+                let pledge =
+                    self.pledges.get_mut(pledge_index).ok_or_else(|| DomainError::UnknownPledge(id.to_string()))?;
                 let paid = pledge.paid.and_then(|paid| paid.checked_add(*settled));
                 let paid = paid.ok_or_else(|| DomainError::Overflow(format!("payments of pledge {id}")))?;
                 pledge.status = match Some(paid) == pledge.committed {
@@ -460,10 +500,8 @@ impl State {
     }
 
     pub(crate) fn pledge_mut(&mut self, id: &PledgeId) -> Result<&mut Pledge, DomainError> {
-        match self.pledge_index.get(id) {
-            Some(index) => Ok(&mut self.pledges[*index]),
-            None => Err(DomainError::UnknownPledge(id.to_string())),
-        }
+        let pledge = self.pledge_index.get(id).and_then(|index| self.pledges.get_mut(*index));
+        pledge.ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
     }
 
     /// Decides and applies a command: the events and the journal entries each posted.
@@ -473,6 +511,24 @@ impl State {
         command: &Command,
     ) -> Result<Vec<(Event, Vec<JournalEntry>)>, DomainError> {
         let events = self.decide(rates, command)?;
+        self.apply_all(events)
+    }
+
+    /// Authorises `command` for `role` by its type, decides it, authorises what its events
+    /// touch ([`crate::auth::authorise_effects`]), and applies them.
+    pub fn execute_as(
+        &mut self,
+        role: crate::auth::Role,
+        rates: &RateTable,
+        command: &Command,
+    ) -> Result<Vec<(Event, Vec<JournalEntry>)>, DomainError> {
+        crate::auth::authorise(role, command, self)?;
+        let events = self.decide(rates, command)?;
+        crate::auth::authorise_effects(role, command, &events, self)?;
+        self.apply_all(events)
+    }
+
+    fn apply_all(&mut self, events: Vec<Event>) -> Result<Vec<(Event, Vec<JournalEntry>)>, DomainError> {
         let mut applied = Vec::with_capacity(events.len());
         for event in events {
             let entries = self.apply(&event)?;
@@ -493,7 +549,8 @@ impl State {
         let mut expected: BTreeMap<(Account, Currency), i128> = BTreeMap::new();
         let mut received = vec![0i128; self.pledges.len()];
         for payment in &self.payments {
-            received[payment.pledge_index] += i128::from(payment.settled.amount_minor);
+            let sum = received.get_mut(payment.pledge_index).ok_or("a payment names no pledge")?;
+            *sum = sum.checked_add(i128::from(payment.settled.amount_minor)).ok_or("a pledge's payments overflow")?;
         }
         for (pledge, received) in self.pledges.iter().zip(received) {
             let key = pledge.contributor.key();
@@ -501,8 +558,7 @@ impl State {
                 return Err(format!("pledge {}: its payments do not add up to its paid amount", pledge.id));
             }
             if let (PledgeStatus::Announced, Some(announced)) = (pledge.status, pledge.announced) {
-                *expected.entry((Account::PledgesAnnounced(key.clone()), announced.currency)).or_default() +=
-                    i128::from(announced.amount_minor);
+                expect(&mut expected, Account::PledgesAnnounced(key.clone()), announced)?;
             }
             let outstanding = match pledge.status {
                 PledgeStatus::Committed | PledgeStatus::PartPaid => pledge.outstanding(),
@@ -512,8 +568,7 @@ impl State {
                 if outstanding.amount_minor < 0 {
                     return Err(format!("pledge {} is paid beyond its commitment", pledge.id));
                 }
-                *expected.entry((Account::PledgesReceivable(key), outstanding.currency)).or_default() +=
-                    i128::from(outstanding.amount_minor);
+                expect(&mut expected, Account::PledgesReceivable(key), outstanding)?;
             }
         }
         for (account, currency, balance) in self.books.balances() {
@@ -530,6 +585,13 @@ impl State {
             None => Ok(()),
         }
     }
+}
+
+/// Adds `amount` to what `account` is expected to hold, refusing an overflow.
+fn expect(expected: &mut BTreeMap<(Account, Currency), i128>, account: Account, amount: Money) -> Result<(), String> {
+    let sum = expected.entry((account, amount.currency)).or_default();
+    *sum = sum.checked_add(i128::from(amount.amount_minor)).ok_or("the expected balances overflow")?;
+    Ok(())
 }
 
 /// Members' shares of a joint pledge name members only, once each, and sum to the whole:
@@ -549,19 +611,22 @@ fn check_shares(announcement: &Announcement) -> Result<(), DomainError> {
                 share.party
             )));
         }
-        if shares[..index].iter().any(|s| s.party == share.party) {
+        if shares.iter().take(index).any(|s| s.party == share.party) {
             return Err(DomainError::Rule(format!("{} has two shares of pledge {pledge}", share.party)));
         }
     }
     let percents: Option<Vec<rust_decimal::Decimal>> =
-        shares.iter().map(|s| if let Share::Percent(p) = &s.share { Some(*p) } else { None }).collect();
+        shares.iter().map(|s| if let Share::Percent(p) = &s.share { Some(p.value()) } else { None }).collect();
     let amounts: Option<Vec<Money>> =
         shares.iter().map(|s| if let Share::Amount(a) = &s.share { Some(*a) } else { None }).collect();
     match (percents, amounts, announcement.amount) {
         (Some(percents), _, _) => {
-            let total: rust_decimal::Decimal = percents.iter().sum();
-            if percents.iter().any(|p| *p <= rust_decimal::Decimal::ZERO) || total != rust_decimal::Decimal::ONE_HUNDRED
-            {
+            // Each share is within (0, 100] (`Percent`), and checked_add still refuses an overflow.
+            let total = percents
+                .iter()
+                .try_fold(rust_decimal::Decimal::ZERO, |sum, p| sum.checked_add(*p))
+                .ok_or_else(|| DomainError::Overflow("shares".into()))?;
+            if total != rust_decimal::Decimal::ONE_HUNDRED {
                 return Err(DomainError::Rule(format!("the shares of pledge {pledge} sum to {total}%, not 100%")));
             }
         }

@@ -12,6 +12,7 @@
 //! 6. Contributors: distinct parties named in counted records, undisclosed ones included.
 //! 7. Only records dated on or before `as_of` count.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use rustc_hash::FxHashMap;
@@ -91,17 +92,22 @@ pub struct Summary {
 }
 
 /// Minor units per reporting currency, in the order of the `currencies` slice. A plain vector,
-/// so summing hundreds of thousands of pledges allocates nothing per pledge.
-type Sums = Vec<i64>;
+/// so summing hundreds of thousands of pledges allocates nothing per pledge; `i128`, so no sum
+/// of bounded amounts overflows (a total beyond `i64` is an error when it is reported).
+type Sums = Vec<i128>;
 
-fn add(into: &mut Sums, amounts: &[i64]) {
+fn add(into: &mut Sums, amounts: &[i128]) {
     for (slot, amount) in into.iter_mut().zip(amounts) {
-        *slot = slot.checked_add(*amount).expect("sums of bounded amounts stay within i64");
+        *slot = slot.saturating_add(*amount);
     }
 }
 
-fn to_amounts(sums: &[i64], currencies: &[Currency]) -> Amounts {
-    currencies.iter().zip(sums).map(|(c, minor)| (*c, Money { amount_minor: *minor, currency: *c })).collect()
+fn to_amounts(sums: &[i128], currencies: &[Currency]) -> Result<Amounts, FxError> {
+    let total = |currency: &Currency, minor: &i128| match i64::try_from(*minor) {
+        Ok(amount_minor) => Ok((*currency, Money { amount_minor, currency: *currency })),
+        Err(_) => Err(FxError::Overflow { amount: format!("a total of {minor} minor units"), to: *currency }),
+    };
+    currencies.iter().zip(sums).map(|(c, minor)| total(c, minor)).collect()
 }
 
 /// Converts each counted record at the rates of its own date, preparing each conversion once
@@ -115,15 +121,18 @@ struct Converter<'a> {
 
 impl Converter<'_> {
     fn prepare(&mut self, currency: Currency, date: NaiveDate) -> Result<&[Conversion], FxError> {
-        if !self.prepared.contains_key(&(currency, date)) {
-            let from_rate = self.rates.rate_on(currency, date)?;
-            let mut conversions = Vec::with_capacity(self.currencies.len());
-            for to in self.currencies {
-                conversions.push(Conversion::new(currency, *to, from_rate, self.rates.rate_on(*to, date)?));
+        let (rates, currencies) = (self.rates, self.currencies);
+        match self.prepared.entry((currency, date)) {
+            Entry::Occupied(prepared) => Ok(prepared.into_mut()),
+            Entry::Vacant(slot) => {
+                let from_rate = rates.rate_on(currency, date)?;
+                let mut conversions = Vec::with_capacity(currencies.len());
+                for to in currencies {
+                    conversions.push(Conversion::new(currency, *to, from_rate, rates.rate_on(*to, date)?));
+                }
+                Ok(slot.insert(conversions))
             }
-            self.prepared.insert((currency, date), conversions);
         }
-        Ok(&self.prepared[&(currency, date)])
     }
 
     /// The record's amount in each reporting currency, rounded per conversion; `None` when
@@ -135,7 +144,7 @@ impl Converter<'_> {
         let conversions = self.prepare(amount.currency, pledge.date)?;
         let mut sums = Vec::with_capacity(conversions.len());
         for conversion in conversions {
-            sums.push(conversion.apply(amount)?.amount_minor);
+            sums.push(i128::from(conversion.apply(amount)?.amount_minor));
         }
         Ok(Some(sums))
     }
@@ -150,7 +159,7 @@ struct Tally<'a> {
 }
 
 impl<'a> Tally<'a> {
-    fn record(&mut self, pledge: &'a Pledge, amounts: &[i64]) {
+    fn record(&mut self, pledge: &'a Pledge, amounts: &[i128]) {
         let width = self.width;
         add(&mut self.totals, amounts);
         add(self.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]), amounts);
@@ -168,22 +177,22 @@ pub fn summarise(
     let width = currencies.len();
     let mut tally =
         Tally { width, totals: vec![0; width], by_contributor: FxHashMap::default(), by_month: BTreeMap::new() };
-    let mut undisclosed = 0;
-    let (mut contingent, mut contingent_totals) = (0, vec![0; width]);
+    let mut undisclosed: usize = 0;
+    let (mut contingent, mut contingent_totals): (usize, Sums) = (0, vec![0; width]);
     let mut converter = Converter { rates, currencies, prepared: FxHashMap::default() };
     // Disclosed member pledges per package and party, converted, to subtract from joint totals.
     let mut members_by_package: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
     let mut joint: Vec<(&Pledge, Sums)> = Vec::new();
     for pledge in state.pledges().iter().filter(|p| p.counts_on(as_of)) {
         if state.is_pending_contingent(pledge, as_of) {
-            contingent += 1;
+            contingent = contingent.saturating_add(1);
             if let Some(amounts) = converter.convert(pledge, as_of)? {
                 add(&mut contingent_totals, &amounts);
             }
             continue;
         }
         let Some(amounts) = converter.convert(pledge, as_of)? else {
-            undisclosed += 1;
+            undisclosed = undisclosed.saturating_add(1);
             tally.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]);
             continue;
         };
@@ -205,14 +214,22 @@ pub fn summarise(
     Ok(Summary {
         as_of,
         currencies: currencies.to_vec(),
-        totals: to_amounts(&tally.totals, currencies),
+        totals: to_amounts(&tally.totals, currencies)?,
         contributors: contributors.len(),
         undisclosed,
         declined: declined_on(state, as_of),
-        by_party: tally.by_contributor.iter().map(|(c, sums)| (c.key(), to_amounts(sums, currencies))).collect(),
-        by_month: tally.by_month.iter().map(|(m, sums)| (*m, to_amounts(sums, currencies))).collect(),
+        by_party: tally
+            .by_contributor
+            .iter()
+            .map(|(c, sums)| Ok((c.key(), to_amounts(sums, currencies)?)))
+            .collect::<Result<_, FxError>>()?,
+        by_month: tally
+            .by_month
+            .iter()
+            .map(|(m, sums)| Ok((*m, to_amounts(sums, currencies)?)))
+            .collect::<Result<_, FxError>>()?,
         contingent,
-        contingent_totals: to_amounts(&contingent_totals, currencies),
+        contingent_totals: to_amounts(&contingent_totals, currencies)?,
     })
 }
 
@@ -226,7 +243,7 @@ fn joint_remainder(pledge: &Pledge, mut remainder: Sums, members: &FxHashMap<(&s
             continue;
         };
         for (slot, amount) in remainder.iter_mut().zip(member) {
-            *slot -= amount;
+            *slot = slot.saturating_sub(*amount);
         }
     }
     for slot in remainder.iter_mut() {
@@ -270,7 +287,7 @@ pub fn first_date_reaching(
     }
     for date in dates {
         let summary = summarise(state, rates, date, &[goal.currency])?;
-        if summary.totals[&goal.currency].amount_minor >= goal.amount_minor {
+        if summary.totals.get(&goal.currency).is_some_and(|total| total.amount_minor >= goal.amount_minor) {
             return Ok(Some(date));
         }
     }

@@ -12,7 +12,7 @@ fn date(text: &str) -> NaiveDate {
 fn party(id: &str) -> Party {
     Party {
         id: PartyId::parse(id).unwrap(),
-        name: id.into(),
+        name: tranche_core::Name::parse(id).unwrap(),
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,
@@ -156,7 +156,7 @@ fn groups_need_known_distinct_members() {
     let group = |members: &[&str]| Command::DefineGroup {
         group: Group {
             id: GroupId::parse("NB8").unwrap(),
-            name: "Nordic-Baltic Eight".into(),
+            name: tranche_core::Name::parse("Nordic-Baltic Eight").unwrap(),
             members: members.iter().map(|m| PartyId::parse(m).unwrap()).collect(),
         },
     };

@@ -45,9 +45,8 @@ struct World {
 impl World {
     /// Authorise, decide and apply, then check every invariant.
     fn run(&mut self, role: Role, command: Command) -> Result<Vec<Event>, DomainError> {
-        authorise(role, &command, &self.state)?;
         let before = self.state.clone();
-        let result = self.state.execute(&self.rates, &command);
+        let result = self.state.execute_as(role, &self.rates, &command);
         if result.is_err() {
             assert_eq!(self.state, before, "a rejected command changed the state");
         }
@@ -94,12 +93,12 @@ fn world() -> World {
         ("UKR", PartyRole::Recipient),
         ("USA", PartyRole::Supplier),
     ] {
-        let party = Party { id: party(id), name: id.into(), kind: PartyKind::State, role, gdp_2021_bn_eur: None };
+        let party = Party { id: party(id), name: tranche_core::Name::parse(id).unwrap(), kind: PartyKind::State, role, gdp_2021_bn_eur: None };
         world.ok(Role::Admin, Command::RegisterParty { party });
     }
     let mechanism = Mechanism {
         id: MechanismId::parse("PURL").unwrap(),
-        name: "PURL".into(),
+        name: tranche_core::Name::parse("PURL").unwrap(),
         recipient: party("UKR"),
         supplier: party("USA"),
         package_currency: Currency::USD,
@@ -119,7 +118,7 @@ fn requirement(id: &str, cost: &str) -> Command {
             estimated_cost: usd(cost),
             month: YearMonth::parse("2026-03").unwrap(),
             submitted_on: date("2026-02-20"),
-            restricted: Restricted { quantity: Some(4), description: format!("secret line {id}") },
+            restricted: Restricted { quantity: Some(4), description: tranche_core::Note::parse(&format!("secret line {id}")).unwrap() },
         },
     }
 }
@@ -159,7 +158,7 @@ fn open_package() -> World {
         C,
         Command::DraftPackage {
             package: package_id("P1"),
-            name: "Air defence".into(),
+            name: tranche_core::Name::parse("Air defence").unwrap(),
             requirements: lines,
             date: at("2026-03-01"),
         },
@@ -236,7 +235,7 @@ fn silence_procedure_adopts_at_the_deadline_and_one_objection_stops_it() {
         C,
         Command::DraftPackage {
             package: package_id("P1"),
-            name: "x".into(),
+            name: tranche_core::Name::parse("x").unwrap(),
             requirements: vec![requirement_id("REQ-1")],
             date: at("2026-03-01"),
         },
@@ -270,9 +269,9 @@ fn silence_procedure_adopts_at_the_deadline_and_one_objection_stops_it() {
     world.refused(
         nld(),
         respond("D1", "DEU", Response::Object, "2026-03-05"),
-        "contributor:NLD may not respond-to-decision: NLD may act only for itself or a group it belongs to",
+        "contributor:NLD may not respond-to-decision: NLD may act only for itself; a joint pledge binds other states and is recorded by the coordinator",
     );
-    world.ok(nld(), respond("D1", "NLD", Response::Reservation("prefers deliveries in Q2".into()), "2026-03-04"));
+    world.ok(nld(), respond("D1", "NLD", Response::Reservation(tranche_core::Note::parse("prefers deliveries in Q2").unwrap()), "2026-03-04"));
     world.refused(
         nld(),
         respond("D1", "NLD", Response::Approve, "2026-03-05"),
@@ -401,7 +400,7 @@ fn package_lifecycle_rejects_illegal_transitions_naming_the_state() {
         C,
         Command::DraftPackage {
             package: package_id("P2"),
-            name: "again".into(),
+            name: tranche_core::Name::parse("again").unwrap(),
             requirements: lines,
             date: at("2026-03-12"),
         },
@@ -595,7 +594,7 @@ fn cancelling_releases_undisbursed_money_to_the_pool() {
         Command::CancelPackage {
             package: package_id("P1"),
             date: at("2026-03-22"),
-            reason: Some("supplier cannot deliver".into()),
+            reason: Some(tranche_core::Note::parse("supplier cannot deliver").unwrap()),
         },
     );
     let Event::PackageCancelled { released, .. } = &events[0] else { panic!("{events:?}") };
@@ -674,7 +673,7 @@ fn joint_shares_must_sum_to_the_whole() {
         };
         Command::AnnouncePledge { announcement, supersedes: None }
     };
-    let percent = |n: i64| Share::Percent(Decimal::from(n));
+    let percent = |n: i64| Share::Percent(tranche_core::command::Percent::new(Decimal::from(n)).unwrap());
     world.refused(
         C,
         joint(vec![("NLD", Share::Amount(usd("300"))), ("DEU", Share::Amount(usd("199")))]),
@@ -698,9 +697,15 @@ fn joint_shares_must_sum_to_the_whole() {
     world.refused(
         Role::Contributor(party("SWE")),
         joint(vec![]),
-        "contributor:SWE may not announce-pledge: SWE may act only for itself or a group it belongs to",
+        "contributor:SWE may not announce-pledge: SWE may act only for itself; a joint pledge binds other states and is recorded by the coordinator",
     );
-    world.ok(Role::Contributor(party("DEU")), joint(vec![("NLD", percent(60)), ("DEU", percent(40))]));
+    // A member may not bind the others (NLD to 60 %) on its own: the coordinator records it.
+    world.refused(
+        Role::Contributor(party("DEU")),
+        joint(vec![("NLD", percent(60)), ("DEU", percent(40))]),
+        "contributor:DEU may not announce-pledge: DEU may act only for itself; a joint pledge binds other states and is recorded by the coordinator",
+    );
+    world.ok(C, joint(vec![("NLD", percent(60)), ("DEU", percent(40))]));
 }
 
 #[test]

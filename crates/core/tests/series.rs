@@ -110,7 +110,7 @@ fn state_after(steps: &[Step], rates: &RateTable) -> State {
     for id in PARTIES {
         let party = Party {
             id: PartyId::parse(id).unwrap(),
-            name: id.into(),
+            name: tranche_core::Name::parse(id).unwrap(),
             kind: PartyKind::State,
             role: PartyRole::Contributor,
             gdp_2021_bn_eur: None,

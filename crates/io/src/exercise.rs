@@ -6,6 +6,7 @@
 //! it, with a fixed command id, so loading it twice changes nothing.
 
 use tranche_core::auth::Role;
+use tranche_core::text::{Name, Note};
 use tranche_core::procurement::{Procedure, Requirement, RequirementCategory, Response, Restricted, Subject};
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, DecisionId, Envelope, Money, PackageRef,
@@ -74,7 +75,7 @@ impl Script {
             submitted_on: day("2026-03-02"),
             restricted: Restricted {
                 quantity: Some(quantity),
-                description: format!("SYNTHETIC exercise line: {what}"),
+                description: note(&format!("SYNTHETIC exercise line: {what}")),
             },
         };
         self.step(Role::Recipient, Command::SubmitRequirement { requirement });
@@ -90,7 +91,7 @@ impl Script {
             earmark: None,
             date: day(date),
             source: Source { url: None, date: day(date), confidence: Confidence::Uncertain },
-            note: Some("SYNTHETIC EXERCISE pledge; not a real announcement".into()),
+            note: Some(note("SYNTHETIC EXERCISE pledge; not a real announcement")),
             contingent_on: contingent_on.map(str::to_string),
             shares: Vec::new(),
         };
@@ -106,7 +107,7 @@ impl Script {
         let requirements = lines.iter().map(|l| requirement(l)).collect();
         self.step(
             Role::Coordinator,
-            Command::DraftPackage { package: package(id), name: name.into(), requirements, date: day("2026-03-09") },
+            Command::DraftPackage { package: package(id), name: Name::parse(name).expect("exercise names are valid"), requirements, date: day("2026-03-09") },
         );
         self.step(
             Role::Supplier,
@@ -242,7 +243,7 @@ fn script() -> Script {
         Command::RespondToDecision {
             decision: decision("EX-D1"),
             party: party("NLD"),
-            response: Response::Reservation("deliveries before summer".into()),
+            response: Response::Reservation(note("deliveries before summer")),
             date: day("2026-03-12"),
         },
     );
@@ -312,7 +313,7 @@ fn script() -> Script {
     let cancel = Command::CancelPackage {
         package: package("EX-P4"),
         date: day("2026-04-21"),
-        reason: Some("SYNTHETIC: supplier cannot source the radars this year".into()),
+        reason: Some(note("SYNTHETIC: supplier cannot source the radars this year")),
     };
     s.step(Role::Coordinator, cancel);
     s
@@ -321,4 +322,9 @@ fn script() -> Script {
 /// Every step of the exercise, in order, each issued by the role whose job it is.
 pub fn steps() -> Vec<Envelope> {
     script().steps
+}
+
+/// The exercise's own texts, which are valid by construction.
+fn note(text: &str) -> Note {
+    Note::parse(text).expect("exercise texts are valid notes")
 }

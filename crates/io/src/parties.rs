@@ -1,8 +1,8 @@
 //! The parties table: `party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,...`.
 
-use rust_decimal::Decimal;
 use tranche_core::auth::Role;
-use tranche_core::{Command, CommandId, Envelope, Party, PartyId, PartyKind, PartyRole};
+use tranche_core::domain::parse_gdp;
+use tranche_core::{Command, CommandId, Envelope, Name, Party, PartyId, PartyKind, PartyRole};
 
 use crate::table::{RowError, Table};
 
@@ -12,20 +12,14 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Envelope>, RowError> {
     let mut envelopes = Vec::new();
     for row in table.rows() {
         let id = row.parse("party_id", PartyId::parse)?;
-        let name = row.get("name");
-        if name.is_empty() || name.len() > 200 {
-            return Err(row.error("name", "a party needs a name of 1 to 200 characters"));
-        }
+        let name = row.parse("name", Name::parse)?;
         let gdp = match row.get("gdp_2021_bn_eur") {
             "" => None,
-            text => Some(row.parse("gdp_2021_bn_eur", |_| match text.parse::<Decimal>() {
-                Ok(gdp) if gdp > Decimal::ZERO => Ok(gdp),
-                _ => Err(format!("{text:?} is not a positive decimal")),
-            })?),
+            _ => Some(row.parse("gdp_2021_bn_eur", parse_gdp)?),
         };
         let party = Party {
             id,
-            name: name.to_string(),
+            name,
             kind: row.parse("kind", PartyKind::parse)?,
             role: row.parse("default_role", PartyRole::parse)?,
             gdp_2021_bn_eur: gdp,

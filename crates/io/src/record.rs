@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tranche_core::auth::Role;
+use tranche_core::text::Note;
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, RateTable, Source, State, Target, TargetId, TargetKind,
@@ -114,11 +115,7 @@ fn parse_row(row: &Row) -> Result<Vec<Envelope>, RowError> {
         date,
         confidence: row.parse("confidence", Confidence::parse)?,
     };
-    let note = match row.get("note") {
-        "" => None,
-        text if text.len() > 2000 => return Err(row.error("note", "longer than 2000 characters")),
-        text => Some(text.to_string()),
-    };
+    let note = row.parse("note", Note::parse_optional)?;
     let parties = parse_parties(row)?;
     let command = |command: Command| Envelope { command_id: command_id(record_id, ""), actor: Role::Admin, command };
     match row.get("kind") {
@@ -154,7 +151,7 @@ fn pledge_row(
     record_id: &str,
     date: NaiveDate,
     source: Source,
-    note: Option<String>,
+    note: Option<Note>,
     parties: Vec<PartyId>,
 ) -> Result<Vec<Envelope>, RowError> {
     let joint = row.get("kind") == "joint-package";

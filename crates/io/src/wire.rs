@@ -140,11 +140,11 @@ impl From<&tranche_core::Pledge> for PledgeDto {
             committed: decimal(pledge.committed),
             paid: decimal(pledge.paid),
             package: pledge.package.as_ref().map(|p| p.to_string()),
-            earmark: pledge.earmark.clone(),
+            earmark: pledge.earmark.clone().map(String::from),
             contingent_on: pledge.contingent_on.clone(),
-            source_url: pledge.source.url.clone(),
+            source_url: pledge.source.url.clone().map(String::from),
             confidence: pledge.source.confidence.to_string(),
-            note: pledge.note.clone(),
+            note: pledge.note.clone().map(String::from),
         }
     }
 }
@@ -178,7 +178,7 @@ pub fn parties(state: &tranche_core::State, as_of: chrono::NaiveDate) -> Vec<Par
             let status = state.participation_on(&party.id, as_of);
             PartyDto {
                 party: party.id.to_string(),
-                name: party.name.clone(),
+                name: party.name.to_string(),
                 kind: party.kind.to_string(),
                 role: party.role.to_string(),
                 gdp_2021_bn_eur: party.gdp_2021_bn_eur.map(|g| g.to_string()),
@@ -258,7 +258,7 @@ pub fn targets(state: &tranche_core::State) -> Vec<TargetDto> {
             currency: t.amount.currency.to_string(),
             amount: t.amount.to_decimal_string(),
             date: t.date.to_string(),
-            note: t.note.clone(),
+            note: t.note.clone().map(String::from),
         })
         .collect()
 }
@@ -325,7 +325,7 @@ pub fn requirements(state: &tranche_core::State, reader: Reader) -> Vec<Requirem
                     })
                     .map(|p| p.id.to_string()),
                 quantity: r.restricted.quantity.filter(|_| reader.sees_restricted()),
-                description: reader.sees_restricted().then(|| r.restricted.description.clone()),
+                description: reader.sees_restricted().then(|| r.restricted.description.to_string()),
             }
         })
         .collect();

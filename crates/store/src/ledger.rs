@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
-use tranche_core::auth::authorise;
 use tranche_core::{
     CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary, summarise,
 };
@@ -330,8 +329,7 @@ impl<S: Store> Ledger<S> {
             command: envelope.command.name(),
             error: Box::new(error),
         };
-        authorise(envelope.actor, &envelope.command, &self.state).map_err(rejected)?;
-        self.state.execute(&self.rates, &envelope.command).map_err(rejected)
+        self.state.execute_as(envelope.actor, &self.rates, &envelope.command).map_err(rejected)
     }
 
     /// Before-append assertion: the books still balance with the batch applied.
@@ -339,8 +337,10 @@ impl<S: Store> Ledger<S> {
         self.state.books.check_trial_balance().map_err(|e| StoreError::Corrupt(format!("refusing to append: {e}")))
     }
 
-    /// Discards the in-memory state and replays it from the store.
-    fn reload(&mut self) -> Result<(), StoreError> {
+    /// Discards the in-memory state and replays it from the store (and its invariants). The
+    /// server's writer calls it after a panic, which may have left the state half-applied.
+    pub fn reload(&mut self) -> Result<(), StoreError> {
+        self.snapshot = None;
         self.state = replay(&self.store)?;
         Ok(())
     }
@@ -363,10 +363,7 @@ impl<S: Store> Ledger<S> {
     }
 
     pub fn reporting_currencies(&self) -> Vec<Currency> {
-        match &self.state.mechanism {
-            Some(mechanism) if !mechanism.reporting_currencies.is_empty() => mechanism.reporting_currencies.clone(),
-            _ => vec![Currency::EUR, Currency::USD],
-        }
+        self.state.reporting_currencies()
     }
 
     /// The state as it stood after event `seq` (a replay of the log's first `seq` events).

@@ -37,7 +37,7 @@ pub fn seed<S: crate::Store>(ledger: &mut Ledger<S>) {
         .map(|id| {
             let party = Party {
                 id: PartyId::parse(id).expect("synthetic data is valid"),
-                name: id.to_string(),
+                name: tranche_core::Name::parse(id).expect("synthetic data is valid"),
                 kind: PartyKind::State,
                 role: PartyRole::Contributor,
                 gdp_2021_bn_eur: None,

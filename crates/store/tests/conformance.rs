@@ -16,7 +16,7 @@ fn envelope(id: &str, command: Command) -> Envelope {
 fn register(id: &str) -> Envelope {
     let party = Party {
         id: PartyId::parse(id).unwrap(),
-        name: id.into(),
+        name: tranche_core::Name::parse(id).unwrap(),
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,
@@ -34,7 +34,7 @@ fn announce(command_id: &str, pledge: &str, by: &str, amount: &str, code: &str) 
         earmark: None,
         date: date("2025-08-04"),
         source: Source {
-            url: Some("https://example.org/a".into()),
+            url: Some(tranche_core::SourceUrl::parse("https://example.org/a").unwrap()),
             date: date("2025-08-04"),
             confidence: Confidence::Confirmed,
         },

@@ -6,7 +6,7 @@ use tranche_store::{Ledger, SqliteStore};
 fn party(id: &str) -> Envelope {
     let party = Party {
         id: PartyId::parse(id).unwrap(),
-        name: id.into(),
+        name: tranche_core::Name::parse(id).unwrap(),
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,

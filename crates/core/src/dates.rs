@@ -109,7 +109,8 @@ mod tests {
         assert_eq!(serde_json::to_string(&dated).unwrap(), r#"{"on":"2025-08-05","until":null}"#);
         let absent: Dated = serde_json::from_str(r#"{"on": "2025-08-05"}"#).unwrap();
         assert_eq!(absent.until, None);
-        for bad in [r#"{"on": "+10000-01-01"}"#, r#"{"on": "2026-1-1"}"#, r#"{"on": "2025-08-05", "until": " 2026-01-01"}"#]
+        for bad in
+            [r#"{"on": "+10000-01-01"}"#, r#"{"on": "2026-1-1"}"#, r#"{"on": "2025-08-05", "until": " 2026-01-01"}"#]
         {
             assert!(serde_json::from_str::<Dated>(bad).is_err(), "{bad}");
         }

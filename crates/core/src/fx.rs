@@ -319,6 +319,22 @@ mod tests {
     }
 
     #[test]
+    fn extreme_rates_are_a_value_or_an_error_never_a_panic() {
+        // The divisor is 10^38 and the remainder 9 × 10^37: twice it does not fit 128 bits.
+        let rates = table(&[
+            ("2025-01-01", "USD", "1000000000000000000000000000"),
+            ("2025-01-01", "NOK", "1000000000000.000000001"),
+        ]);
+        check(&rates, "9000000000000", "USD", "NOK", "2025-01-01", "0.01");
+        // Beyond 128 bits the decimal path converts; its result times 100 exceeds a decimal.
+        let rates = table(&[
+            ("2025-01-01", "USD", "1.0000000000000000000000000001"),
+            ("2025-01-01", "NOK", "70000000000000000000000000000"),
+        ]);
+        check(&rates, "1", "USD", "NOK", "2025-01-01", "USD 1.00 converted into NOK exceeds the amount limit");
+    }
+
+    #[test]
     fn conflicting_quote_is_rejected_and_repeat_is_unchanged() {
         let mut rates = table(&[("2025-08-04", "USD", "1.2")]);
         let same = RateQuote { date: date("2025-08-04"), currency: Currency::USD, rate: Rate::parse("1.20").unwrap() };

@@ -37,13 +37,13 @@ pub mod summary;
 pub mod text;
 
 pub use command::{Announcement, Command, Envelope, Event, Known};
+pub use dates::parse_date;
 pub use domain::*;
 pub use error::{DomainError, FxError, ParseError};
-pub use dates::parse_date;
 pub use fx::{RateQuote, RateTable};
 pub use ids::{CommandId, DecisionId, GroupId, MechanismId, PackageRef, PartyId, PledgeId, RequirementId, TargetId};
 pub use ledger::{Account, Book, Books, JournalEntry, Posting};
 pub use money::{Currency, Money, Rate};
 pub use state::{Payment, State};
-pub use text::{Name, Note, SourceUrl};
 pub use summary::{Summary, YearMonth, first_date_reaching, summarise};
+pub use text::{Name, Note, SourceUrl};

@@ -354,7 +354,10 @@ mod tests {
     fn deserialises_only_within_the_limit() {
         let read = |json: &str| serde_json::from_str::<Money>(json).map_err(|e| e.to_string());
         assert_eq!(read(r#"{"amount_minor": 100, "currency": "EUR"}"#).unwrap().amount_minor, 100);
-        assert_eq!(read(r#"{"amount_minor": 1000000000000000, "currency": "EUR"}"#).unwrap().amount_minor, MAX_AMOUNT_MINOR);
+        assert_eq!(
+            read(r#"{"amount_minor": 1000000000000000, "currency": "EUR"}"#).unwrap().amount_minor,
+            MAX_AMOUNT_MINOR
+        );
         for (json, fragment) in [
             (r#"{"amount_minor": 9223372036854775807, "currency": "EUR"}"#, "exceeds the amount limit"),
             (r#"{"amount_minor": 1000000000000001, "currency": "EUR"}"#, "exceeds the amount limit"),

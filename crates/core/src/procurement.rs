@@ -269,7 +269,8 @@ pub(crate) fn saturated(minor: i128, currency: Currency) -> Money {
 impl Package {
     /// Allocated and not released, in the package currency.
     pub fn allocated(&self) -> Money {
-        let sum = |allocations: &[Allocation]| allocations.iter().map(|a| i128::from(a.amount.amount_minor)).sum::<i128>();
+        let sum =
+            |allocations: &[Allocation]| allocations.iter().map(|a| i128::from(a.amount.amount_minor)).sum::<i128>();
         // Both sums are of i64 amounts, far inside i128, so the difference never saturates.
         saturated(sum(&self.allocations).saturating_sub(sum(&self.released)), self.currency)
     }

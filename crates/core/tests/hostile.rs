@@ -134,7 +134,8 @@ fn a_contributor_acts_only_for_itself_whatever_the_command_type() {
     world.refused(nld(), announce(mine.clone(), Some("R08")), "NLD may act only for itself");
     // A joint pledge binding DEU to 99 %.
     let mut binding = announcement("J1", json!({"joint": ["NLD", "DEU"]}), json!(10000));
-    binding["shares"] = json!([{"party": "NLD", "share": {"percent": "1"}}, {"party": "DEU", "share": {"percent": "99"}}]);
+    binding["shares"] =
+        json!([{"party": "NLD", "share": {"percent": "1"}}, {"party": "DEU", "share": {"percent": "99"}}]);
     world.refused(nld(), announce(binding.clone(), None), "NLD may act only for itself");
     // Withdrawing, committing or paying the four-nation pledge R33.
     world.refused(nld(), json!({"type": "withdraw-pledge", "pledge": "R33", "date": "2025-08-03"}), "only for itself");

@@ -93,7 +93,13 @@ fn world() -> World {
         ("UKR", PartyRole::Recipient),
         ("USA", PartyRole::Supplier),
     ] {
-        let party = Party { id: party(id), name: tranche_core::Name::parse(id).unwrap(), kind: PartyKind::State, role, gdp_2021_bn_eur: None };
+        let party = Party {
+            id: party(id),
+            name: tranche_core::Name::parse(id).unwrap(),
+            kind: PartyKind::State,
+            role,
+            gdp_2021_bn_eur: None,
+        };
         world.ok(Role::Admin, Command::RegisterParty { party });
     }
     let mechanism = Mechanism {
@@ -118,7 +124,10 @@ fn requirement(id: &str, cost: &str) -> Command {
             estimated_cost: usd(cost),
             month: YearMonth::parse("2026-03").unwrap(),
             submitted_on: date("2026-02-20"),
-            restricted: Restricted { quantity: Some(4), description: tranche_core::Note::parse(&format!("secret line {id}")).unwrap() },
+            restricted: Restricted {
+                quantity: Some(4),
+                description: tranche_core::Note::parse(&format!("secret line {id}")).unwrap(),
+            },
         },
     }
 }
@@ -271,7 +280,15 @@ fn silence_procedure_adopts_at_the_deadline_and_one_objection_stops_it() {
         respond("D1", "DEU", Response::Object, "2026-03-05"),
         "contributor:NLD may not respond-to-decision: NLD may act only for itself; a joint pledge binds other states and is recorded by the coordinator",
     );
-    world.ok(nld(), respond("D1", "NLD", Response::Reservation(tranche_core::Note::parse("prefers deliveries in Q2").unwrap()), "2026-03-04"));
+    world.ok(
+        nld(),
+        respond(
+            "D1",
+            "NLD",
+            Response::Reservation(tranche_core::Note::parse("prefers deliveries in Q2").unwrap()),
+            "2026-03-04",
+        ),
+    );
     world.refused(
         nld(),
         respond("D1", "NLD", Response::Approve, "2026-03-05"),

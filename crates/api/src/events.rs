@@ -2,7 +2,9 @@
 //! Events stream (`GET /api/v1/events/stream`, resumable with `Last-Event-ID`). The public gets
 //! each event with its restricted fields removed.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -16,6 +18,7 @@ use tranche_core::auth::Reader;
 use tranche_store::{Store, StoredEvent};
 
 use crate::problem::Problem;
+use crate::tokens::RECHECK;
 use crate::{AppState, reader};
 
 /// The default and the largest page.
@@ -24,10 +27,12 @@ const DEFAULT_PAGE: usize = 100;
 /// Fields the public may not read, per event kind: the same table commits them in the log.
 use tranche_log::leaf::for_each_restricted;
 
-/// The event as a reader may see it.
+/// The event as a reader may see it: the public sees no restricted field, and a reader who may
+/// not read requirements does not see theirs.
 fn visible(event: &StoredEvent, reader: Reader) -> Value {
     let mut payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
-    if !reader.sees_restricted() {
+    let hidden = !reader.sees_restricted() || (event.kind == "requirement-submitted" && !reader.sees_requirements());
+    if hidden {
         let Ok(()) = for_each_restricted::<std::convert::Infallible>(&event.kind, &mut payload, |_, map, key| {
             map.remove(key);
             Ok(())
@@ -56,7 +61,15 @@ pub struct EventPage {
 
 type SharedLedger = std::sync::Arc<std::sync::Mutex<tranche_store::Ledger<tranche_store::AnyStore>>>;
 
+/// Stores number events with signed 64-bit integers: no event is numbered beyond this.
+const LAST_SEQ: u64 = i64::MAX as u64;
+
 fn read(ledger: &SharedLedger, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Problem> {
+    // A position beyond any event reads nothing (passed on as it is, 2^64 - 1 would wrap to -1
+    // in the store's query and read from the start).
+    if after >= LAST_SEQ {
+        return Ok(Vec::new());
+    }
     let ledger = ledger.lock().expect("the ledger lock is not poisoned");
     Ok(ledger.store().events_after(after, limit)?)
 }
@@ -73,7 +86,7 @@ pub async fn page(
     headers: HeaderMap,
     query: Query<Page>,
 ) -> Result<Json<EventPage>, Problem> {
-    let reader = reader(&state, &headers)?;
+    let reader = reader(&state, &headers).await?;
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > tranche_store::MAX_PAGE {
         return Err(Problem::bad_request(format!("limit must be 1 to {}", tranche_store::MAX_PAGE)));
@@ -86,45 +99,86 @@ pub async fn page(
 
 /// New events as Server-Sent Events, resumable with `Last-Event-ID`.
 #[utoipa::path(get, path = "/api/v1/events/stream", params(Page), security((), ("bearer" = [])), responses(
-    (status = 200, description = "An endless stream of events", content_type = "text/event-stream"),
+    (status = 200, description = "A stream of events, until the server stops or the token is revoked or expires", content_type = "text/event-stream"),
     (status = 401, description = "An invalid token", body = crate::problem::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate, or too many failed token verifications", body = crate::problem::Problem, content_type = "application/problem+json"),
 ))]
 pub async fn stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Query<Page>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, Problem> {
-    let reader = reader(&state, &headers)?;
+    let reader = reader(&state, &headers).await?;
+    let token = crate::bearer(&headers)?.map(|token| (state.tokens.clone(), token.to_string()));
     let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    let after = resume.or(query.after).unwrap_or(0);
-    // The stream holds the ledger and two signals, not the whole state: it must not keep the
-    // writer alive, and it ends when the server begins to stop.
-    let (ledger, heads, stopping) = (state.ledger.clone(), state.heads.clone(), state.stopping.clone());
-    let start = (ledger, heads, stopping, after, Vec::<StoredEvent>::new());
-    let events = stream::unfold(start, move |(ledger, mut heads, mut stopping, mut after, mut pending)| async move {
+    let follower = Follower {
+        ledger: state.ledger.clone(),
+        heads: state.heads.clone(),
+        stopping: state.stopping.clone(),
+        token,
+        reader,
+        after: resume.or(query.after).unwrap_or(0),
+        pending: VecDeque::new(),
+    };
+    let events = stream::unfold(follower, Follower::next);
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// What an event stream holds: the ledger and two signals, not the whole state (it must not
+/// keep the writer alive, and it ends when the server begins to stop), and the reader's token,
+/// verified again before every event and every [`RECHECK`] while idle: a revoked or expired
+/// token ends the stream.
+struct Follower {
+    ledger: SharedLedger,
+    heads: tokio::sync::watch::Receiver<u64>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    token: Option<(Arc<crate::tokens::Verified>, String)>,
+    reader: Reader,
+    after: u64,
+    pending: VecDeque<StoredEvent>,
+}
+
+impl Follower {
+    /// The next event, or `None` when the stream ends.
+    async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Follower)> {
         loop {
-            if *stopping.borrow() {
+            if *self.stopping.borrow() || !self.allowed().await {
                 return None;
             }
-            if let Some(event) = (!pending.is_empty()).then(|| pending.remove(0)) {
-                after = event.seq;
-                let data = visible(&event, reader).to_string();
+            if let Some(event) = self.pending.pop_front() {
+                self.after = event.seq;
+                let data = visible(&event, self.reader).to_string();
                 let sse = SseEvent::default().id(event.seq.to_string()).event(event.kind.clone()).data(data);
-                return Some((Ok(sse), (ledger, heads, stopping, after, pending)));
+                return Some((Ok(sse), self));
             }
-            match read(&ledger, after, DEFAULT_PAGE) {
-                Ok(page) if !page.is_empty() => pending = page,
-                Ok(_) => {
-                    // Wait for a commit or the stop, or a while, then look again.
-                    tokio::select! {
-                        _ = heads.changed() => {}
-                        _ = stopping.changed() => {}
-                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                    }
-                }
+            match read(&self.ledger, self.after, DEFAULT_PAGE) {
+                Ok(page) if !page.is_empty() => self.pending = page.into(),
+                Ok(_) => self.wait().await,
                 Err(_) => return None,
             }
         }
-    });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    }
+
+    /// The public may always read; a role while its token still verifies.
+    async fn allowed(&self) -> bool {
+        match &self.token {
+            None => true,
+            Some((tokens, token)) => crate::verify(tokens, &self.ledger, token).await.is_ok(),
+        }
+    }
+
+    /// Waits for a commit or the stop, or a while (less with a token to check again).
+    async fn wait(&mut self) {
+        let tick = if self.token.is_some() { RECHECK } else { Duration::from_secs(5) };
+        tokio::select! {
+            changed = self.heads.changed() => {
+                // No writer publishes any more: look again now and then, not in a busy loop.
+                if changed.is_err() {
+                    tokio::time::sleep(tick).await;
+                }
+            }
+            _ = self.stopping.changed() => {}
+            _ = tokio::time::sleep(tick) => {}
+        }
+    }
 }

@@ -2,6 +2,8 @@
 //! roles, idempotent writes through a single group-committing writer. Knows HTTP and JSON;
 //! the rules stay in `tranche-core`, durability in `tranche-store`.
 
+mod connections;
+pub mod edge;
 mod events;
 pub mod log;
 mod metrics;
@@ -67,11 +69,21 @@ pub struct Limits {
     pub per_token_per_second: u32,
     /// Longest a request may take before it is answered 408.
     pub request_timeout: std::time::Duration,
+    /// Longest a client may take to send a request's headers, and longest a keep-alive
+    /// connection may wait idle for its next request; then the connection is closed (slowloris).
+    pub header_timeout: std::time::Duration,
+    /// Connections served at once; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { per_token_per_second: 1000, request_timeout: std::time::Duration::from_secs(10) }
+        Limits {
+            per_token_per_second: 1000,
+            request_timeout: std::time::Duration::from_secs(10),
+            header_timeout: std::time::Duration::from_secs(10),
+            max_connections: 1024,
+        }
     }
 }
 
@@ -102,9 +114,13 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .fallback(|| async { Problem::not_found("no such resource") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeout))
+        // Outside the timeout, so that its 408 becomes problem+json too.
+        .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
+        .layer(axum::middleware::from_fn(edge::refuse_oversized))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::map_response(edge::security_headers))
+        .layer(axum::middleware::from_fn(edge::request_span))
         .with_state(state)
 }
 
@@ -143,9 +159,9 @@ pub async fn serve(
         writes,
         tokens: Arc::new(tokens::Verified::default()),
         heads,
-        stopping,
+        stopping: stopping.clone(),
         summaries,
-        metrics,
+        metrics: metrics.clone(),
         limiter,
         timeout: limits.request_timeout,
         sessions: Arc::new(web::Sessions::default()),
@@ -153,9 +169,10 @@ pub async fn serve(
     };
     let signal = async move {
         shutdown_signal().await;
+        tracing::info!("stopping: requests in flight finish, event streams end");
         stop.send_replace(true);
     };
-    axum::serve(listener, router(state)).with_graceful_shutdown(signal).await?;
+    connections::serve(listener, router(state), &limits, metrics, stopping, signal).await;
     writer.join().map_err(|_| std::io::Error::other("the writer thread panicked"))
 }
 
@@ -179,22 +196,49 @@ pub fn local_url(addr: SocketAddr) -> String {
 }
 
 /// The reader behind a request: the public without a token; a role with a valid one.
-pub(crate) fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Problem> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(Reader::Public) };
-    let text = value.to_str().map_err(|_| Problem::unauthorized("the Authorization header is not text"))?;
-    let token =
-        text.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("use Authorization: Bearer <token>"))?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let role = state
-        .tokens
-        .role(token.trim(), &now, |id| state.ledger.lock().expect("the ledger lock is not poisoned").store().token(id))
-        .map_err(|r| Problem::unauthorized(r.message()))?;
-    let token_id = token.trim().split('_').nth(1).unwrap_or_default().to_string();
+pub(crate) async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, Problem> {
+    let Some(token) = bearer(headers)? else { return Ok(Reader::Public) };
+    let role = verify(&state.tokens, &state.ledger, token).await?;
+    let token_id = token.split('_').nth(1).unwrap_or_default().to_string();
     if let Err(not_until) = state.limiter.check_key(&token_id) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
         return Err(Problem::too_many_requests(wait.as_secs().max(1)));
     }
     Ok(Reader::Role(role))
+}
+
+/// The bearer token of a request, when it carries one.
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let text = value.to_str().map_err(|_| Problem::unauthorized("the Authorization header is not text"))?;
+    let token =
+        text.strip_prefix("Bearer ").ok_or_else(|| Problem::unauthorized("use Authorization: Bearer <token>"))?;
+    Ok(Some(token.trim()))
+}
+
+/// The role of a token now, through the cache of verified tokens (see [`tokens::Verified`]).
+pub(crate) async fn verify(
+    tokens: &tokens::Verified,
+    ledger: &Mutex<Ledger<AnyStore>>,
+    token: &str,
+) -> Result<Role, Problem> {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let lookup = |id: &str| ledger.lock().expect("the ledger lock is not poisoned").store().token(id);
+    tokens.role(token, &now, lookup).await.map_err(|refusal| match refusal {
+        tokens::Refusal::Throttled { retry_after } => {
+            let seconds = retry_after.as_secs().max(1);
+            Problem {
+                retry_after: Some(seconds),
+                ..Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many requests",
+                    format!("{}; retry in {seconds} s", refusal.message()),
+                )
+            }
+        }
+        refusal => Problem::unauthorized(refusal.message()),
+    })
 }
 
 /// Liveness.
@@ -209,12 +253,18 @@ async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], openapi::document()).into_response()
 }
 
-/// Readiness: the store answers.
+/// Readiness: the writer runs and the store answers.
 #[utoipa::path(get, path = "/readyz", responses(
     (status = 200, description = "Ready, with the events stored and the events this process has applied", body = String, content_type = "text/plain"),
-    (status = 503, description = "The store failed", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The writer is not running, or the store failed", body = Problem, content_type = "application/problem+json"),
 ))]
 async fn ready(State(state): State<AppState>) -> Response {
+    // The writer's end of the queue is gone only when its thread stopped.
+    if state.writes.is_closed() {
+        let detail = "the writer is not running: writes cannot be applied until the server restarts";
+        return Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
+            .into_response();
+    }
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     // Events stored (by every process) and applied to this process's state; equal once this
     // process has followed the others.
@@ -242,7 +292,7 @@ struct AsOf {
     (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
 ))]
 async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query<AsOf>) -> Result<Response, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let as_of = match &query.as_of {
         Some(text) => parse_date(text).map_err(|e| Problem::bad_request(format!("as_of: {e}")))?,
         None => chrono::Utc::now().date_naive(),
@@ -283,7 +333,7 @@ async fn summary(State(state): State<AppState>, headers: HeaderMap, query: Query
     (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
 ))]
 async fn packages(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::PackageDto>>, Problem> {
-    let reader = reader(&state, &headers)?;
+    let reader = reader(&state, &headers).await?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     Ok(Json(wire::packages(ledger.state(), reader)))
 }
@@ -309,7 +359,8 @@ struct CommandResponse {
 }
 
 /// Issue a command as the token's role. A repeat with the same key and body returns the first
-/// outcome (200); the same key with another body is 422.
+/// outcome (200); the same key with another body is 422. Keys are per actor: another role's
+/// same key is another command.
 #[utoipa::path(post, path = "/api/v1/commands", request_body = CommandRequest, security(("bearer" = [])),
     params(
         ("Idempotency-Key" = Option<String>, Header, description = "The command's idempotency key"),
@@ -326,10 +377,11 @@ struct CommandResponse {
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body, rejected command, or a reused key", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The writer is full or the store failed", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The write failed unexpectedly; a repeat with the same key applies it or gives its outcome", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The writer is full or not running, or the store failed", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
-    let Reader::Role(actor) = reader(&state, &headers)? else {
+    let Reader::Role(actor) = reader(&state, &headers).await? else {
         return Err(Problem::unauthorized("writes need a bearer token"));
     };
     let request: CommandRequest = serde_json::from_slice(&body).map_err(|e| {
@@ -345,7 +397,7 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         (None, Some(id)) => id,
         (None, None) => return Err(Problem::bad_request("give an Idempotency-Key header or a command_id")),
     };
-    let command_id = CommandId::parse(&id_text).map_err(|e| Problem::bad_request(e.to_string()))?;
+    let command_id = scoped_id(actor, &id_text)?;
     let if_match = match headers.get(header::IF_MATCH) {
         None => None,
         Some(value) => {
@@ -356,16 +408,34 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             Some((package.clone(), tag))
         }
     };
-    let envelope = Envelope { command_id: command_id.clone(), actor, command: request.command };
+    let envelope = Envelope { command_id, actor, command: request.command };
     let outcome = submit(&state, envelope, if_match).await?;
     let status = if outcome.repeated { StatusCode::OK } else { StatusCode::CREATED };
     let response = CommandResponse {
-        command_id: command_id.to_string(),
+        command_id: id_text,
         first_seq: outcome.first_seq,
         event_count: outcome.event_count,
         repeated: outcome.repeated,
     };
     Ok((status, Json(response)).into_response())
+}
+
+/// The longest idempotency key a client may give.
+const MAX_KEY: usize = 128;
+
+/// Idempotency keys are the client's own, per actor: the command id stored is `<actor>/<key>`,
+/// so the same key from another actor is another command, never the first one's outcome.
+fn scoped_id(actor: Role, key: &str) -> Result<CommandId, Problem> {
+    let key = CommandId::parse(key).map_err(|e| Problem::bad_request(format!("the idempotency key: {e}")))?;
+    if key.as_str().len() > MAX_KEY {
+        return Err(Problem::bad_request(format!("the idempotency key is over {MAX_KEY} characters")));
+    }
+    CommandId::parse(&format!("{actor}/{key}")).map_err(|e| Problem::bad_request(e.to_string()))
+}
+
+/// The client's key in a command id made by [`scoped_id`] (roles hold no '/').
+fn client_key(id: &CommandId) -> &str {
+    id.as_str().split_once('/').map_or(id.as_str(), |(_, key)| key)
 }
 
 async fn submit(
@@ -374,10 +444,32 @@ async fn submit(
     if_match: Option<(PackageRef, String)>,
 ) -> Result<tranche_store::Outcome, Problem> {
     let (reply, answer) = oneshot::channel();
-    state.writes.try_send(WriteRequest { envelope, if_match, reply }).map_err(|_| Problem::unavailable())?;
-    let result = answer.await.map_err(|_| Problem::unavailable())?;
+    state.writes.try_send(WriteRequest { envelope, if_match, reply }).map_err(|error| {
+        let cause = match error {
+            mpsc::error::TrySendError::Full(_) => "the write queue is full",
+            mpsc::error::TrySendError::Closed(_) => "the writer has stopped",
+        };
+        tracing::warn!(cause, "a write was refused (503)");
+        Problem::unavailable()
+    })?;
+    let result = answer.await.map_err(|_| {
+        tracing::error!("the writer dropped a write without answering (503)");
+        Problem::unavailable()
+    })?;
     result.map_err(|error| match error {
+        writer::WriteError::Execute(tranche_store::ExecuteError::IdReused(id)) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "Idempotency key reused",
+            format!("the key {} was already used for a different request", client_key(&id)),
+        ),
         writer::WriteError::Execute(error) => Problem::from(error),
+        writer::WriteError::Internal => Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the write failed unexpectedly; send it again with the same idempotency key to apply it or learn its outcome",
+        ),
         writer::WriteError::PreconditionFailed { package, current } => Problem::new(
             StatusCode::PRECONDITION_FAILED,
             "precondition-failed",
@@ -390,15 +482,22 @@ async fn submit(
     })
 }
 
-/// The entity tag of a package: a digest of its full (role) form, so any change changes it.
-pub fn package_etag(state: &tranche_core::State, package: &PackageRef) -> Option<String> {
-    use sha2::Digest;
-    let row = tranche_core::reports::package_rows(state, Reader::Role(Role::Admin))
+/// The entity tag of a package: an HMAC-SHA256 of its full (role) form, so any change changes
+/// it, keyed with the store's log secret, so the public, who sees the tag but not the form,
+/// cannot confirm a guess of a name or a quantity offline; every server on one store agrees.
+pub fn package_etag(ledger: &Ledger<AnyStore>, package: &PackageRef) -> Option<String> {
+    use hmac::{KeyInit, Mac};
+    let row = tranche_core::reports::package_rows(ledger.state(), Reader::Role(Role::Admin))
         .into_iter()
         .find(|r| r.package == package.as_str())?;
     let json = serde_json::to_vec(&wire::PackageDto::from(&row)).expect("a package serialises");
-    let digest = sha2::Sha256::digest(json);
-    Some(format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()))
+    let secret = tranche_store::Store::log_secret(ledger.store());
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).expect("HMAC takes a key of any length");
+    // The label keeps these tags apart from anything else ever keyed with the same secret.
+    mac.update(b"tranche package etag v1\n");
+    mac.update(&json);
+    let tag = mac.finalize().into_bytes();
+    Some(format!("\"{}\"", tag.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
 /// The package a command changes, for `If-Match`.

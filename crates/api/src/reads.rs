@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tranche_core::auth::Reader;
 use tranche_core::{Currency, PackageRef, parse_date};
 use tranche_io::wire;
 
@@ -37,7 +38,7 @@ pub async fn parties(
     headers: HeaderMap,
     query: Query<OnDay>,
 ) -> Result<Json<Vec<wire::PartyDto>>, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let as_of = date_or_today(&query.as_of, "as_of")?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     Ok(Json(wire::parties(ledger.state(), as_of)))
@@ -77,7 +78,7 @@ pub async fn pledges(
     headers: HeaderMap,
     query: Query<PledgeFilter>,
 ) -> Result<Json<wire::PledgePage>, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let limit = query.limit.unwrap_or(100);
     if limit == 0 || limit > MAX_PLEDGES {
         return Err(Problem::bad_request(format!("limit must be 1 to {MAX_PLEDGES}")));
@@ -131,7 +132,7 @@ pub async fn decisions(
     headers: HeaderMap,
     query: Query<OnDay>,
 ) -> Result<Json<Vec<wire::DecisionDto>>, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let as_of = date_or_today(&query.as_of, "as_of")?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     Ok(Json(wire::decisions(ledger.state(), as_of)))
@@ -144,7 +145,7 @@ pub async fn decisions(
     (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn targets(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::TargetDto>>, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     Ok(Json(wire::targets(ledger.state())))
 }
@@ -159,7 +160,7 @@ pub async fn pipeline(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<wire::PipelineDto>>, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let currency = ledger.state().mechanism.as_ref().map_or(Currency::USD, |m| m.package_currency);
     Ok(Json(wire::pipeline(ledger.state(), currency, chrono::Utc::now().date_naive())))
@@ -178,19 +179,20 @@ pub async fn package(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let reader = reader(&state, &headers)?;
+    let reader = reader(&state, &headers).await?;
     let id = PackageRef::parse(&id).map_err(|_| Problem::not_found(format!("no package {id}")))?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let row =
         tranche_core::reports::package_rows(ledger.state(), reader).into_iter().find(|r| r.package == id.as_str());
     let row = row.ok_or_else(|| Problem::not_found(format!("no package {id}")))?;
-    let etag = crate::package_etag(ledger.state(), &id).expect("the package exists");
+    let etag = crate::package_etag(&ledger, &id).expect("the package exists");
     let mut response = Json(wire::PackageDto::from(&row)).into_response();
     response.headers_mut().insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex is a valid header"));
     Ok(response)
 }
 
-/// Requirements ranked by the latest list of their month; quantity and description for roles.
+/// Requirements ranked by the latest list of their month; quantity and description for the
+/// recipient, the coordinator, suppliers, the operator and auditors (not contributors).
 #[utoipa::path(get, path = "/api/v1/requirements", security((), ("bearer" = [])), responses(
     (status = 200, description = "Every requirement", body = [wire::RequirementDto]),
     (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
@@ -200,7 +202,9 @@ pub async fn requirements(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<wire::RequirementDto>>, Problem> {
-    let reader = reader(&state, &headers)?;
+    let reader = reader(&state, &headers).await?;
+    // Contributors read requirements as the public does (the rule is `Reader::sees_requirements`).
+    let reader = if reader.sees_requirements() { reader } else { Reader::Public };
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     Ok(Json(wire::requirements(ledger.state(), reader)))
 }
@@ -213,7 +217,7 @@ pub async fn requirements(
     (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
 ))]
 pub async fn months(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<wire::MonthDto>>, Problem> {
-    reader(&state, &headers)?;
+    reader(&state, &headers).await?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let currency = ledger.state().mechanism.as_ref().map_or(Currency::USD, |m| m.package_currency);
     let rows = wire::months(ledger.state(), ledger.rates(), currency).map_err(|e| {

@@ -9,15 +9,17 @@
 //!
 //! On a store several processes share (PostgreSQL), the ledger reads the others' events before
 //! deciding each batch and decides again when another process appended first. On any store an
-//! idle writer follows other processes' events every [`FOLLOW_EVERY`] (and their new reference
-//! rates every tenth time).
+//! idle writer follows other processes' events every [`FOLLOW_EVERY`]; busy or idle, it reads
+//! their new reference rates every [`RATES_EVERY`].
 
-use std::sync::{Arc, Mutex};
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 use tranche_core::{Envelope, PackageRef};
-use tranche_store::{AnyStore, ExecuteError, Ledger, Outcome};
+use tranche_store::{AnyStore, ExecuteError, Ledger, Outcome, StoreError};
 
 /// The most commands one transaction takes.
 pub const MAX_BATCH: usize = 512;
@@ -28,6 +30,9 @@ pub const QUEUE_DEPTH: usize = 8192;
 /// How often an idle writer reads other processes' events.
 pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// How often the writer reads the reference rates again (one count on the store).
+pub const RATES_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 #[derive(Debug)]
 pub enum WriteError {
     Execute(ExecuteError),
@@ -36,6 +41,8 @@ pub enum WriteError {
         package: PackageRef,
         current: Option<String>,
     },
+    /// The writer panicked on this request's batch (logged with the batch's command ids).
+    Internal,
 }
 
 pub struct WriteRequest {
@@ -55,35 +62,88 @@ struct Writer {
     log: crate::log::SharedLog,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
-    /// How often the writer has found nothing to do (paces the rates check).
-    idle_rounds: u64,
+    /// When the reference rates were last read again.
+    rates_checked: std::time::Instant,
+    /// The ledger may differ from the store (a panic, then a failed reload): it is replayed
+    /// before the next batch.
+    stale: bool,
 }
 
 impl Writer {
-    /// Runs the requests as one group commit, lets the replica follow, and answers each.
+    /// Runs the requests as one group commit, lets the replica follow, and answers each. A
+    /// panic fails this batch alone (500): the writer recovers and goes on.
     fn commit(&mut self, batch: Vec<WriteRequest>) {
         if batch.is_empty() {
             return;
         }
         let envelopes: Vec<Envelope> = batch.iter().map(|r| r.envelope.clone()).collect();
-        let before = self.ledger.head();
-        let results = self.ledger.execute_each(&envelopes);
-        self.extend_log();
-        self.metrics.events_appended.inc_by(self.ledger.head() - before);
-        self.publish();
-        match results {
-            Ok(results) => {
+        // Unwind safety: after a panic the ledger is replayed from the store (`recover`), so no
+        // half-applied state is used again.
+        match panic::catch_unwind(AssertUnwindSafe(|| self.run(&envelopes))) {
+            Ok(Ok(results)) => {
                 for (request, result) in batch.into_iter().zip(results) {
+                    if let Err(error) = &result {
+                        tracing::info!(command_id = %request.envelope.command_id, %error, "command refused");
+                    }
                     let _ = request.reply.send(result.map_err(WriteError::Execute));
                 }
             }
-            Err(error) => {
+            Ok(Err(error)) => {
                 self.metrics.store_errors.inc();
+                tracing::error!(%error, commands = %command_ids(&envelopes), "a batch failed in the store");
                 for request in batch {
                     let _ = request.reply.send(Err(WriteError::Execute(ExecuteError::Store(error.clone()))));
                 }
             }
+            Err(panic) => {
+                // Answered first: if recovering panics too, the writer stops, but these know.
+                for request in batch {
+                    let _ = request.reply.send(Err(WriteError::Internal));
+                }
+                self.recover(&command_ids(&envelopes), panic.as_ref());
+            }
         }
+    }
+
+    /// Decides and appends a batch, then extends the log and lets the replica follow.
+    fn run(&mut self, envelopes: &[Envelope]) -> Result<Vec<Result<Outcome, ExecuteError>>, StoreError> {
+        if self.stale {
+            self.ledger.reload()?;
+            self.stale = false;
+        }
+        let before = self.ledger.head();
+        let results = self.ledger.execute_each(envelopes);
+        self.extend_log();
+        self.metrics.events_appended.inc_by(self.ledger.head().saturating_sub(before));
+        self.publish();
+        results
+    }
+
+    /// After a panic: logs it with the command ids it struck, replays the ledger from the store
+    /// (the panic may have left its state half-applied; the store's transaction rolled back),
+    /// mends the replica if the panic held its lock, and lets the replica and the log follow.
+    /// A panic in here stops the writer (`/readyz` then says so).
+    fn recover(&mut self, commands: &str, panic: &(dyn Any + Send)) {
+        let cause = panic_message(panic);
+        tracing::error!(
+            commands,
+            cause,
+            "the writer panicked: the batch failed, the ledger is reloaded from the store"
+        );
+        self.stale = true;
+        match self.ledger.reload() {
+            Ok(()) => self.stale = false,
+            Err(error) => tracing::error!(%error, "reloading the writer's ledger failed; it is tried again next batch"),
+        }
+        if self.replica.is_poisoned() {
+            let mut replica = self.replica.lock().unwrap_or_else(PoisonError::into_inner);
+            match replica.reload() {
+                Ok(()) => self.replica.clear_poison(),
+                Err(error) => tracing::error!(%error, "reloading the read replica failed"),
+            }
+        }
+        self.extend_log();
+        self.publish();
     }
 
     /// Extends the log's tree with what was stored, and signs a checkpoint when one is due.
@@ -105,20 +165,27 @@ impl Writer {
         self.heads.send_replace(replica.head());
     }
 
-    /// Reads what other processes appended (when no write is waiting), so reads, the event
-    /// stream and the log's tree show them; every tenth time, the reference rates too.
-    fn follow(&mut self) {
-        self.idle_rounds += 1;
-        if self.idle_rounds.is_multiple_of(10) {
-            let refreshed = self
-                .ledger
-                .refresh_rates()
-                .and_then(|_| self.replica.lock().expect("the ledger lock is not poisoned").refresh_rates());
-            if let Err(error) = refreshed {
-                self.metrics.store_errors.inc();
-                tracing::error!("reading the reference rates again failed: {error}");
-            }
+    /// Reads the reference rates again when [`RATES_EVERY`] has passed: another process may
+    /// have imported some, and a writer kept busy must see them too.
+    fn refresh_rates_when_due(&mut self) {
+        if self.rates_checked.elapsed() < RATES_EVERY {
+            return;
         }
+        self.rates_checked = std::time::Instant::now();
+        let refreshed = self
+            .ledger
+            .refresh_rates()
+            .and_then(|_| self.replica.lock().expect("the ledger lock is not poisoned").refresh_rates());
+        if let Err(error) = refreshed {
+            self.metrics.store_errors.inc();
+            tracing::error!("reading the reference rates again failed: {error}");
+        }
+    }
+
+    /// Reads what other processes appended (when no write is waiting), so reads, the event
+    /// stream and the log's tree show them, and the reference rates when due.
+    fn follow(&mut self) {
+        self.refresh_rates_when_due();
         match self.ledger.follow() {
             Ok(0) => {}
             Ok(_) => {
@@ -132,16 +199,48 @@ impl Writer {
         }
     }
 
+    /// Commits what queued: in group commits, each request with a precondition on its own,
+    /// checked after the requests ahead of it.
+    fn handle(&mut self, queued: Vec<WriteRequest>) {
+        self.refresh_rates_when_due();
+        let mut batch = Vec::with_capacity(queued.len());
+        for request in queued {
+            if request.if_match.is_some() {
+                self.commit(std::mem::take(&mut batch));
+                let mut request = Some(request);
+                if self.precondition_holds(&mut request) {
+                    self.commit(request.into_iter().collect());
+                }
+                continue;
+            }
+            batch.push(request);
+        }
+        self.commit(batch);
+    }
+
     /// Checks a precondition against the current state; on a mismatch answers 412 at once.
     fn precondition_holds(&self, request: &mut Option<WriteRequest>) -> bool {
         let Some((package, expected)) = request.as_ref().and_then(|r| r.if_match.clone()) else { return true };
-        let current = crate::package_etag(self.ledger.state(), &package);
+        let current = crate::package_etag(&self.ledger, &package);
         if current.as_deref() == Some(expected.as_str()) {
             return true;
         }
         let request = request.take().expect("checked above");
         let _ = request.reply.send(Err(WriteError::PreconditionFailed { package, current }));
         false
+    }
+}
+
+/// The command ids of a batch, for the log.
+fn command_ids<'a>(envelopes: impl IntoIterator<Item = &'a Envelope>) -> String {
+    envelopes.into_iter().map(|e| e.command_id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(text), _) => text,
+        (_, Some(text)) => text,
+        _ => "a panic without a message",
     }
 }
 
@@ -154,7 +253,8 @@ pub fn spawn(
     log: crate::log::SharedLog,
 ) -> JoinHandle<()> {
     let runtime = tokio::runtime::Handle::current();
-    let mut writer = Writer { ledger, replica, log, heads, metrics, idle_rounds: 0 };
+    let mut writer =
+        Writer { ledger, replica, log, heads, metrics, rates_checked: std::time::Instant::now(), stale: false };
     std::thread::spawn(move || {
         loop {
             // An idle writer follows other processes (servers on a shared database, the command
@@ -162,7 +262,9 @@ pub fn spawn(
             let first = match runtime.block_on(async { tokio::time::timeout(FOLLOW_EVERY, requests.recv()).await }) {
                 Ok(request) => request,
                 Err(_elapsed) => {
-                    writer.follow();
+                    if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| writer.follow())) {
+                        writer.recover("none (following the store)", panic.as_ref());
+                    }
                     continue;
                 }
             };
@@ -174,19 +276,12 @@ pub fn spawn(
                     Err(_) => break,
                 }
             }
-            let mut batch = Vec::with_capacity(queued.len());
-            for request in queued {
-                if request.if_match.is_some() {
-                    writer.commit(std::mem::take(&mut batch));
-                    let mut request = Some(request);
-                    if writer.precondition_holds(&mut request) {
-                        writer.commit(request.into_iter().collect());
-                    }
-                    continue;
-                }
-                batch.push(request);
+            // A panic outside a commit (a precondition's check) drops the requests not yet
+            // answered (503 for them); the writer recovers all the same.
+            let commands = command_ids(queued.iter().map(|r| &r.envelope));
+            if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| writer.handle(queued))) {
+                writer.recover(&commands, panic.as_ref());
             }
-            writer.commit(batch);
         }
     })
 }

@@ -9,13 +9,13 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 use tranche_core::auth::Role;
-use tranche_core::command::{MemberShare, Share};
 use tranche_core::command::Percent;
-use tranche_core::{Name, Note, SourceUrl};
+use tranche_core::command::{MemberShare, Share};
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Group, GroupId, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, Source, Target, TargetId, TargetKind, parse_date,
 };
+use tranche_core::{Name, Note, SourceUrl};
 
 #[derive(Args, Clone)]
 pub struct Common {

@@ -34,6 +34,11 @@ struct Cli {
     /// supplier, auditor, or public (reads only, never sees restricted fields).
     #[arg(long = "as", global = true, default_value = "admin", value_parser = parse_actor)]
     actor: Actor,
+    /// How log lines on stderr look: text (for people) or json (one object per line). Which
+    /// lines: `TRANCHE_LOG` or `RUST_LOG` (such as `debug` or `warn,tranche_api=debug`; default
+    /// info for Tranche's own crates, warn for the others).
+    #[arg(long, global = true, value_enum, default_value = "text", env = "TRANCHE_LOG_FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Top,
 }
@@ -96,6 +101,13 @@ enum Top {
         /// Seconds a request may take before it is answered 408.
         #[arg(long, default_value_t = 10)]
         timeout_seconds: u64,
+        /// Seconds a client has to send a request's headers, and an idle keep-alive connection
+        /// waits for its next request, before the connection is closed.
+        #[arg(long, default_value_t = 10)]
+        header_timeout_seconds: u64,
+        /// Connections served at once; one more is closed as soon as it is accepted.
+        #[arg(long, default_value_t = 1024)]
+        max_connections: usize,
         /// The log's signing key (default: `<store>.key` when it exists); checkpoints are signed
         /// after each batch of writes, at most once a second.
         #[arg(long)]
@@ -173,6 +185,38 @@ enum Top {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Tranche's own crates log from info up; the others (hyper, axum) from warn up.
+const DEFAULT_LOG_FILTER: &str =
+    "warn,tranche=info,tranche_api=info,tranche_store=info,tranche_core=info,tranche_io=info,tranche_log=info";
+
+/// Logs to stderr, once per process, in the chosen format, filtered by `TRANCHE_LOG` or
+/// `RUST_LOG` (a filter that does not parse is reported and the default used).
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let default = || DEFAULT_LOG_FILTER.parse::<Targets>().expect("the default filter parses");
+    let filter = match std::env::var("TRANCHE_LOG").or_else(|_| std::env::var("RUST_LOG")) {
+        Ok(text) => text.parse::<Targets>().unwrap_or_else(|error| {
+            eprintln!("warning: the log filter {text:?} is not valid ({error}); using {DEFAULT_LOG_FILTER}");
+            default()
+        }),
+        Err(_) => default(),
+    };
+    let registry = tracing_subscriber::registry().with(filter);
+    let lines = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => registry.with(lines).init(),
+        LogFormat::Json => registry.with(lines.json()).init(),
+    }
 }
 
 /// A role, or the public (`None`).
@@ -253,6 +297,7 @@ pub fn write_line(args: std::fmt::Arguments) {
 
 fn main() {
     let cli = Cli::parse();
+    init_logs(cli.log_format);
     // Commands that may append to the log: a signed checkpoint follows when the store has a key.
     let writes = matches!(
         cli.command,
@@ -345,10 +390,20 @@ fn run(cli: Cli) -> Result<()> {
         Top::Target(command) => {
             domain_commands::run_target(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
-        Top::Serve { listen, rate_limit, timeout_seconds, signing_key, witness } => {
+        Top::Serve {
+            listen,
+            rate_limit,
+            timeout_seconds,
+            header_timeout_seconds,
+            max_connections,
+            signing_key,
+            witness,
+        } => {
             let limits = tranche_api::Limits {
                 per_token_per_second: rate_limit,
                 request_timeout: std::time::Duration::from_secs(timeout_seconds.max(1)),
+                header_timeout: std::time::Duration::from_secs(header_timeout_seconds.max(1)),
+                max_connections: max_connections.max(1),
             };
             let log = log_config(&cli.database, signing_key, &witness)?;
             serve(&cli.database, &listen, limits, log)

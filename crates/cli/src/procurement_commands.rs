@@ -3,10 +3,10 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
-use tranche_core::{Name, Note};
 use tranche_core::auth::Role;
 use tranche_core::procurement::{Procedure, Requirement, RequirementCategory, Response, Restricted, Subject};
 use tranche_core::{Command, Currency, DecisionId, PackageRef, PartyId, PledgeId, RequirementId, YearMonth};
+use tranche_core::{Name, Note};
 
 use crate::domain_commands::{Common, day, money, submit};
 

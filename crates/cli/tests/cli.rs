@@ -171,7 +171,7 @@ fn unknown_currency_is_named() {
 fn bad_date_is_named() {
     check_bad_row(
         "X02,2025-02-30,pledge,NLD,10,EUR,,,confirmed,announced,,",
-        "bad.csv:3: column date: date \"2025-02-30\" is not a date (YYYY-MM-DD)",
+        "bad.csv:3: column date: date \"2025-02-30\" is not a calendar date",
     );
 }
 
@@ -473,7 +473,7 @@ fn roles_are_enforced_from_the_command_line() {
         ),
         (
             &["pledge", "commit", "R10", "--as", "contributor:NLD"],
-            "contributor:NLD may not commit-pledge: NLD may act only for itself or a group it belongs to",
+            "contributor:NLD may not commit-pledge: NLD may act only for itself; a joint pledge binds other states and is recorded by the coordinator",
         ),
         (
             &[

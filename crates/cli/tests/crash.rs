@@ -103,7 +103,7 @@ fn check_after_crash(database: &str, acks: &HashMap<String, (Value, u64)>, token
         let Some(last) = page.last() else { break };
         after = last.seq;
         for event in page {
-            *by_command.entry(event.command_id).or_default() += 1;
+            *by_command.entry(common::client_key(&event.command_id).to_string()).or_default() += 1;
         }
     }
     for (key, (_, count)) in &rows {

@@ -593,36 +593,29 @@ fn a_server_follows_writes_made_beside_it() {
     assert_eq!(ita["status"], "participating", "{ita}");
 
     // Reference rates imported beside it are read again within about a second: a pledge in a
-    // currency without rates makes the summary 422 until they arrive.
-    let run = |args: &[&str]| {
-        let out = tranche(&server.database).args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    // currency without rates is refused (the reports could not count it) until they arrive.
+    let coordinator = server.token("coordinator");
+    let pledge = |key: &str| {
+        let command = serde_json::json!({"type": "announce-pledge", "supersedes": null, "announcement": {
+            "pledge": key, "kind": "solo", "contributor": {"party": "NLD"},
+            "amount": {"amount_minor": 100000, "currency": "UAH"}, "package": null, "earmark": null,
+            "date": "2026-06-02", "source": {"url": null, "date": "2026-06-02", "confidence": "reported"},
+            "note": null}});
+        server.post(Some(&coordinator), key, &serde_json::json!({ "command": command }).to_string())
     };
-    run(&[
-        "pledge",
-        "announce",
-        "U1",
-        "--party",
-        "NLD",
-        "--amount",
-        "1000",
-        "--currency",
-        "UAH",
-        "--date",
-        "2026-06-02",
-    ]);
-    let summary = || server.get("/api/v1/summary?as_of=2026-11-26", None).status;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while summary() != 422 {
-        assert!(std::time::Instant::now() < deadline, "the server did not follow the UAH pledge");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let refused = pledge("U1");
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("no exchange rate for UAH"), "{}", refused.body);
     let rates = server._dir.path().join("uah.csv");
     std::fs::write(&rates, "Date,UAH,\n2026-06-01,45.5,\n").unwrap();
-    run(&["import", "ecb", rates.to_str().unwrap()]);
+    let out = tranche(&server.database).args(["import", "ecb", rates.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while summary() != 200 {
+    let mut attempt = 0;
+    while pledge(&format!("U{}", attempt + 2)).status != 201 {
+        attempt += 1;
         assert!(std::time::Instant::now() < deadline, "the server did not read the new UAH rate");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    assert_eq!(server.get("/api/v1/summary?as_of=2026-11-26", None).status, 200);
 }

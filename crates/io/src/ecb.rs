@@ -48,7 +48,7 @@ mod tests {
         let check = |text: &str, expect: &str| assert_eq!(parse("rates.csv", text).unwrap_err().to_string(), expect);
         check(
             "Date,USD\n2025-08-05,1.1\n2025-13-01,1.2\n",
-            "rates.csv:3: column Date: date \"2025-13-01\" is not a date (YYYY-MM-DD)",
+            "rates.csv:3: column Date: date \"2025-13-01\" is not a calendar date",
         );
         check("Date,USD\n2025-08-05,-1\n", "rates.csv:2: column USD: rate \"-1\" must be positive");
         check("Date,USD\n2025-08-05,x\n", "rates.csv:2: column USD: rate \"x\" not a decimal number");

@@ -6,8 +6,8 @@
 //! it, with a fixed command id, so loading it twice changes nothing.
 
 use tranche_core::auth::Role;
-use tranche_core::text::{Name, Note};
 use tranche_core::procurement::{Procedure, Requirement, RequirementCategory, Response, Restricted, Subject};
+use tranche_core::text::{Name, Note};
 use tranche_core::{
     Announcement, Command, CommandId, Confidence, Contributor, Currency, DecisionId, Envelope, Money, PackageRef,
     PartyId, PledgeId, PledgeKind, RequirementId, Source, YearMonth, parse_date,
@@ -107,7 +107,12 @@ impl Script {
         let requirements = lines.iter().map(|l| requirement(l)).collect();
         self.step(
             Role::Coordinator,
-            Command::DraftPackage { package: package(id), name: Name::parse(name).expect("exercise names are valid"), requirements, date: day("2026-03-09") },
+            Command::DraftPackage {
+                package: package(id),
+                name: Name::parse(name).expect("exercise names are valid"),
+                requirements,
+                date: day("2026-03-09"),
+            },
         );
         self.step(
             Role::Supplier,

@@ -54,9 +54,6 @@ mod tests {
             "NLD,Netherlands,country,1949,contributor,1,",
             "p.csv:2: column kind: party kind \"country\" is not one of: state, organisation",
         );
-        check(
-            "NLD,Netherlands,state,1949,contributor,-1,",
-            "p.csv:2: column gdp_2021_bn_eur: \"-1\" is not a positive decimal",
-        );
+        check("NLD,Netherlands,state,1949,contributor,-1,", "p.csv:2: column gdp_2021_bn_eur: gdp \"-1\" is negative");
     }
 }

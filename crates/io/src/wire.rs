@@ -324,8 +324,8 @@ pub fn requirements(state: &tranche_core::State, reader: Reader) -> Vec<Requirem
                         p.state != tranche_core::procurement::PackageState::Cancelled && p.requirements.contains(&r.id)
                     })
                     .map(|p| p.id.to_string()),
-                quantity: r.restricted.quantity.filter(|_| reader.sees_restricted()),
-                description: reader.sees_restricted().then(|| r.restricted.description.to_string()),
+                quantity: r.restricted.quantity.filter(|_| reader.sees_requirements()),
+                description: reader.sees_requirements().then(|| r.restricted.description.to_string()),
             }
         })
         .collect();

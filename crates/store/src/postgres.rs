@@ -471,7 +471,7 @@ impl Store for Direct {
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         let limit = limit.min(crate::MAX_PAGE) as i64;
         let rows =
-            self.client.borrow_mut().query(&self.statements.events_after, &[&(after as i64), &limit]).map_err(db)?;
+            self.client.borrow_mut().query(&self.statements.events_after, &[&i64::try_from(after).unwrap_or(i64::MAX), &limit]).map_err(db)?;
         Ok(rows.iter().map(stored_event).collect())
     }
 
@@ -614,7 +614,7 @@ impl Store for Direct {
             .borrow_mut()
             .query(
                 "SELECT seq, hash FROM log_leaves WHERE seq > $1 ORDER BY seq LIMIT $2",
-                &[&(after as i64), &(limit.min(i64::MAX as usize) as i64)],
+                &[&i64::try_from(after).unwrap_or(i64::MAX), &(limit.min(i64::MAX as usize) as i64)],
             )
             .map_err(db)?;
         rows.iter()

@@ -24,11 +24,13 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The rows as CSV, every cell passed through [`csv_cell`].
     pub fn to_csv(&self) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(&self.columns).expect("writing to memory");
         for row in &self.rows {
-            writer.write_record(row).expect("writing to memory");
+            let cells: Vec<std::borrow::Cow<'_, str>> = row.iter().map(|cell| csv_cell(cell)).collect();
+            writer.write_record(cells.iter().map(|cell| cell.as_bytes())).expect("writing to memory");
         }
         String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("the rows are text")
     }
@@ -61,6 +63,25 @@ impl Dataset {
             })
             .collect()
     }
+}
+
+/// A cell as written to a CSV download: text that a spreadsheet would run as a formula (it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, as
+/// OWASP advises against CSV injection; a plain decimal such as `-5.00` stays a number.
+pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    match formula && !is_plain_decimal(value) {
+        true => std::borrow::Cow::Owned(format!("'{value}")),
+        false => std::borrow::Cow::Borrowed(value),
+    }
+}
+
+/// An optional sign, digits, and optionally a point and more digits.
+fn is_plain_decimal(value: &str) -> bool {
+    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction)
 }
 
 /// `1234567.89` → `1,234,567.89`; anything that is not a plain decimal is returned as is.
@@ -125,7 +146,7 @@ pub struct GoalRow {
     pub amount: String,
     pub date: String,
     pub reached: Option<String>,
-    pub source: Option<String>,
+    pub source: SourceView,
 }
 
 pub struct Overview {
@@ -234,7 +255,7 @@ pub fn overview(
             amount: shown(&target.amount),
             date: target.date.to_string(),
             reached: reached.map(|d| d.to_string()),
-            source: target.source.url.clone(),
+            source: SourceView::of(target.source.url.as_deref().unwrap_or_default()),
         });
     }
 
@@ -440,7 +461,7 @@ pub struct ContributorRow {
     pub name: String,
     pub status: String,
     pub status_date: String,
-    pub source: Option<String>,
+    pub source: SourceView,
     pub declined: bool,
     pub counted_eur: String,
     pub counted_usd: String,
@@ -481,7 +502,7 @@ pub fn contributors(
         let now_usd = flows_usd.of(&key, as_of).last().map_or([0; 3], |p| p.values);
         let party = PartyId::parse(&key).ok().and_then(|id| state.parties.get(&id));
         let name = match party {
-            Some(party) => party.name.clone(),
+            Some(party) => party.name.to_string(),
             None => format!("{} (joint)", key.replace('+', ", ")),
         };
         let participation = PartyId::parse(&key).ok().and_then(|id| state.participation_on(&id, as_of));
@@ -495,7 +516,7 @@ pub fn contributors(
             name: name.clone(),
             status: status.clone(),
             status_date: participation.map(|r| r.change.date.to_string()).unwrap_or_default(),
-            source: participation.and_then(|r| r.source.url.clone()),
+            source: SourceView::of(participation.and_then(|r| r.source.url.as_deref()).unwrap_or_default()),
             declined: participation.is_some_and(|r| r.change.status.is_declined()),
             counted_eur: grouped(&minor_decimal(counted(eur), eur)),
             counted_usd: grouped(&minor_decimal(counted(usd), usd)),
@@ -512,7 +533,7 @@ pub fn contributors(
             name,
             row.status.clone(),
             row.status_date.clone(),
-            row.source.clone().unwrap_or_default(),
+            participation.and_then(|r| r.source.url.as_deref()).unwrap_or_default().to_string(),
             minor_decimal(counted(eur), eur),
             minor_decimal(counted(usd), usd),
             minor_decimal(now[COMMITTED], eur),
@@ -818,6 +839,26 @@ pub struct Records {
     pub dataset: Dataset,
 }
 
+/// A record's source as a page shows it: a link only to an http(s) URL. Anything else (a
+/// `javascript:` URL that an older store may hold) is shown as text, never as a link.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceView {
+    /// Where the link goes; empty when the source is not a link.
+    pub href: String,
+    /// What is shown: the site's name for a link, else the text as stored (escaped on output).
+    pub text: String,
+}
+
+impl SourceView {
+    pub fn of(url: &str) -> SourceView {
+        let web = ["http://", "https://"].iter().any(|p| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)));
+        match web {
+            true => SourceView { href: url.to_string(), text: source_label(url) },
+            false => SourceView { href: String::new(), text: url.to_string() },
+        }
+    }
+}
+
 fn source_label(url: &str) -> String {
     url.split("://")
         .nth(1)
@@ -862,7 +903,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
             continue;
         }
         let amount = pledge.amount_as_of(as_of);
-        let url = pledge.source.url.clone().unwrap_or_default();
+        let url = pledge.source.url.clone().map(String::from).unwrap_or_default();
+        let source = SourceView::of(&url);
         let status = match pledge.status {
             PledgeStatus::Announced if pledge.contingent_on.is_some() => "announced (contingent)".to_string(),
             status => status.to_string(),
@@ -877,8 +919,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 status.clone(),
                 why.clone(),
                 category.to_string(),
-                url.clone(),
-                source_label(&url),
+                source.href,
+                source.text,
             ],
             vec![
                 pledge.id.to_string(),
@@ -902,7 +944,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
             if !wanted(std::slice::from_ref(party), "participation", "participation", record.change.date) {
                 continue;
             }
-            let url = record.source.url.clone().unwrap_or_default();
+            let url = record.source.url.clone().map(String::from).unwrap_or_default();
+            let source = SourceView::of(&url);
             let why = "Not money: a participation status (rule 5)".to_string();
             let status = record.change.status.to_string();
             out.push((
@@ -915,8 +958,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                     status.clone(),
                     why.clone(),
                     "participation".into(),
-                    url.clone(),
-                    source_label(&url),
+                    source.href,
+                    source.text,
                 ],
                 vec![
                     String::new(),
@@ -938,7 +981,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
         if !wanted(&[], "target", "target", target.date) || !filter.party.is_empty() {
             continue;
         }
-        let url = target.source.url.clone().unwrap_or_default();
+        let url = target.source.url.clone().map(String::from).unwrap_or_default();
+        let source = SourceView::of(&url);
         let why = format!("Not money: a {} target", target.kind);
         out.push((
             vec![
@@ -950,8 +994,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 target.kind.to_string(),
                 why.clone(),
                 "target".into(),
-                url.clone(),
-                source_label(&url),
+                source.href,
+                source.text,
             ],
             vec![
                 target.id.to_string(),

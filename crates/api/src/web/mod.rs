@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tranche_core::auth::{Reader, Role};
+use tranche_core::auth::Reader;
 
 pub use session::Sessions;
 
@@ -64,27 +64,19 @@ struct Visitor {
     new_csrf: bool,
 }
 
-fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
+async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
     let (csrf, new_csrf) = match session::cookie(headers, session::CSRF_COOKIE) {
         Some(csrf) => (csrf, false),
         None => (session::random_hex(), true),
     };
     let reader = match session::cookie(headers, session::SESSION_COOKIE).and_then(|id| state.sessions.token(&id)) {
-        Some(token) => {
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            let lookup = |id: &str| state.ledger.lock().expect("the ledger lock is not poisoned").store().token(id);
-            match state.tokens.role(&token, &now, lookup) {
-                Ok(role) => Reader::Role(role),
-                Err(_) => Reader::Public,
-            }
-        }
+        Some(token) => match crate::verify(&state.tokens, &state.ledger, &token).await {
+            Ok(role) => Reader::Role(role),
+            Err(_) => Reader::Public,
+        },
         None => Reader::Public,
     };
     Visitor { reader, csrf, new_csrf }
-}
-
-fn sees_requirements(reader: &Reader) -> bool {
-    matches!(reader, Reader::Role(Role::Recipient | Role::Coordinator | Role::Supplier | Role::Admin))
 }
 
 impl Visitor {
@@ -98,7 +90,7 @@ impl Visitor {
             },
             signed_in: self.reader.sees_restricted(),
             csrf: self.csrf.clone(),
-            sees_requirements: sees_requirements(&self.reader),
+            sees_requirements: self.reader.sees_requirements(),
             as_of: as_of.to_string(),
             events,
         }
@@ -181,8 +173,8 @@ struct Page<'a> {
     format: Format,
 }
 
-fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) -> Result<Page<'a>, Response> {
-    let visitor = visitor(state, headers);
+async fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) -> Result<Page<'a>, Response> {
+    let visitor = visitor(state, headers).await;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let events = ledger.head();
     match format_of(query) {
@@ -235,7 +227,7 @@ pub fn overview_html(
 }
 
 async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -267,7 +259,7 @@ struct ContributorsTable {
 }
 
 async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -313,7 +305,7 @@ struct PackagesPage {
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -343,14 +335,14 @@ struct RequirementsPage {
 }
 
 async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
-    if !sees_requirements(&visitor.reader) {
+    if !visitor.reader.sees_requirements() {
         let status = if visitor.reader.sees_restricted() { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
-        let message = "The requirements are restricted to the recipient, the coordinator and suppliers: sign in with \
-                       such a token to see them."
+        let message = "The requirements are restricted to the recipient, the coordinator, suppliers and auditors: \
+                       sign in with such a token to see them."
             .to_string();
         return visitor.message(status, "Restricted", message, events);
     }
@@ -391,7 +383,7 @@ struct RecordsTable {
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query) {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -439,7 +431,7 @@ struct LogPage {
 }
 
 async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events: head, format } = match begin(&state, &headers, &query) {
+    let Page { visitor, ledger, events: head, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -447,9 +439,13 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
         Ok(events) => {
             events.first().map(|e| format!("#{} {} at {}", e.seq, e.kind, e.recorded_at)).unwrap_or("none".into())
         }
-        Err(_) => "unavailable".into(),
+        Err(error) => {
+            tracing::error!(%error, "the log page could not read the latest event");
+            "unavailable".into()
+        }
     };
     let checkpoint = tranche_store::log::latest_note(ledger.store())
+        .inspect_err(|error| tracing::error!(%error, "the log page could not read the latest checkpoint"))
         .ok()
         .flatten()
         .and_then(|(_, note)| data::checkpoint_view(&note));
@@ -510,7 +506,7 @@ struct Message {
 }
 
 async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let visitor = visitor(&state, &headers);
+    let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), events), error: None };
     visitor.html(StatusCode::OK, render(&page))
@@ -532,7 +528,7 @@ fn redirect_home() -> Response {
 }
 
 async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let visitor = visitor(&state, &headers);
+    let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let refuse = |status: StatusCode, error: String| {
         let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), events), error: Some(error) };
@@ -546,12 +542,9 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         return refuse(StatusCode::FORBIDDEN, why.to_string());
     }
     let token = form.token.trim().to_string();
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let verified = state
-        .tokens
-        .role(&token, &now, |id| state.ledger.lock().expect("the ledger lock is not poisoned").store().token(id));
-    if let Err(refusal) = verified {
-        return refuse(StatusCode::UNAUTHORIZED, format!("Not signed in: {}", refusal.message()));
+    if let Err(problem) = crate::verify(&state.tokens, &state.ledger, &token).await {
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNAUTHORIZED);
+        return refuse(status, format!("Not signed in: {}", problem.detail));
     }
     let id = state.sessions.open(token);
     let mut response = redirect_home();
@@ -560,7 +553,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 }
 
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let visitor = visitor(&state, &headers);
+    let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let form: SignOutForm = match serde_urlencoded_form(&body) {
         Ok(form) => form,
@@ -579,4 +572,82 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 
 fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     serde_urlencoded::from_bytes(body).map_err(|e| format!("the form is malformed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::data::{Dataset, SourceView, csv_cell};
+    use super::*;
+
+    fn check_source(url: &str, href: &str, text: &str) {
+        let view = SourceView::of(url);
+        assert_eq!((view.href.as_str(), view.text.as_str()), (href, text), "{url:?}");
+    }
+
+    #[test]
+    fn only_http_sources_are_links() {
+        check_source("https://www.nato.int/x", "https://www.nato.int/x", "nato.int");
+        check_source("HTTP://example.org/a", "HTTP://example.org/a", "example.org");
+        check_source("", "", "");
+        check_source("javascript:alert(1)", "", "javascript:alert(1)");
+        check_source("JavaScript:alert(1)", "", "JavaScript:alert(1)");
+        check_source(" javascript:alert(1)", "", " javascript:alert(1)");
+        check_source("data:text/html,<script>1</script>", "", "data:text/html,<script>1</script>");
+        check_source("//evil.example/x", "", "//evil.example/x");
+        check_source("http:alert(1)", "", "http:alert(1)");
+        check_source("ftp://x y", "", "ftp://x y");
+    }
+
+    /// The records table as rendered for one record whose source is `url`.
+    fn records_table_with_source(url: &str) -> String {
+        let source = SourceView::of(url);
+        let mut row = vec!["R01".to_string(); 8];
+        row.extend([source.href, source.text]);
+        render(&RecordsTable { rows: vec![row] })
+    }
+
+    #[test]
+    fn a_javascript_source_is_shown_as_text_not_as_a_link() {
+        let html = records_table_with_source("javascript:fetch('/requirements')");
+        assert!(!html.contains("href=\"javascript"), "{html}");
+        assert!(!html.contains("<a "), "{html}");
+        assert!(html.contains("javascript:fetch(&#39;/requirements&#39;)"), "{html}");
+        let html = records_table_with_source("https://example.org/x");
+        assert!(html.contains("<a href=\"https://example.org/x\" rel=\"noreferrer\">example.org</a>"), "{html}");
+    }
+
+    fn check_cell(cell: &str, written: &str) {
+        assert_eq!(csv_cell(cell), written, "{cell:?}");
+    }
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_get_an_apostrophe() {
+        check_cell("=HYPERLINK(\"https://evil.example\",\"x\")", "'=HYPERLINK(\"https://evil.example\",\"x\")");
+        check_cell("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0");
+        check_cell("-2+3", "'-2+3");
+        check_cell("@SUM(A1)", "'@SUM(A1)");
+        check_cell("\t=1", "'\t=1");
+        check_cell("\r=1", "'\r=1");
+        check_cell("-", "'-");
+        check_cell("-.5", "'-.5");
+        // Numbers stay numbers; ordinary text stays as it is.
+        check_cell("-5.00", "-5.00");
+        check_cell("-1250000", "-1250000");
+        check_cell("+3.5", "+3.5");
+        check_cell("1234.56", "1234.56");
+        check_cell("NLD", "NLD");
+        check_cell("a=b", "a=b");
+        check_cell("", "");
+    }
+
+    #[test]
+    fn csv_downloads_neutralise_formulas() {
+        let dataset = Dataset {
+            name: "records",
+            columns: vec!["record", "amount", "reason"],
+            numeric: vec![1],
+            rows: vec![vec!["R01".into(), "-5.00".into(), "=HYPERLINK(\"https://evil.example\")".into()]],
+        };
+        assert_eq!(dataset.to_csv(), "record,amount,reason\nR01,-5.00,\"'=HYPERLINK(\"\"https://evil.example\"\")\"\n");
+    }
 }

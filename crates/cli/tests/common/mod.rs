@@ -91,9 +91,16 @@ pub fn serve(database: &str, extra: &[&str]) -> (Child, String) {
     (child, url)
 }
 
-/// The stored idempotency records by command id: (first event, event count).
+/// The stored idempotency records by the client's key: (first event, event count).
 pub fn stored_commands(store: &dyn tranche_store::Store) -> std::collections::HashMap<String, (u64, u32)> {
-    store.command_rows().unwrap().into_iter().map(|row| (row.command_id, (row.first_seq, row.event_count))).collect()
+    let rows = store.command_rows().unwrap().into_iter();
+    rows.map(|row| (client_key(&row.command_id).to_string(), (row.first_seq, row.event_count))).collect()
+}
+
+/// The client's idempotency key in a stored command id: the API scopes keys per actor as
+/// `<actor>/<key>` (roles hold no '/').
+pub fn client_key(command_id: &str) -> &str {
+    command_id.split_once('/').map_or(command_id, |(_, key)| key)
 }
 
 impl Served {

@@ -38,6 +38,9 @@ pub struct LogState {
     pub tree: Tree,
     config: LogConfig,
     last_signed: Option<Instant>,
+    /// The size of the latest checkpoint known to be kept: an idle log is not signed again, so
+    /// neither the ticker nor the writer reads the store or waits for its lock for nothing.
+    signed_size: Option<u64>,
 }
 
 pub type SharedLog = Arc<Mutex<LogState>>;
@@ -50,7 +53,7 @@ impl LogState {
 
     pub fn load(ledger: &Ledger<AnyStore>, config: LogConfig) -> Result<LogState, tranche_store::StoreError> {
         let tree = tranche_store::log::tree_of(ledger.store())?;
-        Ok(LogState { tree, config, last_signed: None })
+        Ok(LogState { tree, config, last_signed: None, signed_size: None })
     }
 
     /// Extends the tree with the leaves stored since, and signs a checkpoint when one is due
@@ -59,14 +62,21 @@ impl LogState {
         tranche_store::log::extend(ledger.store(), &mut self.tree)?;
         let Some(signer) = &self.config.signer else { return Ok(()) };
         let due = force || self.last_signed.is_none_or(|at| at.elapsed() >= Duration::from_secs(1));
-        if due && tranche_store::log::sign_checkpoint(ledger.store_mut(), &self.tree, signer)?.is_some() {
+        if !due || self.signed_size == Some(self.tree.size()) {
+            return Ok(());
+        }
+        if tranche_store::log::sign_checkpoint(ledger.store_mut(), &self.tree, signer)?.is_some() {
             self.last_signed = Some(Instant::now());
         }
+        self.signed_size = Some(self.tree.size());
         Ok(())
     }
 }
 
-/// Signs the checkpoints left unsigned by the writer's one-per-second rule, once a second.
+/// Signs the checkpoints left unsigned by the writer's one-per-second rule, once a second. It
+/// writes on the read connection while the writer appends on its own: safe because every SQLite
+/// write transaction takes the write lock when it begins (`BEGIN IMMEDIATE`), so neither side
+/// fails on the other's commit (issue 12, #11).
 pub fn spawn_ticker(
     ledger: Arc<Mutex<Ledger<AnyStore>>>,
     log: SharedLog,

@@ -118,7 +118,10 @@ impl From<StoreError> for Problem {
     }
 }
 
-/// Turns the framework's own plain-text errors (body too large, wrong method) into problem+json.
+/// Turns the framework's own plain-text errors (body too large, wrong method, the request
+/// timeout's 408) into problem+json. Hyper's own answers to requests it cannot parse (400, and
+/// 431 for a head over its 64 KiB buffer) never reach the router; `edge` answers the usual
+/// oversized requests (413, 414, 431) first, as problems.
 pub async fn plain_errors_as_problems(response: Response) -> Response {
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes());

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 use crate::{Batch, Store, StoreError, StoredCommand, StoredCommandRow, StoredEvent, StoredToken};
@@ -23,8 +23,32 @@ pub struct SqliteStore {
     found_version: u32,
 }
 
+/// The error with SQLite's extended result code, which tells apart what its message does not
+/// (SQLITE_BUSY_SNAPSHOT from another lock holder, SQLITE_FULL, SQLITE_READONLY_*, SQLITE_IOERR_*).
 fn db(error: rusqlite::Error) -> StoreError {
-    StoreError::Database(error.to_string())
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _) => {
+            StoreError::Database(format!("{error} (SQLite code {})", failure.extended_code))
+        }
+        _ => StoreError::Database(error.to_string()),
+    }
+}
+
+/// How long a statement waits for another connection's write lock before it fails.
+const BUSY_TIMEOUT_MS: u32 = 5000;
+
+/// Every transaction that writes takes the write lock when it begins (`BEGIN IMMEDIATE`). A
+/// deferred one reads first (the head) under a snapshot; when another connection (the server's
+/// read connection signing a checkpoint, the command line beside it) commits before the first
+/// write, SQLite cannot upgrade that snapshot and fails at once (SQLITE_BUSY_SNAPSHOT), without
+/// waiting for the busy timeout: a whole group commit was lost that way (issue 12, #11).
+fn write_transaction(connection: &mut Connection) -> Result<Transaction<'_>, StoreError> {
+    connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db)
+}
+
+/// Waits for other connections' locks instead of failing at once; set on every connection.
+fn set_busy_timeout(connection: &Connection) -> Result<(), StoreError> {
+    connection.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into())).map_err(db)
 }
 
 impl SqliteStore {
@@ -41,6 +65,7 @@ impl SqliteStore {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        set_busy_timeout(&connection)?;
         let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(db)?;
         if version != MIGRATIONS.len() as i64 {
             return Err(StoreError::Corrupt(format!(
@@ -61,8 +86,9 @@ impl SqliteStore {
     }
 
     fn with_connection(connection: Connection) -> Result<SqliteStore, StoreError> {
+        set_busy_timeout(&connection)?;
         connection
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(db)?;
         let mut store = SqliteStore { connection, secret: [0; 32], found_version: 0 };
         store.found_version = store.migrate()?;
@@ -100,7 +126,10 @@ impl SqliteStore {
             return Ok(());
         }
         let secret = self.secret;
-        let tx = self.connection.transaction().map_err(db)?;
+        let tx = write_transaction(&mut self.connection)?;
+        // Read again under the write lock: another process opening the store may have done it.
+        let done: i64 =
+            tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM log_leaves", [], |row| row.get(0)).map_err(db)?;
         {
             let mut select = tx
                 .prepare(
@@ -137,7 +166,7 @@ impl SqliteStore {
             )));
         }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self.connection.transaction().map_err(db)?;
+            let tx = write_transaction(&mut self.connection)?;
             tx.execute_batch(sql).map_err(db)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1)).map_err(db)?;
             tx.commit().map_err(db)?;
@@ -234,7 +263,7 @@ impl Store for SqliteStore {
 
     fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
         let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let tx = self.connection.transaction().map_err(db)?;
+        let tx = write_transaction(&mut self.connection)?;
         let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
         if let Some(expected) = batch.expected_head.filter(|e| *e != head as u64) {
             return Err(StoreError::Conflict { expected, found: head as u64 });
@@ -307,7 +336,7 @@ impl Store for SqliteStore {
     }
 
     fn put_rates(&mut self, quotes: &[RateQuote]) -> Result<usize, StoreError> {
-        let tx = self.connection.transaction().map_err(db)?;
+        let tx = write_transaction(&mut self.connection)?;
         let mut new = 0;
         {
             let mut find =
@@ -356,7 +385,7 @@ impl Store for SqliteStore {
             .map_err(db)?;
         let limit = limit.min(crate::MAX_PAGE) as i64;
         let rows = query
-            .query_map(params![after as i64, limit], |row| {
+            .query_map(params![i64::try_from(after).unwrap_or(i64::MAX), limit], |row| {
                 Ok(StoredEvent {
                     seq: row.get::<_, i64>(0)? as u64,
                     kind: row.get(1)?,
@@ -375,7 +404,7 @@ impl Store for SqliteStore {
         postings: &[(u64, Vec<JournalEntry>)],
         pledges: &[&Pledge],
     ) -> Result<(), StoreError> {
-        let tx = self.connection.transaction().map_err(db)?;
+        let tx = write_transaction(&mut self.connection)?;
         tx.execute_batch("DELETE FROM postings; DELETE FROM pledge_view;").map_err(db)?;
         for (seq, entries) in postings {
             write_postings(&tx, *seq, entries)?;
@@ -504,7 +533,7 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT seq, hash FROM log_leaves WHERE seq > ?1 ORDER BY seq LIMIT ?2")
             .map_err(db)?;
         let rows = query
-            .query_map(params![after as i64, limit.min(i64::MAX as usize) as i64], |row| {
+            .query_map(params![i64::try_from(after).unwrap_or(i64::MAX), limit.min(i64::MAX as usize) as i64], |row| {
                 Ok((row.get::<_, i64>(0)? as u64, row.get::<_, Vec<u8>>(1)?))
             })
             .map_err(db)?;
@@ -588,7 +617,7 @@ impl Store for SqliteStore {
         events: &[StoredEvent],
         secret: Option<[u8; 32]>,
     ) -> Result<(), StoreError> {
-        let tx = self.connection.transaction().map_err(db)?;
+        let tx = write_transaction(&mut self.connection)?;
         if let Some(secret) = secret {
             tx.execute("UPDATE log_meta SET value = ?1 WHERE key = 'secret'", params![&secret[..]]).map_err(db)?;
         }

@@ -118,6 +118,9 @@ impl State {
             Command::DefineMechanism { mechanism } => {
                 self.require_party(&mechanism.recipient)?;
                 self.require_party(&mechanism.supplier)?;
+                let mut currencies = mechanism.reporting_currencies.clone();
+                currencies.push(mechanism.package_currency);
+                self.check_countable_in(rates, &currencies)?;
                 Ok(vec![Event::MechanismDefined { mechanism: mechanism.clone() }])
             }
             Command::DefineGroup { group } => {
@@ -171,6 +174,7 @@ impl State {
                 if !target.amount.is_positive() {
                     return Err(DomainError::NotPositive(target.amount.to_string()));
                 }
+                self.check_reportable(rates, target.amount, &[target.date])?;
                 Ok(vec![Event::TargetSet { target: target.clone() }])
             }
             procurement => self.decide_procurement(rates, procurement),
@@ -189,9 +193,31 @@ impl State {
     /// currency at each date the reports convert it (a rate held on or before the date, a result
     /// within the amount limit). So whatever is accepted, the summary and the reports answer.
     fn check_reportable(&self, rates: &RateTable, money: Money, dates: &[NaiveDate]) -> Result<(), DomainError> {
+        let mut currencies = self.reporting_currencies();
+        currencies.extend(self.mechanism.as_ref().map(|m| m.package_currency));
         for date in dates {
-            for currency in self.reporting_currencies() {
+            for currency in &currencies {
+                let currency = *currency;
                 rates.convert(money, currency, *date)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a mechanism whose currencies the money already recorded could not be counted in:
+    /// every pledge, commitment, payment and target must convert into each of `currencies` at
+    /// the dates the reports convert it.
+    fn check_countable_in(&self, rates: &RateTable, currencies: &[Currency]) -> Result<(), DomainError> {
+        let pledged = self.pledges.iter().flat_map(|p| {
+            let announced = p.announced.map(|a| (a, p.date));
+            let committed = p.committed.into_iter().flat_map(|c| [Some((c, p.date)), p.committed_on.map(|on| (c, on))]);
+            announced.into_iter().chain(committed.flatten())
+        });
+        let paid = self.payments.iter().map(|p| (p.settled, p.date));
+        let targets = self.targets.values().map(|t| (t.amount, t.date));
+        for (money, date) in pledged.chain(paid).chain(targets) {
+            for currency in currencies {
+                rates.convert(money, *currency, date)?;
             }
         }
         Ok(())

@@ -201,3 +201,17 @@ fn dates_text_urls_and_ids_that_break_the_rules_cannot_be_read() {
     check_unreadable(party(json!("Name"), json!("-1")), "is negative");
     assert!(parse(party(json!("Name"), json!("1.5"))).is_ok());
 }
+
+#[test]
+fn a_mechanism_cannot_report_in_currencies_the_recorded_money_cannot_be_counted_in() {
+    let mut world = World::new();
+    let mechanism = |reporting: &str| {
+        json!({"type": "define-mechanism", "mechanism": {"id": "PURL", "name": "PURL", "recipient": "NLD",
+            "supplier": "DEU", "package_currency": "USD", "reporting_currencies": ["EUR", reporting]}})
+    };
+    world.refused(Role::Coordinator, mechanism("KWD"), "no exchange rate for KWD");
+    world.ok(Role::Coordinator, mechanism("USD"));
+    let target = json!({"type": "set-target", "target": {"id": "T1", "kind": "monthly-run-rate",
+        "amount": {"amount_minor": 100000, "currency": "KWD"}, "date": "2025-08-01", "source": source(), "note": null}});
+    world.refused(Role::Coordinator, target, "no exchange rate for KWD");
+}

@@ -92,6 +92,12 @@ impl From<ExecuteError> for Problem {
                     "Not allowed in the current state",
                     error.to_string(),
                 ),
+                DomainError::Fx(tranche_core::FxError::Overflow { .. }) => Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "amount-limit",
+                    "Beyond the amount limit",
+                    error.to_string(),
+                ),
                 DomainError::Fx(_) => Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "missing-rate",

@@ -470,8 +470,11 @@ impl Store for Direct {
 
     fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         let limit = limit.min(crate::MAX_PAGE) as i64;
-        let rows =
-            self.client.borrow_mut().query(&self.statements.events_after, &[&i64::try_from(after).unwrap_or(i64::MAX), &limit]).map_err(db)?;
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&self.statements.events_after, &[&i64::try_from(after).unwrap_or(i64::MAX), &limit])
+            .map_err(db)?;
         Ok(rows.iter().map(stored_event).collect())
     }
 

@@ -25,9 +25,10 @@ const CI_STEPS: u64 = 2_000;
 fn run(config: Config) -> Result<sim::Stats, Failure> {
     let mut sim = Sim::new(config).map_err(|what| Failure { seed: config.seed, step: 0, what })?;
     let started = std::time::Instant::now();
-    sim.run()?;
-    report(&config, &sim.stats, started.elapsed());
-    Ok(std::mem::take(&mut sim.stats))
+    let outcome = sim.run();
+    let steps = outcome.as_ref().err().map_or(config.steps, |failure| failure.step);
+    report(&Config { steps, ..config }, &sim.stats, started.elapsed());
+    outcome.map(|()| std::mem::take(&mut sim.stats))
 }
 
 fn report(config: &Config, stats: &sim::Stats, took: std::time::Duration) {
@@ -54,10 +55,24 @@ fn report(config: &Config, stats: &sim::Stats, took: std::time::Duration) {
     }
 }
 
-/// The distinct kind of a failure: its words without numbers, ids or quoted values.
+/// The distinct kind of a failure: its words without numbers, party ids, quoted values or the
+/// excerpt after `...`, so that one defect found by several seeds is listed once.
 fn signature(what: &str) -> String {
-    let words: String = what.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
-    words.split(['"', '(']).next().unwrap_or_default().chars().take(90).collect()
+    let head = what.split("...").next().unwrap_or_default();
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in head.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            _ if quoted => {}
+            '0'..='9' if out.ends_with('#') => {}
+            '0'..='9' => out.push('#'),
+            'A'..='Z' if out.ends_with('X') => {}
+            'A'..='Z' => out.push('X'),
+            _ => out.push(c),
+        }
+    }
+    out.chars().take(120).collect()
 }
 
 #[test]
@@ -73,6 +88,22 @@ fn simulation() {
     }
     let failures: Vec<String> = distinct.values().map(ToString::to_string).collect();
     assert!(failures.is_empty(), "{} distinct failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn failures_are_told_apart_by_kind_not_by_value() {
+    let a = signature(r#"event 480 (trigger-declared) holds trigger "\u{202e}", not a trigger name"#);
+    let b = signature(r#"event 9 (trigger-declared) holds trigger "R33", not a trigger name"#);
+    let c = signature("event 9 (pledge-committed) holds amount_minor 1000000000000001, beyond the limit");
+    let d = signature(
+        "contributor:ROU caused event 5 (pledge-withdrawn) by command \"sim:5:4\", which is not its to cause",
+    );
+    let e = signature(
+        "contributor:DEU caused event 7 (pledge-withdrawn) by command \"sim:9:1\", which is not its to cause",
+    );
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(d, e);
 }
 
 // The oracle must catch what it is for: each planted fault below is one it exists to find.
@@ -147,6 +178,9 @@ fn the_oracle_sees_values_beyond_the_boundary() {
         (r#"{"x": {"name": ""}}"#, Err("a text of 0 characters")),
         (r#"{"x": {"note": "two\nlines"}}"#, Ok(())),
         (r#"{"x": {"pledge": ".."}}"#, Err("not an id")),
+        (r#"{"x": {"trigger": "talks-fail"}}"#, Ok(())),
+        (r#"{"x": {"trigger": ""}}"#, Err("not a trigger name")),
+        (r#"{"x": {"trigger": "Talks Fail"}}"#, Err("not a trigger name")),
         (r#"{"x": {"percent": "79228162514264337593543950335"}}"#, Err("outside (0, 100]")),
         (r#"{"x": {"quantity": 9007199254740993}}"#, Err("cannot write exactly")),
     ];

@@ -481,6 +481,7 @@ impl State {
     }
 
     fn decide_trigger(&self, trigger: &str, date: NaiveDate) -> Result<Vec<Event>, DomainError> {
+        crate::procurement::parse_trigger(trigger).map_err(|e| rule(e.to_string()))?;
         if let Some(on) = self.triggers.get(trigger) {
             return Err(rule(format!("trigger {trigger} was already declared on {on}")));
         }

@@ -215,3 +215,13 @@ fn a_mechanism_cannot_report_in_currencies_the_recorded_money_cannot_be_counted_
         "amount": {"amount_minor": 100000, "currency": "KWD"}, "date": "2025-08-01", "source": source(), "note": null}});
     world.refused(Role::Coordinator, target, "no exchange rate for KWD");
 }
+
+#[test]
+fn a_trigger_is_declared_only_by_its_name() {
+    let mut world = World::new();
+    for bad in ["", "\u{202E}", "é", "R02"] {
+        let declare = json!({"type": "declare-trigger", "trigger": bad, "date": "2025-08-02"});
+        world.refused(Role::Coordinator, declare, "not a trigger name");
+    }
+    world.ok(Role::Coordinator, json!({"type": "declare-trigger", "trigger": "talks-fail", "date": "2025-08-02"}));
+}

@@ -156,6 +156,7 @@ fn value_problem(value: &Value, key: &str) -> Option<String> {
             "pledge" | "package" | "requirement" | "decision" | "by" | "id" | "requirements" | "order",
             Value::String(s),
         ) if s.is_empty() || s.chars().all(|c| c == '.') => Some(format!("{s:?}, which is not an id")),
+        ("trigger" | "contingent_on", Value::String(s)) => trigger_problem(s),
         ("percent", percent) => percent_problem(percent),
         ("gdp_2021_bn_eur", gdp) if decimal_of(gdp).is_some_and(|g| g < 0.0) => Some(format!("{gdp}, a negative GDP")),
         (_, Value::String(s)) => s.chars().find(|c| is_hidden(*c) || c.is_control()).map(|c| hidden(c)),
@@ -169,6 +170,16 @@ fn date_problem(text: &str) -> Option<String> {
     match shaped && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
         true => None,
         false => Some(format!("{text:?}, not a YYYY-MM-DD date")),
+    }
+}
+
+/// A trigger's name: 1 to 64 lowercase letters, digits and '-' (as `contingent_on` documents).
+fn trigger_problem(text: &str) -> Option<String> {
+    let valid = (1..=64).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    match valid {
+        true => None,
+        false => Some(format!("{:?}, not a trigger name", &text[..text.floor_char_boundary(80)])),
     }
 }
 

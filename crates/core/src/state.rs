@@ -175,6 +175,9 @@ impl State {
                     return Err(DomainError::NotPositive(target.amount.to_string()));
                 }
                 self.check_reportable(rates, target.amount, &[target.date])?;
+                if !self.counting_currencies().contains(&target.amount.currency) {
+                    self.check_countable_in(rates, &[target.amount.currency])?;
+                }
                 Ok(vec![Event::TargetSet { target: target.clone() }])
             }
             procurement => self.decide_procurement(rates, procurement),
@@ -193,15 +196,22 @@ impl State {
     /// currency at each date the reports convert it (a rate held on or before the date, a result
     /// within the amount limit). So whatever is accepted, the summary and the reports answer.
     fn check_reportable(&self, rates: &RateTable, money: Money, dates: &[NaiveDate]) -> Result<(), DomainError> {
-        let mut currencies = self.reporting_currencies();
-        currencies.extend(self.mechanism.as_ref().map(|m| m.package_currency));
+        let currencies = self.counting_currencies();
         for date in dates {
             for currency in &currencies {
-                let currency = *currency;
-                rates.convert(money, currency, *date)?;
+                rates.convert(money, *currency, *date)?;
             }
         }
         Ok(())
+    }
+
+    /// Every currency some report counts money in: the reporting currencies, the package
+    /// currency, and each goal's currency (the overview finds the date a goal was reached).
+    fn counting_currencies(&self) -> std::collections::BTreeSet<Currency> {
+        let mut currencies: std::collections::BTreeSet<Currency> = self.reporting_currencies().into_iter().collect();
+        currencies.extend(self.mechanism.as_ref().map(|m| m.package_currency));
+        currencies.extend(self.targets.values().map(|t| t.amount.currency));
+        currencies
     }
 
     /// Refuses a mechanism whose currencies the money already recorded could not be counted in:

@@ -225,3 +225,20 @@ fn a_trigger_is_declared_only_by_its_name() {
     }
     world.ok(Role::Coordinator, json!({"type": "declare-trigger", "trigger": "talks-fail", "date": "2025-08-02"}));
 }
+
+#[test]
+fn a_goal_cannot_be_set_in_a_currency_the_recorded_money_cannot_be_counted_in() {
+    let mut world = World::new();
+    let mut rates = rates();
+    let jpy = Currency::parse("JPY").unwrap();
+    rates.insert(RateQuote { date: date("2024-01-02"), currency: jpy, rate: Rate::parse("155.7").unwrap() }).unwrap();
+    world.rates = rates;
+    // EUR 8 trillion converts into EUR and USD, but not into JPY within the amount limit.
+    world.ok(Role::Admin, announce(announcement("BIG", json!({"party": "NLD"}), json!(800_000_000_000_000_i64)), None));
+    let goal = |currency: &str| {
+        json!({"type": "set-target", "target": {"id": format!("G-{currency}"), "kind": "cumulative-goal",
+            "amount": {"amount_minor": 100000, "currency": currency}, "date": "2025-08-01", "source": source(), "note": null}})
+    };
+    world.refused(Role::Coordinator, goal("JPY"), "converted into JPY exceeds the amount limit");
+    world.ok(Role::Coordinator, goal("USD"));
+}

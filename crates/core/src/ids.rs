@@ -125,7 +125,7 @@ identifier!(
     PledgeId,
     "pledge",
     |t| is_token(t, 64),
-    "is not a pledge id (1 to 64 letters, digits, '-', '_', '.', ':')"
+    "is not a pledge id (1 to 64 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(
@@ -133,7 +133,7 @@ identifier!(
     PackageRef,
     "package",
     |t| is_token(t, 64),
-    "is not a package reference (1 to 64 letters, digits, '-', '_', '.', ':')"
+    "is not a package reference (1 to 64 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(
@@ -141,7 +141,7 @@ identifier!(
     GroupId,
     "group",
     |t| is_token(t, 32),
-    "is not a group id (1 to 32 letters, digits, '-', '_', '.', ':')"
+    "is not a group id (1 to 32 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(
@@ -149,7 +149,7 @@ identifier!(
     RequirementId,
     "requirement",
     |t| is_token(t, 64),
-    "is not a requirement id (1 to 64 letters, digits, '-', '_', '.', ':')"
+    "is not a requirement id (1 to 64 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(
@@ -157,7 +157,7 @@ identifier!(
     DecisionId,
     "decision",
     |t| is_token(t, 64),
-    "is not a decision id (1 to 64 letters, digits, '-', '_', '.', ':')"
+    "is not a decision id (1 to 64 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(
@@ -165,7 +165,7 @@ identifier!(
     TargetId,
     "target",
     |t| is_token(t, 64),
-    "is not a target id (1 to 64 letters, digits, '-', '_', '.', ':')"
+    "is not a target id (1 to 64 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(
@@ -173,7 +173,7 @@ identifier!(
     MechanismId,
     "mechanism",
     |t| is_token(t, 32),
-    "is not a mechanism id (1 to 32 letters, digits, '-', '_', '.', ':')"
+    "is not a mechanism id (1 to 32 letters, digits, '-', '_', '.', ':', beginning with a letter or digit)"
 );
 
 identifier!(

@@ -100,29 +100,51 @@ pub fn verify_store(store: &impl Store, key: Option<&VerifierKey>) -> Result<(Ve
     let checkpoints = store.checkpoints().map_err(|e| e.to_string())?;
     let mut previous = 0;
     for (size, text) in &checkpoints {
-        let note = SignedNote::parse(text).map_err(|e| format!("checkpoint of size {size}: {e}"))?;
-        if let Some(key) = key {
-            note.verify(key).map_err(|e| format!("checkpoint of size {size}: {e}"))?;
-        }
-        let checkpoint = note.checkpoint().map_err(|e| format!("checkpoint of size {size}: {e}"))?;
-        match tree.root_at(checkpoint.size) {
-            Some(root) if root == checkpoint.root => {}
-            Some(_) => {
+        match check_checkpoint(&tree, text, key) {
+            Ok(_) => {}
+            Err(CheckpointError::Note(e)) => return Err(format!("checkpoint of size {size}: {e}")),
+            Err(CheckpointError::RootDiffers) => {
                 return Err(format!(
                     "checkpoint of size {size}: the log's root differs; the log was changed between entries {} and {size}",
                     previous + 1
                 ));
             }
-            None => {
+            Err(CheckpointError::Beyond { held }) => {
                 return Err(format!(
-                    "checkpoint of size {size}: the log holds only {} entries (entries were removed)",
-                    tree.size()
+                    "checkpoint of size {size}: the log holds only {held} entries (entries were removed)"
                 ));
             }
         }
         previous = *size;
     }
     Ok((Verified { size: tree.size(), root: tree.root(), checkpoints: checkpoints.len() }, tree))
+}
+
+/// Why a kept checkpoint does not hold for a tree.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("{0}")]
+    Note(#[from] tranche_log::NoteError),
+    #[error("the log's root differs")]
+    RootDiffers,
+    #[error("the log holds only {held} entries")]
+    Beyond { held: u64 },
+}
+
+/// Checks one checkpoint note against the tree: it parses as a signed note (signed by `key`
+/// when one is given), and the tree's root at the checkpoint's size is the checkpoint's root.
+/// The one check behind both `verify` and a restore (which may not know the key yet).
+pub fn check_checkpoint(tree: &Tree, text: &str, key: Option<&VerifierKey>) -> Result<Checkpoint, CheckpointError> {
+    let note = SignedNote::parse(text)?;
+    if let Some(key) = key {
+        note.verify(key)?;
+    }
+    let checkpoint = note.checkpoint()?;
+    match tree.root_at(checkpoint.size) {
+        Some(root) if root == checkpoint.root => Ok(checkpoint),
+        Some(_) => Err(CheckpointError::RootDiffers),
+        None => Err(CheckpointError::Beyond { held: tree.size() }),
+    }
 }
 
 /// The public stand-in for a restricted value when a leaf is replayed without it.

@@ -137,6 +137,9 @@ pub async fn serve(
     limits: Limits,
     log_config: log::LogConfig,
 ) -> std::io::Result<()> {
+    // Registered before anything else: a SIGTERM that arrives while the server starts (or before
+    // the accept loop first looks at it) still stops it gracefully instead of killing it.
+    let stop_signal = shutdown_signal()?;
     let failed = |e: tranche_store::StoreError| std::io::Error::other(e.to_string());
     let mut log_state = log::LogState::load(&ledger, log_config).map_err(failed)?;
     log_state.catch_up(&mut ledger, true).map_err(failed)?;
@@ -168,7 +171,7 @@ pub async fn serve(
         log,
     };
     let signal = async move {
-        shutdown_signal().await;
+        stop_signal.await;
         tracing::info!("stopping: requests in flight finish, event streams end");
         stop.send_replace(true);
     };
@@ -176,19 +179,25 @@ pub async fn serve(
     writer.join().map_err(|_| std::io::Error::other("the writer thread panicked"))
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a signal handler");
+/// Registers for ctrl-c and SIGTERM now, and completes when either arrives.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
         tokio::select! {
-            _ = interrupt => {}
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 pub fn local_url(addr: SocketAddr) -> String {

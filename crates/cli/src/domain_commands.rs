@@ -81,6 +81,9 @@ pub enum PledgeCommand {
         /// The pledge counts apart and commits only when the coordinator declares this trigger.
         #[arg(long)]
         contingent_on: Option<String>,
+        /// The most this pledge may give any one package, in major units of its currency.
+        #[arg(long, conflicts_with = "undisclosed")]
+        cap_per_package: Option<String>,
         /// An earlier announcement this one replaces.
         #[arg(long)]
         supersedes: Option<String>,
@@ -257,6 +260,7 @@ pub fn run_pledge(ledger: &mut crate::AnyLedger, actor: Role, command: PledgeCom
             earmark,
             supersedes,
             contingent_on,
+            cap_per_package,
             shares,
             note,
             source: source_args,
@@ -295,6 +299,10 @@ pub fn run_pledge(ledger: &mut crate::AnyLedger, actor: Role, command: PledgeCom
                 note,
                 contingent_on,
                 shares: parse_shares(&shares, amount.map(|a| a.currency))?,
+                cap_per_package: match (cap_per_package, amount) {
+                    (Some(cap), Some(amount)) => Some(money(&cap, amount.currency)?),
+                    _ => None,
+                },
             };
             let supersedes = supersedes.as_deref().map(PledgeId::parse).transpose()?;
             submit(ledger, actor, &common, Command::AnnouncePledge { announcement, supersedes })

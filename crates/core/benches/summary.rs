@@ -28,6 +28,7 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
             kind: PartyKind::State,
             role: PartyRole::Contributor,
             gdp_2021_bn_eur: None,
+            nato_member_since: None,
         };
         state.execute(&rates, &Command::RegisterParty { party }).unwrap();
     }
@@ -45,6 +46,7 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
             source: Source { url: None, date: day, confidence: Confidence::Confirmed },
             note: None,
             contingent_on: None,
+            cap_per_package: None,
             shares: Vec::new(),
         };
         state.execute(&rates, &Command::AnnouncePledge { announcement, supersedes: None }).unwrap();

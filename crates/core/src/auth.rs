@@ -3,7 +3,7 @@
 //! | role | may |
 //! |---|---|
 //! | admin | everything (the operator: imports, set-up) |
-//! | coordinator | parties, groups, mechanism, participation, targets, recording public pledges, decisions, packages (draft, propose, approve, open, close, cancel), allocations, triggers |
+//! | coordinator | parties, groups, mechanism, participation, targets, share keys, recording public pledges, decisions, packages (draft, propose, approve, open, close, cancel), allocations, triggers |
 //! | contributor (one party) | its own party's (or its groups') pledges and payments, its participation, its responses to decisions |
 //! | recipient | requirements and their priority lists, confirming receipt |
 //! | supplier | quotes, contracts, disbursements, deliveries |
@@ -122,6 +122,7 @@ pub fn authorise(role: Role, command: &Command, state: &State) -> Result<(), Dom
             | DefineGroup { .. }
             | RecordParticipation { .. }
             | SetTarget { .. }
+            | LoadShareKey { .. }
             | AnnouncePledge { .. }
             | CommitPledge { .. }
             | PayPledge { .. }

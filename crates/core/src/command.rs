@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Contributor, Group, Mechanism, ParticipationStatus, Party, PledgeKind, Source, Target};
+use crate::domain::{Contributor, Group, Mechanism, ParticipationStatus, Party, PledgeKind, ShareKey, Source, Target};
 use rust_decimal::Decimal;
 
 use crate::auth::Role;
@@ -90,6 +90,9 @@ pub struct Announcement {
     /// Members' shares of a joint pledge; they must sum to the whole.
     #[serde(default)]
     pub shares: Vec<MemberShare>,
+    /// The most this pledge may give any one package, in its currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_per_package: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +146,10 @@ pub enum Command {
     },
     SetTarget {
         target: Target,
+    },
+    /// Load a share key for fair shares; a name is loaded once.
+    LoadShareKey {
+        key: ShareKey,
     },
     SubmitRequirement {
         requirement: Requirement,
@@ -272,6 +279,7 @@ impl Command {
             Command::WithdrawPledge { .. } => "withdraw-pledge",
             Command::SupersedePledge { .. } => "supersede-pledge",
             Command::SetTarget { .. } => "set-target",
+            Command::LoadShareKey { .. } => "load-share-key",
             Command::SubmitRequirement { .. } => "submit-requirement",
             Command::PrioritiseList { .. } => "prioritise-list",
             Command::OpenDecision { .. } => "open-decision",
@@ -346,6 +354,9 @@ pub enum Event {
     },
     TargetSet {
         target: Target,
+    },
+    ShareKeyLoaded {
+        key: ShareKey,
     },
     RequirementSubmitted {
         requirement: Requirement,
@@ -443,6 +454,7 @@ impl Event {
             Event::PledgeWithdrawn { .. } => "pledge-withdrawn",
             Event::PledgeSuperseded { .. } => "pledge-superseded",
             Event::TargetSet { .. } => "target-set",
+            Event::ShareKeyLoaded { .. } => "share-key-loaded",
             Event::RequirementSubmitted { .. } => "requirement-submitted",
             Event::ListPrioritised { .. } => "list-prioritised",
             Event::DecisionOpened { .. } => "decision-opened",

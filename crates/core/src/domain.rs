@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ParseError;
-use crate::ids::{GroupId, MechanismId, PackageRef, PartyId, PledgeId, TargetId};
+use crate::ids::{GroupId, MechanismId, PackageRef, PartyId, PledgeId, ShareKeyName, TargetId};
 use crate::money::{Currency, Money};
 use crate::text::{Name, Note, SourceUrl};
 
@@ -145,6 +145,27 @@ pub struct Party {
     /// GDP 2021 in bn EUR, where known (Kiel tracker), for fair-share and per-GDP figures.
     #[serde(default, deserialize_with = "gdp")]
     pub gdp_2021_bn_eur: Option<Decimal>,
+    /// The year it joined NATO; `None` for partners outside the alliance (and organisations).
+    /// Fair shares fall on members only, unless partners are included.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "member_since")]
+    pub nato_member_since: Option<u16>,
+}
+
+/// The first and last year a party may have joined the alliance.
+pub const MEMBER_SINCE_YEARS: std::ops::RangeInclusive<u16> = 1949..=2199;
+
+/// Parses the year a party joined NATO: four digits, 1949 to 2199.
+pub fn parse_member_since(text: &str) -> Result<u16, ParseError> {
+    let year: u16 = text.trim().parse().map_err(|_| ParseError::new("nato_member_since", text, "is not a year"))?;
+    match MEMBER_SINCE_YEARS.contains(&year) {
+        true => Ok(year),
+        false => Err(ParseError::new("nato_member_since", text, "is not a year from 1949 to 2199")),
+    }
+}
+
+fn member_since<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u16>, D::Error> {
+    let year = Option::<u16>::deserialize(deserializer)?;
+    year.map(|y| parse_member_since(&y.to_string()).map_err(serde::de::Error::custom)).transpose()
 }
 
 /// A named set of parties that acts jointly (the Nordic-Baltic Eight: `NB8`).
@@ -251,6 +272,8 @@ pub struct Pledge {
     pub contingent_on: Option<String>,
     /// Allocated to packages and not released, in the pledge's currency.
     pub allocated: Option<Money>,
+    /// The most it may give any one package, in the pledge's currency.
+    pub cap_per_package: Option<Money>,
 }
 
 impl Pledge {
@@ -293,4 +316,76 @@ pub struct Target {
     pub date: NaiveDate,
     pub source: Source,
     pub note: Option<Note>,
+}
+
+/// The largest value a share key may give a party (GDP in any unit, population, a percentage).
+pub const MAX_KEY_VALUE: i64 = 1_000_000_000_000;
+
+/// The most parties one share key may name.
+pub const MAX_KEY_PARTIES: usize = 1_000;
+
+/// A party's value in a share key: not negative, at most [`MAX_KEY_VALUE`], at most six decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "Decimal", into = "Decimal")]
+pub struct KeyValue(Decimal);
+
+impl KeyValue {
+    pub fn new(value: Decimal) -> Result<KeyValue, ParseError> {
+        let bad = |problem| Err(ParseError::new("value", &value.to_string(), problem));
+        match value {
+            v if v.is_sign_negative() && !v.is_zero() => bad("is negative"),
+            v if v > Decimal::from(MAX_KEY_VALUE) => bad("is beyond the limit of 1,000,000,000,000"),
+            v if v.scale() > 6 => bad("has more than six decimals"),
+            v => Ok(KeyValue(v.normalize())),
+        }
+    }
+
+    /// Parses a decimal number (`1681.127`) as a key value.
+    pub fn parse(text: &str) -> Result<KeyValue, ParseError> {
+        let value: Decimal =
+            text.trim().parse().map_err(|_| ParseError::new("value", text, "is not a decimal number"))?;
+        KeyValue::new(value)
+    }
+
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl TryFrom<Decimal> for KeyValue {
+    type Error = ParseError;
+    fn try_from(value: Decimal) -> Result<KeyValue, ParseError> {
+        KeyValue::new(value)
+    }
+}
+
+impl From<KeyValue> for Decimal {
+    fn from(value: KeyValue) -> Decimal {
+        value.0
+    }
+}
+
+/// One party's entry in a share key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyEntry {
+    pub party: PartyId,
+    pub value: KeyValue,
+}
+
+/// A named, dated and sourced distribution key for fair shares (GDP, GNI-based cost shares,
+/// population), loaded by the coordinator as an event like any other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareKey {
+    pub name: ShareKeyName,
+    /// Where the values come from; its date is the key's date.
+    pub source: Source,
+    pub note: Option<Note>,
+    /// One entry per party, in the order given; parties without a value are absent.
+    pub values: Vec<KeyEntry>,
+}
+
+impl ShareKey {
+    pub fn value_of(&self, party: &PartyId) -> Option<KeyValue> {
+        self.values.iter().find(|e| e.party == *party).map(|e| e.value)
+    }
 }

@@ -177,6 +177,14 @@ identifier!(
 );
 
 identifier!(
+    /// A share key of the mechanism (`gdp-2021`, `nato-cost-shares-2025`).
+    ShareKeyName,
+    "share key",
+    |t| !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+    "is not a share key name (1 to 64 lowercase letters, digits and '-')"
+);
+
+identifier!(
     /// The client-chosen id of a command; a repeat returns the first outcome.
     CommandId,
     "command id",

@@ -41,7 +41,9 @@ pub use dates::parse_date;
 pub use domain::*;
 pub use error::{DomainError, FxError, ParseError};
 pub use fx::{RateQuote, RateTable};
-pub use ids::{CommandId, DecisionId, GroupId, MechanismId, PackageRef, PartyId, PledgeId, RequirementId, TargetId};
+pub use ids::{
+    CommandId, DecisionId, GroupId, MechanismId, PackageRef, PartyId, PledgeId, RequirementId, ShareKeyName, TargetId,
+};
 pub use ledger::{Account, Book, Books, JournalEntry, Posting};
 pub use money::{Currency, Money, Rate};
 pub use state::{Payment, State};

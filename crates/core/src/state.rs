@@ -14,7 +14,7 @@ use crate::domain::{
 };
 use crate::error::DomainError;
 use crate::fx::RateTable;
-use crate::ids::{DecisionId, GroupId, PackageRef, PartyId, PledgeId, RequirementId, TargetId};
+use crate::ids::{DecisionId, GroupId, PackageRef, PartyId, PledgeId, RequirementId, ShareKeyName, TargetId};
 use crate::ledger::{Account, Books, JournalEntry, Posting, Unbalanced};
 use crate::money::{Currency, Money};
 use crate::procurement::{Decision, Package, PriorityList, Requirement};
@@ -50,6 +50,8 @@ pub struct State {
     /// Every payment in the order received (one contiguous list, for reports over time).
     payments: Vec<Payment>,
     pub targets: BTreeMap<TargetId, Target>,
+    /// Share keys for fair shares, by name.
+    pub share_keys: BTreeMap<ShareKeyName, crate::domain::ShareKey>,
     pub requirements: BTreeMap<RequirementId, Requirement>,
     /// Every version of each month's prioritised list, oldest first.
     pub lists: BTreeMap<YearMonth, Vec<PriorityList>>,
@@ -180,8 +182,37 @@ impl State {
                 }
                 Ok(vec![Event::TargetSet { target: target.clone() }])
             }
+            Command::LoadShareKey { key } => self.decide_share_key(key),
             procurement => self.decide_procurement(rates, procurement),
         }
+    }
+
+    /// A share key names registered parties, each once, and is loaded under a new name.
+    fn decide_share_key(&self, key: &crate::domain::ShareKey) -> Result<Vec<Event>, DomainError> {
+        let name = &key.name;
+        if self.share_keys.contains_key(name) {
+            return Err(DomainError::Rule(format!(
+                "share key {name} is already loaded; load a new version under a new name"
+            )));
+        }
+        if key.values.is_empty() {
+            return Err(DomainError::Rule(format!("share key {name} gives no party a value")));
+        }
+        if key.values.len() > crate::domain::MAX_KEY_PARTIES {
+            return Err(DomainError::Rule(format!(
+                "share key {name} names {} parties; at most {} are allowed",
+                key.values.len(),
+                crate::domain::MAX_KEY_PARTIES
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for entry in &key.values {
+            self.require_party(&entry.party)?;
+            if !seen.insert(entry.party) {
+                return Err(DomainError::Rule(format!("share key {name} gives {} two values", entry.party)));
+            }
+        }
+        Ok(vec![Event::ShareKeyLoaded { key: key.clone() }])
     }
 
     /// The currencies the reports count in: the mechanism's, or EUR and USD before one is defined.
@@ -249,6 +280,15 @@ impl State {
         }
         if let Some(amount) = announcement.amount.filter(|a| !a.is_positive()) {
             return Err(DomainError::NotPositive(amount.to_string()));
+        }
+        if let Some(cap) = announcement.cap_per_package {
+            let fits = announcement.amount.is_some_and(|a| a.currency == cap.currency) && cap.is_positive();
+            if !fits {
+                return Err(DomainError::Rule(format!(
+                    "the cap per package of pledge {} must be a positive amount in the pledge's currency, got {cap}",
+                    announcement.pledge
+                )));
+            }
         }
         if let Some(trigger) = &announcement.contingent_on {
             crate::procurement::parse_trigger(trigger).map_err(|e| DomainError::Rule(e.to_string()))?;
@@ -455,7 +495,8 @@ impl State {
             | Event::MechanismDefined { .. }
             | Event::GroupDefined { .. }
             | Event::ParticipationRecorded { .. }
-            | Event::TargetSet { .. } => vec![],
+            | Event::TargetSet { .. }
+            | Event::ShareKeyLoaded { .. } => vec![],
             procurement => self.journal_procurement(procurement)?,
         };
         Ok(entries)
@@ -529,6 +570,9 @@ impl State {
             }
             Event::TargetSet { target } => {
                 self.targets.insert(target.id.clone(), target.clone());
+            }
+            Event::ShareKeyLoaded { key } => {
+                self.share_keys.insert(key.name.clone(), key.clone());
             }
             procurement => self.fold_procurement(procurement)?,
         }
@@ -720,6 +764,7 @@ fn new_pledge(announcement: &Announcement) -> Pledge {
         withdrawn_on: None,
         superseded: None,
         contingent_on: announcement.contingent_on.clone(),
+        cap_per_package: announcement.cap_per_package,
         allocated: None,
     }
 }

@@ -16,6 +16,7 @@ fn party(id: &str) -> Party {
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,
+        nato_member_since: None,
     }
 }
 
@@ -48,6 +49,7 @@ fn announce(id: &str, by: &str, amount: Option<Money>) -> Command {
         source: Source { url: None, date: date("2025-08-01"), confidence: Confidence::Confirmed },
         note: None,
         contingent_on: None,
+        cap_per_package: None,
         shares: Vec::new(),
     };
     Command::AnnouncePledge { announcement, supersedes: None }

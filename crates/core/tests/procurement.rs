@@ -99,6 +99,7 @@ fn world() -> World {
             kind: PartyKind::State,
             role,
             gdp_2021_bn_eur: None,
+            nato_member_since: None,
         };
         world.ok(Role::Admin, Command::RegisterParty { party });
     }
@@ -144,6 +145,7 @@ fn pledge(id: &str, by: &str, amount: Money, day: &str) -> Command {
         source: source(day),
         note: None,
         contingent_on: None,
+        cap_per_package: None,
         shares: Vec::new(),
     };
     Command::AnnouncePledge { announcement, supersedes: None }
@@ -686,6 +688,7 @@ fn joint_shares_must_sum_to_the_whole() {
             source: source("2026-03-01"),
             note: None,
             contingent_on: None,
+            cap_per_package: None,
             shares: shares.into_iter().map(|(p, share)| MemberShare { party: party(p), share }).collect(),
         };
         Command::AnnouncePledge { announcement, supersedes: None }

@@ -87,6 +87,7 @@ fn command(step: &Step) -> Command {
                 source: Source { url: None, date: day(*d), confidence: Confidence::Confirmed },
                 note: None,
                 contingent_on: contingent.then(|| "talks-fail".to_string()),
+                cap_per_package: None,
                 shares: Vec::new(),
             };
             Command::AnnouncePledge { announcement, supersedes: None }
@@ -114,6 +115,7 @@ fn state_after(steps: &[Step], rates: &RateTable) -> State {
             kind: PartyKind::State,
             role: PartyRole::Contributor,
             gdp_2021_bn_eur: None,
+            nato_member_since: None,
         };
         state.execute(rates, &Command::RegisterParty { party }).unwrap();
     }

@@ -93,6 +93,7 @@ impl Script {
             source: Source { url: None, date: day(date), confidence: Confidence::Uncertain },
             note: Some(note("SYNTHETIC EXERCISE pledge; not a real announcement")),
             contingent_on: contingent_on.map(str::to_string),
+            cap_per_package: None,
             shares: Vec::new(),
         };
         self.step(Role::Contributor(party(by)), Command::AnnouncePledge { announcement, supersedes: None });

@@ -1,7 +1,7 @@
 //! The parties table: `party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,...`.
 
 use tranche_core::auth::Role;
-use tranche_core::domain::parse_gdp;
+use tranche_core::domain::{parse_gdp, parse_member_since};
 use tranche_core::{Command, CommandId, Envelope, Name, Party, PartyId, PartyKind, PartyRole};
 
 use crate::table::{RowError, Table};
@@ -17,12 +17,17 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Envelope>, RowError> {
             "" => None,
             _ => Some(row.parse("gdp_2021_bn_eur", parse_gdp)?),
         };
+        let nato_member_since = match row.get("nato_member_since") {
+            "" => None,
+            _ => Some(row.parse("nato_member_since", parse_member_since)?),
+        };
         let party = Party {
             id,
             name,
             kind: row.parse("kind", PartyKind::parse)?,
             role: row.parse("default_role", PartyRole::parse)?,
             gdp_2021_bn_eur: gdp,
+            nato_member_since,
         };
         let command_id = CommandId::parse(&format!("party:{id}")).expect("party ids make valid command ids");
         envelopes.push(Envelope { command_id, actor: Role::Admin, command: Command::RegisterParty { party } });
@@ -53,6 +58,10 @@ mod tests {
         check(
             "NLD,Netherlands,country,1949,contributor,1,",
             "p.csv:2: column kind: party kind \"country\" is not one of: state, organisation",
+        );
+        check(
+            "NLD,Netherlands,state,1848,contributor,1,",
+            "p.csv:2: column nato_member_since: nato_member_since \"1848\" is not a year from 1949 to 2199",
         );
         check("NLD,Netherlands,state,1949,contributor,-1,", "p.csv:2: column gdp_2021_bn_eur: gdp \"-1\" is negative");
     }

@@ -189,6 +189,7 @@ fn pledge_row(
         source,
         note,
         contingent_on: None,
+        cap_per_package: None,
         shares: Vec::new(),
     };
     let mut envelopes = vec![Envelope {

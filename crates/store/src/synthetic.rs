@@ -41,6 +41,7 @@ pub fn seed<S: crate::Store>(ledger: &mut Ledger<S>) {
                 kind: PartyKind::State,
                 role: PartyRole::Contributor,
                 gdp_2021_bn_eur: None,
+                nato_member_since: None,
             };
             envelope(format!("party:{id}"), Command::RegisterParty { party })
         })
@@ -63,6 +64,7 @@ pub fn lifecycle(n: u64, payments: u64) -> Vec<Envelope> {
         source: Source { url: None, date: day, confidence: Confidence::Confirmed },
         note: None,
         contingent_on: None,
+        cap_per_package: None,
         shares: Vec::new(),
     };
     let mut commands = vec![

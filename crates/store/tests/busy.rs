@@ -28,6 +28,7 @@ fn register(n: usize) -> Envelope {
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,
+        nato_member_since: None,
     };
     Envelope {
         command_id: CommandId::parse(&format!("party:{id}")).unwrap(),

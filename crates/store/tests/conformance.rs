@@ -20,6 +20,7 @@ fn register(id: &str) -> Envelope {
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,
+        nato_member_since: None,
     };
     envelope(&format!("party:{id}"), Command::RegisterParty { party })
 }
@@ -40,6 +41,7 @@ fn announce(command_id: &str, pledge: &str, by: &str, amount: &str, code: &str) 
         },
         note: None,
         contingent_on: None,
+        cap_per_package: None,
         shares: Vec::new(),
     };
     envelope(command_id, Command::AnnouncePledge { announcement, supersedes: None })

@@ -10,6 +10,7 @@ fn party(id: &str) -> Envelope {
         kind: PartyKind::State,
         role: PartyRole::Contributor,
         gdp_2021_bn_eur: None,
+        nato_member_since: None,
     };
     Envelope {
         command_id: CommandId::parse(&format!("party:{id}")).unwrap(),

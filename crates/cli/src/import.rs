@@ -9,8 +9,11 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tranche_core::Name;
 use tranche_core::auth::Role;
-use tranche_core::{Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId};
-use tranche_io::{ecb, parties, record, shipped};
+use tranche_core::{
+    Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId, ShareKeyName,
+    SourceUrl,
+};
+use tranche_io::{ecb, parties, record, share_key, shipped};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
@@ -164,12 +167,34 @@ fn nordic_baltic_eight() -> Envelope {
     }
 }
 
+/// The parties table's GDP column as the share key `gdp-2021` (source: the Kiel tracker).
+fn gdp_key() -> Result<Envelope> {
+    let source = tranche_core::Source {
+        url: Some(SourceUrl::parse(KIEL_TRACKER_URL)?),
+        date: tranche_core::parse_date(KIEL_RELEASE_DATE)?,
+        confidence: tranche_core::Confidence::Reported,
+    };
+    let name = ShareKeyName::parse(tranche_core::funding::fair_share::DEFAULT_KEY)?;
+    let key = share_key::gdp_from_parties("shipped parties", shipped::PARTIES_CSV, name, source)?;
+    Ok(Envelope {
+        command_id: CommandId::parse("share-key:gdp-2021")?,
+        actor: Role::Admin,
+        command: Command::LoadShareKey { key },
+    })
+}
+
+/// The Kiel Institute's Ukraine Support Tracker; its release 29 (data to 04/2026, published
+/// 2026-08-04) gives the GDP.
+const KIEL_TRACKER_URL: &str = "https://www.ifw-kiel.de/topics/war-against-ukraine/ukraine-support-tracker/";
+const KIEL_RELEASE_DATE: &str = "2026-08-04";
+
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
 pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV)?;
     import_parties(ledger, "shipped parties", shipped::PARTIES_CSV)?;
     ledger.execute(&purl_mechanism())?;
     ledger.execute(&nordic_baltic_eight())?;
+    ledger.execute(&gdp_key()?)?;
     import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false)?;
     out!("");
     Ok(())

@@ -8,6 +8,7 @@ macro_rules! out {
 
 mod domain_commands;
 mod exercise;
+mod funding;
 mod import;
 mod log_commands;
 mod procurement_commands;
@@ -90,6 +91,12 @@ enum Top {
     /// Record a target (monthly run rate, cumulative goal, annual need).
     #[command(subcommand)]
     Target(domain_commands::TargetCommand),
+    /// Share keys for fair shares (GDP, GNI-based cost shares, population): import, list.
+    #[command(subcommand)]
+    ShareKey(funding::ShareKeyCommand),
+    /// The funding engine: fair shares by a key, and funding proposals for the open packages.
+    #[command(subcommand)]
+    Funding(funding::FundingCommand),
     /// Serve the HTTP API (JSON under /api/v1) on the store.
     Serve {
         /// Address to listen on; port 0 picks a free port (the URL is printed).
@@ -311,6 +318,7 @@ fn main() {
             | Top::Trigger(_)
             | Top::Group(_)
             | Top::Target(_)
+            | Top::ShareKey(_)
             | Top::Restore { .. }
     );
     let database = cli.database.clone();
@@ -390,6 +398,10 @@ fn run(cli: Cli) -> Result<()> {
         Top::Target(command) => {
             domain_commands::run_target(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }
+        Top::ShareKey(command) => {
+            funding::run_share_key(&mut Location::of(&cli.database)?.ledger()?, cli.actor.0, command)
+        }
+        Top::Funding(command) => funding::run_funding(&Location::of(&cli.database)?.ledger()?, command),
         Top::Serve {
             listen,
             rate_limit,

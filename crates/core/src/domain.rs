@@ -274,6 +274,9 @@ pub struct Pledge {
     pub allocated: Option<Money>,
     /// The most it may give any one package, in the pledge's currency.
     pub cap_per_package: Option<Money>,
+    /// Members' stated shares of a joint pledge (empty: none stated).
+    #[serde(default)]
+    pub shares: Vec<crate::command::MemberShare>,
 }
 
 impl Pledge {

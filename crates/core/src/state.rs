@@ -765,6 +765,7 @@ fn new_pledge(announcement: &Announcement) -> Pledge {
         superseded: None,
         contingent_on: announcement.contingent_on.clone(),
         cap_per_package: announcement.cap_per_package,
+        shares: announcement.shares.clone(),
         allocated: None,
     }
 }

@@ -94,15 +94,15 @@ pub struct Summary {
 /// Minor units per reporting currency, in the order of the `currencies` slice. A plain vector,
 /// so summing hundreds of thousands of pledges allocates nothing per pledge; `i128`, so no sum
 /// of bounded amounts overflows (a total beyond `i64` is an error when it is reported).
-type Sums = Vec<i128>;
+pub(crate) type Sums = Vec<i128>;
 
-fn add(into: &mut Sums, amounts: &[i128]) {
+pub(crate) fn add(into: &mut Sums, amounts: &[i128]) {
     for (slot, amount) in into.iter_mut().zip(amounts) {
         *slot = slot.saturating_add(*amount);
     }
 }
 
-fn to_amounts(sums: &[i128], currencies: &[Currency]) -> Result<Amounts, FxError> {
+pub(crate) fn to_amounts(sums: &[i128], currencies: &[Currency]) -> Result<Amounts, FxError> {
     let total = |currency: &Currency, minor: &i128| match i64::try_from(*minor) {
         Ok(amount_minor) => Ok((*currency, Money { amount_minor, currency: *currency })),
         Err(_) => Err(FxError::Overflow { amount: format!("a total of {minor} minor units"), to: *currency }),
@@ -112,14 +112,28 @@ fn to_amounts(sums: &[i128], currencies: &[Currency]) -> Result<Amounts, FxError
 
 /// Converts each counted record at the rates of its own date, preparing each conversion once
 /// (records cluster on few dates).
-struct Converter<'a> {
+pub(crate) struct Converter<'a> {
     rates: &'a RateTable,
     currencies: &'a [Currency],
     /// Per (record currency, date): the conversion into each reporting currency.
     prepared: FxHashMap<(Currency, NaiveDate), Vec<Conversion>>,
 }
 
-impl Converter<'_> {
+impl<'a> Converter<'a> {
+    pub(crate) fn new(rates: &'a RateTable, currencies: &'a [Currency]) -> Converter<'a> {
+        Converter { rates, currencies, prepared: FxHashMap::default() }
+    }
+
+    /// `money` in each reporting currency at the rates of `date`, each rounded once.
+    pub(crate) fn money(&mut self, money: Money, date: NaiveDate) -> Result<Sums, FxError> {
+        let conversions = self.prepare(money.currency, date)?;
+        let mut sums = Vec::with_capacity(conversions.len());
+        for conversion in conversions {
+            sums.push(i128::from(conversion.apply(money)?.amount_minor));
+        }
+        Ok(sums)
+    }
+
     fn prepare(&mut self, currency: Currency, date: NaiveDate) -> Result<&[Conversion], FxError> {
         let (rates, currencies) = (self.rates, self.currencies);
         match self.prepared.entry((currency, date)) {
@@ -234,7 +248,11 @@ pub fn summarise(
 }
 
 /// The joint total minus its members' disclosed pledges naming the same package, floored at zero.
-fn joint_remainder(pledge: &Pledge, mut remainder: Sums, members: &FxHashMap<(&str, &PartyId), Sums>) -> Sums {
+pub(crate) fn joint_remainder(
+    pledge: &Pledge,
+    mut remainder: Sums,
+    members: &FxHashMap<(&str, &PartyId), Sums>,
+) -> Sums {
     let Some(package) = &pledge.package else {
         return remainder;
     };

@@ -4,9 +4,11 @@
 
 pub mod ecb;
 pub mod exercise;
+pub mod funding_wire;
 pub mod kiel;
 pub mod parties;
 pub mod record;
+pub mod share_key;
 mod table;
 pub mod wire;
 

@@ -29,6 +29,9 @@ pub(crate) struct Table {
     pub file: String,
     headers: StringRecord,
     rows: Vec<StringRecord>,
+    /// The physical line each row starts on (counted from the text, so CRLF files number their
+    /// lines as LF files do).
+    lines: Vec<u64>,
 }
 
 /// The most rows one import reads: a limit, so a runaway file fails fast with a clear error.
@@ -51,6 +54,9 @@ impl Table {
             }
         }
         let mut rows = Vec::new();
+        let mut lines = Vec::new();
+        // Lines counted so far: up to byte `counted_to`, `line` is the line it is on.
+        let (mut counted_to, mut line) = (0usize, 1u64);
         for row in reader.records() {
             let row = row.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -62,13 +68,22 @@ impl Table {
                     format!("more than {MAX_ROWS} rows; split the file"),
                 ));
             }
+            let mut start = row.position().map_or(counted_to, |p| p.byte() as usize).max(counted_to);
+            // The reader may place a row's start on the line ending before it (CRLF files).
+            while text.as_bytes().get(start).is_some_and(|b| *b == b'\r' || *b == b'\n') {
+                start += 1;
+            }
+            let skipped = text.as_bytes().get(counted_to..start).unwrap_or_default();
+            line += skipped.iter().filter(|b| **b == b'\n').count() as u64;
+            counted_to = start;
+            lines.push(line);
             rows.push(row);
         }
-        Ok(Table { file: file.to_string(), headers, rows })
+        Ok(Table { file: file.to_string(), headers, rows, lines })
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(move |record| Row { table: self, record })
+        self.rows.iter().zip(&self.lines).map(move |(record, line)| Row { table: self, record, line: *line })
     }
 
     pub fn headers(&self) -> &StringRecord {
@@ -79,11 +94,13 @@ impl Table {
 pub(crate) struct Row<'a> {
     table: &'a Table,
     pub record: &'a StringRecord,
+    line: u64,
 }
 
 impl<'a> Row<'a> {
+    /// The physical line the row starts on.
     pub fn line(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        self.line
     }
 
     /// The trimmed text of a column (empty when absent).

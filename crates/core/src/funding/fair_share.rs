@@ -104,7 +104,7 @@ pub struct FairShare {
     pub currencies: Vec<Currency>,
     /// The total counted so far (the summary's totals).
     pub total: Amounts,
-    /// Every party that is a contributor or has money counted, by id.
+    /// Every party, by id.
     pub rows: Vec<Row>,
     /// The amount split, when one was given.
     pub amount: Option<Money>,
@@ -154,12 +154,8 @@ pub fn fair_share(state: &State, rates: &RateTable, options: &Options) -> Result
             }
         }
     }
-    let mut parties: Vec<&Party> = state
-        .parties
-        .values()
-        .filter(|p| p.role == PartyRole::Contributor || by_party.contains_key(&p.id) || undisclosed.contains(&p.id))
-        .collect();
-    parties.sort_by_key(|p| p.id);
+    // Every party, by id (a BTreeMap's order).
+    let parties: Vec<&Party> = state.parties.values().collect();
     let standings: Vec<Standing> = parties.iter().map(|p| standing(state, key, p, options)).collect();
     // The carriers with a key value: (row, weight in millionths).
     let carriers: Vec<(usize, i128)> = standings

@@ -1,0 +1,223 @@
+//! Fair shares and share keys, through the real `tranche` binary on the shipped record.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+struct Store {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Store {
+    /// A fresh store holding the shipped record (`tranche demo --no-serve`).
+    fn demo() -> Store {
+        let store = Store { dir: tempfile::tempdir().unwrap() };
+        let run = store.run(&["demo", "--no-serve"]);
+        assert!(run.ok, "demo: {}", run.stderr);
+        store
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let db = self.dir.path().join("t.db");
+        let out = Command::new(env!("CARGO_BIN_EXE_tranche")).arg("--database").arg(db).args(args).output().unwrap();
+        Run {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let run = self.run(args);
+        assert!(run.ok, "{args:?}: {}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", run.stdout))
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The number of events in the log (`tranche check`).
+    fn head(&self) -> String {
+        let run = self.run(&["check"]);
+        assert!(run.ok, "check: {}", run.stderr);
+        run.stdout.split_whitespace().nth(1).unwrap().to_string()
+    }
+}
+
+fn decimal(value: &Value) -> Decimal {
+    value.as_str().unwrap_or_else(|| panic!("not a decimal string: {value}")).parse().unwrap()
+}
+
+fn rows(share: &Value) -> &Vec<Value> {
+    share["rows"].as_array().unwrap()
+}
+
+fn row<'a>(share: &'a Value, party: &str) -> &'a Value {
+    rows(share).iter().find(|r| r["party"] == party).unwrap_or_else(|| panic!("no row for {party}"))
+}
+
+fn standing_of(share: &Value, party: &str) -> String {
+    row(share, party)["standing"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn fair_shares_on_the_shipped_record() {
+    let store = Store::demo();
+    let as_of = "2026-11-30";
+    let share = store.json(&["funding", "fair-share", "--as-of", as_of, "--json"]);
+    let summary = store.json(&["report", "summary", "--as-of", as_of, "--json"]);
+    assert_eq!(share["key"]["name"], "gdp-2021");
+    for declined in ["CZE", "FRA", "HUN", "ITA", "SVK"] {
+        assert_eq!(standing_of(&share, declined), "not-participating", "{declined}");
+        assert!(row(&share, declined)["fair_share"].is_null(), "{declined}");
+    }
+    assert_eq!(row(&share, "ITA")["status"], "deferred");
+    for missing in ["ALB", "MNE", "MKD"] {
+        assert_eq!(standing_of(&share, missing), "no-key-value", "{missing}");
+        assert!(row(&share, missing)["key_value"].is_null());
+    }
+    for partner in ["AUS", "NZL"] {
+        assert_eq!(standing_of(&share, partner), "partner", "{partner}");
+        assert!(decimal(&row(&share, partner)["counted"]["EUR"]) > Decimal::ZERO, "{partner}'s money counts");
+    }
+    for other in ["USA", "UKR", "NATO"] {
+        assert_eq!(standing_of(&share, other), "not-contributor", "{other}");
+    }
+    let carriers: Vec<&Value> = rows(&share).iter().filter(|r| r["standing"] == "carries").collect();
+    assert!(carriers.len() >= 20, "{} carriers", carriers.len());
+    for currency in ["EUR", "USD"] {
+        // The total is the summary's, and the parties' counted money adds up to it exactly.
+        let total = decimal(&summary["totals"][currency]);
+        assert_eq!(decimal(&share["total"][currency]), total, "{currency}");
+        let counted: Decimal = rows(&share).iter().map(|r| decimal(&r["counted"][currency])).sum();
+        assert_eq!(counted, total, "counted by party, {currency}");
+        // The fair shares add up exactly to the total, and each is the key's proportion of it
+        // to within a cent (computed here from the key values, not by the code under test).
+        let fair: Decimal = carriers.iter().map(|r| decimal(&r["fair_share"][currency])).sum();
+        assert_eq!(fair, total, "fair shares, {currency}");
+        let key_sum: Decimal = carriers.iter().map(|r| decimal(&r["key_value"])).sum();
+        for carrier in &carriers {
+            let exact = total * decimal(&carrier["key_value"]) / key_sum;
+            let given = decimal(&carrier["fair_share"][currency]);
+            assert!((given - exact).abs() <= Decimal::new(1, 2), "{}: {given} vs {exact}", carrier["party"]);
+            let difference = decimal(&carrier["counted"][currency]) - given;
+            assert_eq!(decimal(&carrier["difference"][currency]), difference, "{}", carrier["party"]);
+        }
+    }
+    // The record holds announcements only: committed and paid are not reported, not zero.
+    assert!(row(&share, "NLD")["committed"].is_null() && row(&share, "NLD")["paid"].is_null());
+    let percents: Decimal = carriers.iter().map(|r| decimal(&r["key_percent"])).sum();
+    assert!((percents - Decimal::ONE_HUNDRED).abs() < Decimal::new(1, 4), "{percents}");
+
+    // Partners carry a share when included.
+    let with_partners = store.json(&["funding", "fair-share", "--as-of", as_of, "--include-partners", "--json"]);
+    assert_eq!(standing_of(&with_partners, "AUS"), "carries");
+    assert_eq!(standing_of(&with_partners, "NZL"), "carries");
+
+    // Before France declined it carried a share.
+    let early = store.json(&["funding", "fair-share", "--as-of", "2025-07-01", "--json"]);
+    assert_eq!(standing_of(&early, "FRA"), "carries");
+    assert_eq!(standing_of(&early, "HUN"), "not-participating");
+}
+
+#[test]
+fn an_amount_is_split_in_whole_units_that_sum_exactly() {
+    let store = Store::demo();
+    let share = store.json(&["funding", "fair-share", "--amount", "500000000", "--currency", "USD", "--json"]);
+    assert_eq!(share["amount"], "500000000.00");
+    let mut sum = Decimal::ZERO;
+    for row in rows(&share) {
+        match row["standing"].as_str().unwrap() {
+            "carries" => {
+                let part = decimal(&row["proposed"]);
+                assert_eq!(part.fract(), Decimal::ZERO, "{}: {part} is not whole", row["party"]);
+                sum += part;
+            }
+            _ => assert!(row["proposed"].is_null(), "{} carries nothing", row["party"]),
+        }
+    }
+    assert_eq!(sum, Decimal::from(500_000_000));
+    let text = store.run(&["funding", "fair-share", "--amount", "500000000", "--currency", "USD"]);
+    assert!(text.ok && text.stdout.contains("Split of USD 500,000,000.00"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("No key value in gdp-2021") && text.stdout.contains("ALB, MKD, MNE"),
+        "{}",
+        text.stdout
+    );
+    let fractional = store.run(&["funding", "fair-share", "--amount", "100.50", "--currency", "USD"]);
+    assert!(
+        !fractional.ok && fractional.stderr.contains("must be a positive whole number of USD"),
+        "{}",
+        fractional.stderr
+    );
+}
+
+#[test]
+fn share_keys_load_as_events_and_bad_key_files_change_nothing() {
+    let store = Store::demo();
+    let before = store.head();
+    let check_refused = |name: &str, text: &str, expect: &str| {
+        let file = store.file(name, text);
+        let run = store.run(&[
+            "--as",
+            "coordinator",
+            "share-key",
+            "import",
+            file.to_str().unwrap(),
+            "--name",
+            "population-2024",
+            "--date",
+            "2025-01-01",
+        ]);
+        assert!(!run.ok, "{name} was accepted");
+        assert!(run.stderr.contains(expect), "{name}: {}", run.stderr);
+        assert_eq!(store.head(), before, "{name} changed the log");
+    };
+    check_refused(
+        "dup.csv",
+        "party,value\nNLD,17.9\nDEU,84.5\nNLD,18\n",
+        "dup.csv:4: column party: NLD is already given a value on line 2",
+    );
+    check_refused("neg.csv", "party,value\nNLD,-3\n", "neg.csv:2: column value: value \"-3\" is negative");
+    check_refused(
+        "text.csv",
+        "party,value\r\nNLD,many\r\n",
+        "text.csv:2: column value: value \"many\" is not a decimal number",
+    );
+    check_refused("unknown.csv", "party,value\nXYZ,1\n", "unknown party XYZ");
+    let unknown = store.run(&["funding", "fair-share", "--key", "gni-2030"]);
+    assert!(
+        !unknown.ok && unknown.stderr.contains("unknown share key gni-2030; loaded: gdp-2021"),
+        "{}",
+        unknown.stderr
+    );
+
+    // A contributor may not load a key; the coordinator may, once per name.
+    let file = store.file("pop.csv", "party,value\nNLD,17.9\nDEU,84.5\nPOL,36.6\n");
+    let path = file.to_str().unwrap();
+    let args = ["share-key", "import", path, "--name", "pop-2024", "--date", "2025-01-01"];
+    let contributor = store.run(&[&["--as", "contributor:NLD"][..], &args].concat());
+    assert!(!contributor.ok && contributor.stderr.contains("not a contributor's to do"), "{}", contributor.stderr);
+    let loaded = store.run(&[&["--as", "coordinator"][..], &args].concat());
+    assert!(loaded.ok, "{}", loaded.stderr);
+    let again = store.run(&[&["--as", "coordinator"][..], &args, &["--command-id", "other"]].concat());
+    assert!(!again.ok && again.stderr.contains("share key pop-2024 is already loaded"), "{}", again.stderr);
+    let share = store.json(&["funding", "fair-share", "--key", "pop-2024", "--json"]);
+    let deu = decimal(&row(&share, "DEU")["key_percent"]);
+    let exact = Decimal::from(845) * Decimal::ONE_HUNDRED / Decimal::from(179 + 845 + 366);
+    assert!((deu - exact).abs() < Decimal::new(1, 5), "{deu} vs {exact}");
+    assert_eq!(standing_of(&share, "BEL"), "no-key-value");
+    let several = store.run(&["share-key", "list"]);
+    assert!(several.stdout.contains("gdp-2021") && several.stdout.contains("pop-2024"), "{}", several.stdout);
+}

@@ -11,7 +11,7 @@ use crate::auth::Reader;
 use crate::domain::TargetKind;
 use crate::error::FxError;
 use crate::fx::RateTable;
-use crate::money::{Currency, Money, round_half_even};
+use crate::money::{Currency, Money};
 use crate::procurement::{Package, PackageState, RequirementCategory};
 use crate::state::State;
 use crate::summary::YearMonth;
@@ -36,7 +36,8 @@ pub struct PackageRow {
     pub price: Option<Money>,
     /// Committed money allocated to the package (not released).
     pub allocated: Money,
-    /// The part of the allocated money its pledges have paid in (pro rata per pledge).
+    /// The part of the allocated money its pledges have paid in: each pledge's payments pay its
+    /// allocations oldest first (docs/ACCOUNTING.md, "Whose cash pays a package").
     pub paid: Money,
     pub disbursed: Money,
     pub delivered: Money,
@@ -47,30 +48,12 @@ pub struct PackageRow {
     pub lines: Vec<LineRow>,
 }
 
-fn paid_part(state: &State, package: &Package) -> Money {
-    let mut minor: i128 = 0;
-    for allocation in &package.allocations {
-        let released: i128 = package
-            .released
-            .iter()
-            .filter(|r| r.pledge == allocation.pledge)
-            .map(|r| i128::from(r.amount.amount_minor))
-            .sum();
-        let Ok(pledge) = state.pledge(&allocation.pledge) else { continue };
-        let (Some(paid), Some(committed)) = (pledge.paid, pledge.committed) else { continue };
-        let Some(ratio) = Decimal::from(paid.amount_minor).checked_div(Decimal::from(committed.amount_minor)) else {
-            continue;
-        };
-        let net = Decimal::from(i128::from(allocation.amount.amount_minor).saturating_sub(released).max(0));
-        let scale = 10_i64.checked_pow(package.currency.exponent()).map(Decimal::from);
-        let part = net.checked_mul(ratio).zip(scale).and_then(|(n, scale)| n.checked_div(scale));
-        let part = part.and_then(|n| round_half_even(n, package.currency).ok());
-        minor = minor.saturating_add(part.map_or(0, |m| i128::from(m.amount_minor)));
-    }
-    crate::procurement::saturated(minor, package.currency)
+fn paid_part(paid_in: &BTreeMap<crate::ids::PackageRef, Money>, package: &Package) -> Money {
+    paid_in.get(&package.id).copied().unwrap_or(Money::zero(package.currency))
 }
 
 pub fn package_rows(state: &State, reader: Reader) -> Vec<PackageRow> {
+    let paid_in = state.paid_in_by_package();
     state
         .packages
         .values()
@@ -106,7 +89,7 @@ pub fn package_rows(state: &State, reader: Reader) -> Vec<PackageRow> {
                 state: package.state,
                 price: package.price,
                 allocated,
-                paid: paid_part(state, package),
+                paid: paid_part(&paid_in, package),
                 disbursed: package.disbursed,
                 delivered: package.delivered_value(),
                 coverage_percent,

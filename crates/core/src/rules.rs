@@ -1,6 +1,8 @@
 //! The rules of the mechanism at work: what each procurement command may do, the events it
 //! yields, their journal entries, and how they fold into the state.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use crate::command::{Command, Event};
@@ -174,6 +176,18 @@ impl State {
                     )));
                 }
                 self.check_cash(*amount)?;
+                // Only the package's own paid-in money pays the supplier: never other
+                // contributors' cash in the pool (docs/ACCOUNTING.md).
+                let paid_in = self.paid_in_by_package().get(package).copied().unwrap_or(Money::zero(found.currency));
+                let spendable =
+                    i128::from(paid_in.amount_minor).saturating_sub(i128::from(found.disbursed.amount_minor));
+                if i128::from(amount.amount_minor) > spendable {
+                    return Err(rule(format!(
+                        "package {package} has {paid_in} paid in by the pledges allocated to it and {} disbursed; \
+                         disbursing {amount} would spend other contributors' money: collect its pledges' payments first",
+                        found.disbursed
+                    )));
+                }
                 Ok(vec![Event::Disbursed { package: package.clone(), amount: *amount, date: *date }])
             }
             Command::RecordDelivery { package, requirement, quantity, value, date } => {
@@ -649,6 +663,57 @@ impl State {
             }
         }
         Ok(())
+    }
+}
+
+impl State {
+    /// Each package's paid-in money, in its currency: every pledge's payments pay its
+    /// allocations (net of releases) oldest first, by first allocation date then package id; an
+    /// allocation paid in part counts the paid fraction of its package-currency amount, rounded
+    /// down. Money a pledge paid beyond its allocations stays in the pool, unattributed.
+    pub fn paid_in_by_package(&self) -> BTreeMap<PackageRef, Money> {
+        // Per pledge: (first allocation date, package, net pledge-currency amount, net package amount).
+        let mut by_pledge: BTreeMap<&crate::ids::PledgeId, Vec<(NaiveDate, &PackageRef, i128, i128)>> = BTreeMap::new();
+        for package in self.packages.values() {
+            let mut net: BTreeMap<&crate::ids::PledgeId, (NaiveDate, i128, i128)> = BTreeMap::new();
+            for allocation in &package.allocations {
+                let entry = net.entry(&allocation.pledge).or_insert((allocation.date, 0, 0));
+                entry.0 = entry.0.min(allocation.date);
+                entry.1 = entry.1.saturating_add(i128::from(allocation.pledge_amount.amount_minor));
+                entry.2 = entry.2.saturating_add(i128::from(allocation.amount.amount_minor));
+            }
+            for released in &package.released {
+                if let Some(entry) = net.get_mut(&released.pledge) {
+                    entry.1 = entry.1.saturating_sub(i128::from(released.pledge_amount.amount_minor));
+                    entry.2 = entry.2.saturating_sub(i128::from(released.amount.amount_minor));
+                }
+            }
+            for (pledge, (date, pledge_amount, amount)) in net {
+                by_pledge.entry(pledge).or_default().push((date, &package.id, pledge_amount, amount));
+            }
+        }
+        let mut paid_in: BTreeMap<PackageRef, i128> = BTreeMap::new();
+        for (pledge, mut allocations) in by_pledge {
+            let Ok(found) = self.pledge(pledge) else { continue };
+            let mut left = found.paid.map_or(0, |p| i128::from(p.amount_minor));
+            allocations.sort();
+            for (_, package, pledge_amount, amount) in allocations {
+                let covered = left.min(pledge_amount).max(0);
+                left = left.saturating_sub(covered);
+                let part = match covered == pledge_amount {
+                    true => amount,
+                    false => amount.checked_mul(covered).and_then(|n| n.checked_div(pledge_amount)).unwrap_or(0),
+                };
+                let slot = paid_in.entry(package.clone()).or_default();
+                *slot = slot.saturating_add(part.max(0));
+            }
+        }
+        self.packages
+            .values()
+            .map(|p| {
+                (p.id.clone(), crate::procurement::saturated(paid_in.get(&p.id).copied().unwrap_or(0), p.currency))
+            })
+            .collect()
     }
 }
 

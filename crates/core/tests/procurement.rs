@@ -740,3 +740,52 @@ fn auditors_read_only_and_admin_may_do_anything() {
     assert_eq!(Role::parse("contributor:NLD").unwrap(), nld());
     assert!(Role::parse("minister").unwrap_err().to_string().contains("is not one of"));
 }
+
+/// A package is paid for only by the pledges allocated to it: other contributors' cash in the
+/// pool is not disbursed for it, and `report packages` shows what its own pledges paid in.
+#[test]
+fn a_package_spends_only_its_own_paid_in_money() {
+    let mut world = open_package();
+    for (id, by, amount) in [("DE1", "DEU", "300"), ("NL1", "NLD", "400"), ("SE1", "SWE", "1000")] {
+        world.ok(C, pledge(id, by, usd(amount), "2026-03-12"));
+        world.ok(C, commit(id, "2026-03-13"));
+    }
+    let allocate = |pledge: &str, amount: &str| Command::Allocate {
+        package: package_id("P1"),
+        pledge: PledgeId::parse(pledge).unwrap(),
+        amount: usd(amount),
+        date: at("2026-03-14"),
+    };
+    world.ok(C, allocate("DE1", "300"));
+    world.ok(C, allocate("NL1", "200"));
+    let pay = |pledge: &str, amount: &str| Command::PayPledge {
+        pledge: PledgeId::parse(pledge).unwrap(),
+        amount: usd(amount),
+        date: at("2026-03-15"),
+    };
+    world.ok(C, pay("SE1", "1000"));
+    world.ok(C, pay("DE1", "100"));
+    world.ok(S, Command::ContractPackage { package: package_id("P1"), date: at("2026-03-20") });
+    let disburse =
+        |amount: &str| Command::Disburse { package: package_id("P1"), amount: usd(amount), date: at("2026-03-21") };
+    world.refused(
+        S,
+        disburse("100.01"),
+        "package P1 has USD 100.00 paid in by the pledges allocated to it and USD 0.00 disbursed; disbursing USD 100.01 \
+         would spend other contributors' money: collect its pledges' payments first",
+    );
+    world.ok(S, disburse("100"));
+    // NL1 pays 250: 200 pays its allocation to P1, 50 stays in the pool unattributed.
+    world.ok(C, pay("NL1", "250"));
+    let paid_in = world.state.paid_in_by_package();
+    assert_eq!(paid_in[&package_id("P1")], usd("300"));
+    let rows = tranche_core::reports::package_rows(&world.state, tranche_core::auth::Reader::Public);
+    assert_eq!(rows[0].paid, usd("300"));
+    world.refused(
+        S,
+        disburse("200.01"),
+        "package P1 has USD 300.00 paid in by the pledges allocated to it and USD 100.00 disbursed; disbursing USD \
+         200.01 would spend other contributors' money: collect its pledges' payments first",
+    );
+    world.ok(S, disburse("200"));
+}

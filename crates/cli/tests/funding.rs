@@ -1,5 +1,7 @@
 //! Fair shares and share keys, through the real `tranche` binary on the shipped record.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -39,6 +41,10 @@ impl Store {
         let run = self.run(args);
         assert!(run.ok, "{args:?}: {}", run.stderr);
         serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", run.stdout))
+    }
+
+    fn db(&self) -> String {
+        self.dir.path().join("t.db").display().to_string()
     }
 
     fn file(&self, name: &str, text: &str) -> PathBuf {
@@ -220,4 +226,32 @@ fn share_keys_load_as_events_and_bad_key_files_change_nothing() {
     assert_eq!(standing_of(&share, "BEL"), "no-key-value");
     let several = store.run(&["share-key", "list"]);
     assert!(several.stdout.contains("gdp-2021") && several.stdout.contains("pop-2024"), "{}", several.stdout);
+}
+
+#[test]
+fn the_api_serves_the_same_fair_shares_as_the_command_line() {
+    let store = Store::demo();
+    let token = store.run(&["token", "create", "--role", "auditor"]).stdout.trim().to_string();
+    let served = common::Served::start(&store.db(), &[]);
+    let query = "as_of=2026-06-30&amount=500000000&currency=USD&include_partners=true";
+    let reply = served.get(&format!("/api/v1/funding/fair-share?{query}"), &token);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let cli = store.json(&[
+        "funding",
+        "fair-share",
+        "--as-of",
+        "2026-06-30",
+        "--amount",
+        "500000000",
+        "--currency",
+        "USD",
+        "--include-partners",
+        "--json",
+    ]);
+    assert_eq!(reply.json(), cli);
+    let unknown = served.get("/api/v1/funding/fair-share?key=gni-2030", &token);
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert!(unknown.body.contains("unknown share key gni-2030"), "{}", unknown.body);
+    let half = served.get("/api/v1/funding/fair-share?amount=5", &token);
+    assert_eq!(half.status, 400, "{}", half.body);
 }

@@ -28,10 +28,21 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
             kind: PartyKind::State,
             role: PartyRole::Contributor,
             gdp_2021_bn_eur: None,
-            nato_member_since: None,
+            nato_member_since: Some(1949),
         };
         state.execute(&rates, &Command::RegisterParty { party }).unwrap();
     }
+    let values = PARTIES
+        .iter()
+        .enumerate()
+        .map(|(i, id)| domain::KeyEntry {
+            party: PartyId::parse(id).unwrap(),
+            value: domain::KeyValue::parse(&format!("{}.5", 100 * (i + 1))).unwrap(),
+        })
+        .collect();
+    let source = Source { url: None, date: date("2025-01-01"), confidence: Confidence::Confirmed };
+    let key = ShareKey { name: ShareKeyName::parse("gdp-2021").unwrap(), source, note: None, values };
+    state.execute(&rates, &Command::LoadShareKey { key }).unwrap();
     for n in 0..pledges {
         let pledge = PledgeId::parse(&format!("P{n}")).unwrap();
         let day = date("2025-08-01") + chrono::Days::new(n % 400);
@@ -67,6 +78,15 @@ fn summary(c: &mut Criterion) {
     });
     c.bench_function("series_usd_200k_pledges_1m_events", |b| {
         b.iter(|| series::Flows::compute(&state, &rates, Currency::USD).unwrap())
+    });
+    let options = funding::fair_share::Options {
+        key: None,
+        as_of,
+        include_partners: false,
+        amount: Some(Money::new(500_000_000_00, Currency::USD).unwrap()),
+    };
+    c.bench_function("fair_share_200k_pledges_1m_events", |b| {
+        b.iter(|| funding::fair_share::fair_share(&state, &rates, &options).unwrap())
     });
 }
 

@@ -124,14 +124,14 @@ impl<'a> Converter<'a> {
         Converter { rates, currencies, prepared: FxHashMap::default() }
     }
 
-    /// `money` in each reporting currency at the rates of `date`, each rounded once.
-    pub(crate) fn money(&mut self, money: Money, date: NaiveDate) -> Result<Sums, FxError> {
+    /// Adds `money` in each reporting currency at the rates of `date` (each rounded once) into
+    /// `into`, slot by slot.
+    pub(crate) fn add_money(&mut self, money: Money, date: NaiveDate, into: &mut [i128]) -> Result<(), FxError> {
         let conversions = self.prepare(money.currency, date)?;
-        let mut sums = Vec::with_capacity(conversions.len());
-        for conversion in conversions {
-            sums.push(i128::from(conversion.apply(money)?.amount_minor));
+        for (slot, conversion) in into.iter_mut().zip(conversions) {
+            *slot = slot.saturating_add(i128::from(conversion.apply(money)?.amount_minor));
         }
-        Ok(sums)
+        Ok(())
     }
 
     fn prepare(&mut self, currency: Currency, date: NaiveDate) -> Result<&[Conversion], FxError> {

@@ -110,12 +110,48 @@ pub struct FairShare {
     pub amount: Option<Money>,
 }
 
-/// What each pledge put in on `as_of`, per reporting currency: counted, committed, paid.
+/// The three measures: counted (by the counting rules), committed, paid.
+const MEASURES: usize = 3;
+
+/// What each pledge put in on `as_of`: per pledge, per measure, per reporting currency, in one
+/// flat vector (no allocation per pledge).
 struct Measured {
-    counted: Sums,
-    committed: Sums,
-    paid: Sums,
-    /// Whether the record was committed by the date: its committed and paid money is reported.
+    width: usize,
+    values: Vec<i128>,
+    /// The pledge counts on the date.
+    counts: Vec<bool>,
+    /// The pledge was committed by the date: its committed and paid money is reported.
+    reported: Vec<bool>,
+}
+
+impl Measured {
+    fn row(&self, pledge: usize) -> &[i128] {
+        let start = pledge.saturating_mul(MEASURES).saturating_mul(self.width);
+        self.values.get(start..start.saturating_add(MEASURES.saturating_mul(self.width))).unwrap_or_default()
+    }
+
+    fn slot(&mut self, pledge: usize, measure: usize) -> &mut [i128] {
+        let start = pledge.saturating_mul(MEASURES).saturating_add(measure).saturating_mul(self.width);
+        self.values.get_mut(start..start.saturating_add(self.width)).unwrap_or_default()
+    }
+}
+
+trait CopyChecked {
+    fn copy_from_slice_checked(&mut self, from: &[i128]);
+}
+
+impl CopyChecked for [i128] {
+    /// Copies what fits, never panicking on a length mismatch.
+    fn copy_from_slice_checked(&mut self, from: &[i128]) {
+        for (cell, value) in self.iter_mut().zip(from) {
+            *cell = *value;
+        }
+    }
+}
+
+/// One party's sums: the measures per currency, and whether its committed money is reported.
+struct PartySums {
+    values: Vec<i128>,
     reported: bool,
 }
 
@@ -125,31 +161,30 @@ pub fn fair_share(state: &State, rates: &RateTable, options: &Options) -> Result
     let currencies = state.reporting_currencies();
     let width = currencies.len();
     let (measured, undisclosed) = measure(state, rates, as_of, &currencies)?;
-    let mut by_party: BTreeMap<PartyId, Measured> = BTreeMap::new();
+    let mut by_party: FxHashMap<PartyId, PartySums> = FxHashMap::default();
     let mut total: Sums = vec![0; width];
-    for (pledge, measures) in state.pledges().iter().zip(&measured) {
-        let Some(measures) = measures else { continue };
-        add(&mut total, &measures.counted);
+    let new_sums = || PartySums { values: vec![0; MEASURES.saturating_mul(width)], reported: false };
+    for (index, pledge) in state.pledges().iter().enumerate() {
+        if !measured.counts.get(index).copied().unwrap_or(false) {
+            continue;
+        }
+        let row = measured.row(index);
+        let reported = measured.reported.get(index).copied().unwrap_or(false);
+        add(&mut total, row.get(..width).unwrap_or_default());
+        if let [one] = pledge.contributor.parties() {
+            let entry = by_party.entry(*one).or_insert_with(new_sums);
+            add(&mut entry.values, row);
+            entry.reported |= reported;
+            continue;
+        }
         let weights = member_weights(pledge, key);
-        for (index, column) in [&measures.counted, &measures.committed, &measures.paid].into_iter().enumerate() {
-            for (currency_index, amount) in column.iter().enumerate() {
-                let parts = split(*amount, &weights).ok_or_else(|| overflow("a joint record's split"))?;
-                for ((party, _), part) in weights.iter().zip(parts) {
-                    let entry = by_party.entry(*party).or_insert_with(|| Measured {
-                        counted: vec![0; width],
-                        committed: vec![0; width],
-                        paid: vec![0; width],
-                        reported: false,
-                    });
-                    entry.reported |= measures.reported;
-                    let slot = match index {
-                        0 => entry.counted.get_mut(currency_index),
-                        1 => entry.committed.get_mut(currency_index),
-                        _ => entry.paid.get_mut(currency_index),
-                    };
-                    if let Some(slot) = slot {
-                        *slot = slot.saturating_add(part);
-                    }
+        for (slot, amount) in row.iter().enumerate() {
+            let parts = split(*amount, &weights).ok_or_else(|| overflow("a joint record's split"))?;
+            for ((party, _), part) in weights.iter().zip(parts) {
+                let entry = by_party.entry(*party).or_insert_with(new_sums);
+                entry.reported |= reported;
+                if let Some(cell) = entry.values.get_mut(slot) {
+                    *cell = cell.saturating_add(part);
                 }
             }
         }
@@ -182,11 +217,14 @@ pub fn fair_share(state: &State, rates: &RateTable, options: &Options) -> Result
         Some(amount) => Some(split_whole(amount, &weights)?),
         None => None,
     };
-    let zero = vec![0; width];
+    let zero = vec![0; MEASURES.saturating_mul(width)];
     let mut rows = Vec::with_capacity(parties.len());
     for (index, (party, standing)) in parties.iter().zip(standings).enumerate() {
-        let measured = by_party.get(&party.id);
-        let counted = measured.map_or(&zero, |m| &m.counted);
+        let sums = by_party.get(&party.id);
+        let values = sums.map_or(zero.as_slice(), |m| m.values.as_slice());
+        let measure = |m: usize| values.get(m.saturating_mul(width)..m.saturating_add(1).saturating_mul(width));
+        let counted = measure(0).unwrap_or_default();
+        let reported = sums.is_some_and(|s| s.reported);
         let fair_share = fair.get(index).cloned().flatten();
         let key_value = key.value_of(&party.id);
         let carries = standing == Standing::Carries;
@@ -203,8 +241,8 @@ pub fn fair_share(state: &State, rates: &RateTable, options: &Options) -> Result
             key_percent,
             fair_share: fair_share.map(|f| to_amounts(&f, &currencies)).transpose()?,
             counted: to_amounts(counted, &currencies)?,
-            committed: measured.filter(|m| m.reported).map(|m| to_amounts(&m.committed, &currencies)).transpose()?,
-            paid: measured.filter(|m| m.reported).map(|m| to_amounts(&m.paid, &currencies)).transpose()?,
+            committed: measure(1).filter(|_| reported).map(|m| to_amounts(m, &currencies)).transpose()?,
+            paid: measure(2).filter(|_| reported).map(|m| to_amounts(m, &currencies)).transpose()?,
             undisclosed: undisclosed.contains(&party.id),
             difference,
             difference_percent,
@@ -406,48 +444,82 @@ fn measure(
     rates: &RateTable,
     as_of: NaiveDate,
     currencies: &[Currency],
-) -> Result<(Vec<Option<Measured>>, std::collections::BTreeSet<PartyId>), DomainError> {
+) -> Result<(Measured, std::collections::BTreeSet<PartyId>), DomainError> {
     let width = currencies.len();
+    let pledges = state.pledges();
     let mut converter = Converter::new(rates, currencies);
-    let mut measured: Vec<Option<Measured>> = Vec::with_capacity(state.pledges().len());
+    let size = pledges.len().saturating_mul(MEASURES).saturating_mul(width);
+    let mut measured = Measured {
+        width,
+        values: vec![0; size],
+        counts: vec![false; pledges.len()],
+        reported: vec![false; pledges.len()],
+    };
     let mut undisclosed = std::collections::BTreeSet::new();
     let mut counted_members: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
     let mut committed_members: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
-    for pledge in state.pledges() {
+    for (index, pledge) in pledges.iter().enumerate() {
         if !pledge.counts_on(as_of) || state.is_pending_contingent(pledge, as_of) {
-            measured.push(None);
             continue;
         }
         let Some(amount) = pledge.amount_as_of(as_of) else {
             undisclosed.extend(pledge.contributor.parties().iter().copied());
-            measured.push(None);
             continue;
         };
-        let counted = converter.money(amount, pledge.date)?;
-        let (committed, reported) = match (pledge.committed, pledge.committed_on) {
-            (Some(committed), Some(on)) if on <= as_of => (converter.money(committed, pledge.date)?, true),
-            _ => (vec![0; width], false),
-        };
+        converter.add_money(amount, pledge.date, measured.slot(index, 0))?;
+        if let (Some(committed), Some(on)) = (pledge.committed, pledge.committed_on)
+            && on <= as_of
+        {
+            match committed == amount {
+                // The counted amount is the committed one: the same conversion.
+                true => {
+                    let counted = measured.slot(index, 0).to_vec();
+                    measured.slot(index, 1).copy_from_slice_checked(&counted);
+                }
+                false => converter.add_money(committed, pledge.date, measured.slot(index, 1))?,
+            }
+            if let Some(flag) = measured.reported.get_mut(index) {
+                *flag = true;
+            }
+        }
+        if let Some(flag) = measured.counts.get_mut(index) {
+            *flag = true;
+        }
         if let (PledgeKind::Solo, Some(package), [party]) = (pledge.kind, &pledge.package, pledge.contributor.parties())
         {
+            let counted = measured.slot(index, 0).to_vec();
             add(counted_members.entry((package.as_str(), party)).or_insert_with(|| vec![0; width]), &counted);
+            let committed = measured.slot(index, 1).to_vec();
             add(committed_members.entry((package.as_str(), party)).or_insert_with(|| vec![0; width]), &committed);
         }
-        measured.push(Some(Measured { counted, committed, paid: vec![0; width], reported }));
     }
-    for (pledge, slot) in state.pledges().iter().zip(measured.iter_mut()) {
-        if let (PledgeKind::JointPackage, Some(measures)) = (pledge.kind, slot.as_mut()) {
-            measures.counted = joint_remainder(pledge, measures.counted.clone(), &counted_members);
-            measures.committed = joint_remainder(pledge, measures.committed.clone(), &committed_members);
+    for (index, pledge) in pledges.iter().enumerate() {
+        if pledge.kind != PledgeKind::JointPackage || !measured.counts.get(index).copied().unwrap_or(false) {
+            continue;
+        }
+        for (measure, members) in [(0, &counted_members), (1, &committed_members)] {
+            let slot = measured.slot(index, measure);
+            let remainder = joint_remainder(pledge, slot.to_vec(), members);
+            for (cell, value) in slot.iter_mut().zip(remainder) {
+                *cell = value;
+            }
         }
     }
+    // A pledge's payments to the date, summed in its currency, then converted once at its date.
+    let mut settled: Vec<i128> = vec![0; pledges.len()];
     for payment in state.payments().iter().filter(|p| p.date <= as_of) {
-        let pledge = state.pledges().get(payment.pledge_index);
-        let (Some(pledge), Some(Some(measures))) = (pledge, measured.get_mut(payment.pledge_index)) else {
+        if let Some(sum) = settled.get_mut(payment.pledge_index) {
+            *sum = sum.saturating_add(i128::from(payment.settled.amount_minor));
+        }
+    }
+    for (index, (pledge, sum)) in pledges.iter().zip(settled).enumerate() {
+        let currency = pledge.paid.map(|p| p.currency);
+        let (Some(true), Some(currency), false) = (measured.counts.get(index).copied(), currency, sum == 0) else {
             continue;
         };
-        let paid = converter.money(payment.settled, pledge.date)?;
-        add(&mut measures.paid, &paid);
+        let paid = i64::try_from(sum).ok().and_then(|minor| Money::new(minor, currency).ok());
+        let paid = paid.ok_or_else(|| overflow("a pledge's payments"))?;
+        converter.add_money(paid, pledge.date, measured.slot(index, 2))?;
     }
     Ok((measured, undisclosed))
 }

@@ -8,6 +8,7 @@ pub mod kiel;
 pub mod parties;
 pub mod record;
 mod table;
+pub mod targets_wire;
 pub mod wire;
 
 pub use table::RowError;

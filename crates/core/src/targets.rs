@@ -597,6 +597,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::inconsistent_digit_grouping)] // minor units grouped as money
     fn required_rate_is_rounded_up_and_reaches_the_goal_on_its_date() {
         // USD 1,000.00 in 487 days (16 months): 62.50 a month, exactly.
         assert_eq!(required_per_month(100_000, 487), Some(6_250));

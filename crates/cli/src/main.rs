@@ -15,6 +15,7 @@ mod procurement_commands;
 mod report;
 mod report_procurement;
 mod store_commands;
+mod targets;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -64,6 +65,9 @@ enum Top {
     /// Reports computed by the counting rules.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Targets: each one's status, the milestones, the run rates and the monthly shortfall;
+    /// what-if and fair-share projections (nothing written).
+    Targets(targets::TargetsArgs),
     /// Announce, commit, pay, withdraw and supersede pledges.
     #[command(subcommand)]
     Pledge(domain_commands::PledgeCommand),
@@ -369,6 +373,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
+        Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {
             domain_commands::run_pledge(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)
         }

@@ -53,7 +53,7 @@ pub enum ReportCommand {
     },
 }
 
-fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     parse_date(text).map_err(|e| e.to_string())
 }
 

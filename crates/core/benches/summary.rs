@@ -90,5 +90,38 @@ fn summary(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, summary);
+/// The three kinds of target, as the shipped record has them.
+fn with_targets(state: &mut State, rates: &RateTable) {
+    let targets = [
+        ("T01", TargetKind::MonthlyRunRate, 1_000_000_000_00, Currency::EUR, "2025-12-02"),
+        ("T02", TargetKind::CumulativeGoal, 5_000_000_000_00, Currency::USD, "2025-12-31"),
+        ("T03", TargetKind::AnnualNeed, 15_000_000_000_00, Currency::USD, "2026-12-31"),
+    ];
+    for (id, kind, minor, currency, on) in targets {
+        let day = date(on);
+        let target = Target {
+            id: TargetId::parse(id).unwrap(),
+            kind,
+            amount: Money::new(minor, currency).unwrap(),
+            date: day,
+            source: Source { url: None, date: day, confidence: Confidence::Confirmed },
+            note: None,
+        };
+        state.execute(rates, &Command::SetTarget { target }).unwrap();
+    }
+}
+
+/// The targets report (statuses, milestones in EUR and USD, run rates, monthly shortfall, and
+/// the fair-share projection) over the same 1,000,000-event state.
+fn targets(c: &mut Criterion) {
+    let (mut state, rates) = state_with(200_000);
+    with_targets(&mut state, &rates);
+    let as_of = date("2026-03-01");
+    let projection = targets::Projection { what_if: None, fair_share_from: Some(date("2026-04-01")) };
+    c.bench_function("targets_report_200k_pledges_1m_events", |b| {
+        b.iter(|| targets::report(&state, &rates, as_of, &projection).unwrap())
+    });
+}
+
+criterion_group!(benches, summary, targets);
 criterion_main!(benches);

@@ -35,6 +35,7 @@ mod rules;
 pub mod series;
 pub mod state;
 pub mod summary;
+pub mod targets;
 pub mod text;
 
 pub use command::{Announcement, Command, Envelope, Event, Known};

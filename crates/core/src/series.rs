@@ -111,6 +111,16 @@ impl Converter<'_> {
 
 impl Flows {
     pub fn compute(state: &State, rates: &RateTable, currency: Currency) -> Result<Flows, FxError> {
+        Flows::compute_measures(state, rates, currency, true)
+    }
+
+    /// The counted and committed measures only; the paid measure stays zero (payments are not
+    /// read, which saves most of the work on a log of many payments).
+    pub fn compute_counted(state: &State, rates: &RateTable, currency: Currency) -> Result<Flows, FxError> {
+        Flows::compute_measures(state, rates, currency, false)
+    }
+
+    fn compute_measures(state: &State, rates: &RateTable, currency: Currency, paid: bool) -> Result<Flows, FxError> {
         let mut converter = Converter { rates, to: currency, prepared: FxHashMap::default(), last: None };
         let mut flows = Flows { currency, keys: Vec::new(), changes: FxHashMap::default() };
         let mut key_of: FxHashMap<&Contributor, u32> = FxHashMap::default();
@@ -160,7 +170,8 @@ impl Flows {
             }
         }
         // Payments from their own contiguous list; each converts at its pledge's date.
-        for payment in state.payments() {
+        let payments: &[crate::state::Payment] = if paid { state.payments() } else { &[] };
+        for payment in payments {
             // Every payment names a pledge folded before it, so none is skipped.
             let index = payment.pledge_index;
             let (Some(pledge), Some(key)) = (state.pledges().get(index), keys.get(index)) else { continue };

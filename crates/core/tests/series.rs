@@ -178,6 +178,11 @@ proptest! {
             let last = day(45);
             let points = flows.total(last);
             prop_assert!(points.windows(2).all(|w| w[0].date < w[1].date), "points are in date order");
+            // The counted-only series (the targets report's) has the same counted values.
+            let counted_only = Flows::compute_counted(&state, &rates, currency).unwrap().total(last);
+            for date in points.iter().chain(&counted_only).map(|p| p.date) {
+                prop_assert_eq!(value_on(&counted_only, date)[COUNTED], value_on(&points, date)[COUNTED]);
+            }
             for offset in 0..45 {
                 let date = day(offset);
                 let summary = summarise(&state, &rates, date, &[currency]).unwrap();
@@ -242,4 +247,53 @@ fn a_joint_counts_only_its_remainder_over_time() {
     assert_eq!(value_on(&points, day(5))[COUNTED], 500);
     assert_eq!(value_on(&points, day(9))[COUNTED], 600);
     assert_eq!(value_on(&points, day(0))[COUNTED], 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    /// The targets report's goal status against a brute-force evaluation: `summarise` on every date.
+    #[test]
+    fn a_goal_status_follows_the_summary_on_every_date(
+        steps in proptest::collection::vec(step(), 1..30),
+        goal_minor in 1i64..3_000_000,
+        goal_day in 0u8..45,
+        as_of_day in 0u8..46,
+    ) {
+        let rates = rates();
+        let mut state = state_after(&steps, &rates);
+        let goal = Money::new(goal_minor, Currency::EUR).unwrap();
+        let target = Target {
+            id: TargetId::parse("G1").unwrap(),
+            kind: TargetKind::CumulativeGoal,
+            amount: goal,
+            date: day(goal_day),
+            source: Source { url: None, date: day(0), confidence: Confidence::Confirmed },
+            note: None,
+        };
+        state.execute(&rates, &Command::SetTarget { target }).unwrap();
+        let as_of = day(as_of_day);
+        let report = targets::report(&state, &rates, as_of, &targets::Projection::none()).unwrap();
+        let row = report.targets.iter().find(|t| t.id.as_str() == "G1").unwrap();
+        let total = |date: NaiveDate| summarise(&state, &rates, date, &[Currency::EUR]).unwrap().totals[&Currency::EUR];
+        let first = (0..=as_of_day).map(day).find(|d| total(*d).amount_minor >= goal_minor);
+        let expected = match first {
+            Some(on) if on <= day(goal_day) => targets::TargetStatus::Reached { on },
+            _ if as_of >= day(goal_day) => targets::TargetStatus::Missed {
+                by: goal.checked_sub(total(day(goal_day))).unwrap(),
+                reached_later_on: first,
+            },
+            _ => {
+                let still_needed = goal.checked_sub(total(as_of)).unwrap();
+                let days_left = (day(goal_day) - as_of).num_days() as u32;
+                let required = match &row.status {
+                    targets::TargetStatus::Open { required_per_month, .. } => *required_per_month,
+                    other => return Err(TestCaseError::fail(format!("expected open, got {other:?}"))),
+                };
+                targets::TargetStatus::Open { still_needed, days_left, required_per_month: required }
+            }
+        };
+        prop_assert_eq!(&row.status, &expected);
+        prop_assert_eq!(row.counted, Some(total(as_of)));
+        prop_assert_eq!(row.at_trailing_rates.is_empty(), first.is_some());
+    }
 }

@@ -10,6 +10,7 @@ pub mod parties;
 pub mod record;
 pub mod share_key;
 mod table;
+pub mod targets_wire;
 pub mod wire;
 
 pub use table::RowError;

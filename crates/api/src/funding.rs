@@ -8,6 +8,7 @@ use serde::Deserialize;
 use tranche_core::funding::fair_share;
 use tranche_core::{Currency, DomainError, Money, ShareKeyName, parse_date};
 use tranche_io::funding_wire::FairShareDto;
+use tranche_io::targets_wire::TargetsReportDto;
 
 use crate::problem::Problem;
 use crate::{AppState, reader};
@@ -69,4 +70,43 @@ pub async fn fair_share(
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let share = fair_share::fair_share(ledger.state(), ledger.rates(), &options).map_err(unprocessable)?;
     Ok(Json(FairShareDto::from(&share)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TargetsQuery {
+    /// Count records on or before this day (YYYY-MM-DD); default today.
+    as_of: Option<String>,
+    /// Project as if every participating party paid its fair share of the monthly run-rate
+    /// target from this day (YYYY-MM-DD); the projected figures are flagged.
+    fair_share_from: Option<String>,
+}
+
+/// Each target's status (reached, missed, open with the monthly rate required), milestones, run
+/// rates over the trailing 1, 3 and 6 months with the dates goals are reached at them, and the
+/// monthly shortfall against the run-rate target.
+#[utoipa::path(get, path = "/api/v1/targets/report", params(TargetsQuery), security((), ("bearer" = [])), responses(
+    (status = 200, description = "The targets report (the same as `tranche targets --json`)", body = TargetsReportDto),
+    (status = 400, description = "A malformed date", body = Problem, content_type = "application/problem+json"),
+    (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A projection without a run-rate target, or a missing rate", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn targets_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Query<TargetsQuery>,
+) -> Result<Json<TargetsReportDto>, Problem> {
+    reader(&state, &headers).await?;
+    let as_of = date_or_today(&query.as_of, "as_of")?;
+    let fair_share_from = query
+        .fair_share_from
+        .as_deref()
+        .map(parse_date)
+        .transpose()
+        .map_err(|e| Problem::bad_request(format!("fair_share_from: {e}")))?;
+    let projection = tranche_core::targets::Projection { what_if: None, fair_share_from };
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let report =
+        tranche_core::targets::report(ledger.state(), ledger.rates(), as_of, &projection).map_err(unprocessable)?;
+    Ok(Json(TargetsReportDto::from(&report)))
 }

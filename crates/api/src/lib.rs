@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reports/months", get(reads::months))
         .route("/api/v1/requirements", get(reads::requirements))
         .route("/api/v1/funding/fair-share", get(funding::fair_share))
+        .route("/api/v1/targets/report", get(funding::targets_report))
         .route("/api/v1/commands", post(command))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))

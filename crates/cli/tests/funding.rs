@@ -255,3 +255,23 @@ fn the_api_serves_the_same_fair_shares_as_the_command_line() {
     let half = served.get("/api/v1/funding/fair-share?amount=5", &token);
     assert_eq!(half.status, 400, "{}", half.body);
 }
+
+#[test]
+fn the_api_serves_the_same_targets_report_as_the_command_line() {
+    let store = Store::demo();
+    let token = store.run(&["token", "create", "--role", "auditor"]).stdout.trim().to_string();
+    let served = common::Served::start(&store.db(), &[]);
+    for (query, args) in [
+        ("as_of=2026-11-30", vec!["targets", "--as-of", "2026-11-30", "--json"]),
+        (
+            "as_of=2026-03-31&fair_share_from=2026-04-01",
+            vec!["targets", "--as-of", "2026-03-31", "--fair-share-from", "2026-04-01", "--json"],
+        ),
+    ] {
+        let reply = served.get(&format!("/api/v1/targets/report?{query}"), &token);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.json(), store.json(&args), "{query}");
+    }
+    let bad = served.get("/api/v1/targets/report?as_of=2026-02-30", &token);
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}

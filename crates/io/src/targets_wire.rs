@@ -20,15 +20,15 @@ pub struct TargetsReportDto {
     pub projection: ProjectionDto,
     /// Days in a month for rates and projections (`30.4375`, 365.25 / 12).
     pub days_per_month: String,
-    pub targets: Vec<TargetDto>,
+    pub targets: Vec<TargetStatusDto>,
     /// The first date the counted total reached each whole billion, per currency.
     pub milestones: Vec<MilestoneDto>,
     /// The counted total's growth per month over the trailing 1, 3 and 6 calendar months.
     pub run_rates: Vec<RunRateDto>,
     /// Per calendar month against the monthly run-rate target (empty without one).
-    pub months: Vec<MonthDto>,
+    pub months: Vec<MonthShortfallDto>,
     /// The fair-share projection's terms (`null` without `fair_share_from`).
-    pub fair_share: Option<FairShareDto>,
+    pub fair_share: Option<FairShareProjectionDto>,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,7 +52,7 @@ pub struct WhatIfDto {
 /// statuses are `null`.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct TargetDto {
+pub struct TargetStatusDto {
     pub id: String,
     /// `monthly-run-rate`, `cumulative-goal` or `annual-need`.
     pub kind: String,
@@ -131,7 +131,7 @@ pub struct RunRateDto {
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct MonthDto {
+pub struct MonthShortfallDto {
     pub month: String,
     pub currency: String,
     pub counted: String,
@@ -143,7 +143,7 @@ pub struct MonthDto {
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FairShareDto {
+pub struct FairShareProjectionDto {
     /// Always true.
     pub projection: bool,
     pub from: String,
@@ -165,11 +165,11 @@ impl From<&TargetsReport> for TargetsReportDto {
             as_of: report.as_of.to_string(),
             projection: ProjectionDto::from(&report.projection),
             days_per_month: tranche_core::targets::DAYS_PER_MONTH.to_string(),
-            targets: report.targets.iter().map(TargetDto::from).collect(),
+            targets: report.targets.iter().map(TargetStatusDto::from).collect(),
             milestones: report.milestones.iter().map(MilestoneDto::from).collect(),
             run_rates: report.run_rates.iter().map(RunRateDto::from).collect(),
-            months: report.months.iter().map(MonthDto::from).collect(),
-            fair_share: report.fair_share.as_ref().map(FairShareDto::from),
+            months: report.months.iter().map(MonthShortfallDto::from).collect(),
+            fair_share: report.fair_share.as_ref().map(FairShareProjectionDto::from),
         }
     }
 }
@@ -184,9 +184,9 @@ impl From<&Projection> for ProjectionDto {
     }
 }
 
-impl From<&TargetRow> for TargetDto {
-    fn from(row: &TargetRow) -> TargetDto {
-        let mut dto = TargetDto {
+impl From<&TargetRow> for TargetStatusDto {
+    fn from(row: &TargetRow) -> TargetStatusDto {
+        let mut dto = TargetStatusDto {
             id: row.id.to_string(),
             kind: row.kind.to_string(),
             currency: row.amount.currency.to_string(),
@@ -286,9 +286,9 @@ impl From<&RunRate> for RunRateDto {
     }
 }
 
-impl From<&MonthShortfall> for MonthDto {
-    fn from(month: &MonthShortfall) -> MonthDto {
-        MonthDto {
+impl From<&MonthShortfall> for MonthShortfallDto {
+    fn from(month: &MonthShortfall) -> MonthShortfallDto {
+        MonthShortfallDto {
             month: month.month.to_string(),
             currency: month.target.currency.to_string(),
             counted: amount(&month.counted),
@@ -299,9 +299,9 @@ impl From<&MonthShortfall> for MonthDto {
     }
 }
 
-impl From<&FairShare> for FairShareDto {
-    fn from(fair: &FairShare) -> FairShareDto {
-        FairShareDto {
+impl From<&FairShare> for FairShareProjectionDto {
+    fn from(fair: &FairShare) -> FairShareProjectionDto {
+        FairShareProjectionDto {
             projection: true,
             from: fair.from.to_string(),
             target: fair.target.to_string(),

@@ -32,7 +32,7 @@ use tranche_io::wire;
 use tranche_store::{AnyStore, Ledger};
 
 use crate::problem::Problem;
-use crate::writer::WriteRequest;
+use crate::writer::{Request, WriteRequest};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -41,7 +41,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     /// The read replica (see [`serve`]).
     ledger: Arc<Mutex<Ledger<AnyStore>>>,
-    writes: mpsc::Sender<WriteRequest>,
+    writes: mpsc::Sender<Request>,
     tokens: Arc<tokens::Verified>,
     /// The log's head, published by the writer after every commit (for the event stream).
     heads: tokio::sync::watch::Receiver<u64>,
@@ -106,6 +106,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/requirements", get(reads::requirements))
         .route("/api/v1/funding/fair-share", get(funding::fair_share))
         .route("/api/v1/targets/report", get(funding::targets_report))
+        .route("/api/v1/funding/proposal", get(funding::proposal))
+        .route("/api/v1/funding/proposal/accept", post(funding::accept))
         .route("/api/v1/commands", post(command))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))
@@ -456,7 +458,7 @@ async fn submit(
     if_match: Option<(PackageRef, String)>,
 ) -> Result<tranche_store::Outcome, Problem> {
     let (reply, answer) = oneshot::channel();
-    state.writes.try_send(WriteRequest { envelope, if_match, reply }).map_err(|error| {
+    state.writes.try_send(Request::One(WriteRequest { envelope, if_match, reply })).map_err(|error| {
         let cause = match error {
             mpsc::error::TrySendError::Full(_) => "the write queue is full",
             mpsc::error::TrySendError::Closed(_) => "the writer has stopped",
@@ -468,7 +470,12 @@ async fn submit(
         tracing::error!("the writer dropped a write without answering (503)");
         Problem::unavailable()
     })?;
-    result.map_err(|error| match error {
+    result.map_err(write_problem)
+}
+
+/// The answer to a write the writer refused or failed.
+pub(crate) fn write_problem(error: writer::WriteError) -> Problem {
+    match error {
         writer::WriteError::Execute(tranche_store::ExecuteError::IdReused(id)) => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
@@ -491,7 +498,16 @@ async fn submit(
                 None => format!("package {package} does not exist"),
             },
         ),
-    })
+        writer::WriteError::HeadMoved { expected, current } => Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "The log has moved on",
+            format!(
+                "the proposal was computed at log head {expected} and the log is now at {current}; \
+                 compute the proposal again before accepting it"
+            ),
+        ),
+    }
 }
 
 /// The entity tag of a package: an HMAC-SHA256 of its full (role) form, so any change changes

@@ -43,6 +43,8 @@ pub enum WriteError {
     },
     /// The writer panicked on this request's batch (logged with the batch's command ids).
     Internal,
+    /// An all-or-nothing batch computed at one log head found the log at another.
+    HeadMoved { expected: u64, current: u64 },
 }
 
 pub struct WriteRequest {
@@ -50,6 +52,30 @@ pub struct WriteRequest {
     /// `If-Match`: the package and the entity tag the client expects it to have.
     pub if_match: Option<(PackageRef, String)>,
     pub reply: oneshot::Sender<Result<Outcome, WriteError>>,
+}
+
+/// Commands that go in together or not at all (a funding proposal's allocations), computed on
+/// the state at log head `at_head`: refused whole when the log has moved on, unless every command
+/// was already applied (a repeat, which returns the first outcomes).
+pub struct AllRequest {
+    pub envelopes: Vec<Envelope>,
+    pub at_head: u64,
+    pub reply: oneshot::Sender<Result<Vec<Outcome>, WriteError>>,
+}
+
+/// What the writer's queue holds.
+pub enum Request {
+    One(WriteRequest),
+    All(AllRequest),
+}
+
+impl Request {
+    fn envelopes(&self) -> Vec<&Envelope> {
+        match self {
+            Request::One(request) => vec![&request.envelope],
+            Request::All(request) => request.envelopes.iter().collect(),
+        }
+    }
 }
 
 type Shared = Arc<Mutex<Ledger<AnyStore>>>;
@@ -201,10 +227,18 @@ impl Writer {
 
     /// Commits what queued: in group commits, each request with a precondition on its own,
     /// checked after the requests ahead of it.
-    fn handle(&mut self, queued: Vec<WriteRequest>) {
+    fn handle(&mut self, queued: Vec<Request>) {
         self.refresh_rates_when_due();
         let mut batch = Vec::with_capacity(queued.len());
         for request in queued {
+            let request = match request {
+                Request::One(request) => request,
+                Request::All(request) => {
+                    self.commit(std::mem::take(&mut batch));
+                    self.commit_all(request);
+                    continue;
+                }
+            };
             if request.if_match.is_some() {
                 self.commit(std::mem::take(&mut batch));
                 let mut request = Some(request);
@@ -216,6 +250,44 @@ impl Writer {
             batch.push(request);
         }
         self.commit(batch);
+    }
+
+    /// Runs an all-or-nothing batch on its own, if the log is still at the head it was computed
+    /// at (or every command in it was applied before: then their first outcomes).
+    fn commit_all(&mut self, request: AllRequest) {
+        let AllRequest { envelopes, at_head, reply } = request;
+        let ids = command_ids(&envelopes);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| -> Result<Vec<Outcome>, WriteError> {
+            if self.stale {
+                self.ledger.reload().map_err(|e| WriteError::Execute(ExecuteError::Store(e)))?;
+                self.stale = false;
+            }
+            self.ledger.follow().map_err(|e| WriteError::Execute(ExecuteError::Store(e)))?;
+            let current = self.ledger.head();
+            let repeat = !envelopes.is_empty()
+                && envelopes.iter().all(|e| matches!(self.ledger.known(e), Ok(tranche_core::Known::Same)));
+            if current != at_head && !repeat {
+                return Err(WriteError::HeadMoved { expected: at_head, current });
+            }
+            let before = self.ledger.head();
+            let outcomes = self.ledger.execute_all(&envelopes).map_err(WriteError::Execute)?;
+            self.extend_log();
+            self.metrics.events_appended.inc_by(self.ledger.head().saturating_sub(before));
+            self.publish();
+            Ok(outcomes)
+        }));
+        match outcome {
+            Ok(result) => {
+                if let Err(error) = &result {
+                    tracing::info!(commands = %ids, ?error, "an all-or-nothing batch was refused");
+                }
+                let _ = reply.send(result);
+            }
+            Err(panic) => {
+                let _ = reply.send(Err(WriteError::Internal));
+                self.recover(&ids, panic.as_ref());
+            }
+        }
     }
 
     /// Checks a precondition against the current state; on a mismatch answers 412 at once.
@@ -247,7 +319,7 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
 pub fn spawn(
     ledger: Ledger<AnyStore>,
     replica: Shared,
-    mut requests: mpsc::Receiver<WriteRequest>,
+    mut requests: mpsc::Receiver<Request>,
     heads: tokio::sync::watch::Sender<u64>,
     metrics: Arc<crate::metrics::Metrics>,
     log: crate::log::SharedLog,
@@ -278,7 +350,7 @@ pub fn spawn(
             }
             // A panic outside a commit (a precondition's check) drops the requests not yet
             // answered (503 for them); the writer recovers all the same.
-            let commands = command_ids(queued.iter().map(|r| &r.envelope));
+            let commands = command_ids(queued.iter().flat_map(Request::envelopes));
             if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| writer.handle(queued))) {
                 writer.recover(&commands, panic.as_ref());
             }

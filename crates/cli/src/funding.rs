@@ -9,7 +9,9 @@ use tranche_core::auth::Role;
 use tranche_core::domain::Source;
 use tranche_core::funding::fair_share::{self, FairShare, Standing};
 use tranche_core::{Command, Confidence, Currency, Money, Note, ShareKeyName, SourceUrl, parse_date};
-use tranche_io::funding_wire::FairShareDto;
+use tranche_core::funding::proposal::{self, FundingStatus, Proposal};
+use tranche_core::{CommandId, Envelope};
+use tranche_io::funding_wire::{AcceptedDto, FairShareDto, ProposalDto};
 
 use crate::domain_commands::{Common, submit};
 use crate::report::{grouped, print_json, today};
@@ -68,6 +70,28 @@ pub enum FundingCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Which open packages the pledged money can fund, in priority order, with what blocks the
+    /// rest; `--accept` (coordinator) writes its allocations, all or nothing.
+    Propose {
+        /// The proposal date: rates, triggers and statuses on this day (default: today).
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<NaiveDate>,
+        /// Count announced, not yet committed money too (shown; never allocated on --accept).
+        #[arg(long)]
+        include_announced: bool,
+        /// Count pledges waiting for this trigger as if it were declared (repeatable).
+        #[arg(long = "assume-trigger")]
+        assume_triggers: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        /// Write the proposal's allocations of committed money in one transaction.
+        #[arg(long)]
+        accept: bool,
+        /// With --accept: refuse unless the log is still at this head (the `log_head` of the
+        /// proposal you reviewed).
+        #[arg(long, requires = "accept")]
+        at_head: Option<u64>,
+    },
 }
 
 pub fn run_share_key(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: ShareKeyCommand) -> Result<()> {
@@ -102,8 +126,26 @@ pub fn run_share_key(ledger: &mut crate::AnyLedger, actor: Option<Role>, command
     }
 }
 
-pub fn run_funding(ledger: &crate::AnyLedger, command: FundingCommand) -> Result<()> {
+pub fn run_funding(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: FundingCommand) -> Result<()> {
     match command {
+        FundingCommand::Propose { as_of, include_announced, assume_triggers, json, accept, at_head } => {
+            for trigger in &assume_triggers {
+                tranche_core::procurement::parse_trigger(trigger)?;
+            }
+            let options = proposal::Options { as_of: as_of.unwrap_or_else(today), include_announced, assume_triggers };
+            let proposal = proposal::propose(ledger.state(), ledger.rates(), &options)?;
+            if accept {
+                let actor = actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as coordinator"))?;
+                return accept_proposal(ledger, actor, &proposal, at_head, json);
+            }
+            match json {
+                true => print_json(&ProposalDto::from(&proposal)),
+                false => {
+                    print_proposal(&proposal);
+                    Ok(())
+                }
+            }
+        }
         FundingCommand::FairShare { key, amount, currency, as_of, include_partners, json } => {
             let amount = match (amount, currency) {
                 (Some(amount), Some(currency)) => Some(Money::parse_positive(&amount, currency)?),
@@ -232,4 +274,131 @@ fn print_fair_share(share: &FairShare) {
             .collect();
         out!("\nNot contributors (carry no share): {}", names.join(", "));
     }
+}
+
+/// The command ids of a proposal's allocations: the log head it was computed at and a digest of
+/// each allocation, so accepting the same proposal again applies nothing twice.
+pub fn proposal_envelopes(proposal: &Proposal, actor: Role, scope: &str) -> Result<Vec<Envelope>> {
+    use sha2::{Digest, Sha256};
+    proposal
+        .commands()
+        .into_iter()
+        .map(|command| {
+            let digest = Sha256::digest(serde_json::to_vec(&command)?);
+            let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+            let command_id = CommandId::parse(&format!("{scope}proposal:{}:{hex}", proposal.log_head))?;
+            Ok(Envelope { command_id, actor, command })
+        })
+        .collect()
+}
+
+fn accept_proposal(
+    ledger: &mut crate::AnyLedger,
+    actor: Role,
+    proposal: &Proposal,
+    at_head: Option<u64>,
+    json: bool,
+) -> Result<()> {
+    if let Some(expected) = at_head
+        && expected != proposal.log_head
+    {
+        anyhow::bail!(
+            "the log is at head {}, not {expected}: the packages or pledges may have changed since the proposal you \
+             reviewed; run `tranche funding propose` again",
+            proposal.log_head
+        );
+    }
+    let envelopes = proposal_envelopes(proposal, actor, "")?;
+    if envelopes.is_empty() {
+        anyhow::bail!("the proposal allocates no committed money; nothing to accept");
+    }
+    let outcomes = ledger.execute_all(&envelopes)?;
+    let repeated = outcomes.iter().all(|o| o.repeated);
+    let event_count: u64 = outcomes.iter().filter(|o| !o.repeated).map(|o| u64::from(o.event_count)).sum();
+    let accepted = AcceptedDto {
+        log_head: proposal.log_head,
+        allocations: outcomes.iter().filter(|o| !o.repeated).count(),
+        repeated,
+        first_seq: outcomes.iter().find(|o| !o.repeated).map(|o| o.first_seq),
+        event_count,
+    };
+    match json {
+        true => print_json(&accepted),
+        false => {
+            match repeated {
+                true => out!("the proposal at log head {} was already accepted; nothing changed", proposal.log_head),
+                false => out!(
+                    "accepted: {} allocations written as {} events (proposal computed at log head {})",
+                    accepted.allocations,
+                    accepted.event_count,
+                    proposal.log_head
+                ),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_proposal(proposal: &Proposal) {
+    let currency = proposal.currency;
+    out!(
+        "Funding proposal as of {} (computed at log head {}; amounts in {currency}; nothing written)",
+        proposal.as_of,
+        proposal.log_head
+    );
+    let mut options = Vec::new();
+    if proposal.include_announced {
+        options.push("announced money included (shown, never allocated)".to_string());
+    }
+    if !proposal.assume_triggers.is_empty() {
+        options.push(format!("assuming triggers: {}", proposal.assume_triggers.join(", ")));
+    }
+    if !options.is_empty() {
+        out!("  PROJECTION: {}", options.join("; "));
+    }
+    if proposal.packages.is_empty() {
+        out!("\nNo open package needs money.");
+    }
+    out!(
+        "\n  {:<10} {:<16} {:>18} {:>18} {:>18} {:>18}  status",
+        "priority", "package", "price", "allocated", "need", "proposed"
+    );
+    for package in &proposal.packages {
+        let status = match package.status {
+            FundingStatus::Funded => "funded",
+            FundingStatus::Partial => "partial",
+            FundingStatus::Unfunded => "unfunded",
+        };
+        out!(
+            "  {:<10} {:<16} {:>18} {:>18} {:>18} {:>18}  {status}",
+            package.priority.as_ref().map_or("-".to_string(), |p| p.to_string()),
+            package.package.as_str(),
+            grouped(&package.price),
+            grouped(&package.allocated_before),
+            grouped(&package.need),
+            grouped(&package.proposed),
+        );
+        for explanation in &package.explanations {
+            out!("      {explanation}");
+        }
+    }
+    if !proposal.allocations.is_empty() {
+        out!("\nAllocations (pledge -> package)");
+        for allocation in &proposal.allocations {
+            let note = if allocation.committed { "" } else { "  (not committed: shown, not allocated on --accept)" };
+            out!(
+                "  {:<16} -> {:<16} {currency} {:>18}{note}",
+                allocation.pledge.as_str(),
+                allocation.package.as_str(),
+                grouped(&allocation.amount)
+            );
+        }
+    }
+    if !proposal.excluded.is_empty() {
+        out!("\nLeft out");
+        for excluded in &proposal.excluded {
+            out!("  {:<16} {}", excluded.pledge.as_str(), excluded.reason);
+        }
+    }
+    out!("\nAccept with: tranche --as coordinator funding propose --accept --at-head {}", proposal.log_head);
 }

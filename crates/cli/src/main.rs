@@ -323,6 +323,7 @@ fn main() {
             | Top::Group(_)
             | Top::Target(_)
             | Top::ShareKey(_)
+            | Top::Funding(funding::FundingCommand::Propose { accept: true, .. })
             | Top::Restore { .. }
     );
     let database = cli.database.clone();
@@ -406,7 +407,9 @@ fn run(cli: Cli) -> Result<()> {
         Top::ShareKey(command) => {
             funding::run_share_key(&mut Location::of(&cli.database)?.ledger()?, cli.actor.0, command)
         }
-        Top::Funding(command) => funding::run_funding(&Location::of(&cli.database)?.ledger()?, command),
+        Top::Funding(command) => {
+            funding::run_funding(&mut Location::of(&cli.database)?.ledger()?, cli.actor.0, command)
+        }
         Top::Serve {
             listen,
             rate_limit,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tranche_core::funding::fair_share::{FairShare, Row, Standing};
+use tranche_core::funding::proposal::{FundingStatus, Proposal};
 
 use crate::wire::amounts;
 
@@ -126,4 +127,142 @@ fn row(row: &Row) -> FairShareRowDto {
             .collect(),
         proposed: row.proposed.map(|p| p.to_decimal_string()),
     }
+}
+
+/// `tranche funding propose --json` and `GET /api/v1/funding/proposal`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalDto {
+    pub as_of: String,
+    /// The log head the proposal was computed at: accept it with `If-Match: "<log_head>"`.
+    pub log_head: u64,
+    /// The package currency; every amount below is in it.
+    pub currency: String,
+    pub include_announced: bool,
+    pub assume_triggers: Vec<String>,
+    /// The open packages in priority order.
+    pub packages: Vec<PackageProposalDto>,
+    pub allocations: Vec<ProposedAllocationDto>,
+    /// Pledges left out, and why.
+    pub excluded: Vec<ExcludedDto>,
+    /// Each pledge's supply, what the proposal uses and what is left.
+    pub pledges: Vec<PledgeUseDto>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageProposalDto {
+    pub package: String,
+    /// The best rank of its requirements in their month's latest list (`2026-03 #1`); `null` when
+    /// none is ranked (such packages come last, by id).
+    pub priority: Option<String>,
+    pub price: String,
+    pub allocated_before: String,
+    pub need: String,
+    pub proposed: String,
+    /// `funded`, `partial` or `unfunded`.
+    pub status: String,
+    /// For a package not fully funded: what blocks it, with amounts.
+    pub explanations: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposedAllocationDto {
+    pub pledge: String,
+    pub package: String,
+    pub amount: String,
+    /// `false` for announced money or money waiting for an assumed trigger: shown, not allocated
+    /// when the proposal is accepted.
+    pub committed: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExcludedDto {
+    pub pledge: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PledgeUseDto {
+    pub pledge: String,
+    pub supply: String,
+    pub used: String,
+    pub left: String,
+    pub committed: bool,
+}
+
+impl From<&Proposal> for ProposalDto {
+    fn from(proposal: &Proposal) -> ProposalDto {
+        let decimal = |money: &tranche_core::Money| money.to_decimal_string();
+        ProposalDto {
+            as_of: proposal.as_of.to_string(),
+            log_head: proposal.log_head,
+            currency: proposal.currency.to_string(),
+            include_announced: proposal.include_announced,
+            assume_triggers: proposal.assume_triggers.clone(),
+            packages: proposal
+                .packages
+                .iter()
+                .map(|p| PackageProposalDto {
+                    package: p.package.to_string(),
+                    priority: p.priority.as_ref().map(|r| r.to_string()),
+                    price: decimal(&p.price),
+                    allocated_before: decimal(&p.allocated_before),
+                    need: decimal(&p.need),
+                    proposed: decimal(&p.proposed),
+                    status: match p.status {
+                        FundingStatus::Funded => "funded",
+                        FundingStatus::Partial => "partial",
+                        FundingStatus::Unfunded => "unfunded",
+                    }
+                    .to_string(),
+                    explanations: p.explanations.clone(),
+                })
+                .collect(),
+            allocations: proposal
+                .allocations
+                .iter()
+                .map(|a| ProposedAllocationDto {
+                    pledge: a.pledge.to_string(),
+                    package: a.package.to_string(),
+                    amount: decimal(&a.amount),
+                    committed: a.committed,
+                })
+                .collect(),
+            excluded: proposal
+                .excluded
+                .iter()
+                .map(|e| ExcludedDto { pledge: e.pledge.to_string(), reason: e.reason.clone() })
+                .collect(),
+            pledges: proposal
+                .pledges
+                .iter()
+                .map(|p| PledgeUseDto {
+                    pledge: p.pledge.to_string(),
+                    supply: decimal(&p.supply),
+                    used: decimal(&p.used),
+                    left: decimal(&p.left),
+                    committed: p.committed,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `POST /api/v1/funding/proposal/accept` and `tranche funding propose --accept`: what was
+/// written.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptedDto {
+    /// The log head the proposal was computed at.
+    pub log_head: u64,
+    /// Allocation commands written (0 when all were written before: a repeat).
+    pub allocations: usize,
+    pub repeated: bool,
+    /// The first event written, and how many.
+    pub first_seq: Option<u64>,
+    pub event_count: u64,
 }

@@ -24,6 +24,7 @@ pub mod dates;
 #[macro_use]
 pub mod domain;
 pub mod error;
+pub mod funding;
 pub mod fx;
 pub mod ids;
 pub mod ledger;

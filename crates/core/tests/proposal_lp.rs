@@ -49,16 +49,24 @@ fn random_instance(seed: u64) -> Instance {
             }
         })
         .collect();
-    let pledges = (0..random.below(9))
-        .map(|n| PledgeSupply {
+    let mut pledges = Vec::new();
+    for n in 0..random.below(9) {
+        let mut pledge = PledgeSupply {
             // Ids not in insertion order, to check the engine orders by id itself.
             id: PledgeId::parse(&format!("P{}", (n * 7) % 11)).unwrap(),
             supply_minor: random.below(121) as i64,
             earmark: random.chance(30).then(|| CATEGORIES[random.below(3) as usize]),
             package: random.chance(15).then(|| packages[random.below(packages.len() as u64) as usize].id.clone()),
             cap_minor: random.chance(25).then(|| 1 + random.below(60) as i64),
-        })
-        .collect();
+            given: Vec::new(),
+        };
+        // Some capped pledges already gave a package part of their cap.
+        if pledge.cap_minor.is_some() && random.chance(40) {
+            let package = &packages[random.below(packages.len() as u64) as usize];
+            pledge.given.push((package.id.clone(), random.below(40) as i64));
+        }
+        pledges.push(pledge);
+    }
     Instance { currency: Currency::USD, packages, pledges }
 }
 
@@ -77,7 +85,9 @@ fn lp(instance: &Instance) -> Lp {
             let tied_ok = pledge.package.as_ref().is_none_or(|p| *p == package.id);
             let earmark_ok = pledge.earmark.is_none_or(|c| package.categories.contains(&c));
             if tied_ok && earmark_ok {
-                let bound = pledge.cap_minor.unwrap_or(i64::MAX).min(package.need_minor);
+                let given: i64 = pledge.given.iter().filter(|g| g.0 == package.id).map(|g| g.1).sum();
+                let cap = pledge.cap_minor.map_or(i64::MAX, |cap| (cap - given).max(0));
+                let bound = cap.min(package.need_minor);
                 pairs.push((i, j, variables.add(variable().min(0.0).max(bound as f64))));
             }
         }
@@ -160,7 +170,8 @@ fn check_properties(instance: &Instance, solution: &Solution) -> Result<(), Stri
         if pledge.package.as_ref().is_some_and(|p| *p != package.id) {
             return Err(format!("tied pledge {} funds {}", pledge.id, package.id));
         }
-        if pledge.cap_minor.is_some_and(|cap| piece.amount_minor > cap) {
+        let given: i64 = pledge.given.iter().filter(|g| g.0 == package.id).map(|g| g.1).sum();
+        if pledge.cap_minor.is_some_and(|cap| piece.amount_minor + given > cap) {
             return Err(format!("pledge {} gives {} beyond its cap", pledge.id, package.id));
         }
         used[piece.pledge] += piece.amount_minor;

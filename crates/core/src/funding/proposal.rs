@@ -91,8 +91,10 @@ pub struct PledgeSupply {
     pub earmark: Option<RequirementCategory>,
     /// Only this package.
     pub package: Option<PackageRef>,
-    /// At most this much to any one package.
+    /// At most this much to any one package, what it already gave the package included.
     pub cap_minor: Option<i64>,
+    /// What it already gave open packages (allocated, not released), counted against its cap.
+    pub given: Vec<(PackageRef, i64)>,
 }
 
 impl PledgeSupply {
@@ -100,6 +102,12 @@ impl PledgeSupply {
     pub fn may_fund(&self, package: &PackageNeed) -> bool {
         self.package.as_ref().is_none_or(|tied| *tied == package.id)
             && self.earmark.is_none_or(|category| package.categories.contains(&category))
+    }
+
+    /// What its cap still lets it give `package`: the cap less what it already gave it.
+    pub fn cap_for(&self, package: &PackageNeed) -> Option<i64> {
+        let given: i64 = self.given.iter().filter(|(p, _)| *p == package.id).map(|(_, g)| *g).sum();
+        self.cap_minor.map(|cap| cap.saturating_sub(given).max(0))
     }
 }
 
@@ -166,6 +174,9 @@ fn check_instance(instance: &Instance) -> Result<(), DomainError> {
         if pledge.cap_minor.is_some_and(|cap| cap <= 0 || cap > MAX_AMOUNT_MINOR) {
             return Err(bad(format!("pledge {} (#{index}): a cap per package must be positive", pledge.id)));
         }
+        if pledge.given.iter().any(|(_, given)| !in_range(*given)) {
+            return Err(bad(format!("pledge {} (#{index}): what it gave a package is out of range", pledge.id)));
+        }
         if !pledge_ids.insert(&pledge.id) {
             return Err(bad(format!("pledge {} is listed twice", pledge.id)));
         }
@@ -176,7 +187,7 @@ fn check_instance(instance: &Instance) -> Result<(), DomainError> {
 /// Pledges that pool: no tie, and no cap that could bind (a cap at least every eligible need).
 fn pools(pledge: &PledgeSupply, packages: &[PackageNeed]) -> bool {
     let binding = |cap: i64| packages.iter().any(|p| pledge.may_fund(p) && p.need_minor > cap);
-    pledge.package.is_none() && pledge.cap_minor.is_none_or(|cap| !binding(cap))
+    pledge.package.is_none() && pledge.cap_minor.is_none_or(|cap| pledge.given.is_empty() && !binding(cap))
 }
 
 /// A pool node: its pledges (by id) and its edges to packages (package index, edge).
@@ -236,7 +247,7 @@ fn build(instance: &Instance, order: &[usize]) -> Result<Built, FlowError> {
         network.add_edge(source, node, pledge.supply_minor)?;
         for (package_index, (package, demand)) in instance.packages.iter().zip(&demands).enumerate() {
             if pledge.may_fund(package) {
-                let capacity = pledge.cap_minor.map_or(package.need_minor, |cap| cap.min(package.need_minor));
+                let capacity = pledge.cap_for(package).map_or(package.need_minor, |cap| cap.min(package.need_minor));
                 direct.push((index, package_index, network.add_edge(node, demand.node, capacity)?));
             }
         }
@@ -486,13 +497,38 @@ pub fn instance(state: &State, rates: &RateTable, options: &Options) -> Result<P
     };
     let mut pledges: Vec<&Pledge> = state.pledges().iter().collect();
     pledges.sort_by(|a, b| a.id.cmp(&b.id));
+    let given = given_to_open(state);
     for pledge in pledges {
-        add_pledge(state, rates, options, pledge, &mut prepared);
+        add_pledge(state, rates, options, pledge, &given, &mut prepared);
     }
     Ok(prepared)
 }
 
-fn add_pledge(state: &State, rates: &RateTable, options: &Options, pledge: &Pledge, prepared: &mut Prepared) {
+/// What each pledge already gave each open package (allocated less released), package currency.
+fn given_to_open(state: &State) -> BTreeMap<PledgeId, Vec<(PackageRef, i64)>> {
+    let mut sums: BTreeMap<(PledgeId, PackageRef), i128> = BTreeMap::new();
+    for package in state.packages.values().filter(|p| p.state == PackageState::Open) {
+        let allocated = package.allocations.iter().map(|a| (a, 1i128));
+        for (allocation, sign) in allocated.chain(package.released.iter().map(|a| (a, -1i128))) {
+            let sum = sums.entry((allocation.pledge.clone(), package.id.clone())).or_default();
+            *sum = sum.saturating_add(sign.saturating_mul(i128::from(allocation.amount.amount_minor)));
+        }
+    }
+    let mut given: BTreeMap<PledgeId, Vec<(PackageRef, i64)>> = BTreeMap::new();
+    for ((pledge, package), sum) in sums.into_iter().filter(|(_, sum)| *sum > 0) {
+        given.entry(pledge).or_default().push((package, i64::try_from(sum).unwrap_or(i64::MAX)));
+    }
+    given
+}
+
+fn add_pledge(
+    state: &State,
+    rates: &RateTable,
+    options: &Options,
+    pledge: &Pledge,
+    given: &BTreeMap<PledgeId, Vec<(PackageRef, i64)>>,
+    prepared: &mut Prepared,
+) {
     let currency = prepared.instance.currency;
     let out = |prepared: &mut Prepared, reason: String, held| {
         prepared.excluded.push(Excluded { pledge: pledge.id.clone(), reason, held })
@@ -531,6 +567,7 @@ fn add_pledge(state: &State, rates: &RateTable, options: &Options, pledge: &Pled
                 earmark,
                 package: pledge.package.clone(),
                 cap_minor: cap,
+                given: Vec::new(),
             };
             return out(prepared, reason, Some((held, converted, supply)));
         }
@@ -556,6 +593,7 @@ fn add_pledge(state: &State, rates: &RateTable, options: &Options, pledge: &Pled
         earmark,
         package: pledge.package.clone(),
         cap_minor: cap,
+        given: given.get(&pledge.id).cloned().unwrap_or_default(),
     });
     prepared.backing.push(amount);
     prepared.committed.push(committed);
@@ -817,7 +855,8 @@ impl Explainer<'_> {
                 }
                 _ => {
                     let given = self.given(pledge, index);
-                    if let Some(cap) = pledge.cap_minor.filter(|cap| given >= *cap) {
+                    let cap_left = pledge.cap_for(package);
+                    if let Some(cap) = pledge.cap_minor.filter(|_| cap_left.is_some_and(|left| given >= left)) {
                         lines.push(format!(
                             "pledge {} is capped at {} per package ({} of it left)",
                             pledge.id,
@@ -906,6 +945,7 @@ mod tests {
             earmark: None,
             package: None,
             cap_minor: None,
+            given: Vec::new(),
         }
     }
 

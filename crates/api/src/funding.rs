@@ -245,8 +245,9 @@ pub(crate) async fn accept_at(
         let proposal = match proposal.log_head == at_head {
             true => proposal,
             false => match ledger.state_at(at_head) {
-                Ok(past) => tranche_core::funding::proposal::propose(&past, ledger.rates(), &options)
-                    .map_err(unprocessable)?,
+                Ok(past) => {
+                    tranche_core::funding::proposal::propose(&past, ledger.rates(), &options).map_err(unprocessable)?
+                }
                 Err(_) => return Err(head_moved(at_head, proposal.log_head)),
             },
         };
@@ -261,7 +262,10 @@ pub(crate) async fn accept_at(
         ));
     }
     let (reply, answer) = tokio::sync::oneshot::channel();
-    state.writes.try_send(Request::All(AllRequest { envelopes, at_head, reply })).map_err(|_| Problem::unavailable())?;
+    state
+        .writes
+        .try_send(Request::All(AllRequest { envelopes, at_head, reply }))
+        .map_err(|_| Problem::unavailable())?;
     let outcomes = answer.await.map_err(|_| Problem::unavailable())?.map_err(crate::write_problem)?;
     let fresh: Vec<&tranche_store::Outcome> = outcomes.iter().filter(|o| !o.repeated).collect();
     Ok(AcceptedDto {

@@ -44,7 +44,10 @@ pub enum WriteError {
     /// The writer panicked on this request's batch (logged with the batch's command ids).
     Internal,
     /// An all-or-nothing batch computed at one log head found the log at another.
-    HeadMoved { expected: u64, current: u64 },
+    HeadMoved {
+        expected: u64,
+        current: u64,
+    },
 }
 
 pub struct WriteRequest {

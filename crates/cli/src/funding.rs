@@ -8,8 +8,8 @@ use clap::Subcommand;
 use tranche_core::auth::Role;
 use tranche_core::domain::Source;
 use tranche_core::funding::fair_share::{self, FairShare, Standing};
-use tranche_core::{Command, Confidence, Currency, Money, Note, ShareKeyName, SourceUrl, parse_date};
 use tranche_core::funding::proposal::{self, FundingStatus, Proposal};
+use tranche_core::{Command, Confidence, Currency, Money, Note, ShareKeyName, SourceUrl, parse_date};
 use tranche_core::{CommandId, Envelope};
 use tranche_io::funding_wire::{AcceptedDto, FairShareDto, ProposalDto};
 
@@ -136,7 +136,7 @@ pub fn run_funding(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: 
             let proposal = proposal::propose(ledger.state(), ledger.rates(), &options)?;
             if accept {
                 let actor = actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as coordinator"))?;
-                return accept_proposal(ledger, actor, &proposal, at_head, json);
+                return accept_proposal(ledger, actor, &proposal, &options, at_head, json);
             }
             match json {
                 true => print_json(&ProposalDto::from(&proposal)),
@@ -296,12 +296,24 @@ fn accept_proposal(
     ledger: &mut crate::AnyLedger,
     actor: Role,
     proposal: &Proposal,
+    options: &proposal::Options,
     at_head: Option<u64>,
     json: bool,
 ) -> Result<()> {
     if let Some(expected) = at_head
         && expected != proposal.log_head
     {
+        // A repeat: the proposal reviewed at `expected` was accepted already.
+        let earlier =
+            ledger.state_at(expected).ok().and_then(|past| proposal::propose(&past, ledger.rates(), options).ok());
+        if let Some(earlier) = earlier {
+            let envelopes = proposal_envelopes(&earlier, actor, "")?;
+            let known = envelopes.iter().map(|e| ledger.known(e)).collect::<Result<Vec<_>, _>>()?;
+            if !envelopes.is_empty() && known.iter().all(|k| *k == tranche_core::Known::Same) {
+                out!("the proposal at log head {expected} was already accepted; nothing changed");
+                return Ok(());
+            }
+        }
         anyhow::bail!(
             "the log is at head {}, not {expected}: the packages or pledges may have changed since the proposal you \
              reviewed; run `tranche funding propose` again",
@@ -361,7 +373,12 @@ fn print_proposal(proposal: &Proposal) {
     }
     out!(
         "\n  {:<10} {:<16} {:>18} {:>18} {:>18} {:>18}  status",
-        "priority", "package", "price", "allocated", "need", "proposed"
+        "priority",
+        "package",
+        "price",
+        "allocated",
+        "need",
+        "proposed"
     );
     for package in &proposal.packages {
         let status = match package.status {

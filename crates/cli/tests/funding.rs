@@ -21,8 +21,12 @@ struct Run {
 impl Store {
     /// A fresh store holding the shipped record (`tranche demo --no-serve`).
     fn demo() -> Store {
+        Store::demo_with(&[])
+    }
+
+    fn demo_with(extra: &[&str]) -> Store {
         let store = Store { dir: tempfile::tempdir().unwrap() };
-        let run = store.run(&["demo", "--no-serve"]);
+        let run = store.run(&[&["demo", "--no-serve"][..], extra].concat());
         assert!(run.ok, "demo: {}", run.stderr);
         store
     }
@@ -274,4 +278,100 @@ fn the_api_serves_the_same_targets_report_as_the_command_line() {
     }
     let bad = served.get("/api/v1/targets/report?as_of=2026-02-30", &token);
     assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
+fn accept(served: &common::Served, token: &str, query: &str, if_match: Option<&str>) -> common::Reply {
+    let url = format!("{}/api/v1/funding/proposal/accept?{query}", served.url);
+    let mut request = served.agent.post(&url).header("Authorization", &format!("Bearer {token}"));
+    if let Some(tag) = if_match {
+        request = request.header("If-Match", tag);
+    }
+    let mut response = request.send("").unwrap();
+    let body = response.body_mut().read_to_string().unwrap();
+    common::Reply { status: response.status().as_u16(), body }
+}
+
+/// The exercise leaves EX-P3 open with USD 350,000,000 to find; the proposal funds it from the
+/// committed money left, the API and the command line agree, and accepting writes it once.
+#[test]
+fn a_funding_proposal_is_served_accepted_once_and_refused_when_stale() {
+    let store = Store::demo_with(&["--exercise"]);
+    let args = ["funding", "propose", "--as-of", "2026-04-30", "--json"];
+    let proposal = store.json(&args);
+    let p3 = proposal["packages"].as_array().unwrap().iter().find(|p| p["package"] == "EX-P3").unwrap();
+    assert_eq!(p3["need"], "350000000.00");
+    assert_eq!(p3["status"], "funded");
+    let to_p3: Decimal = proposal["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["package"] == "EX-P3")
+        .map(|a| decimal(&a["amount"]))
+        .sum();
+    assert_eq!(to_p3, Decimal::from(350_000_000));
+    let head = proposal["log_head"].as_u64().unwrap();
+
+    let coordinator = store.run(&["token", "create", "--role", "coordinator"]).stdout.trim().to_string();
+    let contributor =
+        store.run(&["token", "create", "--role", "contributor", "--party", "NLD"]).stdout.trim().to_string();
+    let served = common::Served::start(&store.db(), &[]);
+    let read = served.get("/api/v1/funding/proposal?as_of=2026-04-30", &coordinator);
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.json(), proposal, "the API's proposal is the command line's");
+    let query = "as_of=2026-04-30";
+    let tag = format!("\"{head}\"");
+    let stale = format!("\"{}\"", head - 1);
+    assert_eq!(accept(&served, &contributor, query, Some(&tag)).status, 403);
+    assert_eq!(accept(&served, &coordinator, query, None).status, 428);
+    let refused = accept(&served, &coordinator, query, Some(&stale));
+    assert_eq!(refused.status, 412, "{}", refused.body);
+    assert!(refused.body.contains("compute the proposal again"), "{}", refused.body);
+    let unchanged = served.get("/api/v1/funding/proposal?as_of=2026-04-30", &coordinator).json();
+    assert_eq!(unchanged["log_head"].as_u64(), Some(head), "a refused accept wrote nothing");
+
+    let accepted = accept(&served, &coordinator, query, Some(&tag));
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    let accepted = accepted.json();
+    assert_eq!(accepted["allocations"].as_u64(), Some(3));
+    assert_eq!(accepted["repeated"], false);
+    let again = accept(&served, &coordinator, query, Some(&tag));
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json()["repeated"], true);
+    let packages = served.get("/api/v1/packages", &coordinator).json();
+    let p3 = packages.as_array().unwrap().iter().find(|p| p["package"] == "EX-P3").unwrap();
+    assert_eq!(p3["state"], "funded", "{p3}");
+    drop(served);
+
+    // On the command line: a stale head is refused and writes nothing; the store checks out.
+    let stale_cli = store.run(&[
+        "--as",
+        "coordinator",
+        "funding",
+        "propose",
+        "--as-of",
+        "2026-04-30",
+        "--accept",
+        "--at-head",
+        "3",
+    ]);
+    assert!(!stale_cli.ok && stale_cli.stderr.contains("run `tranche funding propose` again"), "{}", stale_cli.stderr);
+    let check = store.run(&["check"]);
+    assert!(check.ok, "{}", check.stderr);
+}
+
+#[test]
+fn accepting_on_the_command_line_writes_the_allocations_once() {
+    let store = Store::demo_with(&["--exercise"]);
+    let proposal = store.json(&["funding", "propose", "--as-of", "2026-04-30", "--json"]);
+    let head = proposal["log_head"].as_u64().unwrap().to_string();
+    let accept = ["--as", "coordinator", "funding", "propose", "--as-of", "2026-04-30", "--accept", "--at-head", &head];
+    let first = store.run(&accept);
+    assert!(first.ok && first.stdout.contains("accepted: 3 allocations"), "{} {}", first.stdout, first.stderr);
+    let again = store.run(&accept);
+    assert!(again.ok && again.stdout.contains("already accepted"), "{} {}", again.stdout, again.stderr);
+    let after = store.json(&["funding", "propose", "--as-of", "2026-04-30", "--json"]);
+    assert!(
+        after["packages"].as_array().unwrap().iter().all(|p| p["package"] != "EX-P3"),
+        "EX-P3 is funded and no longer open: {after}"
+    );
 }

@@ -375,3 +375,36 @@ fn accepting_on_the_command_line_writes_the_allocations_once() {
         "EX-P3 is funded and no longer open: {after}"
     );
 }
+
+/// The README's examples are real output: every line of each quoted block (but the elisions
+/// and the lines shortened with " ...") is a line the command prints today.
+#[test]
+fn the_readme_shows_real_output() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let block_after = |intro: &str| -> Vec<String> {
+        let start = readme.find(intro).unwrap_or_else(|| panic!("the README has no {intro:?}"));
+        let fence = start + readme[start..].find("```\n").unwrap() + 4;
+        let end = fence + readme[fence..].find("```").unwrap();
+        readme[fence..end].lines().map(str::to_string).collect()
+    };
+    let check = |store: &Store, intro: &str, args: &[&str]| {
+        let run = store.run(args);
+        assert!(run.ok, "{args:?}: {}", run.stderr);
+        let printed: Vec<&str> = run.stdout.lines().collect();
+        for line in block_after(intro) {
+            if line.trim() == "..." || line.ends_with(" ...") || line.is_empty() {
+                continue;
+            }
+            assert!(printed.contains(&line.as_str()), "README line not printed by {args:?}:\n{line}\n---\n{}", run.stdout);
+        }
+    };
+    let record = Store::demo();
+    check(&record, "`tranche targets --as-of 2026-03-01` on the shipped record", &["targets", "--as-of", "2026-03-01"]);
+    check(
+        &record,
+        "`tranche funding fair-share --as-of 2026-03-01 --amount 500000000 --currency USD` on the shipped",
+        &["funding", "fair-share", "--as-of", "2026-03-01", "--amount", "500000000", "--currency", "USD"],
+    );
+    let exercise = Store::demo_with(&["--exercise"]);
+    check(&exercise, "`tranche funding propose` (here on the exercise", &["funding", "propose", "--as-of", "2026-04-30"]);
+}

@@ -204,11 +204,8 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
             Figure::of(amounts.and_then(|a| a.get(currency)))
         };
         if row.standing == Standing::Carries {
-            let difference_minor = row
-                .difference
-                .as_ref()
-                .and_then(|d| d.get(&request.currency))
-                .map_or(0, |m| m.amount_minor);
+            let difference_minor =
+                row.difference.as_ref().and_then(|d| d.get(&request.currency)).map_or(0, |m| m.amount_minor);
             carriers.push((
                 difference_minor,
                 CarrierRow {

@@ -342,7 +342,11 @@ struct FairSharePage {
     view: fair_share::View,
 }
 
-async fn fair_share_page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn fair_share_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
     let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,

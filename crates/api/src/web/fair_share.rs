@@ -141,6 +141,8 @@ pub struct CarrierRow {
     pub counted: Figure,
     pub committed: Figure,
     pub paid: Figure,
+    /// Paid as a percentage of the fair share (one decimal), "not reported" when paid is not.
+    pub paid_of_fair_share: String,
     pub difference: Figure,
     pub difference_percent: Figure,
     pub proposed: Figure,
@@ -217,6 +219,7 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
                     counted: pick(Some(&wire.counted)),
                     committed: Figure::reported(wire.committed.as_ref(), currency),
                     paid: Figure::reported(wire.paid.as_ref(), currency),
+                    paid_of_fair_share: paid_of_fair_share(row, request.currency),
                     difference: pick(wire.difference.as_ref()),
                     difference_percent: Figure::of(wire.difference_percent.get(currency)),
                     proposed: Figure::of(wire.proposed.as_ref()),
@@ -286,6 +289,21 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
         others,
         dataset: dataset(&share, &dto),
     })
+}
+
+/// Paid as a percentage of the fair share, for the eye (one decimal, half away from zero):
+/// "not reported" when the record does not report what the party paid, "—" for a zero share.
+fn paid_of_fair_share(row: &fair_share::Row, currency: Currency) -> String {
+    let Some(paid) = &row.paid else { return "not reported".into() };
+    let minor = |amounts: Option<&tranche_core::summary::Amounts>| {
+        amounts.and_then(|a| a.get(&currency)).map_or(0, |m| i128::from(m.amount_minor))
+    };
+    let (paid, fair) = (minor(Some(paid)), minor(row.fair_share.as_ref()));
+    if fair <= 0 {
+        return "—".into();
+    }
+    let tenths = (paid * 2000 + fair) / (2 * fair);
+    format!("{}.{}%", tenths / 10, tenths % 10)
 }
 
 /// Every party's line, in every reporting currency: the API's figures, one row per party.

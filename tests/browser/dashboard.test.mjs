@@ -103,7 +103,7 @@ async function axeCritical(page) {
   return result.violations.filter((v) => v.impact === 'critical');
 }
 
-const publicPages = ['/', '/contributors', '/packages', '/records', '/log', '/sign-in'];
+const publicPages = ['/', '/contributors', '/packages', '/fair-share', '/records', '/log', '/sign-in'];
 const publicContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 
 await test('the accessibility check finds a known critical violation (it can fail)', async () => {
@@ -213,6 +213,54 @@ await test('contributors sort by a column, in place', async () => {
   await page.close();
 });
 
+await test('fair-share figures for a party equal `tranche funding fair-share --json`', async () => {
+  const asOf = summary.as_of;
+  const cli = JSON.parse(tranche('funding', 'fair-share', '--as-of', asOf, '--amount', '500000000', '--currency', 'EUR', '--json'));
+  const { page, response } = await open(publicContext, `/fair-share?as_of=${asOf}&currency=EUR&amount=500000000`);
+  equal(response.status(), 200, 'status');
+  const row = cli.rows.find((r) => r.party === 'NLD');
+  equal(row.standing, 'carries', 'NLD carries a share');
+  const cell = (field) => page.getAttribute(`#fair-share-table tr[data-party="NLD"] [data-field="${field}"]`, 'data-value');
+  equal(await cell('key_value'), row.key_value, 'key value');
+  equal(await cell('key_percent'), row.key_percent, 'key %');
+  equal(await cell('fair_share'), row.fair_share.EUR, 'fair share');
+  equal(await cell('counted'), row.counted.EUR, 'counted');
+  equal(await cell('committed'), row.committed ? row.committed.EUR : '', 'committed');
+  equal(await cell('paid'), row.paid ? row.paid.EUR : '', 'paid');
+  equal(await cell('difference'), row.difference.EUR, 'difference');
+  const paidOfShare = row.paid ? `${(100 * Number(row.paid.EUR) / Number(row.fair_share.EUR)).toFixed(1)}%` : 'not reported';
+  equal((await page.textContent('#fair-share-table tr[data-party="NLD"] [data-field="paid_of_fair_share"]')).trim(), paidOfShare, 'paid of fair share');
+  equal(await cell('difference_percent'), row.difference_percent.EUR ?? '', 'difference %');
+  equal(await cell('proposed'), row.proposed, 'split of the amount');
+  equal(await page.getAttribute('#fair-share-total', 'data-value'), cli.total.EUR, 'total counted');
+  // A party whose paid money the record does not report shows "not reported", never 0.00.
+  const unreported = cli.rows.find((r) => r.standing === 'carries' && r.paid === null);
+  assert(unreported, 'some party carrying a share has no reported payment');
+  equal((await page.textContent(`#fair-share-table tr[data-party="${unreported.party}"] [data-field="paid"]`)).trim(), 'not reported', `${unreported.party} paid`);
+  equal((await page.textContent(`#fair-share-table tr[data-party="${unreported.party}"] [data-field="paid_of_fair_share"]`)).trim(), 'not reported', `${unreported.party} paid of fair share`);
+  const declined = await page.$$eval('#declined-table tbody tr', (rows) => rows.map((r) => r.dataset.party));
+  const notParticipating = cli.rows.filter((r) => r.standing === 'not-participating').map((r) => r.party);
+  equal(declined.join(','), notParticipating.join(','), 'declined parties listed apart');
+  const chart = await page.$$eval('figure svg.chart[role="img"] title', (nodes) => nodes.map((n) => n.textContent));
+  assert(chart.length === 1 && chart[0].startsWith('Counted minus fair share'), `the chart's title: ${chart}`);
+  await page.screenshot({ path: join(artifacts, 'fair-share-split.png'), fullPage: true });
+  await page.close();
+});
+
+await test('the fair-share form works without JavaScript', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  const { page } = await open(context, '/fair-share');
+  await page.selectOption('select[name="currency"]', 'USD');
+  await page.fill('input[name="amount"]', '500000000');
+  await page.check('input[name="include_partners"]');
+  await Promise.all([page.waitForURL(/amount=500000000/), page.click('button[type="submit"]:text("Show")')]);
+  assert(page.url().includes('currency=USD') && page.url().includes('include_partners=true'), `the query: ${page.url()}`);
+  const split = await page.$$eval('#fair-share-table [data-field="proposed"]', (cells) => cells.map((c) => Number(c.dataset.value)));
+  equal(split.reduce((a, b) => a + b, 0), 500000000, 'the split adds up to the amount');
+  assert(await page.$('#fair-share-table tr[data-party="AUS"]'), 'partners carry a share when included');
+  await context.close();
+});
+
 await test('phone width: no page scrolls sideways', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   for (const path of publicPages) {
@@ -220,6 +268,7 @@ await test('phone width: no page scrolls sideways', async () => {
     const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert(scroll <= width + 1, `${path} is ${scroll}px wide at ${width}px`);
     if (path === '/') await page.screenshot({ path: join(artifacts, 'overview-phone.png'), fullPage: true });
+    if (path === '/fair-share') await page.screenshot({ path: join(artifacts, 'fair-share-phone.png'), fullPage: true });
     await page.close();
   }
   await phone.close();

@@ -2,7 +2,7 @@
 //! its SVG (`cargo insta review` to accept an intended one).
 
 use chrono::NaiveDate;
-use tranche_api::web::charts::{self, Level, Line};
+use tranche_api::web::charts::{self, Diverging, Level, Line};
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -51,6 +51,32 @@ fn sparkline_and_funding_bar() {
     let bar = charts::funding_bar("Package 3: 30% funded", 0.3);
     assert!(bar.contains(r#"width="48""#), "30% of 160 pixels is 48: {bar}");
     insta::assert_snapshot!("funding_bar", bar);
+}
+
+#[test]
+fn diverging_bars_either_side_of_zero() {
+    let rows = [("NOR", 830.5), ("NLD", 610.0), ("DNK", 42.25), ("BEL", -55.4), ("DEU", -1210.0)]
+        .map(|(label, value)| Diverging { label, value });
+    let svg = charts::diverging(
+        "Counted minus fair share in EUR millions",
+        "EUR m, counted minus fair share",
+        &rows,
+        ("Below its fair share", "Above its fair share"),
+        640,
+    );
+    assert!(svg.contains(r#"role="img""#) && svg.contains("<title>Counted minus fair share in EUR millions</title>"));
+    for label in ["NOR", "NLD", "DNK", "BEL", "DEU", "Below its fair share", "Above its fair share"] {
+        assert!(svg.contains(&format!(">\n{label}\n</text>")), "{label} is not drawn");
+    }
+    // The first row is on top: NOR's label is drawn above DEU's.
+    let y_of = |label: &str| {
+        let at = svg.find(&format!(">\n{label}\n</text>")).unwrap();
+        let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let y = tag.split("y=\"").nth(1).unwrap().split('"').next().unwrap();
+        y.parse::<f64>().unwrap()
+    };
+    assert!(y_of("NOR") < y_of("DEU"), "the first row is drawn on top");
+    insta::assert_snapshot!(svg);
 }
 
 #[test]

@@ -518,7 +518,15 @@ fn dashboard_pages_downloads_and_bad_parameters() {
         assert!(overview.body.contains(&id), "{id} is not on the overview");
     }
     assert_eq!(overview.body.matches("<svg role=\"img\"").count(), 2, "the two charts");
-    for path in ["/contributors", "/packages", "/records", "/log", "/sign-in", "/records?kind=participation&counts="] {
+    for path in [
+        "/contributors",
+        "/packages",
+        "/fair-share",
+        "/records",
+        "/log",
+        "/sign-in",
+        "/records?kind=participation&counts=",
+    ] {
         let page = server.get(path, None);
         assert_eq!(page.status, 200, "{path}: {}", page.body);
         assert!(page.body.contains("<main id=\"content\">"), "{path}");
@@ -565,6 +573,88 @@ fn dashboard_pages_downloads_and_bad_parameters() {
     assert_eq!(restricted.status, 401);
     let css = server.get("/assets/style.css", None);
     assert!(css.body.contains("@media print") && css.content_type.starts_with("text/css"));
+}
+
+/// The text of the element that opens with `opening` up to its closing `</{tag}>`.
+fn element<'a>(html: &'a str, opening: &str, tag: &str) -> &'a str {
+    let start = html.find(opening).unwrap_or_else(|| panic!("{opening} is not on the page"));
+    let end = html[start..].find(&format!("</{tag}>")).unwrap_or_else(|| panic!("{opening} is not closed"));
+    &html[start..start + end]
+}
+
+/// The fair-share page: declined and key-less parties apart, the download the API's figures for
+/// the same parameters, bad parameters a 400 page that names them.
+#[test]
+fn the_fair_share_page_shows_the_apis_figures() {
+    let server = Server::start();
+    let query = "as_of=2026-06-30&amount=500000000&currency=USD&include_partners=true";
+    let page = server.get(&format!("/fair-share?{query}"), None);
+    assert_eq!((page.status, page.content_type.as_str()), (200, "text/html; charset=utf-8"), "{}", page.body);
+    assert!(page.body.contains("<svg role=\"img\""), "the chart");
+    assert!(page.body.contains("href=\"/fair-share\" aria-current=\"page\""), "the navigation marks the page");
+    let carriers = element(&page.body, "<table id=\"fair-share-table\"", "table");
+    let declined = element(&page.body, "<table id=\"declined-table\"", "table");
+    let no_key_value = element(&page.body, "<div id=\"no-key-value\"", "div");
+    for party in ["CZE", "FRA", "HUN", "ITA", "SVK"] {
+        let marker = format!("data-party=\"{party}\"");
+        assert!(declined.contains(&marker) && !carriers.contains(&marker), "{party} is listed apart as declined");
+    }
+    assert!(declined.contains("deferred"), "Italy's status is shown: {declined}");
+    for party in ["ALB", "MKD", "MNE"] {
+        let marker = format!("data-party=\"{party}\"");
+        assert!(no_key_value.contains(&marker) && !carriers.contains(&marker), "{party} has no key value");
+    }
+    // The record holds announcements only: paid is "not reported" for every party, never 0.00.
+    let paid_cells = carriers.matches("data-field=\"paid\"").count();
+    assert!(paid_cells > 20, "{paid_cells} paid cells");
+    assert_eq!(carriers.matches("data-field=\"paid\" data-value=\"\">not reported</td>").count(), paid_cells);
+
+    // The JSON download holds the API's figures for the same parameters, party by party.
+    let api = server.get(&format!("/api/v1/funding/fair-share?{query}"), None).json();
+    let download = server.get(&format!("/fair-share?{query}&format=json"), None).json();
+    assert_eq!(download["dataset"], "fair-share");
+    let rows = download["rows"].as_array().unwrap();
+    let api_rows = api["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), api_rows.len());
+    let text = |value: &Value| value.as_str().map(str::to_string).unwrap_or_default();
+    for (row, expected) in rows.iter().zip(api_rows) {
+        let party = text(&expected["party"]);
+        assert_eq!(text(&row["party"]), party);
+        for field in ["standing", "status", "status_date", "status_source_url", "key_value", "key_percent", "proposed"]
+        {
+            assert_eq!(text(&row[field]), text(&expected[field]), "{party} {field}");
+        }
+        assert_eq!(text(&row["undisclosed"]), expected["undisclosed"].to_string(), "{party}");
+        for currency in ["EUR", "USD"] {
+            for field in ["fair_share", "counted", "committed", "paid", "difference", "difference_percent"] {
+                let column = format!("{field}_{}", currency.to_lowercase());
+                assert_eq!(text(&row[&column]), text(&expected[field][currency]), "{party} {column}");
+            }
+        }
+    }
+    let csv = server.get(&format!("/fair-share?{query}&format=csv"), None);
+    assert_eq!(csv.content_type, "text/csv; charset=utf-8");
+    assert_eq!(csv.body.lines().count(), api_rows.len() + 1, "a header and a line per party");
+
+    for (path, says) in [
+        ("/fair-share?key=gni-2030", "unknown share key gni-2030; loaded: gdp-2021"),
+        ("/fair-share?key=GDP", "key: share key \"GDP\" is not a share key name"),
+        ("/fair-share?amount=12.50&currency=USD", "amount \"12.50\" must be a positive whole number of USD"),
+        ("/fair-share?amount=-5", "is negative"),
+        ("/fair-share?amount=lots", "not a decimal number"),
+        ("/fair-share?currency=GBP", "currency GBP is not a reporting currency (EUR, USD)"),
+        ("/fair-share?as_of=2026-02-30", "as_of"),
+        ("/fair-share?include_partners=maybe", "include_partners \"maybe\" is not true or false"),
+        ("/fair-share?format=pdf", "format \"pdf\" is not one of html, csv, json"),
+    ] {
+        let page = server.get(path, None);
+        assert_eq!((page.status, page.content_type.as_str()), (400, "text/html; charset=utf-8"), "{path}");
+        let shown = page.body.replace("&#34;", "\"");
+        assert!(shown.contains(says), "{path}: {}", page.body);
+    }
+    // An empty form field is an absent one (a plain GET form sends every field).
+    let empty = server.get("/fair-share?key=&as_of=&amount=&currency=EUR", None);
+    assert_eq!(empty.status, 200, "{}", empty.body);
 }
 
 #[test]

@@ -220,3 +220,62 @@ pub fn funding_bar(title: &str, share: f64) -> String {
         Ok(())
     })
 }
+
+/// One horizontal bar of a diverging chart: a row label and a signed value.
+pub struct Diverging<'a> {
+    pub label: &'a str,
+    pub value: f64,
+}
+
+/// Horizontal bars either side of zero, one row per bar in the order given (the first on top):
+/// negative values to the left (`sides.0`), positive to the right (`sides.1`). The height
+/// follows the number of rows.
+pub fn diverging(title: &str, unit: &str, rows: &[Diverging], sides: (&str, &str), width: u32) -> String {
+    let count = rows.len().max(1);
+    let height = 22 * count as u32 + 90;
+    let edge = ceiling(rows.iter().map(|r| r.value.abs()).fold(0.0, f64::max));
+    // Row i is drawn between y = count - i - 1 and count - i, so the first row is on top.
+    let top = |i: usize| (count - i) as f64;
+    draw(title, (width, height), |root| {
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(root)
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(52)
+            .build_cartesian_2d(-edge..edge, 0.0..count as f64)?;
+        let label = |y: &f64| {
+            let centred = (y - y.floor() - 0.5).abs() < 1e-9;
+            let index = count.checked_sub(y.floor() as usize + 1);
+            index.and_then(|i| rows.get(i)).filter(|_| centred).map(|r| r.label.to_string()).unwrap_or_default()
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 14))
+            .y_labels(count * 2 + 1)
+            .y_label_formatter(&label)
+            .x_labels(7)
+            .x_desc(unit)
+            .draw()?;
+        let side = |negative: bool| {
+            rows.iter().enumerate().filter(move |(_, r)| (r.value < 0.0) == negative).map(move |(i, r)| {
+                let colour = if negative { PAID } else { COUNTED };
+                Rectangle::new([(0.0, top(i) - 0.8), (r.value, top(i) - 0.2)], colour.filled())
+            })
+        };
+        chart
+            .draw_series(side(true))?
+            .label(sides.0)
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], PAID.filled()));
+        chart
+            .draw_series(side(false))?
+            .label(sides.1)
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], COUNTED.filled()));
+        chart.draw_series(LineSeries::new([(0.0, 0.0), (0.0, count as f64)], BLACK.stroke_width(1)))?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        Ok(())
+    })
+}

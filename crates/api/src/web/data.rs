@@ -371,7 +371,7 @@ pub fn overview(
 }
 
 /// Column names that depend on a currency: a handful of short strings, interned once each.
-fn leak(name: String) -> &'static str {
+pub(super) fn leak(name: String) -> &'static str {
     static NAMES: std::sync::Mutex<BTreeSet<&'static str>> = std::sync::Mutex::new(BTreeSet::new());
     let mut names = NAMES.lock().expect("the name lock is not poisoned");
     if let Some(known) = names.get(name.as_str()) {

@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod fair_share;
 mod session;
 
 use askama::Template;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(overview))
         .route("/contributors", get(contributors))
         .route("/packages", get(packages))
+        .route("/fair-share", get(fair_share_page))
         .route("/requirements", get(requirements))
         .route("/records", get(records))
         .route("/log", get(log))
@@ -135,6 +137,11 @@ pub struct PageQuery {
     kind: Option<String>,
     counts: Option<String>,
     month: Option<String>,
+    key: Option<String>,
+    as_of: Option<String>,
+    include_partners: Option<String>,
+    amount: Option<String>,
+    currency: Option<String>,
 }
 
 enum Format {
@@ -320,6 +327,59 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query
         currency: view.currency,
         pipeline: view.pipeline,
         packages: view.packages,
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "fair_share.html")]
+struct FairSharePage {
+    chrome: Chrome,
+    download_base: String,
+    include_partners: bool,
+    /// The amount to split as typed back into the form: whole units.
+    amount_input: String,
+    view: fair_share::View,
+}
+
+async fn fair_share_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
+    let request = match fair_share::Request::parse(
+        ledger.state(),
+        query.key.as_deref(),
+        query.as_of.as_deref(),
+        query.include_partners.as_deref(),
+        query.amount.as_deref(),
+        query.currency.as_deref(),
+        today(),
+    ) {
+        Ok(request) => request,
+        Err(message) => return visitor.bad_request(message, events),
+    };
+    let view = match fair_share::view(ledger.state(), ledger.rates(), &request) {
+        Ok(view) => view,
+        Err(e) => {
+            let heading = "Cannot compute the fair shares";
+            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, heading, e.to_string(), events);
+        }
+    };
+    if !matches!(format, Format::Html) {
+        return download(&view.dataset, format);
+    }
+    let unit = 10i64.pow(request.currency.exponent());
+    let page = FairSharePage {
+        chrome: visitor.chrome("fair-share", "Fair share", request.as_of, events),
+        download_base: format!("/fair-share?{}", request.query()),
+        include_partners: request.include_partners,
+        amount_input: request.amount.map(|m| (m.amount_minor / unit).to_string()).unwrap_or_default(),
+        view,
     };
     visitor.html(StatusCode::OK, render(&page))
 }

@@ -313,7 +313,14 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
     check_public("/requirements", &requirements.dataset.to_json())?;
     let records = data::records(state, date, &data::RecordFilter::default());
     check_public("/records", &records.dataset.to_json())?;
-    check_public("/records", &format!("{:?}", records.rows))
+    check_public("/records", &format!("{:?}", records.rows))?;
+    let request = web::fair_share::Request::parse(state, None, None, None, None, None, date)
+        .map_err(|e| format!("/fair-share's default parameters are refused: {e}"))?;
+    match web::fair_share::view(state, rates, &request) {
+        Ok(view) => check_public("/fair-share", &view.dataset.to_json()),
+        Err(_) if state.share_keys.is_empty() => Ok(()),
+        Err(e) => Err(format!("/fair-share as of {date} fails: {e}")),
+    }
 }
 
 // --- The event log --------------------------------------------------------------------------------

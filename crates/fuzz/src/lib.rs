@@ -81,4 +81,30 @@ fn reports_answer(state: &State, rates: &RateTable) {
     if let Err(e) = tranche_core::reports::months(state, rates, Currency::USD) {
         panic!("the monthly report fails: {e}");
     }
+    funding_answers(state, rates);
+}
+
+/// The funding engine answers too: the targets report always; fair shares and proposals with
+/// a value or a refusal that names what is missing (no key loaded, no mechanism), never another
+/// failure.
+fn funding_answers(state: &State, rates: &RateTable) {
+    use tranche_core::DomainError;
+    use tranche_core::funding::{fair_share, proposal};
+    for as_of in read_dates() {
+        let projection = tranche_core::targets::Projection::default();
+        if let Err(e) = tranche_core::targets::report(state, rates, as_of, &projection) {
+            panic!("the targets report as of {as_of} fails: {e}");
+        }
+        let amount = Money::new(500_000_000_00, Currency::USD).ok();
+        let options = fair_share::Options { key: None, as_of, include_partners: true, amount };
+        match fair_share::fair_share(state, rates, &options) {
+            Ok(_) | Err(DomainError::Rule(_)) => {}
+            Err(e) => panic!("fair shares as of {as_of} fail: {e}"),
+        }
+        let options = proposal::Options { as_of, include_announced: true, assume_triggers: Vec::new() };
+        match proposal::propose(state, rates, &options) {
+            Ok(_) | Err(DomainError::Rule(_)) => {}
+            Err(e) => panic!("the funding proposal as of {as_of} fails: {e}"),
+        }
+    }
 }

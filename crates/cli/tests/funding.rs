@@ -395,7 +395,11 @@ fn the_readme_shows_real_output() {
             if line.trim() == "..." || line.ends_with(" ...") || line.is_empty() {
                 continue;
             }
-            assert!(printed.contains(&line.as_str()), "README line not printed by {args:?}:\n{line}\n---\n{}", run.stdout);
+            assert!(
+                printed.contains(&line.as_str()),
+                "README line not printed by {args:?}:\n{line}\n---\n{}",
+                run.stdout
+            );
         }
     };
     let record = Store::demo();
@@ -406,5 +410,9 @@ fn the_readme_shows_real_output() {
         &["funding", "fair-share", "--as-of", "2026-03-01", "--amount", "500000000", "--currency", "USD"],
     );
     let exercise = Store::demo_with(&["--exercise"]);
-    check(&exercise, "`tranche funding propose` (here on the exercise", &["funding", "propose", "--as-of", "2026-04-30"]);
+    check(
+        &exercise,
+        "`tranche funding propose` (here on the exercise",
+        &["funding", "propose", "--as-of", "2026-04-30"],
+    );
 }

@@ -163,6 +163,8 @@ pub struct Overview {
     pub goals: Vec<GoalRow>,
     /// Each open goal projected (the targets report's figures).
     pub projections: Vec<GoalProjection>,
+    /// Why the targets report, and so the projections, could not be computed.
+    pub projection_error: Option<String>,
     pub months: Dataset,
 }
 
@@ -233,6 +235,13 @@ fn goal_projections(report: &targets::TargetsReport) -> Vec<GoalProjection> {
         .collect()
 }
 
+/// A projection drawn on the cumulative chart.
+struct ProjectedLine {
+    label: String,
+    colour: plotters::prelude::RGBColor,
+    points: Vec<(NaiveDate, f64)>,
+}
+
 /// Straight dashed lines from `(as_of, now)` for the chart in `currency`: the projection at the
 /// trailing 3-month rate to `horizon`, and for each open goal in that currency the line its
 /// required monthly rate follows to its date. Approximate by nature (f64 billions, for the eye).
@@ -242,7 +251,7 @@ fn projection_lines(
     as_of: NaiveDate,
     now_minor: i128,
     horizon: NaiveDate,
-) -> Vec<(String, plotters::prelude::RGBColor, Vec<(NaiveDate, f64)>)> {
+) -> Vec<ProjectedLine> {
     let months = |days: i64| days as f64 / 30.4375;
     let mut lines = Vec::new();
     let rate = report
@@ -252,11 +261,11 @@ fn projection_lines(
     if let Some(rate) = rate {
         let ahead = months((horizon - as_of).num_days().max(0));
         let end = billions(now_minor, currency) + billions(i128::from(rate.per_month.amount_minor), currency) * ahead;
-        lines.push((
-            format!("Projection at the {PROJECTION_WINDOW_MONTHS}-month rate"),
-            charts::PROJECTION,
-            vec![(as_of, billions(now_minor, currency)), (horizon.max(as_of), end)],
-        ));
+        lines.push(ProjectedLine {
+            label: format!("Projection at the {PROJECTION_WINDOW_MONTHS}-month rate"),
+            colour: charts::PROJECTION,
+            points: vec![(as_of, billions(now_minor, currency)), (horizon.max(as_of), end)],
+        });
     }
     for row in &report.targets {
         let TargetStatus::Open { still_needed, .. } = &row.status else { continue };
@@ -264,11 +273,11 @@ fn projection_lines(
             continue;
         }
         let end = now_minor + i128::from(still_needed.amount_minor);
-        lines.push((
-            format!("Required for {} (projection)", row.id),
-            charts::REQUIRED,
-            vec![(as_of, billions(now_minor, currency)), (row.date.max(as_of), billions(end, currency))],
-        ));
+        lines.push(ProjectedLine {
+            label: format!("Required for {} (projection)", row.id),
+            colour: charts::REQUIRED,
+            points: vec![(as_of, billions(now_minor, currency)), (row.date.max(as_of), billions(end, currency))],
+        });
     }
     lines
 }
@@ -295,7 +304,12 @@ pub fn overview(
     as_of: NaiveDate,
 ) -> Result<Overview, DomainError> {
     let summary = summarise(state, rates, as_of, currencies)?;
-    let report = targets::report(state, rates, as_of, &targets::Projection::none())?;
+    // The projections are the targets report's; when it cannot be computed (an amount beyond the
+    // report's range), the overview still shows the record, and says why it has no projection.
+    let (report, projection_error) = match targets::report(state, rates, as_of, &targets::Projection::none()) {
+        Ok(report) => (Some(report), None),
+        Err(error) => (None, Some(error.to_string())),
+    };
     let total = |c: Currency| summary.totals.get(&c).copied();
     let goals_in_force: Vec<&tranche_core::Target> = state.targets.values().collect();
     let cumulative_currency = goals_in_force
@@ -369,15 +383,15 @@ pub fn overview(
         });
     }
 
-    for row in &report.targets {
+    for row in report.iter().flat_map(|r| &r.targets) {
         if matches!(row.status, TargetStatus::Open { .. }) && row.amount.currency == cumulative_currency {
             horizon = horizon.max(row.date);
         }
     }
     let now = value_on(&points, as_of);
     let run_rate = report
-        .run_rates
         .iter()
+        .flat_map(|r| &r.run_rates)
         .find(|r| r.window_months == PROJECTION_WINDOW_MONTHS && r.per_month.currency == cumulative_currency)
         .map(|r| shown(&r.per_month))
         .unwrap_or_default();
@@ -395,9 +409,12 @@ pub fn overview(
     for l in &mut lines {
         l.points.push((as_of, l.points.last().map_or(0.0, |p| p.1)));
     }
-    let projected = projection_lines(&report, cumulative_currency, as_of, now[COUNTED], horizon);
-    for (label, colour, points) in &projected {
-        lines.push(charts::Line { label, colour: *colour, points: points.clone(), dashed: true });
+    let projected = match &report {
+        Some(report) => projection_lines(report, cumulative_currency, as_of, now[COUNTED], horizon),
+        None => Vec::new(),
+    };
+    for line in &projected {
+        lines.push(charts::Line { label: &line.label, colour: line.colour, points: line.points.clone(), dashed: true });
     }
     let level_refs: Vec<charts::Level> = levels.iter().map(|(l, v)| charts::Level { label: l, value: *v }).collect();
     let unit = format!("{cumulative_currency} bn");
@@ -478,7 +495,8 @@ pub fn overview(
         monthly_target: target_amount.map(|m| shown(&m)),
         run_rate,
         goals,
-        projections: goal_projections(&report),
+        projections: report.as_ref().map(goal_projections).unwrap_or_default(),
+        projection_error,
         months,
     })
 }

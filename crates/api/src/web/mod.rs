@@ -218,6 +218,7 @@ struct OverviewPage {
     run_rate: String,
     goals: Vec<data::GoalRow>,
     projections: Vec<data::GoalProjection>,
+    projection_error: Option<String>,
     months: Vec<Vec<String>>,
 }
 
@@ -240,6 +241,7 @@ pub fn overview_html(
         run_rate: overview.run_rate,
         goals: overview.goals,
         projections: overview.projections,
+        projection_error: overview.projection_error,
         months: overview.months.display_rows(),
     };
     Ok((render(&page), overview.months))
@@ -530,7 +532,7 @@ async fn funding_accept(State(state): State<AppState>, headers: HeaderMap, body:
         Ok(access) => access,
         Err((status, message)) => return visitor.message(status, "Restricted", message, events),
     };
-    let Reader::Role(role) = visitor.reader.clone() else {
+    let Reader::Role(role) = visitor.reader else {
         return visitor.message(StatusCode::UNAUTHORIZED, "Restricted", "sign in to accept a proposal".into(), events);
     };
     if access != funding::Access::Accept {

@@ -337,6 +337,107 @@ await test('CSRF: a form post without the matching token, or from another site, 
   assert(good.headers.get('set-cookie').includes('HttpOnly'), 'the session cookie is HttpOnly');
 });
 
+/** Signs a context in with `token` through the sign-in form. */
+async function signIn(context, token) {
+  const { page } = await open(context, '/sign-in');
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(base + '/'), page.click('button[type="submit"]:text("Sign in")')]);
+  await page.close();
+}
+
+await test('the overview projects each open goal with the figures of `tranche targets --json`', async () => {
+  const asOf = '2026-04-30';
+  const report = JSON.parse(tranche('targets', '--as-of', asOf, '--json'));
+  const openGoals = report.targets.filter((t) => t.status === 'open');
+  assert(openGoals.length > 0, 'an open goal on the record');
+  const { page, response, bytes } = await open(publicContext, `/?as_of=${asOf}`);
+  equal(response.status(), 200, 'status');
+  assert(bytes() < MAX_PAGE_BYTES, `the overview transferred ${bytes()} bytes`);
+  for (const target of openGoals) {
+    const at3 = target.projected.at_trailing_rates.find((r) => r.window_months === 3);
+    const item = `#projections li[data-target="${target.id}"]`;
+    equal(await page.getAttribute(item, 'data-still-needed'), target.still_needed, `${target.id} still needed`);
+    equal(await page.getAttribute(item, 'data-required-per-month'), target.required_per_month, `${target.id} required a month`);
+    equal(await page.getAttribute(item, 'data-rate-per-month'), at3.per_month, `${target.id} 3-month rate`);
+    equal(await page.getAttribute(item, 'data-reached-kind'), at3.reached.kind, `${target.id} reached`);
+    const text = await page.textContent(item);
+    assert(text.includes(at3.reached.kind === 'never' ? 'never at this rate' : at3.reached.date), `the sentence: ${text}`);
+    assert(text.toLowerCase().includes('projection'), `marked as a projection: ${text}`);
+  }
+  const legend = await page.$$eval('svg.chart text', (nodes) => nodes.map((n) => n.textContent.trim()));
+  assert(legend.some((t) => t.startsWith('Projection at the 3-month rate')), `the chart's legend: ${legend}`);
+  assert(legend.some((t) => t.startsWith('Required for')), `the chart's legend: ${legend}`);
+  const critical = await axeCritical(page);
+  assert(critical.length === 0, `/?as_of: ${critical.map((v) => v.id).join(', ')}`);
+  await page.screenshot({ path: join(artifacts, 'overview-projection.png'), fullPage: true });
+  await page.close();
+});
+
+await test('the funding page: a stale Accept writes nothing and shows the proposal again', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await signIn(context, coordinatorToken);
+  const { page } = await open(context, '/funding?as_of=2026-04-30');
+  const head = Number(await page.getAttribute('#proposal-head', 'data-value'));
+  // Another write lands between reading the proposal and accepting it.
+  tranche('participation', 'record', 'ITA', '--status', 'participating', '--date', '2026-04-01');
+  const before = JSON.parse(tranche('funding', 'propose', '--as-of', '2026-04-30', '--json')).log_head;
+  assert(before > head, 'the log moved on');
+  await Promise.all([page.waitForLoadState('networkidle'), page.click('#accept')]);
+  const notice = await page.textContent('#funding-notice');
+  assert(notice.includes('the log has moved on') && notice.includes('here is the proposal again'), `the notice: ${notice}`);
+  const after = JSON.parse(tranche('funding', 'propose', '--as-of', '2026-04-30', '--json')).log_head;
+  equal(after, before, 'nothing written');
+  await page.screenshot({ path: join(artifacts, 'funding-stale.png'), fullPage: true });
+  await context.close();
+});
+
+await test('the funding page: a coordinator accepts the proposal and the package shows funded', async () => {
+  const asOf = '2026-04-30';
+  const cli = JSON.parse(tranche('funding', 'propose', '--as-of', asOf, '--json'));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  equal((await (await context.newPage()).goto(`${base}/funding`)).status(), 401, 'the public is asked to sign in');
+  await signIn(context, coordinatorToken);
+  // The server follows writes made beside it (the stale test's) within about a second.
+  let { page, response, bytes } = await open(context, `/funding?as_of=${asOf}`);
+  for (let tries = 0; tries < 20 && Number(await page.getAttribute('#proposal-head', 'data-value')) !== cli.log_head; tries += 1) {
+    await page.close();
+    await new Promise((done) => setTimeout(done, 250));
+    ({ page, response, bytes } = await open(context, `/funding?as_of=${asOf}`));
+  }
+  equal(response.status(), 200, 'status');
+  assert(bytes() < MAX_PAGE_BYTES, `the funding page transferred ${bytes()} bytes`);
+  equal(Number(await page.getAttribute('#proposal-head', 'data-value')), cli.log_head, 'log head');
+  const p3 = cli.packages.find((p) => p.package === 'EX-P3');
+  const cell = (field) => page.getAttribute(`#proposal-packages tr[data-package="EX-P3"] [data-field="${field}"]`, 'data-value');
+  equal(await cell('need'), p3.need, 'EX-P3 need');
+  equal(await cell('proposed'), p3.proposed, 'EX-P3 proposed');
+  equal(await page.getAttribute('#proposal-packages tr[data-package="EX-P3"]', 'data-status'), 'funded', 'proposed status');
+  const allocations = await page.$$eval('#proposal-allocations tbody tr', (rows) => rows.map((r) => `${r.dataset.pledge}>${r.dataset.package}:${r.querySelector('[data-field="amount"]').dataset.value}`));
+  equal(allocations.join(','), cli.allocations.map((a) => `${a.pledge}>${a.package}:${a.amount}`).join(','), 'allocations');
+  const leftOut = await page.$$eval('#proposal-excluded tbody tr', (rows) => rows.map((r) => r.dataset.pledge));
+  equal(leftOut.join(','), cli.excluded.map((e) => e.pledge).join(','), 'pledges left out');
+  const critical = await axeCritical(page);
+  assert(critical.length === 0, `/funding: ${critical.map((v) => `${v.id}: ${v.help}`).join('; ')}`);
+  await page.screenshot({ path: join(artifacts, 'funding.png'), fullPage: true });
+  await Promise.all([page.waitForURL(/accepted=/), page.click('#accept')]);
+  equal(await page.textContent('#written-table tr[data-package="EX-P3"] [data-field="state"]'), 'funded', 'EX-P3 after accepting');
+  const packages = JSON.parse(tranche('--as', 'coordinator', 'report', 'packages', '--json'));
+  equal(packages.find((p) => p.package === 'EX-P3').state, 'funded', 'EX-P3 in the store');
+  await page.screenshot({ path: join(artifacts, 'funding-accepted.png'), fullPage: true });
+  // The phone: the page (and the overview's projection) fit without scrolling sideways.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  await signIn(phone, coordinatorToken);
+  for (const path of [`/funding?as_of=${asOf}`, `/?as_of=${asOf}`]) {
+    const small = await open(phone, path);
+    const [scroll, width] = await small.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width + 1, `${path} is ${scroll}px wide at ${width}px`);
+    if (path.startsWith('/funding')) await small.page.screenshot({ path: join(artifacts, 'funding-phone.png'), fullPage: true });
+    await small.page.close();
+  }
+  await phone.close();
+  await context.close();
+});
+
 await browser.close();
 server.kill('SIGTERM');
 await new Promise((done) => server.on('exit', done));

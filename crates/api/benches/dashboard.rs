@@ -16,6 +16,7 @@ fn chrome(events: u64) -> Chrome {
         signed_in: false,
         csrf: "0".repeat(48),
         sees_requirements: false,
+        sees_funding: false,
         as_of: "2027-01-01".into(),
         events,
     }

@@ -122,7 +122,19 @@ pub struct ProposalQuery {
     assume_triggers: Option<String>,
 }
 
-fn proposal_options(query: &ProposalQuery) -> Result<tranche_core::funding::proposal::Options, Problem> {
+impl ProposalQuery {
+    /// The parameters as a dashboard form gives them: empty text is an absent field.
+    pub(crate) fn new(as_of: Option<&str>, include_announced: bool, assume_triggers: Option<&str>) -> ProposalQuery {
+        let given = |text: Option<&str>| text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+        ProposalQuery {
+            as_of: given(as_of),
+            include_announced: Some(include_announced),
+            assume_triggers: given(assume_triggers),
+        }
+    }
+}
+
+pub(crate) fn proposal_options(query: &ProposalQuery) -> Result<tranche_core::funding::proposal::Options, Problem> {
     let as_of = date_or_today(&query.as_of, "as_of")?;
     let assume_triggers = match &query.assume_triggers {
         Some(text) => text

@@ -55,9 +55,18 @@ impl Server {
 
     /// The server with extra `serve` arguments.
     fn start_with(extra: &[&str]) -> Server {
+        Server::start_demo(&["demo", "--no-serve"], extra)
+    }
+
+    /// The demo store with the synthetic exercise, then the server.
+    fn start_exercise() -> Server {
+        Server::start_demo(&["demo", "--no-serve", "--exercise"], &[])
+    }
+
+    fn start_demo(demo: &[&str], extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let database = fresh_store(&dir);
-        let demo = tranche(&database).args(["demo", "--no-serve"]).output().unwrap();
+        let demo = tranche(&database).args(demo).output().unwrap();
         assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
         let (child, url) = common::serve(&database, extra);
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -708,4 +717,256 @@ fn a_server_follows_writes_made_beside_it() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert_eq!(server.get("/api/v1/summary?as_of=2026-11-26", None).status, 200);
+}
+
+/// A dashboard visitor: the CSRF cookie (and form token) it was given, and its session once
+/// signed in. Redirects are not followed, so a form post's `Location` can be read.
+struct Visitor<'a> {
+    server: &'a Server,
+    agent: ureq::Agent,
+    csrf: String,
+    cookies: String,
+}
+
+struct PageReply {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(server: &'a Server) -> Visitor<'a> {
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        let response = agent.get(&format!("{}/sign-in", server.url)).call().unwrap();
+        let set = response.headers().get("set-cookie").expect("a CSRF cookie").to_str().unwrap().to_string();
+        let cookie = set.split(';').next().unwrap().to_string();
+        let csrf = cookie.strip_prefix("tranche_csrf=").expect("the CSRF cookie").to_string();
+        Visitor { server, agent, csrf, cookies: cookie }
+    }
+
+    fn signed_in(server: &'a Server, role: &str) -> Visitor<'a> {
+        let mut visitor = Visitor::new(server);
+        let token = server.token(role);
+        let csrf = visitor.csrf.clone();
+        let reply = visitor.post("/sign-in", &[("csrf", &csrf), ("token", &token)]);
+        assert_eq!(reply.status, 303, "{}", reply.body);
+        assert!(visitor.cookies.contains("tranche_session="), "signed in");
+        visitor
+    }
+
+    fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (PageReply, Option<String>) {
+        let mut response = response.unwrap();
+        let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        let session = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .find(|c| c.starts_with("tranche_session="));
+        let body = response.body_mut().read_to_string().unwrap();
+        (PageReply { status: response.status().as_u16(), location, body }, session)
+    }
+
+    fn get(&self, path: &str) -> PageReply {
+        let request = self.agent.get(&format!("{}{path}", self.server.url)).header("Cookie", &self.cookies);
+        Visitor::read(request.call()).0
+    }
+
+    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> PageReply {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace('%', "%25").replace('&', "%26").replace('+', "%2B")))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = self
+            .agent
+            .post(&format!("{}{path}", self.server.url))
+            .header("Cookie", &self.cookies)
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        let (reply, session) = Visitor::read(request.send(body));
+        if let Some(session) = session {
+            self.cookies = format!("tranche_csrf={}; {session}", self.csrf);
+        }
+        reply
+    }
+}
+
+/// The `data-value` of the cell `data-field="{field}"` inside `html`.
+fn field_value<'a>(html: &'a str, field: &str) -> &'a str {
+    let marker = format!("data-field=\"{field}\" data-value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {field} in {html}")) + marker.len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}
+
+/// The log head of the funding page's proposal.
+fn proposal_head(html: &str) -> u64 {
+    let marker = "id=\"proposal-head\" data-value=\"";
+    let start = html.find(marker).unwrap_or_else(|| panic!("no proposal head on {html}")) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].parse().unwrap()
+}
+
+fn accept_form<'v>(csrf: &'v str, head: &'v str) -> Vec<(&'static str, &'v str)> {
+    vec![
+        ("csrf", csrf),
+        ("at_head", head),
+        ("as_of", "2026-04-30"),
+        ("include_announced", "false"),
+        ("assume_triggers", ""),
+    ]
+}
+
+/// The Funding page on the exercise (as of 2026-04-30 EX-P3 needs USD 350,000,000 and the
+/// proposal funds it): restricted to the coordinator, admin and auditor; the API's figures;
+/// Accept with a good CSRF token and head writes the allocations once; the old head again, or a
+/// missing or wrong token, writes nothing.
+#[test]
+fn the_funding_page_shows_the_apis_proposal_and_accepts_it_once() {
+    let server = Server::start_exercise();
+    let path = "/funding?as_of=2026-04-30";
+    assert_eq!(Visitor::new(&server).get(path).status, 401, "the public is asked to sign in");
+    let contributor = Visitor::signed_in(&server, "contributor:NLD");
+    let refused = contributor.get(path);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(!contributor.get("/").body.contains("href=\"/funding\""), "no Funding link for a contributor");
+    let auditor = Visitor::signed_in(&server, "auditor");
+    let read = auditor.get(path);
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert!(!read.body.contains("action=\"/funding/accept\""), "an auditor reads, without the Accept button");
+
+    let mut coordinator = Visitor::signed_in(&server, "coordinator");
+    let page = coordinator.get(path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("href=\"/funding\" aria-current=\"page\""), "the navigation marks the page");
+    assert!(page.body.contains("action=\"/funding/accept\""), "the coordinator sees the Accept button");
+    let token = server.token("coordinator");
+    let api = server.get("/api/v1/funding/proposal?as_of=2026-04-30", Some(&token)).json();
+    let head = api["log_head"].as_u64().unwrap();
+    assert_eq!(proposal_head(&page.body), head);
+    let packages = element(&page.body, "<table id=\"proposal-packages\"", "table");
+    for package in api["packages"].as_array().unwrap() {
+        let id = package["package"].as_str().unwrap();
+        let row = element(packages, &format!("<tr data-package=\"{id}\""), "tr");
+        assert!(row.contains(&format!("data-status=\"{}\"", package["status"].as_str().unwrap())), "{row}");
+        for field in ["price", "allocated_before", "need", "proposed"] {
+            assert_eq!(field_value(row, field), package[field].as_str().unwrap(), "{id} {field}");
+        }
+        for explanation in package["explanations"].as_array().unwrap() {
+            assert!(row.contains(explanation.as_str().unwrap()), "{id}: {explanation}");
+        }
+    }
+    let p3 = element(packages, "<tr data-package=\"EX-P3\"", "tr");
+    assert_eq!((field_value(p3, "need"), field_value(p3, "proposed")), ("350000000.00", "350000000.00"));
+    let allocations = element(&page.body, "<table id=\"proposal-allocations\"", "table");
+    let api_allocations = api["allocations"].as_array().unwrap();
+    assert_eq!(allocations.matches("<tr data-pledge=").count(), api_allocations.len());
+    for allocation in api_allocations {
+        let (pledge, package) = (allocation["pledge"].as_str().unwrap(), allocation["package"].as_str().unwrap());
+        let row = element(allocations, &format!("<tr data-pledge=\"{pledge}\" data-package=\"{package}\""), "tr");
+        assert_eq!(field_value(row, "amount"), allocation["amount"].as_str().unwrap(), "{pledge}");
+        assert_eq!(field_value(row, "committed"), allocation["committed"].to_string(), "{pledge}");
+    }
+    let excluded = element(&page.body, "<table id=\"proposal-excluded\"", "table");
+    for left_out in api["excluded"].as_array().unwrap() {
+        let row = element(excluded, &format!("<tr data-pledge=\"{}\"", left_out["pledge"].as_str().unwrap()), "tr");
+        assert!(row.contains(left_out["reason"].as_str().unwrap()), "{row}");
+    }
+
+    // Refused posts write nothing: no CSRF token, a wrong one, an auditor.
+    let head_text = head.to_string();
+    let csrf = coordinator.csrf.clone();
+    let mut form = accept_form(&csrf, &head_text);
+    form.remove(0);
+    assert_eq!(coordinator.post("/funding/accept", &form).status, 400, "no CSRF field");
+    let wrong = accept_form("00112233", &head_text);
+    let refused = coordinator.post("/funding/accept", &wrong);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body.contains("security token does not match"), "{}", refused.body);
+    let mut auditor = auditor;
+    let auditor_csrf = auditor.csrf.clone();
+    assert_eq!(auditor.post("/funding/accept", &accept_form(&auditor_csrf, &head_text)).status, 403);
+    let unchanged = server.get("/api/v1/funding/proposal?as_of=2026-04-30", Some(&token)).json();
+    assert_eq!(unchanged["log_head"].as_u64(), Some(head), "a refused post wrote nothing");
+
+    // Accepted: a redirect to the page, which shows what was written; EX-P3 is funded.
+    let accepted = coordinator.post("/funding/accept", &accept_form(&csrf, &head_text));
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let location = accepted.location.unwrap();
+    assert_eq!(location, format!("/funding?as_of=2026-04-30&accepted={head}#written"));
+    let after = coordinator.get(location.split('#').next().unwrap());
+    assert_eq!(after.status, 200, "{}", after.body);
+    let written = element(&after.body, "<table id=\"written-table\"", "table");
+    let committed = api_allocations.iter().filter(|a| a["committed"] == true).count();
+    assert_eq!(written.matches("<tr data-package=\"EX-P3\"").count(), committed, "{written}");
+    assert!(written.contains("<span class=\"badge\">funded</span>"), "{written}");
+    let packages = server.get("/api/v1/packages", Some(&token)).json();
+    let p3 = packages.as_array().unwrap().iter().find(|p| p["package"] == "EX-P3").unwrap();
+    assert_eq!(p3["state"], "funded", "{p3}");
+    let moved = server.get("/api/v1/funding/proposal?as_of=2026-04-30", Some(&token)).json();
+    let now = moved["log_head"].as_u64().unwrap();
+    assert!(now > head, "the allocations were written");
+
+    // The old head again: nothing written, and the page says the log moved on.
+    let again = coordinator.post("/funding/accept", &accept_form(&csrf, &head_text));
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("the log has moved on"), "{}", again.body);
+    assert!(again.body.contains("here is the proposal again"), "{}", again.body);
+    assert_eq!(proposal_head(&again.body), now, "the proposal again, at the current head");
+    let still = server.get("/api/v1/funding/proposal?as_of=2026-04-30", Some(&token)).json();
+    assert_eq!(still["log_head"].as_u64(), Some(now), "a second accept wrote nothing");
+
+    for (path, says) in [
+        ("/funding?as_of=2026-02-30", "as_of"),
+        ("/funding?include_announced=maybe", "include_announced \"maybe\" is not true or false"),
+        ("/funding?assume_triggers=Talks%20Fail", "assume_triggers"),
+        ("/funding?accepted=lots", "accepted \"lots\" is not a log head"),
+    ] {
+        let page = coordinator.get(path);
+        assert_eq!(page.status, 400, "{path}: {}", page.body);
+        assert!(page.body.replace("&#34;", "\"").contains(says), "{path}: {}", page.body);
+    }
+}
+
+/// The overview's projection for each open goal carries the targets report's figures for the
+/// same as-of date, and says they are projections.
+#[test]
+fn the_overviews_projections_are_the_targets_reports() {
+    let server = Server::start();
+    for as_of in ["2026-04-30", "2026-11-30"] {
+        let report = server.get(&format!("/api/v1/targets/report?as_of={as_of}"), None).json();
+        let page = server.get(&format!("/?as_of={as_of}"), None);
+        assert_eq!(page.status, 200, "{}", page.body);
+        let open: Vec<&Value> =
+            report["targets"].as_array().unwrap().iter().filter(|t| t["status"] == "open").collect();
+        assert!(!open.is_empty(), "T03 is open on {as_of}");
+        let section = element(&page.body, "<section aria-labelledby=\"projections-heading\"", "section");
+        assert!(section.contains("Projections, not records"), "{section}");
+        for target in open {
+            let id = target["id"].as_str().unwrap();
+            let item = element(section, &format!("<li data-target=\"{id}\""), "li");
+            let rate = target["projected"]["at_trailing_rates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["window_months"] == 3)
+                .unwrap();
+            let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
+            for (attribute, expected) in [
+                ("data-still-needed", text(&target["still_needed"])),
+                ("data-required-per-month", text(&target["required_per_month"])),
+                ("data-rate-per-month", text(&rate["per_month"])),
+                ("data-reached-kind", text(&rate["reached"]["kind"])),
+                ("data-reached-date", text(&rate["reached"]["date"])),
+            ] {
+                assert!(item.contains(&format!("{attribute}=\"{expected}\"")), "{as_of} {id} {attribute}: {item}");
+            }
+            let reached = match rate["reached"]["kind"].as_str().unwrap() {
+                "never" => "never at this rate".to_string(),
+                _ => text(&rate["reached"]["date"]),
+            };
+            assert!(item.contains(&reached), "{item}");
+            assert!(item.contains("projection"), "marked as a projection: {item}");
+        }
+    }
+    assert_eq!(server.get("/?as_of=2026-13-01", None).status, 400);
 }

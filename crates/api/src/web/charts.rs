@@ -6,7 +6,8 @@
 use chrono::NaiveDate;
 use plotters::prelude::*;
 
-/// One line of a chart: a label, a colour, and (date, value) points drawn as steps.
+/// One line of a chart: a label, a colour, and (date, value) points, drawn as steps; a dashed
+/// line is a projection, drawn straight from point to point.
 pub struct Line<'a> {
     pub label: &'a str,
     pub colour: RGBColor,
@@ -25,6 +26,8 @@ pub const COMMITTED: RGBColor = RGBColor(0x2e, 0x7d, 0x32);
 pub const PAID: RGBColor = RGBColor(0xa3, 0x4c, 0x00);
 pub const GOAL: RGBColor = RGBColor(0xb0, 0x00, 0x20);
 pub const PROJECTION: RGBColor = RGBColor(0x55, 0x55, 0x55);
+/// The rate a goal requires (a projection).
+pub const REQUIRED: RGBColor = RGBColor(0x6a, 0x1b, 0x9a);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 
 fn days(date: NaiveDate) -> i32 {
@@ -127,7 +130,7 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
             let colour = line.colour;
             let mut steps = Vec::with_capacity(line.points.len() * 2);
             for (i, (date, value)) in line.points.iter().enumerate() {
-                if i > 0 {
+                if i > 0 && !line.dashed {
                     steps.push((days(*date), steps.last().map_or(0.0, |(_, v): &(i32, f64)| *v)));
                 }
                 steps.push((days(*date), *value));

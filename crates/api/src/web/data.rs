@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
 use tranche_core::auth::Reader;
-use tranche_core::series::{COMMITTED, COUNTED, Flows, PAID, Point, run_rate_per_day, value_on};
+use tranche_core::series::{COMMITTED, COUNTED, Flows, PAID, Point, value_on};
+use tranche_core::targets::{self, TargetStatus};
 use tranche_core::{
-    Currency, FxError, Money, PartyId, Pledge, PledgeKind, PledgeStatus, RateTable, State, TargetKind, YearMonth,
-    summarise,
+    Currency, DomainError, FxError, Money, PartyId, Pledge, PledgeKind, PledgeStatus, RateTable, State, TargetKind,
+    YearMonth, summarise,
 };
 use tranche_io::wire;
 
@@ -156,13 +157,130 @@ pub struct Overview {
     pub monthly_svg: String,
     pub monthly_currency: String,
     pub monthly_target: Option<String>,
+    /// The counted total's trailing 3-month run rate in the cumulative currency (the targets
+    /// report's), shown.
     pub run_rate: String,
     pub goals: Vec<GoalRow>,
+    /// Each open goal projected (the targets report's figures).
+    pub projections: Vec<GoalProjection>,
+    /// Why the targets report, and so the projections, could not be computed.
+    pub projection_error: Option<String>,
     pub months: Dataset,
 }
 
-/// Days over which the projection's run rate is measured.
-const RUN_RATE_DAYS: u32 = 90;
+/// The trailing window, in calendar months, of the overview's projections.
+pub const PROJECTION_WINDOW_MONTHS: u32 = 3;
+
+/// An open goal (cumulative goal or annual need not yet met) projected: what it still needs, the
+/// monthly rate that reaches it on its date, and when it is reached at the trailing 3-month rate.
+/// Every figure is the targets report's (`GET /api/v1/targets/report`), as its wire form gives it.
+pub struct GoalProjection {
+    pub target: String,
+    pub currency: String,
+    pub date: String,
+    pub still_needed: String,
+    pub required_per_month: String,
+    pub rate_per_month: String,
+    /// `on`, `never` or `later-than` (the wire form's `reached.kind`).
+    pub reached_kind: String,
+    pub reached_date: String,
+    /// The same figures as one sentence.
+    pub sentence: String,
+}
+
+/// The open goals of a targets report, projected at the trailing 3-month rate.
+fn goal_projections(report: &targets::TargetsReport) -> Vec<GoalProjection> {
+    let dto = tranche_io::targets_wire::TargetsReportDto::from(report);
+    dto.targets
+        .iter()
+        .filter(|t| t.status == "open")
+        .filter_map(|t| {
+            let at_rate =
+                t.projected.as_ref()?.at_trailing_rates.iter().find(|r| r.window_months == PROJECTION_WINDOW_MONTHS)?;
+            let money = |plain: &str| format!("{} {}", t.currency, grouped(plain));
+            let still_needed = t.still_needed.clone().unwrap_or_default();
+            let required = t.required_per_month.clone().unwrap_or_default();
+            let reached_date = at_rate.reached.date.clone().unwrap_or_default();
+            let reached = match at_rate.reached.kind.as_str() {
+                "on" => format!("it would be reached on {reached_date}"),
+                "later-than" => format!("it would be reached later than {reached_date}"),
+                _ => "never at this rate".to_string(),
+            };
+            let kind = match t.kind.as_str() {
+                "annual-need" => format!("annual need for {}", t.date.get(..4).unwrap_or_default()),
+                _ => "cumulative goal".to_string(),
+            };
+            let sentence = format!(
+                "Projection for {} ({kind}, {} by {}): {} still needed, which requires {} a month to its date; \
+                 at the trailing {PROJECTION_WINDOW_MONTHS}-month rate of {} a month, {reached}.",
+                t.id,
+                money(&t.amount),
+                t.date,
+                money(&still_needed),
+                money(&required),
+                money(&at_rate.per_month),
+            );
+            Some(GoalProjection {
+                target: t.id.clone(),
+                currency: t.currency.clone(),
+                date: t.date.clone(),
+                still_needed,
+                required_per_month: required,
+                rate_per_month: at_rate.per_month.clone(),
+                reached_kind: at_rate.reached.kind.clone(),
+                reached_date,
+                sentence,
+            })
+        })
+        .collect()
+}
+
+/// A projection drawn on the cumulative chart.
+struct ProjectedLine {
+    label: String,
+    colour: plotters::prelude::RGBColor,
+    points: Vec<(NaiveDate, f64)>,
+}
+
+/// Straight dashed lines from `(as_of, now)` for the chart in `currency`: the projection at the
+/// trailing 3-month rate to `horizon`, and for each open goal in that currency the line its
+/// required monthly rate follows to its date. Approximate by nature (f64 billions, for the eye).
+fn projection_lines(
+    report: &targets::TargetsReport,
+    currency: Currency,
+    as_of: NaiveDate,
+    now_minor: i128,
+    horizon: NaiveDate,
+) -> Vec<ProjectedLine> {
+    let months = |days: i64| days as f64 / 30.4375;
+    let mut lines = Vec::new();
+    let rate = report
+        .run_rates
+        .iter()
+        .find(|r| r.window_months == PROJECTION_WINDOW_MONTHS && r.per_month.currency == currency);
+    if let Some(rate) = rate {
+        let ahead = months((horizon - as_of).num_days().max(0));
+        let end = billions(now_minor, currency) + billions(i128::from(rate.per_month.amount_minor), currency) * ahead;
+        lines.push(ProjectedLine {
+            label: format!("Projection at the {PROJECTION_WINDOW_MONTHS}-month rate"),
+            colour: charts::PROJECTION,
+            points: vec![(as_of, billions(now_minor, currency)), (horizon.max(as_of), end)],
+        });
+    }
+    for row in &report.targets {
+        let TargetStatus::Open { still_needed, .. } = &row.status else { continue };
+        if still_needed.currency != currency {
+            continue;
+        }
+        let end = now_minor + i128::from(still_needed.amount_minor);
+        lines.push(ProjectedLine {
+            label: format!("Required for {} (projection)", row.id),
+            colour: charts::REQUIRED,
+            points: vec![(as_of, billions(now_minor, currency)), (row.date.max(as_of), billions(end, currency))],
+        });
+    }
+    lines
+}
 /// The most months the monthly chart shows (the latest ones).
 const MAX_MONTHS: usize = 24;
 
@@ -184,8 +302,14 @@ pub fn overview(
     rates: &RateTable,
     currencies: &[Currency],
     as_of: NaiveDate,
-) -> Result<Overview, FxError> {
+) -> Result<Overview, DomainError> {
     let summary = summarise(state, rates, as_of, currencies)?;
+    // The projections are the targets report's; when it cannot be computed (an amount beyond the
+    // report's range), the overview still shows the record, and says why it has no projection.
+    let (report, projection_error) = match targets::report(state, rates, as_of, &targets::Projection::none()) {
+        Ok(report) => (Some(report), None),
+        Err(error) => (None, Some(error.to_string())),
+    };
     let total = |c: Currency| summary.totals.get(&c).copied();
     let goals_in_force: Vec<&tranche_core::Target> = state.targets.values().collect();
     let cumulative_currency = goals_in_force
@@ -259,14 +383,18 @@ pub fn overview(
         });
     }
 
-    let per_day = run_rate_per_day(&points, as_of, RUN_RATE_DAYS);
+    for row in report.iter().flat_map(|r| &r.targets) {
+        if matches!(row.status, TargetStatus::Open { .. }) && row.amount.currency == cumulative_currency {
+            horizon = horizon.max(row.date);
+        }
+    }
     let now = value_on(&points, as_of);
-    let run_rate = format!("{} {}", cumulative_currency, grouped(&minor_decimal(per_day * 30, cumulative_currency)));
-    let ahead = (horizon - as_of).num_days().max(0) as i128;
-    let projection = vec![
-        (as_of, billions(now[COUNTED], cumulative_currency)),
-        (horizon.max(as_of), billions(now[COUNTED] + per_day * ahead, cumulative_currency)),
-    ];
+    let run_rate = report
+        .iter()
+        .flat_map(|r| &r.run_rates)
+        .find(|r| r.window_months == PROJECTION_WINDOW_MONTHS && r.per_month.currency == cumulative_currency)
+        .map(|r| shown(&r.per_month))
+        .unwrap_or_default();
     let line = |label, colour, measure: usize| charts::Line {
         label,
         colour,
@@ -281,12 +409,13 @@ pub fn overview(
     for l in &mut lines {
         l.points.push((as_of, l.points.last().map_or(0.0, |p| p.1)));
     }
-    lines.push(charts::Line {
-        label: "Projection at the run rate",
-        colour: charts::PROJECTION,
-        points: projection,
-        dashed: true,
-    });
+    let projected = match &report {
+        Some(report) => projection_lines(report, cumulative_currency, as_of, now[COUNTED], horizon),
+        None => Vec::new(),
+    };
+    for line in &projected {
+        lines.push(charts::Line { label: &line.label, colour: line.colour, points: line.points.clone(), dashed: true });
+    }
     let level_refs: Vec<charts::Level> = levels.iter().map(|(l, v)| charts::Level { label: l, value: *v }).collect();
     let unit = format!("{cumulative_currency} bn");
     let cumulative_svg = charts::cumulative(
@@ -366,6 +495,8 @@ pub fn overview(
         monthly_target: target_amount.map(|m| shown(&m)),
         run_rate,
         goals,
+        projections: report.as_ref().map(goal_projections).unwrap_or_default(),
+        projection_error,
         months,
     })
 }

@@ -115,7 +115,7 @@ pub struct Figure {
 }
 
 impl Figure {
-    fn of(plain: Option<&String>) -> Figure {
+    pub(super) fn of(plain: Option<&String>) -> Figure {
         match plain {
             Some(plain) => Figure { shown: grouped(plain), plain: plain.clone() },
             None => Figure { shown: "—".into(), plain: String::new() },

@@ -6,6 +6,7 @@
 pub mod charts;
 pub mod data;
 pub mod fair_share;
+pub mod funding;
 mod session;
 
 use askama::Template;
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/contributors", get(contributors))
         .route("/packages", get(packages))
         .route("/fair-share", get(fair_share_page))
+        .route("/funding", get(funding_page))
+        .route("/funding/accept", post(funding_accept))
         .route("/requirements", get(requirements))
         .route("/records", get(records))
         .route("/log", get(log))
@@ -54,6 +57,8 @@ pub struct Chrome {
     pub signed_in: bool,
     pub csrf: String,
     pub sees_requirements: bool,
+    /// The Funding page is in the navigation (coordinator, admin, auditor).
+    pub sees_funding: bool,
     pub as_of: String,
     pub events: u64,
 }
@@ -93,6 +98,7 @@ impl Visitor {
             signed_in: self.reader.sees_restricted(),
             csrf: self.csrf.clone(),
             sees_requirements: self.reader.sees_requirements(),
+            sees_funding: funding::access(&self.reader).is_ok(),
             as_of: as_of.to_string(),
             events,
         }
@@ -142,6 +148,10 @@ pub struct PageQuery {
     include_partners: Option<String>,
     amount: Option<String>,
     currency: Option<String>,
+    include_announced: Option<String>,
+    assume_triggers: Option<String>,
+    /// The Funding page after an accept: the log head of the proposal accepted.
+    accepted: Option<String>,
 }
 
 enum Format {
@@ -207,6 +217,8 @@ struct OverviewPage {
     monthly_target: Option<String>,
     run_rate: String,
     goals: Vec<data::GoalRow>,
+    projections: Vec<data::GoalProjection>,
+    projection_error: Option<String>,
     months: Vec<Vec<String>>,
 }
 
@@ -215,7 +227,7 @@ pub fn overview_html(
     ledger: &tranche_store::Ledger<impl tranche_store::Store>,
     as_of: chrono::NaiveDate,
     chrome: Chrome,
-) -> Result<(String, Dataset), tranche_core::FxError> {
+) -> Result<(String, Dataset), tranche_core::DomainError> {
     let overview = data::overview(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of)?;
     let page = OverviewPage {
         chrome,
@@ -228,6 +240,8 @@ pub fn overview_html(
         monthly_target: overview.monthly_target,
         run_rate: overview.run_rate,
         goals: overview.goals,
+        projections: overview.projections,
+        projection_error: overview.projection_error,
         months: overview.months.display_rows(),
     };
     Ok((render(&page), overview.months))
@@ -238,13 +252,21 @@ async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query
         Ok(page) => page,
         Err(response) => return response,
     };
-    let as_of = today();
+    let as_of = match query.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => today(),
+        Some(text) => match tranche_core::parse_date(text) {
+            Ok(date) => date,
+            Err(e) => return visitor.bad_request(format!("as_of: {e}"), events),
+        },
+    };
     match overview_html(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, events)) {
         Ok((html, dataset)) => match format {
             Format::Html => visitor.html(StatusCode::OK, html),
             format => download(&dataset, format),
         },
-        Err(error) => visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", error.to_string(), events),
+        Err(error) => {
+            visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "Cannot compute the overview", error.to_string(), events)
+        }
     }
 }
 
@@ -382,6 +404,183 @@ async fn fair_share_page(
         view,
     };
     visitor.html(StatusCode::OK, render(&page))
+}
+
+/// A line above the funding proposal: what an accept did or why it did not.
+struct Notice {
+    /// `error` or `notice` (the CSS class).
+    class: &'static str,
+    /// `stale`, `refused`: for tests and styles.
+    kind: &'static str,
+    text: String,
+}
+
+/// What accepting the proposal computed at `head` wrote.
+struct Written {
+    head: u64,
+    rows: Vec<funding::WrittenRow>,
+}
+
+#[derive(Template)]
+#[template(path = "funding.html")]
+struct FundingPage {
+    chrome: Chrome,
+    view: funding::View,
+    can_accept: bool,
+    notice: Option<Notice>,
+    written: Option<Written>,
+}
+
+async fn funding_page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let visitor = visitor(&state, &headers).await;
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let access = match funding::access(&visitor.reader) {
+        Ok(access) => access,
+        Err((status, message)) => return visitor.message(status, "Restricted", message, events),
+    };
+    if !matches!(format_of(&query), Ok(Format::Html)) {
+        let message = "the Funding page has no download: GET /api/v1/funding/proposal gives the proposal as JSON";
+        return visitor.bad_request(format!("format: {message}"), events);
+    }
+    let request = match funding::Request::parse(
+        query.as_of.as_deref(),
+        query.include_announced.as_deref(),
+        query.assume_triggers.as_deref(),
+    ) {
+        Ok(request) => request,
+        Err(message) => return visitor.bad_request(message, events),
+    };
+    let accepted = match query.accepted.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(text) => match text.parse::<u64>() {
+            Ok(head) if head <= events => Some(head),
+            _ => return visitor.bad_request(format!("accepted {text:?} is not a log head (0 to {events})"), events),
+        },
+    };
+    funding_response(&state, &visitor, access, &request, accepted, None, StatusCode::OK)
+}
+
+/// The Funding page for a checked request, with what an accept at `accepted` wrote and a notice.
+fn funding_response(
+    state: &AppState,
+    visitor: &Visitor,
+    access: funding::Access,
+    request: &funding::Request,
+    accepted: Option<u64>,
+    notice: Option<Notice>,
+    status: StatusCode,
+) -> Response {
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = ledger.head();
+    let view = match funding::view(ledger.state(), ledger.rates(), request) {
+        Ok(view) => view,
+        Err(e) => {
+            let heading = "Cannot compute the proposal";
+            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, heading, e.to_string(), events);
+        }
+    };
+    let written = match accepted {
+        None => None,
+        Some(head) => {
+            let rows = ledger
+                .state_at(head)
+                .map_err(|e| e.to_string())
+                .and_then(|past| {
+                    funding::written(ledger.state(), &past, ledger.rates(), &request.options).map_err(|e| e.to_string())
+                })
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, head, "the funding page could not show what was accepted");
+                    Vec::new()
+                });
+            Some(Written { head, rows })
+        }
+    };
+    let as_of = request.options.as_of;
+    let page = FundingPage {
+        chrome: visitor.chrome("funding", "Funding", as_of, events),
+        view,
+        can_accept: access == funding::Access::Accept,
+        notice,
+        written,
+    };
+    visitor.html(status, render(&page))
+}
+
+#[derive(Deserialize)]
+struct AcceptForm {
+    csrf: String,
+    at_head: String,
+    as_of: Option<String>,
+    include_announced: Option<String>,
+    assume_triggers: Option<String>,
+}
+
+/// Accepts the proposal a coordinator saw (its log head in the form): on success a redirect to
+/// the page showing what was written; when the log has moved on, the proposal again and nothing
+/// written; a refused allocation, the page with the error.
+async fn funding_accept(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let visitor = visitor(&state, &headers).await;
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let form: AcceptForm = match serde_urlencoded_form(&body) {
+        Ok(form) => form,
+        Err(message) => return visitor.bad_request(message, events),
+    };
+    if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
+        return visitor.message(StatusCode::FORBIDDEN, "Refused", why.to_string(), events);
+    }
+    let access = match funding::access(&visitor.reader) {
+        Ok(access) => access,
+        Err((status, message)) => return visitor.message(status, "Restricted", message, events),
+    };
+    let Reader::Role(role) = visitor.reader else {
+        return visitor.message(StatusCode::UNAUTHORIZED, "Restricted", "sign in to accept a proposal".into(), events);
+    };
+    if access != funding::Access::Accept {
+        let message = format!("{role} may not accept a funding proposal: allocations are the coordinator's");
+        return visitor.message(StatusCode::FORBIDDEN, "Refused", message, events);
+    }
+    let request = match funding::Request::parse(
+        form.as_of.as_deref(),
+        form.include_announced.as_deref(),
+        form.assume_triggers.as_deref(),
+    ) {
+        Ok(request) => request,
+        Err(message) => return visitor.bad_request(message, events),
+    };
+    let Ok(at_head) = form.at_head.trim().parse::<u64>() else {
+        return visitor.bad_request(format!("at_head {:?} is not a log head", form.at_head), events);
+    };
+    let again = |kind, class, text: String, status| {
+        let notice = Some(Notice { class, kind, text });
+        funding_response(&state, &visitor, access, &request, None, notice, status)
+    };
+    let moved_on = |why: &str| {
+        let now = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+        format!(
+            "Nothing written: the log has moved on since this proposal was computed (at log head {at_head}, now \
+             {now}{why}); here is the proposal again."
+        )
+    };
+    match crate::funding::accept_at(&state, role, &request.query, at_head).await {
+        Ok(accepted) if !accepted.repeated => {
+            let location = format!("/funding?{}accepted={at_head}#written", request.query_string());
+            match HeaderValue::from_str(&location) {
+                Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+                Err(_) => again("refused", "error", "the page address is not valid".into(), StatusCode::BAD_REQUEST),
+            }
+        }
+        Ok(_) => again("stale", "error", moved_on(": it was accepted already"), StatusCode::CONFLICT),
+        Err(problem) if problem.status == StatusCode::PRECONDITION_FAILED.as_u16() => {
+            again("stale", "error", moved_on(""), StatusCode::CONFLICT)
+        }
+        Err(problem) => {
+            let status = StatusCode::from_u16(problem.status)
+                .ok()
+                .filter(|s| s.is_client_error() || *s == StatusCode::SERVICE_UNAVAILABLE)
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            again("refused", "error", format!("Nothing written: {}", problem.detail), status)
+        }
+    }
 }
 
 #[derive(Template)]

@@ -291,6 +291,7 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
         signed_in: false,
         csrf: String::new(),
         sees_requirements: false,
+        sees_funding: false,
         as_of: date.to_string(),
         events: ledger.head(),
     };

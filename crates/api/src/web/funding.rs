@@ -1,0 +1,228 @@
+//! The "Funding" page: the funding proposal for the open packages in priority order, with what
+//! blocks each package not fully funded, the proposed allocations and the pledges left out. The
+//! figures are the engine's (`tranche_core::funding::proposal::propose`) in their wire form
+//! (`ProposalDto`, the same as `GET /api/v1/funding/proposal`); this module only arranges them.
+//! Accepting goes through the API's own path (`crate::funding::accept_at`): the writer applies
+//! the allocations all or nothing, and refuses them when the log has moved on.
+
+use axum::http::StatusCode;
+use tranche_core::auth::{Reader, Role};
+use tranche_core::funding::proposal::{self, Options};
+use tranche_core::{DomainError, RateTable, State};
+use tranche_io::funding_wire::ProposalDto;
+
+use super::fair_share::Figure;
+use crate::funding::{ProposalQuery, proposal_options};
+
+/// What a reader may do on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The coordinator (and the admin): read and accept.
+    Accept,
+    /// The auditor: read only.
+    Read,
+}
+
+/// Who may see the page: the coordinator and the admin (who may accept) and the auditor; a
+/// signed-in reader of another role gets 403, the public 401 (sign in).
+pub fn access(reader: &Reader) -> Result<Access, (StatusCode, String)> {
+    match reader {
+        Reader::Role(Role::Coordinator | Role::Admin) => Ok(Access::Accept),
+        Reader::Role(Role::Auditor) => Ok(Access::Read),
+        Reader::Role(role) => Err((
+            StatusCode::FORBIDDEN,
+            format!(
+                "Funding proposals are for the coordinator (and auditors may read them); \
+                 a {role} token does not show them."
+            ),
+        )),
+        Reader::Public => Err((
+            StatusCode::UNAUTHORIZED,
+            "Funding proposals are restricted to the coordinator and auditors: sign in with such a token to see them."
+                .to_string(),
+        )),
+    }
+}
+
+/// What the page was asked for, checked: the same parameters as `GET /api/v1/funding/proposal`.
+pub struct Request {
+    pub(crate) query: ProposalQuery,
+    pub options: Options,
+}
+
+impl Request {
+    /// Checks the form's fields (an empty field is an absent one); the error names the field.
+    pub fn parse(
+        as_of: Option<&str>,
+        include_announced: Option<&str>,
+        assume_triggers: Option<&str>,
+    ) -> Result<Request, String> {
+        let include_announced = match include_announced.map(str::trim).filter(|v| !v.is_empty()) {
+            None | Some("false") => false,
+            Some("true" | "on") => true,
+            Some(other) => return Err(format!("include_announced {other:?} is not true or false")),
+        };
+        let query = ProposalQuery::new(as_of, include_announced, assume_triggers);
+        let options = proposal_options(&query).map_err(|problem| problem.detail)?;
+        Ok(Request { query, options })
+    }
+
+    /// The parameters as a query string, ending in `&`.
+    pub fn query_string(&self) -> String {
+        let mut out = format!("as_of={}&", self.options.as_of);
+        if self.options.include_announced {
+            out.push_str("include_announced=true&");
+        }
+        if !self.options.assume_triggers.is_empty() {
+            // Trigger names are lowercase letters, digits and '-': nothing to escape but the comma.
+            out.push_str(&format!("assume_triggers={}&", self.options.assume_triggers.join("%2C")));
+        }
+        out
+    }
+}
+
+pub struct PackageRow {
+    pub package: String,
+    pub priority: String,
+    pub price: Figure,
+    pub allocated_before: Figure,
+    pub need: Figure,
+    pub proposed: Figure,
+    /// `funded`, `partial` or `unfunded`.
+    pub status: String,
+    pub explanations: Vec<String>,
+}
+
+pub struct AllocationRow {
+    pub pledge: String,
+    pub package: String,
+    pub amount: Figure,
+    pub committed: bool,
+}
+
+pub struct ExcludedRow {
+    pub pledge: String,
+    pub reason: String,
+}
+
+pub struct PledgeRow {
+    pub pledge: String,
+    pub supply: Figure,
+    pub used: Figure,
+    pub left: Figure,
+    pub committed: bool,
+}
+
+pub struct View {
+    pub as_of: String,
+    pub log_head: u64,
+    pub currency: String,
+    pub include_announced: bool,
+    pub assume_triggers: String,
+    pub packages: Vec<PackageRow>,
+    pub allocations: Vec<AllocationRow>,
+    /// Allocations of committed money: what Accept writes.
+    pub to_accept: usize,
+    pub excluded: Vec<ExcludedRow>,
+    pub pledges: Vec<PledgeRow>,
+}
+
+fn figure(plain: &str) -> Figure {
+    Figure::of(Some(&plain.to_string()))
+}
+
+/// The proposal for a checked request, as the page shows it. An error is the engine's.
+pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View, DomainError> {
+    let proposal = proposal::propose(state, rates, &request.options)?;
+    Ok(arrange(&ProposalDto::from(&proposal)))
+}
+
+fn arrange(dto: &ProposalDto) -> View {
+    View {
+        as_of: dto.as_of.clone(),
+        log_head: dto.log_head,
+        currency: dto.currency.clone(),
+        include_announced: dto.include_announced,
+        assume_triggers: dto.assume_triggers.join(","),
+        packages: dto
+            .packages
+            .iter()
+            .map(|p| PackageRow {
+                package: p.package.clone(),
+                priority: p.priority.clone().unwrap_or_else(|| "not ranked".into()),
+                price: figure(&p.price),
+                allocated_before: figure(&p.allocated_before),
+                need: figure(&p.need),
+                proposed: figure(&p.proposed),
+                status: p.status.clone(),
+                explanations: p.explanations.clone(),
+            })
+            .collect(),
+        allocations: dto
+            .allocations
+            .iter()
+            .map(|a| AllocationRow {
+                pledge: a.pledge.clone(),
+                package: a.package.clone(),
+                amount: figure(&a.amount),
+                committed: a.committed,
+            })
+            .collect(),
+        to_accept: dto.allocations.iter().filter(|a| a.committed).count(),
+        excluded: dto
+            .excluded
+            .iter()
+            .map(|e| ExcludedRow { pledge: e.pledge.clone(), reason: e.reason.clone() })
+            .collect(),
+        pledges: dto
+            .pledges
+            .iter()
+            .map(|p| PledgeRow {
+                pledge: p.pledge.clone(),
+                supply: figure(&p.supply),
+                used: figure(&p.used),
+                left: figure(&p.left),
+                committed: p.committed,
+            })
+            .collect(),
+    }
+}
+
+/// One allocation an accepted proposal wrote, and its package's state now.
+pub struct WrittenRow {
+    pub pledge: String,
+    pub package: String,
+    pub amount: Figure,
+    pub package_state: String,
+}
+
+/// What accepting the proposal computed at log head `head` wrote: its committed allocations
+/// (computed again on the state at that head) that the current state holds, each with its
+/// package's state now. Empty when none is in the log (nothing was accepted at that head).
+pub fn written(
+    current: &State,
+    past: &State,
+    rates: &RateTable,
+    options: &Options,
+) -> Result<Vec<WrittenRow>, DomainError> {
+    let proposal = proposal::propose(past, rates, options)?;
+    let rows = proposal
+        .allocations
+        .iter()
+        .filter(|a| a.committed)
+        .filter_map(|a| {
+            let package = current.packages.get(&a.package)?;
+            let held = package
+                .allocations
+                .iter()
+                .any(|held| held.pledge == a.pledge && held.amount == a.amount && held.date == proposal.as_of);
+            held.then(|| WrittenRow {
+                pledge: a.pledge.to_string(),
+                package: a.package.to_string(),
+                amount: figure(&a.amount.to_decimal_string()),
+                package_state: package.state.to_string(),
+            })
+        })
+        .collect();
+    Ok(rows)
+}

@@ -580,7 +580,7 @@ fn backup_and_restore_rebuild_the_same_store() {
     source.ok(&["backup", backup.to_str().unwrap()]);
     let target = Sandbox::new();
     let out = target.ok(&["restore", backup.to_str().unwrap()]);
-    assert!(out.contains("restored 160 events"), "{out}");
+    assert!(out.contains("restored 161 events"), "{out}"); // 160 and the share key gdp-2021
     assert_eq!(target.contents(), source.contents(), "same log head, projections and rates");
     let summary = |s: &Sandbox| s.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
     assert_eq!(summary(&target), summary(&source));

@@ -288,6 +288,17 @@ impl Pledge {
         committed.checked_sub(self.allocated.unwrap_or(Money::zero(committed.currency)))
     }
 
+    /// How much committing `amount` raises the pledge's larger amount (announced or committed),
+    /// when it does: the bound [`crate::State`] keeps on the money recorded.
+    pub fn increase_by_committing(&self, amount: Money) -> Option<Money> {
+        match self.announced {
+            Some(announced) if announced.currency == amount.currency => {
+                amount.checked_sub(announced).filter(Money::is_positive)
+            }
+            _ => Some(amount),
+        }
+    }
+
     pub fn amount_as_of(&self, as_of: NaiveDate) -> Option<Money> {
         match (self.committed, self.committed_on) {
             (Some(committed), Some(on)) if on <= as_of => Some(committed),

@@ -20,6 +20,8 @@ pub struct RateQuote {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RateTable {
     by_currency: BTreeMap<Currency, BTreeMap<NaiveDate, Rate>>,
+    /// The lowest and highest rate held per currency, for bounds on sums over many dates.
+    extremes: BTreeMap<Currency, (Rate, Rate)>,
 }
 
 /// What inserting a quote did.
@@ -58,8 +60,24 @@ impl RateTable {
             }),
             None => {
                 dates.insert(quote.date, quote.rate);
+                let extremes = self.extremes.entry(quote.currency).or_insert((quote.rate, quote.rate));
+                if quote.rate.units_per_eur() < extremes.0.units_per_eur() {
+                    extremes.0 = quote.rate;
+                }
+                if quote.rate.units_per_eur() > extremes.1.units_per_eur() {
+                    extremes.1 = quote.rate;
+                }
                 Ok(Inserted::New)
             }
+        }
+    }
+
+    /// The lowest and highest units of `currency` per EUR held (EUR: 1 and 1); `None` without
+    /// a rate.
+    pub fn rate_range(&self, currency: Currency) -> Option<(Rate, Rate)> {
+        match currency == Currency::EUR {
+            true => Some((Rate::ONE, Rate::ONE)),
+            false => self.extremes.get(&currency).copied(),
         }
     }
 

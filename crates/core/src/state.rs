@@ -61,6 +61,9 @@ pub struct State {
     pub triggers: BTreeMap<String, NaiveDate>,
     pub books: Books,
     pub events_applied: u64,
+    /// Every pledge's larger amount, announced or committed, per currency (withdrawn ones too): a bound on
+    /// what any report can add up ([`State::check_total`]).
+    gross: BTreeMap<Currency, i128>,
 }
 
 fn wrong_status(pledge: &Pledge, action: &'static str, needs: &'static str) -> DomainError {
@@ -147,6 +150,7 @@ impl State {
             Command::AnnouncePledge { announcement, supersedes } => {
                 if let Some(amount) = announcement.amount {
                     self.check_reportable(rates, amount, &[announcement.date])?;
+                    self.check_total(rates, amount)?;
                 }
                 self.decide_announce(announcement, supersedes.as_ref())
             }
@@ -156,6 +160,9 @@ impl State {
                     // The reports count a committed amount at the pledge's date, and the
                     // committed series at the commitment's.
                     self.check_reportable(rates, *amount, &[self.pledge(pledge)?.date, *date])?;
+                    if let Some(increase) = self.pledge(pledge)?.increase_by_committing(*amount) {
+                        self.check_total(rates, increase)?;
+                    }
                 }
                 Ok(events)
             }
@@ -231,6 +238,45 @@ impl State {
         for date in dates {
             for currency in &currencies {
                 rates.convert(money, *currency, *date)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses money that would let some report's total pass the amount limit: the amounts ever
+    /// announced or committed, with `new`, must stay within [`crate::money::MAX_AMOUNT_MINOR`] in
+    /// their own currency and, each converted at the least favourable rate held, in every
+    /// counting currency. A bound, not the total (withdrawn and superseded money stays in it), so
+    /// every sum a report takes (totals, months, balances, run rates) fits.
+    fn check_total(&self, rates: &RateTable, new: Money) -> Result<(), DomainError> {
+        use rust_decimal::Decimal;
+        let limit = i128::from(crate::money::MAX_AMOUNT_MINOR);
+        let beyond = |currency: Currency| {
+            DomainError::Rule(format!(
+                "recording {new} would let the money recorded pass the amount limit in {currency}: \
+                 the reports could not count it"
+            ))
+        };
+        let mut gross = self.gross.clone();
+        let slot = gross.entry(new.currency).or_default();
+        *slot = slot.checked_add(i128::from(new.amount_minor)).ok_or_else(|| beyond(new.currency))?;
+        if let Some((currency, _)) = gross.iter().find(|(_, minor)| **minor > limit) {
+            return Err(beyond(*currency));
+        }
+        for to in self.counting_currencies() {
+            let Some((_, highest)) = rates.rate_range(to) else { continue };
+            let mut bound = Decimal::ZERO;
+            for (from, minor) in &gross {
+                let Some((lowest, _)) = rates.rate_range(*from) else { continue };
+                let value = Decimal::try_from_i128_with_scale(*minor, from.exponent())
+                    .ok()
+                    .and_then(|major| major.checked_mul(highest.units_per_eur()))
+                    .and_then(|scaled| scaled.checked_div(lowest.units_per_eur()));
+                bound = value.and_then(|value| bound.checked_add(value)).ok_or_else(|| beyond(to))?;
+            }
+            let most = Decimal::try_from_i128_with_scale(limit, to.exponent()).map_err(|_| beyond(to))?;
+            if bound > most {
+                return Err(beyond(to));
             }
         }
         Ok(())
@@ -536,13 +582,20 @@ impl State {
                 }
                 self.pledge_index.insert(announcement.pledge.clone(), self.pledges.len());
                 self.pledges.push(new_pledge(announcement));
+                if let Some(amount) = announcement.amount {
+                    self.add_gross(amount);
+                }
             }
             Event::PledgeCommitted { pledge, amount, date } => {
                 let pledge = self.pledge_mut(pledge)?;
+                let increase = pledge.increase_by_committing(*amount);
                 pledge.status = PledgeStatus::Committed;
                 pledge.committed = Some(*amount);
                 pledge.committed_on = Some(*date);
                 pledge.paid = Some(Money::zero(amount.currency));
+                if let Some(increase) = increase {
+                    self.add_gross(increase);
+                }
             }
             Event::PaymentReceived { pledge: id, settled, date, .. } => {
                 let pledge_index =
@@ -577,6 +630,11 @@ impl State {
             procurement => self.fold_procurement(procurement)?,
         }
         Ok(())
+    }
+
+    fn add_gross(&mut self, amount: Money) {
+        let slot = self.gross.entry(amount.currency).or_default();
+        *slot = slot.saturating_add(i128::from(amount.amount_minor));
     }
 
     pub(crate) fn pledge_mut(&mut self, id: &PledgeId) -> Result<&mut Pledge, DomainError> {

@@ -435,7 +435,10 @@ fn target_row(context: &Context, series: &Series, target: &Target) -> Result<Tar
             let origin = goal.base_on().map_or(context.as_of, |base_on| base_on.max(context.as_of));
             let days_left = u32::try_from(days_between(origin, target.date)).unwrap_or(u32::MAX);
             let still_needed = goal.amount.saturating_sub(counted);
-            let required = required_per_month(still_needed, days_left).ok_or_else(|| overflow("required rate"))?;
+            // With less than a month left, the month's rate needed is what is still needed.
+            let required = required_per_month(still_needed, days_left)
+                .map(|rate| rate.min(still_needed.max(0)))
+                .ok_or_else(|| overflow("required rate"))?;
             TargetStatus::Open {
                 still_needed: money(still_needed, currency, "still needed")?,
                 days_left,

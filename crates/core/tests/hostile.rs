@@ -77,6 +77,10 @@ impl World {
         self.state.check_invariants().unwrap();
         summarise(&self.state, &self.rates, date("2026-01-01"), &[Currency::EUR, Currency::USD])
             .expect("whatever is accepted, the summary counts");
+        let projection = targets::Projection::default();
+        targets::report(&self.state, &self.rates, date("2026-01-01"), &projection)
+            .expect("whatever is accepted, the targets report answers");
+        reports::months(&self.state, &self.rates, Currency::USD).expect("and the monthly report");
         result
     }
 
@@ -241,4 +245,20 @@ fn a_goal_cannot_be_set_in_a_currency_the_recorded_money_cannot_be_counted_in() 
     };
     world.refused(Role::Coordinator, goal("JPY"), "converted into JPY exceeds the amount limit");
     world.ok(Role::Coordinator, goal("USD"));
+}
+
+/// Two legal amounts must not add up past what the reports can count (found by a hostile client:
+/// two pledges of USD 8 trillion broke the targets report for everyone).
+#[test]
+fn the_money_recorded_stays_within_what_the_reports_can_add_up() {
+    let mut world = World::new();
+    let big = |id: &str, minor: i64| announce(announcement(id, json!({"party": "NLD"}), json!(minor)), None);
+    world.ok(nld(), big("B1", 800_000_000_000_000));
+    // EUR 8 + 1 trillion is within the EUR limit, but at the highest USD rate held beyond USD's.
+    world.refused(nld(), big("B2", 100_000_000_000_000), "would let the money recorded pass the amount limit in USD");
+    world.ok(nld(), big("B3", 10_000_000_000_000));
+    // Committing the announced amount adds nothing; committing more adds the difference.
+    let commit = |minor: i64| json!({"type": "commit-pledge", "pledge": "B1", "amount": {"amount_minor": minor, "currency": "EUR"}, "date": "2025-08-02"});
+    world.refused(nld(), commit(870_000_000_000_000), "would let the money recorded pass the amount limit");
+    world.ok(nld(), commit(800_000_000_000_000));
 }

@@ -42,6 +42,7 @@ fn visible(event: &StoredEvent, reader: Reader) -> Value {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
     /// Events after this sequence number (default 0: from the start).
     #[param(minimum = 0)]

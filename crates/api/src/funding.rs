@@ -28,6 +28,7 @@ fn unprocessable(error: DomainError) -> Problem {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FairShareQuery {
     /// The share key (default: gdp-2021 when loaded, else the only key).
     key: Option<String>,
@@ -74,6 +75,7 @@ pub async fn fair_share(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TargetsQuery {
     /// Count records on or before this day (YYYY-MM-DD); default today.
     as_of: Option<String>,
@@ -113,6 +115,7 @@ pub async fn targets_report(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProposalQuery {
     /// The proposal date: rates, triggers and statuses on this day (YYYY-MM-DD); default today.
     as_of: Option<String>,

@@ -289,6 +289,7 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AsOf {
     /// Count only records dated on or before this date (YYYY-MM-DD); default today.
     as_of: Option<String>,

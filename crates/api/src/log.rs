@@ -112,6 +112,7 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, Probl
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Range {
     /// The first leaf index (0-based; leaf i is event i + 1).
     #[param(minimum = 0)]
@@ -167,6 +168,7 @@ fn proof(hashes: Vec<tranche_log::Hash>) -> Json<Proof> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
     /// The leaf index (0-based).
     #[param(minimum = 0)]
@@ -193,6 +195,7 @@ pub async fn inclusion(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
     /// The older tree size.
     #[param(minimum = 0)]

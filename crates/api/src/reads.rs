@@ -21,6 +21,7 @@ fn date_or_today(text: &Option<String>, name: &str) -> Result<chrono::NaiveDate,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OnDay {
     /// The day to read statuses and outcomes on (YYYY-MM-DD); default today.
     as_of: Option<String>,
@@ -48,6 +49,7 @@ pub async fn parties(
 const MAX_PLEDGES: usize = 500;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PledgeFilter {
     /// Pledges that name this party (alone or jointly).
     party: Option<String>,

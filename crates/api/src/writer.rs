@@ -265,7 +265,12 @@ impl Writer {
                 self.ledger.reload().map_err(|e| WriteError::Execute(ExecuteError::Store(e)))?;
                 self.stale = false;
             }
-            self.ledger.follow().map_err(|e| WriteError::Execute(ExecuteError::Store(e)))?;
+            // Other processes' events read here must reach the log and the replica too, whatever
+            // the outcome (else the replica would lag until the next write).
+            if self.ledger.follow().map_err(|e| WriteError::Execute(ExecuteError::Store(e)))? > 0 {
+                self.extend_log();
+                self.publish();
+            }
             let current = self.ledger.head();
             let repeat = !envelopes.is_empty()
                 && envelopes.iter().all(|e| matches!(self.ledger.known(e), Ok(tranche_core::Known::Same)));

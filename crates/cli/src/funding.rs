@@ -84,14 +84,32 @@ pub enum FundingCommand {
         assume_triggers: Vec<String>,
         #[arg(long)]
         json: bool,
-        /// Write the proposal's allocations of committed money in one transaction.
-        #[arg(long)]
+        /// Write the allocations of the proposal you reviewed, in one transaction; needs
+        /// --at-head with that proposal's `log_head`.
+        #[arg(long, requires = "at_head")]
         accept: bool,
-        /// With --accept: refuse unless the log is still at this head (the `log_head` of the
-        /// proposal you reviewed).
+        /// With --accept: the log head the reviewed proposal was computed at; refused whole
+        /// when the log has moved on since (a repeat of an accepted proposal changes nothing).
         #[arg(long, requires = "accept")]
         at_head: Option<u64>,
     },
+}
+
+/// The largest share-key file read (a key names at most 1,000 parties).
+const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a text file of at most `limit` bytes, refusing a larger one (or an endless one) early.
+fn read_limited(path: &std::path::Path, limit: u64) -> Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!("{}: larger than {limit} bytes; a share key names at most 1,000 parties", path.display());
+    }
+    String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", path.display()))
 }
 
 pub fn run_share_key(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: ShareKeyCommand) -> Result<()> {
@@ -100,7 +118,7 @@ pub fn run_share_key(ledger: &mut crate::AnyLedger, actor: Option<Role>, command
             // `--date`: the key's date, when its source published the values (default: today).
             let key_date = crate::domain_commands::day(&common);
             let actor = actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as ROLE"))?;
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = read_limited(&file, MAX_KEY_FILE_BYTES)?;
             let source = Source { url: source_url, date: key_date, confidence };
             let key = tranche_io::share_key::parse(&file.display().to_string(), &text, name, source, note)?;
             submit(ledger, actor, &common, Command::LoadShareKey { key })

@@ -228,6 +228,34 @@ fn share_keys_load_as_events_and_bad_key_files_change_nothing() {
     let exact = Decimal::from(845) * Decimal::ONE_HUNDRED / Decimal::from(179 + 845 + 366);
     assert!((deu - exact).abs() < Decimal::new(1, 5), "{deu} vs {exact}");
     assert_eq!(standing_of(&share, "BEL"), "no-key-value");
+    // A key only declined parties have cannot share anything: said so, not an overflow.
+    let declined = store.file("fra.csv", "party,value\nFRA,2500\n");
+    let load = [
+        "--as",
+        "coordinator",
+        "share-key",
+        "import",
+        declined.to_str().unwrap(),
+        "--name",
+        "fra-only",
+        "--date",
+        "2025-01-01",
+    ];
+    assert!(store.run(&load).ok);
+    let none = store.run(&["funding", "fair-share", "--key", "fra-only"]);
+    assert!(!none.ok && none.stderr.contains("no party that carries a share on"), "{}", none.stderr);
+    let endless = store.run(&[
+        "--as",
+        "coordinator",
+        "share-key",
+        "import",
+        "/dev/zero",
+        "--name",
+        "zero",
+        "--date",
+        "2025-01-01",
+    ]);
+    assert!(!endless.ok && endless.stderr.contains("larger than 1048576 bytes"), "{}", endless.stderr);
     let several = store.run(&["share-key", "list"]);
     assert!(several.stdout.contains("gdp-2021") && several.stdout.contains("pop-2024"), "{}", several.stdout);
 }
@@ -367,6 +395,8 @@ fn accepting_on_the_command_line_writes_the_allocations_once() {
     let accept = ["--as", "coordinator", "funding", "propose", "--as-of", "2026-04-30", "--accept", "--at-head", &head];
     let first = store.run(&accept);
     assert!(first.ok && first.stdout.contains("accepted: 3 allocations"), "{} {}", first.stdout, first.stderr);
+    let unreviewed = store.run(&["--as", "coordinator", "funding", "propose", "--as-of", "2026-04-30", "--accept"]);
+    assert!(!unreviewed.ok && unreviewed.stderr.contains("--at-head"), "{}", unreviewed.stderr);
     let again = store.run(&accept);
     assert!(again.ok && again.stdout.contains("already accepted"), "{} {}", again.stdout, again.stderr);
     let after = store.json(&["funding", "propose", "--as-of", "2026-04-30", "--json"]);

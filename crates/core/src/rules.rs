@@ -486,6 +486,22 @@ impl State {
                 "pledge {pledge_id} has {unallocated} committed and unallocated; {amount} needs {pledge_amount}"
             )));
         }
+        if let Some(cap) = pledge.cap_per_package {
+            let given: i128 = package
+                .allocations
+                .iter()
+                .filter(|a| a.pledge == *pledge_id)
+                .map(|a| i128::from(a.pledge_amount.amount_minor))
+                .sum();
+            let after = given.saturating_add(i128::from(pledge_amount.amount_minor));
+            if after > i128::from(cap.amount_minor) {
+                return Err(rule(format!(
+                    "pledge {pledge_id} is capped at {cap} per package; package {id} would get {} of it with {amount} \
+                     ({pledge_amount})",
+                    crate::procurement::saturated(after, cap.currency)
+                )));
+            }
+        }
         let allocation = Allocation { pledge: pledge_id.clone(), amount, pledge_amount, date };
         let mut events = vec![Event::Allocated { package: id.clone(), allocation }];
         if amount == remaining {

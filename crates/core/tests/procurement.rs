@@ -789,3 +789,29 @@ fn a_package_spends_only_its_own_paid_in_money() {
     );
     world.ok(S, disburse("200"));
 }
+
+/// A cap per package holds for every allocation, not only the proposal's (found by a hostile
+/// client: a manual allocation ignored it).
+#[test]
+fn a_cap_per_package_bounds_every_allocation() {
+    let mut world = open_package();
+    let mut capped = pledge("DE1", "DEU", usd("500"), "2026-03-12");
+    if let Command::AnnouncePledge { announcement, .. } = &mut capped {
+        announcement.cap_per_package = Some(usd("300"));
+    }
+    world.ok(C, capped);
+    world.ok(C, commit("DE1", "2026-03-13"));
+    let allocate = |amount: &str| Command::Allocate {
+        package: package_id("P1"),
+        pledge: PledgeId::parse("DE1").unwrap(),
+        amount: usd(amount),
+        date: at("2026-03-14"),
+    };
+    world.ok(C, allocate("200"));
+    world.refused(
+        C,
+        allocate("100.01"),
+        "pledge DE1 is capped at USD 300.00 per package; package P1 would get USD 300.01 of it with USD 100.01 (USD 100.01)",
+    );
+    world.ok(C, allocate("100"));
+}

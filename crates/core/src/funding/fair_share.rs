@@ -201,6 +201,14 @@ pub fn fair_share(state: &State, rates: &RateTable, options: &Options) -> Result
         .collect();
     let weights = carriers;
     let key_sum: i128 = weights.iter().map(|(_, w)| *w).sum();
+    if key_sum <= 0 && total.iter().any(|t| *t != 0) {
+        return Err(DomainError::Rule(format!(
+            "no party that carries a share on {as_of} has a value above zero in key {}: participating NATO \
+             contributors{} need a value in the key",
+            key.name,
+            if options.include_partners { " and partners" } else { "" }
+        )));
+    }
     let mut fair: Vec<Option<Sums>> = vec![None; parties.len()];
     for (currency_index, amount) in total.iter().enumerate() {
         let parts = split(*amount, &weights).ok_or_else(|| overflow("the fair shares"))?;

@@ -554,7 +554,14 @@ fn add_pledge(
     };
     let date = options.as_of;
     let cap = match pledge.cap_per_package.map(|cap| within(rates, cap, currency, date)).transpose() {
-        Ok(cap) => cap.map(|c| c.amount_minor.max(1)),
+        Ok(Some(converted)) if converted.amount_minor <= 0 => {
+            let reason = format!(
+                "its cap per package, {}, is less than one minor unit of {currency} on {date}",
+                pledge.cap_per_package.map_or(String::new(), |c| grouped(&c))
+            );
+            return out(prepared, reason, None);
+        }
+        Ok(cap) => cap.map(|c| c.amount_minor),
         Err(error) => return out(prepared, error, None),
     };
     let (amount, committed) = match offer {

@@ -593,7 +593,7 @@ fn backup_and_restore_rebuild_the_same_store() {
     let root = |s: &Sandbox| s.ok(&["verify", "--key", key.trim()]);
     let verified = root(&target);
     assert_eq!(verified, root(&source));
-    assert!(verified.contains("160 entries") && verified.contains("1 signed checkpoint(s) checked"), "{verified}");
+    assert!(verified.contains("161 entries") && verified.contains("1 signed checkpoint(s) checked"), "{verified}");
     // Idempotency survives: the demo and the exercise are already there.
     assert!(target.ok(&["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     target.ok(&["check"]);

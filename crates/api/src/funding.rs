@@ -226,8 +226,20 @@ fn if_match_head(headers: &HeaderMap) -> Result<u64, Problem> {
             "give If-Match with the proposal's ETag (its log head)",
         )
     })?;
-    let text = value.to_str().map_err(|_| Problem::bad_request("the If-Match header is not text"))?;
-    let text = text.trim().trim_start_matches("W/").trim_matches('"');
+    let text = value.to_str().map_err(|_| Problem::bad_request("the If-Match header is not text"))?.trim();
+    // If-Match compares strongly (RFC 9110): a weak tag never matches.
+    if text.starts_with("W/") {
+        return Err(Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition-failed",
+            "A weak entity tag never matches",
+            format!("If-Match {text} is weak; give the proposal's ETag as sent, \"<log head>\""),
+        ));
+    }
+    let text = text.trim_matches('"');
+    if text.len() > 1 && text.starts_with('0') {
+        return Err(Problem::bad_request(format!("If-Match {text:?} is not a proposal's log head")));
+    }
     text.parse().map_err(|_| Problem::bad_request(format!("If-Match {text:?} is not a proposal's log head")))
 }
 

@@ -235,7 +235,9 @@ fn print_fair_share(share: &FairShare) {
             out!(
                 "  {:<5} {:>10} {:>18} {:>18}{} {:>18} {:>18} {:>19} {:>9}",
                 row.party.as_str(),
-                row.key_percent.map_or("-".to_string(), |p| format!("{:.4}", p)),
+                row.key_percent.map_or("-".to_string(), |p| {
+                    format!("{:.4}", p.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointNearestEven))
+                }),
                 money_or_dash(row.fair_share.as_ref().and_then(pick).as_ref()),
                 money_or_dash(pick(&row.counted).as_ref()),
                 if row.undisclosed { "*" } else { " " },

@@ -357,6 +357,8 @@ fn a_funding_proposal_is_served_accepted_once_and_refused_when_stale() {
     let unchanged = served.get("/api/v1/funding/proposal?as_of=2026-04-30", &coordinator).json();
     assert_eq!(unchanged["log_head"].as_u64(), Some(head), "a refused accept wrote nothing");
 
+    assert_eq!(accept(&served, &coordinator, query, Some(&format!("W/{tag}"))).status, 412, "a weak tag never matches");
+    assert_eq!(accept(&served, &coordinator, query, Some(&format!("\"0{head}\""))).status, 400);
     let accepted = accept(&served, &coordinator, query, Some(&tag));
     assert_eq!(accepted.status, 201, "{}", accepted.body);
     let accepted = accepted.json();

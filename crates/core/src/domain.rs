@@ -356,8 +356,16 @@ impl KeyValue {
 
     /// Parses a decimal number (`1681.127`) as a key value.
     pub fn parse(text: &str) -> Result<KeyValue, ParseError> {
-        let value: Decimal =
-            text.trim().parse().map_err(|_| ParseError::new("value", text, "is not a decimal number"))?;
+        let trimmed = text.trim();
+        let unsigned = trimmed.strip_prefix('-').unwrap_or(trimmed);
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        // Plain decimal notation only (a minus sign is read, to be refused as negative): no plus
+        // sign, exponent, separators or underscores.
+        if whole.is_empty() || !digits(whole) || !digits(fraction) || (trimmed.ends_with('.')) {
+            return Err(ParseError::new("value", text, "is not a decimal number"));
+        }
+        let value: Decimal = trimmed.parse().map_err(|_| ParseError::new("value", text, "is not a decimal number"))?;
         KeyValue::new(value)
     }
 

@@ -72,6 +72,10 @@ mod tests {
         check("party,value\nNLD,1\nNLD,2\n", "k.csv:3: column party: NLD is already given a value on line 2");
         check("party,value\nNLD,-1\n", "k.csv:2: column value: value \"-1\" is negative");
         check("party,value\nNLD,lots\n", "k.csv:2: column value: value \"lots\" is not a decimal number");
+        for odd in ["1_000", "1e3", "+5", "1.", ".5", "1,5"] {
+            let text = format!("party,value\nNLD,\"{odd}\"\n");
+            check(&text, &format!("k.csv:2: column value: value \"{odd}\" is not a decimal number"));
+        }
         check(
             "party,value\nnl,1\n",
             "k.csv:2: column party: party \"nl\" is not a party id (3 to 8 capital letters, ISO 3166-1 alpha-3 for states)",

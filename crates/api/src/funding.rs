@@ -11,15 +11,9 @@ use tranche_io::funding_wire::{AcceptedDto, FairShareDto, ProposalDto};
 use tranche_io::targets_wire::TargetsReportDto;
 
 use crate::problem::Problem;
+use crate::reads::date_or_today;
 use crate::writer::{AllRequest, Request};
 use crate::{AppState, reader};
-
-fn date_or_today(text: &Option<String>, name: &str) -> Result<chrono::NaiveDate, Problem> {
-    match text {
-        Some(text) => parse_date(text).map_err(|e| Problem::bad_request(format!("{name}: {e}"))),
-        None => Ok(chrono::Utc::now().date_naive()),
-    }
-}
 
 /// A report that cannot be computed for what was asked (an unknown key, an amount it cannot
 /// split, a missing rate): 422 naming the problem.

@@ -13,7 +13,7 @@ use tranche_io::wire;
 use crate::problem::Problem;
 use crate::{AppState, reader};
 
-fn date_or_today(text: &Option<String>, name: &str) -> Result<chrono::NaiveDate, Problem> {
+pub(crate) fn date_or_today(text: &Option<String>, name: &str) -> Result<chrono::NaiveDate, Problem> {
     match text {
         Some(text) => parse_date(text).map_err(|e| Problem::bad_request(format!("{name}: {e}"))),
         None => Ok(chrono::Utc::now().date_naive()),

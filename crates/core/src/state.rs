@@ -257,12 +257,15 @@ impl State {
                  the reports could not count it"
             ))
         };
-        let mut gross = self.gross.clone();
-        let slot = gross.entry(new.currency).or_default();
-        *slot = slot.checked_add(i128::from(new.amount_minor)).ok_or_else(|| beyond(new.currency))?;
-        if let Some((currency, _)) = gross.iter().find(|(_, minor)| **minor > limit) {
-            return Err(beyond(*currency));
+        // The recorded sums with `new` added to its currency's, without copying the map.
+        let own = self.gross.get(&new.currency).copied().unwrap_or(0);
+        let own = own.checked_add(i128::from(new.amount_minor)).ok_or_else(|| beyond(new.currency))?;
+        if own > limit {
+            return Err(beyond(new.currency));
         }
+        let others = self.gross.iter().filter(|(currency, _)| **currency != new.currency);
+        let gross: Vec<(Currency, i128)> =
+            others.map(|(currency, minor)| (*currency, *minor)).chain([(new.currency, own)]).collect();
         for to in self.counting_currencies() {
             let Some((_, highest)) = rates.rate_range(to) else { continue };
             let mut bound = Decimal::ZERO;

@@ -170,7 +170,8 @@ fn print_target(row: &TargetRow) {
             out!("  {days_left} days left ({months} months); required {} a month", money(required_per_month));
         }
         TargetStatus::RunRate { months, months_met, shortfall } => {
-            out!("  {months_met} of {months} full months met it; summed shortfall {}", money(shortfall));
+            let shortfall = shortfall.as_ref().map_or("beyond the amount limit".to_string(), money);
+            out!("  {months_met} of {months} full months met it; summed shortfall {shortfall}");
         }
     }
     for at in &row.at_trailing_rates {

@@ -107,7 +107,9 @@ pub enum TargetStatus {
     Open { still_needed: Money, days_left: u32, required_per_month: Money },
     /// A monthly run rate: the months in the shortfall table (partial month left out), how many
     /// met it, and their summed shortfall.
-    RunRate { months: usize, months_met: usize, shortfall: Money },
+    /// `shortfall` is `None` when the months' shortfalls add up past the amount limit (a long
+    /// report of a run-rate target beyond any real figure).
+    RunRate { months: usize, months_met: usize, shortfall: Option<Money> },
 }
 
 /// An open goal at a trailing run rate (a projection).
@@ -408,7 +410,7 @@ fn target_row(context: &Context, series: &Series, target: &Target) -> Result<Tar
         date: target.date,
         counts_from: None,
         counted: None,
-        status: TargetStatus::RunRate { months: 0, months_met: 0, shortfall: Money::zero(currency) },
+        status: TargetStatus::RunRate { months: 0, months_met: 0, shortfall: Some(Money::zero(currency)) },
         at_trailing_rates: Vec::new(),
         fair_share: None,
     };
@@ -472,7 +474,7 @@ fn run_rate_status(months: &[MonthShortfall], currency: Currency) -> Result<Targ
     Ok(TargetStatus::RunRate {
         months: full.len(),
         months_met: full.iter().filter(|m| m.shortfall.amount_minor == 0).count(),
-        shortfall: money(shortfall, currency, "run-rate shortfall")?,
+        shortfall: money(shortfall, currency, "run-rate shortfall").ok(),
     })
 }
 

@@ -76,7 +76,8 @@ pub struct TargetStatusDto {
     pub days_left: Option<u32>,
     pub months_left: Option<String>,
     pub required_per_month: Option<String>,
-    /// `run-rate`: full months in the monthly table, how many met the target, their shortfall.
+    /// `run-rate`: full months in the monthly table, how many met the target, their summed
+    /// shortfall (`null` when it adds up past the amount limit).
     pub months: Option<usize>,
     pub months_met: Option<usize>,
     pub shortfall: Option<String>,
@@ -230,7 +231,7 @@ impl From<&TargetRow> for TargetStatusDto {
                 dto.status = "run-rate".into();
                 dto.months = Some(*months);
                 dto.months_met = Some(*months_met);
-                dto.shortfall = Some(amount(shortfall));
+                dto.shortfall = shortfall.as_ref().map(amount);
             }
         }
         if !row.at_trailing_rates.is_empty() || row.fair_share.is_some() {

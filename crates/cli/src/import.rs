@@ -14,19 +14,33 @@ use tranche_core::{
     SourceUrl,
 };
 use tranche_io::{ecb, parties, record, share_key, shipped};
+use tranche_store::Outcome;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
     /// ECB reference rates in the eurofxref-hist.csv layout.
-    Ecb { file: PathBuf },
+    Ecb {
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The parties table (party_id,name,kind,nato_member_since,default_role,gdp_2021_bn_eur,...).
-    Parties { file: PathBuf },
+    Parties {
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// A public record (record_id,date,kind,parties,amount,currency,package,supersedes,...).
     Record {
         file: PathBuf,
         /// Import the valid rows and list every rejected one, instead of importing nothing.
         #[arg(long)]
         skip_invalid: bool,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -40,33 +54,65 @@ fn read(path: &Path) -> Result<(String, String)> {
 
 pub fn run(ledger: &mut crate::AnyLedger, command: ImportCommand) -> Result<()> {
     match command {
-        ImportCommand::Ecb { file } => {
+        ImportCommand::Ecb { file, dry_run } => {
             let (name, text) = read(&file)?;
-            import_rates(ledger, &name, &text)
+            import_rates(ledger, &name, &text, Mode::from_flag(dry_run))
         }
-        ImportCommand::Parties { file } => {
+        ImportCommand::Parties { file, dry_run } => {
             let (name, text) = read(&file)?;
-            import_parties(ledger, &name, &text)
+            import_parties(ledger, &name, &text, Mode::from_flag(dry_run))
         }
-        ImportCommand::Record { file, skip_invalid } => {
+        ImportCommand::Record { file, skip_invalid, dry_run } => {
             let (name, text) = read(&file)?;
-            import_record(ledger, &name, &text, skip_invalid)
+            import_record(ledger, &name, &text, skip_invalid, Mode::from_flag(dry_run))
         }
     }
 }
 
-fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str) -> Result<()> {
+/// Whether an import writes, or only reports what it would change (`--dry-run`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    DryRun,
+}
+
+impl Mode {
+    pub fn from_flag(dry_run: bool) -> Mode {
+        if dry_run { Mode::DryRun } else { Mode::Write }
+    }
+
+    /// Runs the commands (all or nothing), or decides them on a copy of the state and writes nothing.
+    pub fn execute_all(self, ledger: &mut crate::AnyLedger, envelopes: &[Envelope]) -> Result<Vec<Outcome>> {
+        Ok(match self {
+            Mode::Write => ledger.execute_all(envelopes)?,
+            Mode::DryRun => ledger.preview_all(envelopes)?,
+        })
+    }
+
+    /// The closing words of an import's report line.
+    pub fn tail(self) -> &'static str {
+        match self {
+            Mode::Write => "",
+            Mode::DryRun => " (dry run: nothing was written)",
+        }
+    }
+}
+
+fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mode) -> Result<()> {
     let quotes = ecb::parse(name, text)?;
-    let imported = ledger.import_rates(&quotes)?;
-    out!("{name}: {} rates, {} new, {} already loaded", quotes.len(), imported.new, imported.unchanged);
+    let imported = match mode {
+        Mode::Write => ledger.import_rates(&quotes)?,
+        Mode::DryRun => ledger.preview_rates(&quotes)?,
+    };
+    out!("{name}: {} rates, {} new, {} already loaded{}", quotes.len(), imported.new, imported.unchanged, mode.tail());
     Ok(())
 }
 
-fn import_parties(ledger: &mut crate::AnyLedger, name: &str, text: &str) -> Result<()> {
+fn import_parties(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mode) -> Result<()> {
     let envelopes = parties::parse(name, text)?;
-    let outcomes = ledger.execute_all(&envelopes)?;
+    let outcomes = mode.execute_all(ledger, &envelopes)?;
     let new = outcomes.iter().filter(|o| !o.repeated).count();
-    out!("{name}: {} parties, {new} new, {} already registered", outcomes.len(), outcomes.len() - new);
+    out!("{name}: {} parties, {new} new, {} already registered{}", outcomes.len(), outcomes.len() - new, mode.tail());
     Ok(())
 }
 
@@ -96,7 +142,7 @@ impl Progress {
     }
 }
 
-fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_invalid: bool) -> Result<()> {
+fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_invalid: bool, mode: Mode) -> Result<()> {
     let state = ledger.state();
     let parsed = record::parse(name, text, &|id| state.has_pledge(id))?;
     let progress = Progress::new(parsed.rows.len() + parsed.errors.len(), "checking");
@@ -118,19 +164,22 @@ fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_inv
     }
     if !plan.rejected.is_empty() && !skip_invalid {
         bail!(
-            "{name}: {} invalid rows; nothing was imported (use --skip-invalid to import the valid rows)",
-            plan.rejected.len()
+            "{name}: {} invalid rows; nothing {} imported (use --skip-invalid to import the valid rows)",
+            plan.rejected.len(),
+            if mode == Mode::Write { "was" } else { "would be" }
         );
     }
-    if !progress.bar.is_hidden() {
+    if !progress.bar.is_hidden() && mode == Mode::Write {
         eprintln!("writing {} commands in one transaction...", plan.envelopes.len());
     }
-    ledger.execute_all(&plan.envelopes)?;
+    mode.execute_all(ledger, &plan.envelopes)?;
+    let verb = if mode == Mode::Write { "imported" } else { "would be imported" };
     out!(
-        "{name}: {} rows imported, {} already imported, {} rejected",
+        "{name}: {} rows {verb}, {} already imported, {} rejected{}",
         plan.accepted_rows,
         plan.unchanged_rows,
-        plan.rejected.len()
+        plan.rejected.len(),
+        mode.tail()
     );
     Ok(())
 }
@@ -190,12 +239,12 @@ const KIEL_RELEASE_DATE: &str = "2026-08-04";
 
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
 pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
-    import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV)?;
-    import_parties(ledger, "shipped parties", shipped::PARTIES_CSV)?;
+    import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV, Mode::Write)?;
+    import_parties(ledger, "shipped parties", shipped::PARTIES_CSV, Mode::Write)?;
     ledger.execute(&purl_mechanism())?;
     ledger.execute(&nordic_baltic_eight())?;
     ledger.execute(&gdp_key()?)?;
-    import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false)?;
+    import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false, Mode::Write)?;
     out!("");
     Ok(())
 }

@@ -144,6 +144,30 @@ impl<S: Store> Ledger<S> {
         Ok(results.into_iter().map(|r| r.expect("no rejection")).collect())
     }
 
+    /// What [`Ledger::execute_all`] would do, decided on a copy of the state: nothing is written
+    /// and the state is left as it was (`--dry-run`).
+    pub fn preview_all(&mut self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, ExecuteError> {
+        self.before_deciding()?;
+        let saved = self.state.clone();
+        let run = self.execute_in_memory(envelopes, true);
+        self.state = saved;
+        let (results, _unwritten) = run?;
+        results.into_iter().collect()
+    }
+
+    /// What [`Ledger::import_rates`] would do: the same conflicts refused, nothing written.
+    pub fn preview_rates(&self, quotes: &[RateQuote]) -> Result<RatesImported, StoreError> {
+        let mut merged = self.rates.clone();
+        let mut new = 0;
+        for quote in quotes {
+            match merged.insert(*quote).map_err(|e| StoreError::Rates(format!("{e}; nothing would be imported")))? {
+                tranche_core::fx::Inserted::New => new += 1,
+                tranche_core::fx::Inserted::Unchanged => {}
+            }
+        }
+        Ok(RatesImported { new, unchanged: quotes.len() - new })
+    }
+
     /// On a store other writers share: reads what they appended since, and keeps a copy of the
     /// state to return to if a batch must be decided again. The copy is taken again only every
     /// [`SNAPSHOT_EVERY`] events (a copy costs the whole state; returning to an older copy costs

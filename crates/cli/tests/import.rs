@@ -1,0 +1,159 @@
+//! `tranche import`: every rejection names the physical line it is on (LF and CRLF files, rows
+//! spanning lines), and `--dry-run` reports what would change and writes nothing.
+
+use std::process::Command;
+
+const HEADER: &str = "record_id,date,kind,parties,amount,currency,package,supersedes,confidence,status,note,source_url";
+
+struct Store {
+    _dir: tempfile::TempDir,
+    path: String,
+}
+
+impl Store {
+    fn demo() -> Store {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("import.db").to_str().unwrap().to_string();
+        let store = Store { _dir: dir, path };
+        store.ok(&["demo", "--no-serve"]);
+        store
+    }
+
+    fn empty() -> Store {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.db").to_str().unwrap().to_string();
+        Store { _dir: dir, path }
+    }
+
+    fn run(&self, args: &[&str]) -> (bool, String, String) {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_tranche")).arg("--database").arg(&self.path).args(args).output().unwrap();
+        (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (ok, stdout, stderr) = self.run(args);
+        assert!(ok, "{args:?} failed: {stderr}");
+        stdout
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self._dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    /// The number of events in the log, as `check` replays it.
+    fn events(&self) -> u64 {
+        let out = self.ok(&["check"]);
+        let count = out.strip_prefix("ok: ").and_then(|rest| rest.split(' ').next()).unwrap_or_else(|| panic!("{out}"));
+        count.parse().unwrap()
+    }
+}
+
+fn crlf(text: &str) -> String {
+    text.replace('\n', "\r\n")
+}
+
+/// The `file:line` of every `rejected:` line on stderr, in order.
+fn rejected_lines(stderr: &str) -> Vec<u64> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("rejected: "))
+        .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_rejection_names_the_physical_line_in_lf_and_crlf_files() {
+    let store = Store::demo();
+    // Line 2: a party nobody registered (a rejection by the domain, after parsing). Line 3 is
+    // valid; line 4 starts a row whose note spans two lines; line 6 has a negative amount (a
+    // parse rejection); line 7 a party nobody registered again.
+    let text = format!(
+        "{HEADER}\n\
+         L1,2025-08-10,pledge,ZZZ,1000,EUR,,,confirmed,announced,first data row,https://example.org/1\n\
+         L2,2025-08-11,pledge,NLD,1000,EUR,,,confirmed,announced,valid,https://example.org/2\n\
+         L3,2025-08-12,pledge,DEU,1000,EUR,,,confirmed,announced,\"a note\nover two lines\",https://example.org/3\n\
+         L4,2025-08-13,pledge,DEU,-5,EUR,,,confirmed,announced,negative,https://example.org/4\n\
+         L5,2025-08-14,pledge,ZZY,1000,EUR,,,confirmed,announced,last,https://example.org/5\n"
+    );
+    let before = store.events();
+    for (name, body) in [("lf.csv", text.clone()), ("crlf.csv", crlf(&text))] {
+        let path = store.file(name, &body);
+        let (ok, _, stderr) = store.run(&["import", "record", &path]);
+        assert!(!ok, "{name}: an invalid file must be refused");
+        assert_eq!(rejected_lines(&stderr), vec![2, 6, 7], "{name}: {stderr}");
+        assert!(stderr.contains(&format!("{path}:2: record L1: unknown party ZZZ")), "{name}: {stderr}");
+        assert!(stderr.contains("nothing was imported"), "{name}: {stderr}");
+    }
+    assert_eq!(store.events(), before, "a refused import wrote nothing");
+}
+
+#[test]
+fn dry_run_reports_what_would_change_and_writes_nothing() {
+    let store = Store::demo();
+    let text = format!(
+        "{HEADER}\n\
+         D1,2025-08-10,pledge,NLD,1000,EUR,,,confirmed,announced,one,https://example.org/1\n\
+         D2,2025-08-11,pledge,DEU,2000,EUR,,,confirmed,committed,two,https://example.org/2\n"
+    );
+    let path = store.file("dry.csv", &text);
+    let before = store.events();
+    let summary = store.ok(&["report", "summary", "--json", "--as-of", "2026-01-01"]);
+
+    let out = store.ok(&["import", "record", "--dry-run", &path]);
+    assert!(
+        out.contains("2 rows would be imported, 0 already imported, 0 rejected (dry run: nothing was written)"),
+        "{out}"
+    );
+    assert_eq!(store.events(), before);
+    assert_eq!(store.ok(&["report", "summary", "--json", "--as-of", "2026-01-01"]), summary);
+
+    let out = store.ok(&["import", "record", &path]);
+    assert!(out.contains("2 rows imported, 0 already imported, 0 rejected"), "{out}");
+    let after = store.events();
+    assert!(after > before, "the real import writes");
+    assert_ne!(store.ok(&["report", "summary", "--json", "--as-of", "2026-01-01"]), summary);
+
+    // A second dry run sees the rows as already imported.
+    let out = store.ok(&["import", "record", "--dry-run", &path]);
+    assert!(out.contains("0 rows would be imported, 2 already imported"), "{out}");
+    assert_eq!(store.events(), after);
+
+    // A dry run of an invalid file says so, as the real import would, and writes nothing.
+    let bad = store.file(
+        "bad.csv",
+        &format!("{HEADER}\nD3,2025-08-12,pledge,ZZZ,1,EUR,,,confirmed,announced,x,https://example.org/3\n"),
+    );
+    let (ok, _, stderr) = store.run(&["import", "record", "--dry-run", &bad]);
+    assert!(!ok);
+    assert!(stderr.contains("nothing would be imported"), "{stderr}");
+    assert_eq!(store.events(), after);
+}
+
+#[test]
+fn dry_runs_of_rates_and_parties_write_nothing() {
+    let store = Store::empty();
+    let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/");
+    let rates = format!("{repo}ecb-eurofxref-2024-2026.csv");
+    let parties = format!("{repo}parties.csv");
+
+    let out = store.ok(&["import", "parties", "--dry-run", &parties]);
+    let count = std::fs::read_to_string(&parties).unwrap().lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+    assert!(out.contains(&format!("{count} parties, {count} new, 0 already registered (dry run")), "{out}");
+    assert_eq!(store.events(), 0);
+    let out = store.ok(&["import", "parties", &parties]);
+    assert!(out.contains(&format!("{count} parties, {count} new")), "{out}");
+    assert_eq!(store.events(), count as u64);
+    let out = store.ok(&["import", "parties", "--dry-run", &parties]);
+    assert!(out.contains(&format!("0 new, {count} already registered (dry run")), "{out}");
+
+    let out = store.ok(&["import", "ecb", "--dry-run", &rates]);
+    let new: u64 = out.split(", ").nth(1).and_then(|s| s.strip_suffix(" new")).unwrap().parse().unwrap();
+    assert!(new > 0 && out.contains("0 already loaded (dry run"), "{out}");
+    let out = store.ok(&["import", "ecb", &rates]);
+    assert!(out.contains(&format!(", {new} new, 0 already loaded")), "dry run and import agree: {out}");
+    let out = store.ok(&["import", "ecb", "--dry-run", &rates]);
+    assert!(out.contains(&format!(", 0 new, {new} already loaded (dry run")), "{out}");
+}

@@ -431,3 +431,30 @@ fn hostile_iati_files_are_refused_whole_with_their_place() {
     assert!(run.stderr.contains("/iati-activities/iati-activity[1]/transaction[1]"), "{}", run.stderr);
     assert_eq!(sandbox.contents("demo.db"), before);
 }
+
+#[test]
+fn withdrawals_are_reversing_transactions_and_round_trip() {
+    let sandbox = Sandbox::new();
+    let db = "withdrawn.db";
+    sandbox.ok(db, &["demo", "--no-serve"]);
+    // docs/ACCOUNTING.md, "Withdrawal": R10 (EUR 100,000,000) committed, EUR 40,000,000 paid,
+    // then withdrawn releases EUR 60,000,000. R01 is withdrawn while only announced.
+    sandbox.ok(db, &["pledge", "commit", "R10", "--date", "2025-12-20"]);
+    sandbox.ok(db, &["pledge", "pay", "R10", "--amount", "40000000", "--currency", "EUR", "--date", "2025-12-22"]);
+    sandbox.ok(db, &["pledge", "withdraw", "R10", "--date", "2025-12-31"]);
+    sandbox.ok(db, &["pledge", "withdraw", "R01", "--date", "2025-09-01"]);
+    let xml = sandbox.export(db, "public", "withdrawn.xml");
+    let reversal = |pledge: &str| {
+        let start = xml.find(&format!("ref=\"{pledge}/withdrawal\"")).unwrap();
+        let chunk = &xml[start..start + xml[start..].find("</transaction>").unwrap()];
+        let code = chunk.split("code=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let value = chunk.split("\">").find(|s| s.starts_with('-')).unwrap().split('<').next().unwrap().to_string();
+        (code, value)
+    };
+    assert_eq!(reversal("R10"), ("11".to_string(), "-60000000.00".to_string()));
+    assert_eq!(reversal("R01"), ("13".to_string(), "-30000000.00".to_string()));
+    if let Some(xmllint) = xmllint() {
+        validate(xmllint, &sandbox.path("withdrawn.xml")).unwrap();
+    }
+    round_trip(&sandbox, db);
+}

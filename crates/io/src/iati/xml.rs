@@ -4,6 +4,8 @@
 //! No DTD is accepted (so no entity of our own is ever expanded): only the five predefined
 //! entities and character references. Depth and element count are bounded.
 
+use std::collections::HashMap;
+
 use quick_xml::XmlVersion;
 use quick_xml::events::Event as XmlEvent;
 
@@ -46,34 +48,18 @@ impl Element {
             Some(n) => format!("{parent}/{}[{n}]", self.name),
             None => format!("{parent}/{}", self.name),
         };
-        let mut seen: Vec<(String, usize)> = Vec::new();
-        let counts: Vec<usize> = {
-            let mut totals: Vec<(&str, usize)> = Vec::new();
-            for child in &self.children {
-                match totals.iter_mut().find(|(name, _)| *name == child.name) {
-                    Some((_, count)) => *count = count.saturating_add(1),
-                    None => totals.push((&child.name, 1)),
-                }
-            }
-            self.children
-                .iter()
-                .map(|c| totals.iter().find(|(name, _)| *name == c.name).map_or(1, |(_, count)| *count))
-                .collect()
-        };
+        let mut totals: HashMap<String, usize> = HashMap::new();
+        for child in &self.children {
+            *totals.entry(child.name.clone()).or_default() += 1;
+        }
+        let mut seen: HashMap<String, usize> = HashMap::new();
         let path = self.path.clone();
-        for (child, total) in self.children.iter_mut().zip(counts) {
-            let index = match seen.iter_mut().find(|(name, _)| *name == child.name) {
-                Some((_, count)) => {
-                    *count = count.saturating_add(1);
-                    *count
-                }
-                None => {
-                    seen.push((child.name.clone(), 1));
-                    1
-                }
-            };
+        for child in &mut self.children {
+            let index = seen.entry(child.name.clone()).or_default();
+            *index += 1;
+            let total = totals.get(&child.name).copied().unwrap_or(1);
             let shown = total > 1 || ALWAYS_INDEXED.contains(&child.name.as_str());
-            child.set_paths(&path, shown.then_some(index));
+            child.set_paths(&path, shown.then_some(*index));
         }
     }
 }
@@ -94,7 +80,9 @@ pub fn parse(text: &str) -> Result<Element, (String, String)> {
     let mut root: Option<Element> = None;
     let mut elements = 0_usize;
     loop {
-        let at = |reader: &quick_xml::Reader<&[u8]>| position(text, reader.buffer_position());
+        // Where the event about to be read begins: a problem with it is shown there.
+        let began = reader.buffer_position();
+        let at = |_: &quick_xml::Reader<&[u8]>| position(text, began);
         let event = reader.read_event().map_err(|e| (position(text, reader.error_position()), e.to_string()))?;
         match event {
             XmlEvent::Start(start) | XmlEvent::Empty(start) if root.is_some() => {
@@ -175,9 +163,67 @@ pub fn parse(text: &str) -> Result<Element, (String, String)> {
     }
 }
 
-fn close(element: Element, stack: &mut Vec<Element>, root: &mut Option<Element>) {
+fn close(element: Element, stack: &mut [Element], root: &mut Option<Element>) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(element),
         None => *root = Some(element),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The path of every element, in document order.
+    fn paths(element: &Element, out: &mut Vec<String>) {
+        out.push(element.path.clone());
+        element.children.iter().for_each(|c| paths(c, out));
+    }
+
+    fn check(xml: &str, expect: &[&str]) {
+        let root = parse(xml).unwrap_or_else(|e| panic!("{xml}: {e:?}"));
+        let mut found = Vec::new();
+        paths(&root, &mut found);
+        assert_eq!(found, expect, "{xml}");
+    }
+
+    fn refused(xml: &str, at: &str, problem: &str) {
+        let (found_at, found) = parse(xml).expect_err(xml);
+        assert_eq!(found_at, at, "{xml}: {found}");
+        assert!(found.contains(problem), "{xml}: {found}");
+    }
+
+    #[test]
+    fn paths_count_siblings_of_the_same_name_from_one() {
+        check("<a/>", &["/a"]);
+        check("<a><b/><c/></a>", &["/a", "/a/b", "/a/c"]);
+        check("<a><b/><c/><b/></a>", &["/a", "/a/b[1]", "/a/c", "/a/b[2]"]);
+        check(
+            "<iati-activities><iati-activity><transaction><value>1</value></transaction></iati-activity></iati-activities>",
+            &[
+                "/iati-activities",
+                "/iati-activities/iati-activity[1]",
+                "/iati-activities/iati-activity[1]/transaction[1]",
+                "/iati-activities/iati-activity[1]/transaction[1]/value",
+            ],
+        );
+    }
+
+    #[test]
+    fn text_and_attributes_are_unescaped() {
+        let root = parse("<a k=\"x &amp; &#65;\">1 &lt; 2 <![CDATA[&]]>&#x42;</a>").unwrap();
+        assert_eq!(root.attribute("k"), Some("x & A"));
+        assert_eq!(root.text, "1 < 2 &B");
+    }
+
+    #[test]
+    fn what_is_not_read_is_refused_with_its_place() {
+        refused("<a>\n<b></c></a>", "line 2, column 4", "");
+        refused("<a/><b/>", "line 1, column 5", "after the document's root element");
+        refused("<a>&x;</a>", "line 1, column 4", "not one XML predefines");
+        refused("<!DOCTYPE a><a/>", "line 1, column 1", "DOCTYPE");
+        refused("<a><b>", "", "ends inside <b>");
+        refused("", "", "no root element");
+        refused(&"<a>".repeat(MAX_DEPTH + 1), "line 1, column 97", "nested more than 32 deep");
     }
 }

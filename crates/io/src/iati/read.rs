@@ -3,6 +3,8 @@
 //! only: they are written for IATI's readers, and a package's funding is decided here, not
 //! imported.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use tranche_core::auth::Role;
 use tranche_core::text::Note;
@@ -266,10 +268,10 @@ fn pledge_facts(reading: &Reading, element: &Element) -> Result<PledgeFacts, Iat
 fn facts_of<'a>(
     reading: &Reading,
     id: &PledgeId,
-    facts: &'a [PledgeFacts],
+    described: Option<&'a PledgeFacts>,
     pledged: Option<&Transaction>,
 ) -> Result<std::borrow::Cow<'a, PledgeFacts>, IatiError> {
-    if let Some(found) = facts.iter().find(|f| f.id == *id) {
+    if let Some(found) = described {
         return Ok(std::borrow::Cow::Borrowed(found));
     }
     let Some(pledged) = pledged else {
@@ -306,11 +308,11 @@ fn facts_of<'a>(
 /// The single transaction of `code` (not a reversal) of a pledge; a second one is an error.
 fn only<'t>(
     reading: &Reading,
-    transactions: &'t [Transaction],
+    transactions: &[&'t Transaction],
     id: &PledgeId,
     code: &str,
 ) -> Result<Option<&'t Transaction>, IatiError> {
-    let mut found = transactions.iter().filter(|t| t.pledge == *id && t.code == code && t.reversal.is_none());
+    let mut found = transactions.iter().copied().filter(|t| t.code == code && t.reversal.is_none());
     let first = found.next();
     match (first, found.next()) {
         (Some(first), Some(second)) => Err(reading.error(
@@ -330,31 +332,37 @@ fn commands(
     transactions: &[Transaction],
     parsed: &mut Parsed,
 ) -> Result<(), IatiError> {
-    let mut order: Vec<&PledgeId> = facts.iter().map(|f| &f.id).collect();
-    for (index, fact) in facts.iter().enumerate() {
-        if facts.iter().take(index).any(|earlier| earlier.id == fact.id) {
+    // Each pledge's transactions in file order, and the pledges in the order first described.
+    let mut order: Vec<&PledgeId> = Vec::new();
+    let mut described: HashMap<&PledgeId, &PledgeFacts> = HashMap::new();
+    for fact in facts {
+        if described.insert(&fact.id, fact).is_some() {
             return Err(reading.error(&fact.path, format!("pledge {} is described twice", fact.id)));
         }
+        order.push(&fact.id);
     }
+    let mut grouped: HashMap<&PledgeId, Vec<&Transaction>> = HashMap::new();
     for t in transactions {
-        if !order.contains(&&t.pledge) {
+        let own = grouped.entry(&t.pledge).or_default();
+        if own.is_empty() && !described.contains_key(&t.pledge) {
             order.push(&t.pledge);
         }
+        own.push(t);
     }
     let mut later: Vec<Imported> = Vec::new();
     let mut payments: Vec<Imported> = Vec::new();
-    let mut triggers: Vec<String> = Vec::new();
+    let mut triggers: std::collections::HashSet<String> = std::collections::HashSet::new();
     for id in order {
-        let pledged = only(reading, transactions, id, tt::INCOMING_PLEDGE)?;
-        let fact = facts_of(reading, id, facts, pledged)?;
+        let own = grouped.get(id).map_or(&[][..], Vec::as_slice);
+        let pledged = only(reading, own, id, tt::INCOMING_PLEDGE)?;
+        let fact = facts_of(reading, id, described.get(id).copied(), pledged)?;
         parsed.commands.push(announcement(reading, &fact, pledged)?);
         parsed.pledges = parsed.pledges.saturating_add(1);
-        if let Some(committed) = only(reading, transactions, id, tt::INCOMING_COMMITMENT)? {
+        if let Some(committed) = only(reading, own, id, tt::INCOMING_COMMITMENT)? {
             let path = &committed.path;
             let (command_id, command) = match &fact.contingent_on {
-                Some(trigger) if triggers.contains(trigger) => (None, None),
+                Some(trigger) if !triggers.insert(trigger.clone()) => (None, None),
                 Some(trigger) => {
-                    triggers.push(trigger.clone());
                     let command = Command::DeclareTrigger { trigger: trigger.clone(), date: committed.date };
                     (Some(format!("iati:trigger:{trigger}")), Some(command))
                 }
@@ -371,7 +379,7 @@ fn commands(
                 parsed.commands.push(envelope(reading, path, command_id, command)?);
             }
         }
-        let paid = transactions.iter().filter(|t| t.pledge == *id && t.code == tt::INCOMING_FUNDS);
+        let paid = own.iter().filter(|t| t.code == tt::INCOMING_FUNDS);
         for (index, payment) in paid.enumerate() {
             if payment.reversal.is_some() {
                 return Err(reading.error(&payment.path, "a payment cannot be a reversal"));
@@ -384,7 +392,7 @@ fn commands(
                 command,
             )?);
         }
-        let reversed = transactions.iter().find(|t| t.pledge == *id && t.reversal.as_deref() == Some("withdrawal"));
+        let reversed = own.iter().find(|t| t.reversal.as_deref() == Some("withdrawal"));
         if let Some(on) = fact.withdrawn_on.or(reversed.map(|t| t.date)) {
             let command = Command::WithdrawPledge { pledge: id.clone(), date: on, reason: None };
             later.push(envelope(reading, &fact.path, format!("iati:{id}:withdraw"), command)?);

@@ -1,5 +1,7 @@
 //! Writing IATI 2.03 activity XML with `quick-xml` (which escapes every text and attribute).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event as XmlEvent};
 use tranche_core::auth::Reader;
@@ -17,17 +19,21 @@ use super::{ExportError, NAMESPACE, VERSION};
 /// while the log is read ([`Movements::observe`]).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Movements {
-    payments: Vec<(PledgeId, Money, NaiveDate)>,
-    disbursements: Vec<(PackageRef, Money, NaiveDate)>,
+    /// Per pledge, in the order received.
+    payments: HashMap<PledgeId, Vec<(Money, NaiveDate)>>,
+    /// Per package, in the order made.
+    disbursements: HashMap<PackageRef, Vec<(Money, NaiveDate)>>,
 }
 
 impl Movements {
     pub fn observe(&mut self, event: &Event) {
         match event {
             Event::PaymentReceived { pledge, amount, date, .. } => {
-                self.payments.push((pledge.clone(), *amount, *date));
+                self.payments.entry(pledge.clone()).or_default().push((*amount, *date));
             }
-            Event::Disbursed { package, amount, date } => self.disbursements.push((package.clone(), *amount, *date)),
+            Event::Disbursed { package, amount, date } => {
+                self.disbursements.entry(package.clone()).or_default().push((*amount, *date));
+            }
             _ => {}
         }
     }
@@ -342,8 +348,8 @@ fn pledge_transactions(
     if let (Some(committed), Some(on)) = (pledge.committed, pledge.committed_on) {
         transaction(xml, make(format!("{}/commitment", pledge.id), tt::INCOMING_COMMITMENT, on, committed, None))?;
     }
-    let payments = movements.payments.iter().filter(|(id, _, _)| *id == pledge.id);
-    for (index, (_, amount, date)) in payments.enumerate() {
+    let payments = movements.payments.get(&pledge.id).map_or(&[][..], Vec::as_slice);
+    for (index, (amount, date)) in payments.iter().enumerate() {
         let reference = format!("{}/payment/{}", pledge.id, index.saturating_add(1));
         transaction(xml, make(reference, tt::INCOMING_FUNDS, *date, *amount, None))?;
     }
@@ -458,8 +464,8 @@ fn write_package(
     if let Some((_, ended)) = ended {
         xml.empty("activity-date", vec![("type", "4".to_string()), ("iso-date", ended.to_string())])?;
     }
-    let disbursements = movements.disbursements.iter().filter(|(package, _, _)| package == id);
-    for (index, (_, amount, date)) in disbursements.enumerate() {
+    let disbursements = movements.disbursements.get(id).map_or(&[][..], Vec::as_slice);
+    for (index, (amount, date)) in disbursements.iter().enumerate() {
         transaction(
             xml,
             Transaction {

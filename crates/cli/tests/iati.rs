@@ -177,6 +177,12 @@ fn every_export_validates_against_the_iati_2_03_schema() {
             }
         }
     }
+    // A mechanism with nothing pledged yet is still a valid activity.
+    sandbox.fresh("empty.db");
+    sandbox.export("empty.db", "public", "empty.xml");
+    if let Err(messages) = validate(xmllint, &sandbox.path("empty.xml")) {
+        panic!("empty.xml does not validate:\n{messages}");
+    }
     // The exercise's packages are activities of their own, linked to the mechanism.
     let xml = std::fs::read_to_string(sandbox.path("exercise.db.admin.xml")).unwrap();
     let packages = sandbox.state("exercise.db").packages.len();

@@ -13,7 +13,7 @@ use tranche_core::{
     Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId, ShareKeyName,
     SourceUrl,
 };
-use tranche_io::{ecb, parties, record, share_key, shipped};
+use tranche_io::{ecb, iati, parties, record, share_key, shipped};
 use tranche_store::Outcome;
 
 #[derive(Subcommand)]
@@ -42,6 +42,14 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// IATI 2.03 activity XML (as `tranche export iati` writes it): pledges, commitments,
+    /// payments and participation records. All or nothing.
+    Iati {
+        file: PathBuf,
+        /// Report what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A progress bar appears only for imports longer than this.
@@ -66,6 +74,7 @@ pub fn run(ledger: &mut crate::AnyLedger, command: ImportCommand) -> Result<()> 
             let (name, text) = read(&file)?;
             import_record(ledger, &name, &text, skip_invalid, Mode::from_flag(dry_run))
         }
+        ImportCommand::Iati { file, dry_run } => import_iati(ledger, &file, dry_run),
     }
 }
 
@@ -181,6 +190,51 @@ fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_inv
         plan.rejected.len(),
         mode.tail()
     );
+    Ok(())
+}
+
+fn import_iati(ledger: &mut crate::AnyLedger, path: &Path, dry_run: bool) -> Result<()> {
+    let name = path.display().to_string();
+    let size = std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?.len();
+    if size > iati::MAX_FILE_BYTES as u64 {
+        bail!(
+            "{name}: {size} bytes, more than the {} an IATI file may have; nothing was imported",
+            iati::MAX_FILE_BYTES
+        );
+    }
+    let (name, text) = read(path)?;
+    let parsed = iati::parse(&name, &text).map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    let progress = Progress::new(parsed.commands.len(), "checking");
+    let failure = RefCell::new(None);
+    let known = |envelope: &Envelope| {
+        progress.tick();
+        ledger.known(envelope).unwrap_or_else(|error| {
+            failure.borrow_mut().get_or_insert(error);
+            Known::New
+        })
+    };
+    let plan = iati::plan(&name, &parsed, ledger.state(), ledger.rates(), &known);
+    progress.finish();
+    if let Some(error) = failure.into_inner() {
+        return Err(error.into());
+    }
+    let plan = plan.map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    let counts = format!(
+        "{} pledges, {} payments, {} participation records ({} allocations and disbursements not imported)",
+        parsed.pledges, parsed.payments, parsed.participation, parsed.not_imported
+    );
+    if dry_run {
+        // Decided on a copy of the state, as the import would be: a rejection shows here too.
+        ledger.preview_all(&plan.envelopes)?;
+        out!(
+            "{name}: {counts}; would write {} commands, {} already imported; nothing written (--dry-run)",
+            plan.envelopes.len(),
+            plan.unchanged
+        );
+        return Ok(());
+    }
+    ledger.execute_all(&plan.envelopes)?;
+    out!("{name}: {counts}; {} commands written, {} already imported", plan.envelopes.len(), plan.unchanged);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ macro_rules! out {
 
 mod domain_commands;
 mod exercise;
+mod export;
 mod funding;
 mod import;
 mod log_commands;
@@ -59,7 +60,9 @@ enum Top {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Import a file: ECB rates, the parties table, or a public record.
+    /// Export the store in a format other tools read (IATI 2.03 XML), as `--as` may see it.
+    Export(export::ExportArgs),
+    /// Import a file: ECB rates, the parties table, a public record, or IATI 2.03 XML.
     #[command(subcommand)]
     Import(import::ImportCommand),
     /// Reports computed by the counting rules.
@@ -373,6 +376,7 @@ fn run(cli: Cli) -> Result<()> {
             serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
         Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
+        Top::Export(args) => export::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), args),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {

@@ -8,6 +8,7 @@
 mod backup;
 mod commands;
 mod fixture;
+mod iati;
 mod notes;
 mod proofs;
 pub mod seeds;
@@ -23,6 +24,7 @@ use tranche_core::{Currency, Money, RateTable, State};
 
 pub use backup::backup;
 pub use commands::command_json;
+pub use iati::iati_xml;
 pub use notes::checkpoint_note;
 pub use proofs::{log_entry, proofs};
 pub use tables::{ecb_rates, kiel_series, parties_csv, record_csv};
@@ -41,6 +43,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("proofs", proofs),
     ("log_entry", log_entry),
     ("backup", backup),
+    ("iati_xml", iati_xml),
 ];
 
 /// The input as text; the formats are UTF-8, and the readers get `&str`.

@@ -37,6 +37,8 @@ pub fn all(ecb_history: Option<&str>) -> Vec<Seed> {
     seeds.extend(crate::notes::seeds().into_iter().map(|(name, bytes)| seed("checkpoint_note", name, bytes)));
     seeds.extend(proofs());
     seeds.extend(store_seeds());
+    let iati = crate::iati::seeds(record_envelopes());
+    seeds.extend(iati.into_iter().map(|(name, bytes)| seed("iati_xml", name, bytes)));
     seeds
 }
 
@@ -184,6 +186,14 @@ pub fn dictionaries(seeds: &[Seed]) -> BTreeMap<&'static str, String> {
         let text = String::from_utf8_lossy(&seed.bytes);
         for line in text.lines() {
             match serde_json::from_str::<serde_json::Value>(line) {
+                // XML: the element names and attribute keys the reader compares against.
+                _ if seed.target == "iati_xml" => set.extend(line.split_whitespace().filter_map(|word| {
+                    let name = |w: &str| w.split(['>', '/', '=']).next().map(str::to_string);
+                    match word.strip_prefix('<') {
+                        Some(element) => name(element).map(|n| format!("<{n}")),
+                        None => word.contains("=\"").then(|| name(word).map(|n| format!("{n}=\""))).flatten(),
+                    }
+                })),
                 Ok(value) => json_words(&value, set),
                 Err(_) => set.extend(line.split([',', ';', '\n']).filter(|w| w.len() <= 24).map(str::to_string)),
             }

@@ -94,7 +94,7 @@ pub fn kiel_series(data: &[u8]) {
 }
 
 /// The state after the planned commands; each must execute, since the plan accepted it.
-fn executed(base: &Fixture, envelopes: &[Envelope]) -> State {
+pub(crate) fn executed(base: &Fixture, envelopes: &[Envelope]) -> State {
     let mut state = base.state.clone();
     for envelope in envelopes {
         if let Err(e) = state.execute(&base.rates, &envelope.command) {

@@ -59,7 +59,7 @@ enum Top {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Import a file: ECB rates, the parties table, or a public record.
+    /// Import a file: ECB rates, the parties table, a public record, or a Kiel tracker release.
     #[command(subcommand)]
     Import(import::ImportCommand),
     /// Reports computed by the counting rules.
@@ -372,7 +372,7 @@ fn run(cli: Cli) -> Result<()> {
             out!("");
             serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
-        Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
+        Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, cli.actor.0, command),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {

@@ -80,7 +80,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     let dir = tempfile::tempdir().unwrap();
     let (db, key) = demo(dir.path());
     let out = ok(&db, &["verify", "--key", &key]);
-    assert!(out.starts_with("ok: 162 entries"), "{out}");
+    assert!(out.starts_with("ok: 163 entries"), "{out}");
     assert!(out.contains("2 signed checkpoint(s) checked"), "{out}");
 
     // One byte of one event: an amount's last digit.
@@ -116,7 +116,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
 
     // An event rewritten together with its leaf hash: the signed checkpoints catch it.
     let rewritten =
-        tampered(&db, "rewritten", "DELETE FROM events WHERE seq = 162; DELETE FROM log_leaves WHERE seq >= 100;");
+        tampered(&db, "rewritten", "DELETE FROM events WHERE seq = 163; DELETE FROM log_leaves WHERE seq >= 100;");
     rusqlite::Connection::open(&rewritten)
         .unwrap()
         .execute("UPDATE events SET recorded_at = '2030-01-01T00:00:00.000Z' WHERE seq = 120", [])
@@ -128,7 +128,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     // leaves agree with the events, and the signed checkpoints catch the rewrite.
     ok(&rewritten, &["report", "summary"]);
     let error = fails(&rewritten, &["verify", "--key", &key]);
-    assert!(error.contains("checkpoint of size 161: the log's root differs"), "{error}");
+    assert!(error.contains("checkpoint of size 162: the log's root differs"), "{error}");
 
     // A forked history signed with the same key: consistent with itself, not with what an ally
     // saved earlier.
@@ -147,13 +147,13 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     announce(&fork, "R91", "DEU");
     ok(&fork, &["verify", "--key", &key]);
     let error = fails(&fork, &["verify", "--key", &key, "--checkpoint", saved.to_str().unwrap()]);
-    assert!(error.contains("not consistent with the saved checkpoint of size 162"), "{error}");
+    assert!(error.contains("not consistent with the saved checkpoint of size 163"), "{error}");
 
     // A key that is not the log's.
     let other = dir.path().join("other.key");
     let other_key = ok(&db, &["key", "generate", "--name", "tranche.local/demo", "--out", other.to_str().unwrap()]);
     let error = fails(&db, &["verify", "--key", other_key.trim()]);
-    assert!(error.contains("checkpoint of size 161: no valid signature by tranche.local/demo"), "{error}");
+    assert!(error.contains("checkpoint of size 162: no valid signature by tranche.local/demo"), "{error}");
 }
 
 struct Server {
@@ -207,7 +207,7 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
 
     let first = follow(&server.url);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("at size 162"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("at size 163"));
     let checkpoint = get(&format!("{}/api/v1/log/checkpoint", server.url));
     assert!(checkpoint.contains("\n\u{2014} witness.example "), "{checkpoint}");
 

@@ -41,7 +41,10 @@ pub fn comparison(state: &State, rates: &RateTable, as_of: NaiveDate) -> Result<
     let counted_in = |month: &YearMonth| {
         summary.by_month.get(month).and_then(|a| a.get(&eur)).map_or(0, |m| i128::from(m.amount_minor))
     };
-    let Some(first) = summary.by_month.keys().next().copied() else { return Ok(None) };
+    // From our first month (or, before any record, Kiel's first PURL month) to the later of
+    // today's month and the release's last.
+    let kiel_first = release.purl.iter().find(|m| !m.nato_purl.value().is_zero()).map(|m| m.month);
+    let first = summary.by_month.keys().next().copied().or(kiel_first).unwrap_or(release.period);
     let mut months = Vec::new();
     let mut month = first;
     while month <= YearMonth::of(as_of).max(release.period) {

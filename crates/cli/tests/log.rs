@@ -224,17 +224,17 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
         .unwrap();
     assert_eq!(reply.status(), 201);
     let started = Instant::now();
-    while !get(&format!("{}/api/v1/log/checkpoint", server.url)).contains("\n163\n") {
-        assert!(started.elapsed() < Duration::from_secs(10), "no checkpoint of size 163 was signed");
+    while !get(&format!("{}/api/v1/log/checkpoint", server.url)).contains("\n164\n") {
+        assert!(started.elapsed() < Duration::from_secs(10), "no checkpoint of size 164 was signed");
         std::thread::sleep(Duration::from_millis(100));
     }
     let second = follow(&server.url);
     assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
-    assert!(String::from_utf8_lossy(&second.stdout).contains("at size 163"));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("at size 164"));
     // Proofs from the store equal the server's.
     for (cli, http) in [
-        (vec!["proof", "inclusion", "42", "163"], "proof/inclusion?index=42&size=163"),
-        (vec!["proof", "consistency", "100", "163"], "proof/consistency?from=100&to=163"),
+        (vec!["proof", "inclusion", "42", "164"], "proof/inclusion?index=42&size=164"),
+        (vec!["proof", "consistency", "100", "164"], "proof/consistency?from=100&to=164"),
     ] {
         let from_store: serde_json::Value = serde_json::from_str(&ok(&db, &cli)).unwrap();
         let from_server: serde_json::Value =
@@ -243,12 +243,12 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
         assert!(from_store["hashes_b64"].as_array().unwrap().len() >= 7);
     }
     assert_eq!(ok(&db, &["proof", "checkpoint"]), get(&format!("{}/api/v1/log/checkpoint", server.url)));
-    let error = fails(&db, &["proof", "inclusion", "163", "163"]);
+    let error = fails(&db, &["proof", "inclusion", "164", "164"]);
     assert!(error.contains("index must be below size"), "{error}");
     // Anyone can verify the whole log online against the key, and keep the checkpoint.
     let saved = dir.path().join("ally.note");
     let online = ok(&db, &["verify", "--url", &server.url, "--key", &log_key, "--save", saved.to_str().unwrap()]);
-    assert!(online.starts_with("ok: 163 entries"), "{online}");
+    assert!(online.starts_with("ok: 164 entries"), "{online}");
     drop(server);
 
     // A forked log under the same key: the witness refuses it and says so.
@@ -263,10 +263,10 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
     let refused = follow(&forked.url);
     assert!(!refused.status.success());
     let error = String::from_utf8_lossy(&refused.stderr);
-    assert!(error.contains("fork: the checkpoint of size 164 is not consistent with the one of size 163"), "{error}");
+    assert!(error.contains("fork: the checkpoint of size 165 is not consistent with the one of size 164"), "{error}");
     assert!(!get(&format!("{}/api/v1/log/checkpoint", forked.url)).contains("witness.example"));
     // The ally's saved checkpoint shows the fork too.
     let error =
         fails(&db, &["verify", "--url", &forked.url, "--key", &log_key, "--checkpoint", saved.to_str().unwrap()]);
-    assert!(error.contains("fork: the checkpoint of size 164 is not consistent with the one of size 163"), "{error}");
+    assert!(error.contains("fork: the checkpoint of size 165 is not consistent with the one of size 164"), "{error}");
 }

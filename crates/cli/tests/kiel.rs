@@ -257,6 +257,27 @@ fn the_dashboard_shows_our_months_against_kiel() {
     let august = json["rows"].as_array().unwrap().iter().find(|r| r["month"] == "2025-08").unwrap();
     assert_eq!(august["difference_ours_minus_kiel_eur"], "7143319.67");
 
+    // The API gives the same rows, Kiel's missing months as null.
+    let api: serde_json::Value = serde_json::from_str(&get("/api/v1/reference/kiel")).unwrap();
+    assert_eq!(api["release"]["release"], 29);
+    assert_eq!(api["release"]["date"], "2026-08-04");
+    assert_eq!(api["release"]["publisher"], "Kiel Institute for the World Economy");
+    let api_months = api["months"].as_array().unwrap();
+    assert_eq!(api_months.len(), page.len() - 1);
+    for (row, month) in page[1..].iter().zip(api_months) {
+        assert_eq!(month["month"], row[0].as_str());
+        assert_eq!(month["ours_counted_in_month_eur"], row[1].as_str());
+        match row[2].as_str() {
+            "not reported" => {
+                assert!(month["kiel_nato_purl_eur"].is_null() && month["difference_ours_minus_kiel_eur"].is_null())
+            }
+            kiel => {
+                assert_eq!(month["kiel_nato_purl_eur"], kiel);
+                assert_eq!(month["difference_ours_minus_kiel_eur"], row[3].as_str());
+            }
+        }
+    }
+
     // Per GDP: the Netherlands, computed here from our summary to the end of April 2026 and
     // Kiel's data_explorer rows from July 2025 to April 2026.
     let at_end: serde_json::Value =
@@ -298,4 +319,6 @@ fn without_a_release_the_pages_say_so() {
     assert!(overview.contains("id=\"kiel-none\"") && !overview.contains("id=\"kiel-months\""), "{overview}");
     let csv = served.agent.get(&format!("{}/months?format=csv", served.url)).call().unwrap();
     assert_eq!(csv.status().as_u16(), 404);
+    let api = served.agent.get(&format!("{}/api/v1/reference/kiel", served.url)).call().unwrap();
+    assert_eq!(api.status().as_u16(), 404);
 }

@@ -26,6 +26,8 @@ pub struct ReleaseView {
 
 pub struct Comparison {
     pub release: ReleaseView,
+    /// The log holds the synthetic exercise (records EX-*): its pledges are among ours.
+    pub synthetic: bool,
     /// First and last month of the per-GDP window.
     pub window: (String, String),
     pub months: Dataset,
@@ -101,6 +103,7 @@ pub fn comparison(state: &State, rates: &RateTable, as_of: NaiveDate) -> Result<
             publisher: release.publisher.to_string(),
             url: release.url.to_string(),
         },
+        synthetic: state.pledges().iter().any(|p| p.id.as_str().starts_with("EX-")),
         window: (window.0.to_string(), window.1.to_string()),
         months,
         per_gdp,
@@ -180,6 +183,7 @@ pub fn display(dataset: &Dataset) -> Vec<Vec<String>> {
 /// The comparison as a page shows it.
 pub struct View {
     pub release: ReleaseView,
+    pub synthetic: bool,
     pub window: (String, String),
     pub months: Vec<Vec<String>>,
     pub per_gdp: Vec<Vec<String>>,
@@ -189,11 +193,51 @@ pub struct View {
 impl Comparison {
     pub fn view(&self) -> View {
         View {
-            release: ReleaseView { ..self.release.clone() },
+            release: self.release.clone(),
+            synthetic: self.synthetic,
             window: self.window.clone(),
             months: display(&self.months),
             per_gdp: display(&self.per_gdp),
             svg: self.svg.clone(),
+        }
+    }
+}
+
+impl Comparison {
+    /// The JSON form (`GET /api/v1/reference/kiel`): the same rows as the page and its downloads.
+    pub fn dto(&self) -> tranche_io::kiel_wire::KielComparisonDto {
+        use tranche_io::kiel_wire::{KielComparisonDto, KielMonthDto, KielPerGdpDto, KielReleaseDto};
+        let cell = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
+        let figure = |row: &[String], i: usize| Some(cell(row, i)).filter(|c| !c.is_empty() && c != NOT_REPORTED);
+        KielComparisonDto {
+            release: KielReleaseDto {
+                release: self.release.number,
+                label: self.release.label.clone(),
+                publisher: self.release.publisher.clone(),
+                date: self.release.date.clone(),
+                period: self.release.period.clone(),
+                url: self.release.url.clone(),
+            },
+            per_gdp_from: self.window.0.clone(),
+            per_gdp_to: self.window.1.clone(),
+            months: (self.months.rows.iter())
+                .map(|row| KielMonthDto {
+                    month: cell(row, 0),
+                    ours_counted_in_month_eur: cell(row, 1),
+                    kiel_nato_purl_eur: figure(row, 2),
+                    difference_ours_minus_kiel_eur: figure(row, 3),
+                })
+                .collect(),
+            per_gdp: (self.per_gdp.rows.iter())
+                .map(|row| KielPerGdpDto {
+                    party: cell(row, 0),
+                    ours_purl_counted_eur: cell(row, 1),
+                    kiel_gdp_bn_eur: figure(row, 2),
+                    kiel_military_aid_eur: figure(row, 3),
+                    ours_purl_percent_of_gdp: figure(row, 4),
+                    kiel_military_aid_percent_of_gdp: figure(row, 5),
+                })
+                .collect(),
         }
     }
 }

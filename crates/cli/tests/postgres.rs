@@ -27,6 +27,14 @@ fn the_postgres_store_gives_the_same_reports_as_sqlite() {
         assert_eq!(tranche(&url, &report), tranche(sqlite, &report), "{report:?}");
     }
     assert!(tranche(&url, &["check"]).starts_with("ok: 162 events"));
+    // The Kiel release the demo loaded is in the PostgreSQL log, read back by a new process.
+    let kiel = dir.path().join("kiel");
+    std::fs::create_dir(&kiel).unwrap();
+    std::fs::write(kiel.join("release_info.csv"), tranche_io::shipped::KIEL_RELEASE_INFO_CSV).unwrap();
+    std::fs::write(kiel.join("procurement_trends.csv"), tranche_io::shipped::KIEL_PROCUREMENT_CSV).unwrap();
+    std::fs::write(kiel.join("data_explorer.csv"), tranche_io::shipped::KIEL_DATA_EXPLORER_CSV).unwrap();
+    let again = tranche(&url, &["import", "kiel", kiel.to_str().unwrap()]);
+    assert!(again.contains("Kiel release 29") && again.contains("already loaded"), "{again}");
     // Loading again changes nothing: idempotency holds on PostgreSQL too.
     assert!(tranche(&url, &["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     // Tokens live in the store on either backend.

@@ -244,6 +244,62 @@ mod tests {
         assert!(BnEur::parse("20000").unwrap().to_eur().is_err(), "20,000 bn EUR is beyond the amount limit");
     }
 
+    fn release(months: &[(&str, &str)]) -> KielRelease {
+        let month = |m: &str| YearMonth::parse(m).unwrap();
+        KielRelease {
+            release: 29,
+            period: month("2026-04"),
+            date: crate::parse_date("2026-08-04").unwrap(),
+            label: Name::parse("Ukraine Support Tracker, Release 29 (04/2026)").unwrap(),
+            publisher: Name::parse("Kiel Institute for the World Economy").unwrap(),
+            url: SourceUrl::parse("https://www.ifw-kiel.de/").unwrap(),
+            purl: months
+                .iter()
+                .map(|(m, bn)| KielPurlMonth { month: month(m), nato_purl: BnEur::parse(bn).unwrap() })
+                .collect(),
+            countries: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_release_loads_once_and_posts_nothing() {
+        use crate::{Command, State};
+        let rates = crate::RateTable::default();
+        let mut state = State::new();
+        let load = |r: KielRelease| Command::LoadKielRelease { release: Box::new(r) };
+        state.execute(&rates, &load(release(&[("2025-08", "1.88323218983518"), ("2025-09", "0.045")]))).unwrap();
+        assert_eq!(state.events_applied, 1);
+        assert!(state.books.check_trial_balance().is_ok());
+        assert_eq!(
+            state.latest_kiel().and_then(|r| r.purl_in(YearMonth::parse("2025-09").unwrap())),
+            BnEur::parse("0.045").ok()
+        );
+        assert_eq!(state.latest_kiel().and_then(|r| r.purl_in(YearMonth::parse("2026-05").unwrap())), None);
+        let again = state.decide(&rates, &load(release(&[("2025-08", "1")]))).unwrap_err();
+        assert!(again.to_string().contains("Kiel release 29 is already loaded"), "{again}");
+
+        let fresh = State::new();
+        let twice = fresh.decide(&rates, &load(release(&[("2025-09", "1"), ("2025-08", "1")]))).unwrap_err();
+        assert!(twice.to_string().contains("not ascending (2025-09 then 2025-08)"), "{twice}");
+        let none = fresh.decide(&rates, &load(release(&[]))).unwrap_err();
+        assert!(none.to_string().contains("no month of nato_purl"), "{none}");
+        let mut zero = release(&[("2025-08", "1")]);
+        zero.release = 0;
+        assert!(fresh.decide(&rates, &load(zero)).is_err());
+        let mut doubled = release(&[("2025-08", "1")]);
+        let row = KielCountryMonth {
+            country: Name::parse("Germany").unwrap(),
+            iso: KielIso::parse("DEU").unwrap(),
+            month: YearMonth::parse("2025-08").unwrap(),
+            military: BnEur::parse("1.117662").unwrap(),
+            gdp: BnEur::parse("3601.74999999994").unwrap(),
+            pct_gdp: Decimal::ZERO,
+        };
+        doubled.countries = vec![row.clone(), row];
+        let error = fresh.decide(&rates, &load(doubled)).unwrap_err();
+        assert!(error.to_string().contains("DEU appears twice in 2025-08"), "{error}");
+    }
+
     #[test]
     fn country_codes() {
         assert_eq!(KielIso::parse("EU").unwrap().as_str(), "EU");

@@ -103,7 +103,7 @@ async function axeCritical(page) {
   return result.violations.filter((v) => v.impact === 'critical');
 }
 
-const publicPages = ['/', '/contributors', '/packages', '/fair-share', '/records', '/log', '/sign-in'];
+const publicPages = ['/', '/months', '/contributors', '/packages', '/fair-share', '/records', '/log', '/sign-in'];
 const publicContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 
 await test('the accessibility check finds a known critical violation (it can fail)', async () => {
@@ -141,6 +141,54 @@ await test('every public page loads under 300 KB, with no critical accessibility
     const name = path === '/' ? 'overview' : path.slice(1);
     if (path !== '/') await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
     console.log(`     ${path}: ${bytes()} bytes`);
+    await page.close();
+  }
+});
+
+await test('the overview and the months page compare our months with the Kiel release', async () => {
+  // Kiel's nato_purl from the shipped CSV, in cents (half-even), beside our summary's months.
+  const cents = (text) => {
+    const [whole, fraction = ''] = text.split('.');
+    return BigInt(whole + (fraction + '00').slice(0, 2));
+  };
+  const kielCents = (bn) => {
+    // bn EUR to cents: the whole part and 11 decimals are cents; the rest rounds half-even.
+    const [whole, fraction = ''] = bn.split('.');
+    const cent = BigInt(whole + fraction.padEnd(11, '0').slice(0, 11));
+    const rest = fraction.slice(11).replace(/0+$/, '');
+    if (rest === '' || rest[0] < '5') return cent;
+    if (rest[0] > '5' || rest.length > 1) return cent + 1n;
+    return cent % 2n === 1n ? cent + 1n : cent;
+  };
+  const kiel = new Map(readFileSync(join(root, 'data', 'kiel-procurement-trends.csv'), 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.split(',')).map((c) => [`${c[0]}-${c[1].padStart(2, '0')}`, c[5]]));
+  for (const path of ['/', '/months']) {
+    const { page } = await open(publicContext, path);
+    equal(await page.getAttribute('#kiel-release', 'data-release'), '29', `${path}: the release`);
+    equal(await page.getAttribute('#kiel-release', 'data-date'), '2026-08-04', `${path}: the release date`);
+    const rows = await page.$$eval('#kiel-months tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    assert(rows.length >= 10, `${path}: ${rows.length} months`);
+    let compared = 0;
+    for (const [month, ours, theirs, difference] of rows) {
+      const oursCents = cents(ours.replaceAll(',', ''));
+      equal(oursCents, cents(summary.by_month[month]?.EUR ?? '0.00'), `${path} ${month}: ours`);
+      if (kiel.has(month)) {
+        const expected = kielCents(kiel.get(month));
+        equal(cents(theirs.replaceAll(',', '')), expected, `${path} ${month}: Kiel`);
+        equal(cents(difference.replaceAll(',', '')), oursCents - expected, `${path} ${month}: difference`);
+        compared += 1;
+      } else {
+        equal(theirs, 'not reported', `${path} ${month}: a month Kiel has not reported`);
+        equal(difference, 'not reported', `${path} ${month}: no difference without Kiel's figure`);
+      }
+    }
+    assert(compared >= 10, `${path}: ${compared} months compared`);
+    if (path === '/months') {
+      assert(await page.$('#kiel-per-gdp tbody tr[data-party="NLD"]'), 'the per-GDP table lists the Netherlands');
+      const labels = await page.$$eval('svg.chart[role="img"]', (nodes) => nodes.map((n) => n.getAttribute('aria-label')));
+      assert(labels.some((l) => l.includes('Kiel release 29')), `the chart: ${labels}`);
+      await page.screenshot({ path: join(artifacts, 'months.png'), fullPage: true });
+    }
     await page.close();
   }
 });

@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/pledges", get(reads::pledges))
         .route("/api/v1/decisions", get(reads::decisions))
         .route("/api/v1/targets", get(reads::targets))
+        .route("/api/v1/reference/kiel", get(reads::kiel))
         .route("/api/v1/reports/pipeline", get(reads::pipeline))
         .route("/api/v1/reports/months", get(reads::months))
         .route("/api/v1/requirements", get(reads::requirements))

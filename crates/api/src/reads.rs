@@ -152,6 +152,30 @@ pub async fn targets(State(state): State<AppState>, headers: HeaderMap) -> Resul
     Ok(Json(wire::targets(ledger.state())))
 }
 
+/// Our counted PURL money by month against the latest Kiel tracker release loaded (its
+/// `nato_purl`, with the difference), and per GDP against Kiel's military aid: a reference
+/// series, never counted as our records. The same rows as the dashboard's `/months` page.
+#[utoipa::path(get, path = "/api/v1/reference/kiel", security((), ("bearer" = [])), responses(
+    (status = 200, description = "The comparison with the latest Kiel release", body = tranche_io::kiel_wire::KielComparisonDto),
+    (status = 401, description = "An invalid token", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No Kiel release is loaded", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "An amount cannot be counted (a missing rate)", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = Problem, content_type = "application/problem+json"),
+))]
+pub async fn kiel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<tranche_io::kiel_wire::KielComparisonDto>, Problem> {
+    reader(&state, &headers).await?;
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let today = chrono::Utc::now().date_naive();
+    let comparison = crate::web::reference::comparison(ledger.state(), ledger.rates(), today).map_err(|e| {
+        Problem::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
+    })?;
+    let comparison = comparison.ok_or_else(|| Problem::not_found("no Kiel tracker release is loaded"))?;
+    Ok(Json(comparison.dto()))
+}
+
 /// Packages and money per state, mean days in each.
 #[utoipa::path(get, path = "/api/v1/reports/pipeline", security((), ("bearer" = [])), responses(
     (status = 200, description = "The pipeline", body = [wire::PipelineDto]),

@@ -13,6 +13,7 @@ use tranche_core::{
     Command, CommandId, Currency, Envelope, Group, GroupId, Known, Mechanism, MechanismId, PartyId, ShareKeyName,
     SourceUrl,
 };
+use tranche_io::kiel::{self, KielFile};
 use tranche_io::{ecb, iati, parties, record, share_key, shipped};
 use tranche_store::Outcome;
 
@@ -50,6 +51,15 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A release of the Kiel tracker as a reference series: a folder holding release_info.csv,
+    /// procurement_trends.csv and data_explorer.csv, or the three files. Loaded once per release.
+    Kiel {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A progress bar appears only for imports longer than this.
@@ -60,7 +70,7 @@ fn read(path: &Path) -> Result<(String, String)> {
     Ok((path.display().to_string(), text))
 }
 
-pub fn run(ledger: &mut crate::AnyLedger, command: ImportCommand) -> Result<()> {
+pub fn run(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: ImportCommand) -> Result<()> {
     match command {
         ImportCommand::Ecb { file, dry_run } => {
             let (name, text) = read(&file)?;
@@ -75,6 +85,22 @@ pub fn run(ledger: &mut crate::AnyLedger, command: ImportCommand) -> Result<()> 
             import_record(ledger, &name, &text, skip_invalid, Mode::from_flag(dry_run))
         }
         ImportCommand::Iati { file, dry_run } => import_iati(ledger, &file, dry_run),
+        ImportCommand::Kiel { paths, dry_run } => {
+            let actor = actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as ROLE"))?;
+            let mut files = Vec::new();
+            for path in &paths {
+                match path.is_dir() {
+                    true => {
+                        for kind in [KielFile::ReleaseInfo, KielFile::ProcurementTrends, KielFile::DataExplorer] {
+                            files.push(read(&path.join(kind.file_name()))?);
+                        }
+                    }
+                    false => files.push(read(path)?),
+                }
+            }
+            let inputs: Vec<kiel::Input<'_>> = files.iter().map(|(file, text)| kiel::Input { file, text }).collect();
+            import_kiel(ledger, actor, &inputs, dry_run)
+        }
     }
 }
 
@@ -105,6 +131,43 @@ impl Mode {
             Mode::DryRun => " (dry run: nothing was written)",
         }
     }
+}
+
+/// Loads a Kiel release (or, with `dry_run`, says what loading it would do): once per release;
+/// the same release again is "already loaded", the same number with other figures an error.
+fn import_kiel(ledger: &mut crate::AnyLedger, actor: Role, inputs: &[kiel::Input<'_>], dry_run: bool) -> Result<()> {
+    let release = kiel::parse_release(inputs)?;
+    let number = release.release;
+    let what = format!(
+        "Kiel release {number} ({}, published {}, data to {}): {} months of nato_purl, {} country-months",
+        release.label,
+        release.date,
+        release.period,
+        release.purl.len(),
+        release.countries.len()
+    );
+    if let Some(loaded) = ledger.state().kiel.get(&number) {
+        if *loaded == release {
+            out!("{what}: already loaded; nothing changed");
+            return Ok(());
+        }
+        bail!("Kiel release {number} is already loaded with other figures; nothing was imported");
+    }
+    let envelope = Envelope {
+        command_id: CommandId::parse(&format!("kiel:release-{number}"))?,
+        actor,
+        command: Command::LoadKielRelease { release: Box::new(release) },
+    };
+    if dry_run {
+        let state = ledger.state();
+        tranche_core::auth::authorise(actor, &envelope.command, state)?;
+        state.decide(ledger.rates(), &envelope.command)?;
+        out!("{what}: would be loaded (dry run: nothing written)");
+        return Ok(());
+    }
+    let outcome = ledger.execute(&envelope)?;
+    out!("{what}: loaded as event {}", outcome.first_seq);
+    Ok(())
 }
 
 fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mode) -> Result<()> {
@@ -288,10 +351,11 @@ fn gdp_key() -> Result<Envelope> {
 
 /// The Kiel Institute's Ukraine Support Tracker; its release 29 (data to 04/2026, published
 /// 2026-08-04) gives the GDP.
-const KIEL_TRACKER_URL: &str = "https://www.ifw-kiel.de/topics/war-against-ukraine/ukraine-support-tracker/";
+const KIEL_TRACKER_URL: &str = kiel::KIEL_TRACKER_URL;
 const KIEL_RELEASE_DATE: &str = "2026-08-04";
 
-/// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
+/// Loads the shipped rates, parties, the PURL mechanism, the public record and the shipped Kiel
+/// release (a reference series). Idempotent.
 pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV, Mode::Write)?;
     import_parties(ledger, "shipped parties", shipped::PARTIES_CSV, Mode::Write)?;
@@ -299,6 +363,12 @@ pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
     ledger.execute(&nordic_baltic_eight())?;
     ledger.execute(&gdp_key()?)?;
     import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false, Mode::Write)?;
+    let kiel = [
+        kiel::Input { file: "shipped data/kiel-release-info.csv", text: shipped::KIEL_RELEASE_INFO_CSV },
+        kiel::Input { file: "shipped data/kiel-procurement-trends.csv", text: shipped::KIEL_PROCUREMENT_CSV },
+        kiel::Input { file: "shipped data/kiel-data-explorer.csv", text: shipped::KIEL_DATA_EXPLORER_CSV },
+    ];
+    import_kiel(ledger, Role::Admin, &kiel, false)?;
     out!("");
     Ok(())
 }

@@ -60,9 +60,10 @@ enum Top {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Export the store in a format other tools read (IATI 2.03 XML), as `--as` may see it.
+    /// Export the store in a format other tools read, as `--as` may see it.
     Export(export::ExportArgs),
-    /// Import a file: ECB rates, the parties table, a public record, or IATI 2.03 XML.
+    /// Import a file: ECB rates, the parties table, a public record, IATI 2.03 XML, or a Kiel
+    /// tracker release.
     #[command(subcommand)]
     Import(import::ImportCommand),
     /// Reports computed by the counting rules.
@@ -375,7 +376,7 @@ fn run(cli: Cli) -> Result<()> {
             out!("");
             serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
-        Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
+        Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, cli.actor.0, command),
         Top::Export(args) => export::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), args),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),

@@ -580,7 +580,7 @@ fn backup_and_restore_rebuild_the_same_store() {
     source.ok(&["backup", backup.to_str().unwrap()]);
     let target = Sandbox::new();
     let out = target.ok(&["restore", backup.to_str().unwrap()]);
-    assert!(out.contains("restored 161 events"), "{out}"); // 160 and the share key gdp-2021
+    assert!(out.contains("restored 162 events"), "{out}"); // 160, the share key gdp-2021 and Kiel release 29
     assert_eq!(target.contents(), source.contents(), "same log head, projections and rates");
     let summary = |s: &Sandbox| s.json(&["report", "summary", "--json", "--as-of", "2026-11-26"]);
     assert_eq!(summary(&target), summary(&source));
@@ -593,7 +593,7 @@ fn backup_and_restore_rebuild_the_same_store() {
     let root = |s: &Sandbox| s.ok(&["verify", "--key", key.trim()]);
     let verified = root(&target);
     assert_eq!(verified, root(&source));
-    assert!(verified.contains("161 entries") && verified.contains("1 signed checkpoint(s) checked"), "{verified}");
+    assert!(verified.contains("162 entries") && verified.contains("1 signed checkpoint(s) checked"), "{verified}");
     // Idempotency survives: the demo and the exercise are already there.
     assert!(target.ok(&["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     target.ok(&["check"]);

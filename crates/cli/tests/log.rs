@@ -80,7 +80,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     let dir = tempfile::tempdir().unwrap();
     let (db, key) = demo(dir.path());
     let out = ok(&db, &["verify", "--key", &key]);
-    assert!(out.starts_with("ok: 162 entries"), "{out}");
+    assert!(out.starts_with("ok: 163 entries"), "{out}");
     assert!(out.contains("2 signed checkpoint(s) checked"), "{out}");
 
     // One byte of one event: an amount's last digit.
@@ -116,7 +116,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
 
     // An event rewritten together with its leaf hash: the signed checkpoints catch it.
     let rewritten =
-        tampered(&db, "rewritten", "DELETE FROM events WHERE seq = 162; DELETE FROM log_leaves WHERE seq >= 100;");
+        tampered(&db, "rewritten", "DELETE FROM events WHERE seq = 163; DELETE FROM log_leaves WHERE seq >= 100;");
     rusqlite::Connection::open(&rewritten)
         .unwrap()
         .execute("UPDATE events SET recorded_at = '2030-01-01T00:00:00.000Z' WHERE seq = 120", [])
@@ -128,7 +128,7 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     // leaves agree with the events, and the signed checkpoints catch the rewrite.
     ok(&rewritten, &["report", "summary"]);
     let error = fails(&rewritten, &["verify", "--key", &key]);
-    assert!(error.contains("checkpoint of size 161: the log's root differs"), "{error}");
+    assert!(error.contains("checkpoint of size 162: the log's root differs"), "{error}");
 
     // A forked history signed with the same key: consistent with itself, not with what an ally
     // saved earlier.
@@ -147,13 +147,13 @@ fn verify_passes_on_the_demo_and_fails_on_every_tampered_copy() {
     announce(&fork, "R91", "DEU");
     ok(&fork, &["verify", "--key", &key]);
     let error = fails(&fork, &["verify", "--key", &key, "--checkpoint", saved.to_str().unwrap()]);
-    assert!(error.contains("not consistent with the saved checkpoint of size 162"), "{error}");
+    assert!(error.contains("not consistent with the saved checkpoint of size 163"), "{error}");
 
     // A key that is not the log's.
     let other = dir.path().join("other.key");
     let other_key = ok(&db, &["key", "generate", "--name", "tranche.local/demo", "--out", other.to_str().unwrap()]);
     let error = fails(&db, &["verify", "--key", other_key.trim()]);
-    assert!(error.contains("checkpoint of size 161: no valid signature by tranche.local/demo"), "{error}");
+    assert!(error.contains("checkpoint of size 162: no valid signature by tranche.local/demo"), "{error}");
 }
 
 struct Server {
@@ -207,7 +207,7 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
 
     let first = follow(&server.url);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("at size 162"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("at size 163"));
     let checkpoint = get(&format!("{}/api/v1/log/checkpoint", server.url));
     assert!(checkpoint.contains("\n\u{2014} witness.example "), "{checkpoint}");
 
@@ -224,17 +224,17 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
         .unwrap();
     assert_eq!(reply.status(), 201);
     let started = Instant::now();
-    while !get(&format!("{}/api/v1/log/checkpoint", server.url)).contains("\n163\n") {
-        assert!(started.elapsed() < Duration::from_secs(10), "no checkpoint of size 163 was signed");
+    while !get(&format!("{}/api/v1/log/checkpoint", server.url)).contains("\n164\n") {
+        assert!(started.elapsed() < Duration::from_secs(10), "no checkpoint of size 164 was signed");
         std::thread::sleep(Duration::from_millis(100));
     }
     let second = follow(&server.url);
     assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
-    assert!(String::from_utf8_lossy(&second.stdout).contains("at size 163"));
+    assert!(String::from_utf8_lossy(&second.stdout).contains("at size 164"));
     // Proofs from the store equal the server's.
     for (cli, http) in [
-        (vec!["proof", "inclusion", "42", "163"], "proof/inclusion?index=42&size=163"),
-        (vec!["proof", "consistency", "100", "163"], "proof/consistency?from=100&to=163"),
+        (vec!["proof", "inclusion", "42", "164"], "proof/inclusion?index=42&size=164"),
+        (vec!["proof", "consistency", "100", "164"], "proof/consistency?from=100&to=164"),
     ] {
         let from_store: serde_json::Value = serde_json::from_str(&ok(&db, &cli)).unwrap();
         let from_server: serde_json::Value =
@@ -243,12 +243,12 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
         assert!(from_store["hashes_b64"].as_array().unwrap().len() >= 7);
     }
     assert_eq!(ok(&db, &["proof", "checkpoint"]), get(&format!("{}/api/v1/log/checkpoint", server.url)));
-    let error = fails(&db, &["proof", "inclusion", "163", "163"]);
+    let error = fails(&db, &["proof", "inclusion", "164", "164"]);
     assert!(error.contains("index must be below size"), "{error}");
     // Anyone can verify the whole log online against the key, and keep the checkpoint.
     let saved = dir.path().join("ally.note");
     let online = ok(&db, &["verify", "--url", &server.url, "--key", &log_key, "--save", saved.to_str().unwrap()]);
-    assert!(online.starts_with("ok: 163 entries"), "{online}");
+    assert!(online.starts_with("ok: 164 entries"), "{online}");
     drop(server);
 
     // A forked log under the same key: the witness refuses it and says so.
@@ -263,10 +263,10 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
     let refused = follow(&forked.url);
     assert!(!refused.status.success());
     let error = String::from_utf8_lossy(&refused.stderr);
-    assert!(error.contains("fork: the checkpoint of size 164 is not consistent with the one of size 163"), "{error}");
+    assert!(error.contains("fork: the checkpoint of size 165 is not consistent with the one of size 164"), "{error}");
     assert!(!get(&format!("{}/api/v1/log/checkpoint", forked.url)).contains("witness.example"));
     // The ally's saved checkpoint shows the fork too.
     let error =
         fails(&db, &["verify", "--url", &forked.url, "--key", &log_key, "--checkpoint", saved.to_str().unwrap()]);
-    assert!(error.contains("fork: the checkpoint of size 164 is not consistent with the one of size 163"), "{error}");
+    assert!(error.contains("fork: the checkpoint of size 165 is not consistent with the one of size 164"), "{error}");
 }

@@ -26,7 +26,15 @@ fn the_postgres_store_gives_the_same_reports_as_sqlite() {
     ] {
         assert_eq!(tranche(&url, &report), tranche(sqlite, &report), "{report:?}");
     }
-    assert!(tranche(&url, &["check"]).starts_with("ok: 161 events"));
+    assert!(tranche(&url, &["check"]).starts_with("ok: 162 events"));
+    // The Kiel release the demo loaded is in the PostgreSQL log, read back by a new process.
+    let kiel = dir.path().join("kiel");
+    std::fs::create_dir(&kiel).unwrap();
+    std::fs::write(kiel.join("release_info.csv"), tranche_io::shipped::KIEL_RELEASE_INFO_CSV).unwrap();
+    std::fs::write(kiel.join("procurement_trends.csv"), tranche_io::shipped::KIEL_PROCUREMENT_CSV).unwrap();
+    std::fs::write(kiel.join("data_explorer.csv"), tranche_io::shipped::KIEL_DATA_EXPLORER_CSV).unwrap();
+    let again = tranche(&url, &["import", "kiel", kiel.to_str().unwrap()]);
+    assert!(again.contains("Kiel release 29") && again.contains("already loaded"), "{again}");
     // Loading again changes nothing: idempotency holds on PostgreSQL too.
     assert!(tranche(&url, &["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     // Tokens live in the store on either backend.
@@ -57,21 +65,21 @@ fn copy_moves_the_demo_store_to_postgres_and_back_with_identical_reports() {
     let original = original.to_str().unwrap();
     tranche(original, &["demo", "--no-serve", "--exercise"]);
     let out = tranche(original, &["copy", "--from", &format!("sqlite:{original}"), "--to", &url]);
-    assert!(out.starts_with("copied 161 events"), "{out}");
+    assert!(out.starts_with("copied 162 events"), "{out}");
     assert!(out.contains("identical: state, rates, idempotency records, projections, log root, checkpoints"), "{out}");
     let back = dir.path().join("back.db");
     let back = back.to_str().unwrap();
     let out = tranche(original, &["copy", "--from", &url, "--to", back]);
-    assert!(out.starts_with("copied 161 events"), "{out}");
+    assert!(out.starts_with("copied 162 events"), "{out}");
     let expected = reports(original);
     assert_eq!(reports(&url), expected);
     assert_eq!(reports(back), expected);
     // The log travels whole: the copy verifies against the original's key and checkpoints.
     let key = tranche(original, &["key", "public", &format!("{original}.key")]);
     let verified = tranche(back, &["verify", "--key", key.trim()]);
-    assert!(verified.starts_with("ok: 161 entries"), "{verified}");
+    assert!(verified.starts_with("ok: 162 entries"), "{verified}");
     let verified = tranche(&url, &["verify", "--key", key.trim()]);
-    assert!(verified.starts_with("ok: 161 entries"), "{verified}");
+    assert!(verified.starts_with("ok: 162 entries"), "{verified}");
     // A copy goes only into an empty store; the refused copy changes nothing.
     let before = tranche(&url, &["report", "summary", "--json", "--as-of", "2026-11-26"]);
     let out =
@@ -79,5 +87,5 @@ fn copy_moves_the_demo_store_to_postgres_and_back_with_identical_reports() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("restore needs an empty store"), "{out:?}");
     assert_eq!(tranche(&url, &["report", "summary", "--json", "--as-of", "2026-11-26"]), before);
-    assert!(tranche(&url, &["check"]).starts_with("ok: 161 events"));
+    assert!(tranche(&url, &["check"]).starts_with("ok: 162 events"));
 }

@@ -123,6 +123,7 @@ pub fn authorise(role: Role, command: &Command, state: &State) -> Result<(), Dom
             | RecordParticipation { .. }
             | SetTarget { .. }
             | LoadShareKey { .. }
+            | LoadKielRelease { .. }
             | AnnouncePledge { .. }
             | CommitPledge { .. }
             | PayPledge { .. }

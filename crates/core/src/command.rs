@@ -11,6 +11,7 @@ use crate::auth::Role;
 use crate::ids::{CommandId, DecisionId, PackageRef, PartyId, PledgeId, RequirementId};
 use crate::money::{Currency, Money};
 use crate::procurement::{Allocation, Decision, PackageState, PriorityList, Procedure, Requirement, Response, Subject};
+use crate::reference::KielRelease;
 use crate::summary::YearMonth;
 use crate::text::{Name, Note};
 
@@ -151,6 +152,10 @@ pub enum Command {
     LoadShareKey {
         key: ShareKey,
     },
+    /// Load a release of the Kiel tracker as a reference series; a release is loaded once.
+    LoadKielRelease {
+        release: Box<KielRelease>,
+    },
     SubmitRequirement {
         requirement: Requirement,
     },
@@ -280,6 +285,7 @@ impl Command {
             Command::SupersedePledge { .. } => "supersede-pledge",
             Command::SetTarget { .. } => "set-target",
             Command::LoadShareKey { .. } => "load-share-key",
+            Command::LoadKielRelease { .. } => "load-kiel-release",
             Command::SubmitRequirement { .. } => "submit-requirement",
             Command::PrioritiseList { .. } => "prioritise-list",
             Command::OpenDecision { .. } => "open-decision",
@@ -357,6 +363,10 @@ pub enum Event {
     },
     ShareKeyLoaded {
         key: ShareKey,
+    },
+    /// A reference series, never counted as our records.
+    KielReleaseLoaded {
+        release: Box<KielRelease>,
     },
     RequirementSubmitted {
         requirement: Requirement,
@@ -455,6 +465,7 @@ impl Event {
             Event::PledgeSuperseded { .. } => "pledge-superseded",
             Event::TargetSet { .. } => "target-set",
             Event::ShareKeyLoaded { .. } => "share-key-loaded",
+            Event::KielReleaseLoaded { .. } => "kiel-release-loaded",
             Event::RequirementSubmitted { .. } => "requirement-submitted",
             Event::ListPrioritised { .. } => "list-prioritised",
             Event::DecisionOpened { .. } => "decision-opened",

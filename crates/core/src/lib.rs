@@ -30,6 +30,7 @@ pub mod ids;
 pub mod ledger;
 pub mod money;
 pub mod procurement;
+pub mod reference;
 pub mod reports;
 mod rules;
 pub mod series;

@@ -52,6 +52,8 @@ pub struct State {
     pub targets: BTreeMap<TargetId, Target>,
     /// Share keys for fair shares, by name.
     pub share_keys: BTreeMap<ShareKeyName, crate::domain::ShareKey>,
+    /// Releases of the Kiel tracker by number: reference figures, never counted.
+    pub kiel: BTreeMap<u32, crate::reference::KielRelease>,
     pub requirements: BTreeMap<RequirementId, Requirement>,
     /// Every version of each month's prioritised list, oldest first.
     pub lists: BTreeMap<YearMonth, Vec<PriorityList>>,
@@ -82,6 +84,11 @@ impl State {
     pub fn pledge(&self, id: &PledgeId) -> Result<&Pledge, DomainError> {
         let pledge = self.pledge_index.get(id).and_then(|i| self.pledges.get(*i));
         pledge.ok_or_else(|| DomainError::UnknownPledge(id.to_string()))
+    }
+
+    /// The latest Kiel release loaded (the highest number), if any.
+    pub fn latest_kiel(&self) -> Option<&crate::reference::KielRelease> {
+        self.kiel.values().next_back()
     }
 
     pub fn has_pledge(&self, id: &PledgeId) -> bool {
@@ -190,6 +197,13 @@ impl State {
                 Ok(vec![Event::TargetSet { target: target.clone() }])
             }
             Command::LoadShareKey { key } => self.decide_share_key(key),
+            Command::LoadKielRelease { release } => {
+                if self.kiel.contains_key(&release.release) {
+                    return Err(DomainError::Rule(format!("Kiel release {} is already loaded", release.release)));
+                }
+                release.check()?;
+                Ok(vec![Event::KielReleaseLoaded { release: release.clone() }])
+            }
             procurement => self.decide_procurement(rates, procurement),
         }
     }
@@ -545,7 +559,8 @@ impl State {
             | Event::GroupDefined { .. }
             | Event::ParticipationRecorded { .. }
             | Event::TargetSet { .. }
-            | Event::ShareKeyLoaded { .. } => vec![],
+            | Event::ShareKeyLoaded { .. }
+            | Event::KielReleaseLoaded { .. } => vec![],
             procurement => self.journal_procurement(procurement)?,
         };
         Ok(entries)
@@ -629,6 +644,9 @@ impl State {
             }
             Event::ShareKeyLoaded { key } => {
                 self.share_keys.insert(key.name.clone(), key.clone());
+            }
+            Event::KielReleaseLoaded { release } => {
+                self.kiel.insert(release.release, release.as_ref().clone());
             }
             procurement => self.fold_procurement(procurement)?,
         }

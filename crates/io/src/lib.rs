@@ -7,6 +7,7 @@ pub mod exercise;
 pub mod funding_wire;
 pub mod iati;
 pub mod kiel;
+pub mod kiel_wire;
 pub mod parties;
 pub mod record;
 pub mod share_key;
@@ -22,4 +23,6 @@ pub mod shipped {
     pub const PURL_RECORD_CSV: &str = include_str!("../../../data/purl-public-record.csv");
     pub const ECB_RATES_CSV: &str = include_str!("../../../data/ecb-eurofxref-2024-2026.csv");
     pub const KIEL_PROCUREMENT_CSV: &str = include_str!("../../../data/kiel-procurement-trends.csv");
+    pub const KIEL_DATA_EXPLORER_CSV: &str = include_str!("../../../data/kiel-data-explorer.csv");
+    pub const KIEL_RELEASE_INFO_CSV: &str = include_str!("../../../data/kiel-release-info.csv");
 }

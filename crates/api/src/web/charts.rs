@@ -26,6 +26,8 @@ pub const COMMITTED: RGBColor = RGBColor(0x2e, 0x7d, 0x32);
 pub const PAID: RGBColor = RGBColor(0xa3, 0x4c, 0x00);
 pub const GOAL: RGBColor = RGBColor(0xb0, 0x00, 0x20);
 pub const PROJECTION: RGBColor = RGBColor(0x55, 0x55, 0x55);
+/// A reference series published by others (the Kiel tracker).
+pub const REFERENCE: RGBColor = RGBColor(0xc2, 0x18, 0x5b);
 /// The rate a goal requires (a projection).
 pub const REQUIRED: RGBColor = RGBColor(0x6a, 0x1b, 0x9a);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);

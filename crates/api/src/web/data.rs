@@ -112,7 +112,7 @@ pub fn shown(money: &Money) -> String {
 }
 
 /// Minor units (possibly beyond one `Money`) as a decimal string.
-fn minor_decimal(minor: i128, currency: Currency) -> String {
+pub(super) fn minor_decimal(minor: i128, currency: Currency) -> String {
     let exponent = currency.exponent();
     let sign = if minor < 0 { "-" } else { "" };
     let digits = minor.unsigned_abs().to_string();
@@ -125,7 +125,7 @@ fn minor_decimal(minor: i128, currency: Currency) -> String {
 }
 
 /// Billions, for a chart's axis (approximate by nature; tables carry the exact figures).
-fn billions(minor: i128, currency: Currency) -> f64 {
+pub(super) fn billions(minor: i128, currency: Currency) -> f64 {
     minor as f64 / 10f64.powi(currency.exponent() as i32) / 1e9
 }
 
@@ -284,12 +284,12 @@ fn projection_lines(
 /// The most months the monthly chart shows (the latest ones).
 const MAX_MONTHS: usize = 24;
 
-fn month_end(month: YearMonth) -> NaiveDate {
+pub(super) fn month_end(month: YearMonth) -> NaiveDate {
     let (year, next) = if month.month == 12 { (month.year + 1, 1) } else { (month.year, month.month + 1) };
     NaiveDate::from_ymd_opt(year, next, 1).and_then(|d| d.pred_opt()).expect("a valid month")
 }
 
-fn next_month(month: YearMonth) -> YearMonth {
+pub(super) fn next_month(month: YearMonth) -> YearMonth {
     if month.month == 12 {
         YearMonth { year: month.year + 1, month: 1 }
     } else {

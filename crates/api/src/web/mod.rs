@@ -7,6 +7,7 @@ pub mod charts;
 pub mod data;
 pub mod fair_share;
 pub mod funding;
+pub mod reference;
 mod session;
 
 use askama::Template;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/funding", get(funding_page))
         .route("/funding/accept", post(funding_accept))
         .route("/requirements", get(requirements))
+        .route("/months", get(months))
         .route("/records", get(records))
         .route("/log", get(log))
         .route("/sign-in", get(sign_in_form).post(sign_in))
@@ -152,6 +154,8 @@ pub struct PageQuery {
     assume_triggers: Option<String>,
     /// The Funding page after an accept: the log head of the proposal accepted.
     accepted: Option<String>,
+    /// The months page's download: `months` (default) or `per-gdp`.
+    table: Option<String>,
 }
 
 enum Format {
@@ -220,6 +224,8 @@ struct OverviewPage {
     projections: Vec<data::GoalProjection>,
     projection_error: Option<String>,
     months: Vec<Vec<String>>,
+    kiel: Option<reference::View>,
+    full: bool,
 }
 
 /// The overview page for a ledger state: what `GET /` serves (public for the bench).
@@ -229,6 +235,7 @@ pub fn overview_html(
     chrome: Chrome,
 ) -> Result<(String, Dataset), tranche_core::DomainError> {
     let overview = data::overview(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of)?;
+    let kiel = reference::comparison(ledger.state(), ledger.rates(), as_of)?;
     let page = OverviewPage {
         chrome,
         download_base: "/?",
@@ -243,6 +250,8 @@ pub fn overview_html(
         projections: overview.projections,
         projection_error: overview.projection_error,
         months: overview.months.display_rows(),
+        kiel: kiel.as_ref().map(reference::Comparison::view),
+        full: false,
     };
     Ok((render(&page), overview.months))
 }
@@ -618,6 +627,44 @@ async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(q
         currency: view.currency,
         coverage: view.coverage,
         rows: view.dataset.display_rows(),
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "months.html")]
+struct MonthsPage {
+    chrome: Chrome,
+    kiel: Option<reference::View>,
+    full: bool,
+}
+
+/// Our monthly PURL money against the latest Kiel release, and per GDP against Kiel's military aid.
+async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
+    let as_of = today();
+    let comparison = match reference::comparison(ledger.state(), ledger.rates(), as_of) {
+        Ok(comparison) => comparison,
+        Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "Cannot compare", e.to_string(), events),
+    };
+    if !matches!(format, Format::Html) {
+        let Some(comparison) = &comparison else {
+            let message = "No Kiel tracker release is loaded: there is nothing to download.".to_string();
+            return visitor.message(StatusCode::NOT_FOUND, "No Kiel release", message, events);
+        };
+        return match query.table.as_deref() {
+            None | Some("" | "months") => download(&comparison.months, format),
+            Some("per-gdp") => download(&comparison.per_gdp, format),
+            Some(other) => visitor.bad_request(format!("table {other:?} is not one of months, per-gdp"), events),
+        };
+    }
+    let page = MonthsPage {
+        chrome: visitor.chrome("months", "By month", as_of, events),
+        kiel: comparison.as_ref().map(reference::Comparison::view),
+        full: true,
     };
     visitor.html(StatusCode::OK, render(&page))
 }

@@ -100,7 +100,7 @@ pub async fn page(
 
 /// New events as Server-Sent Events, resumable with `Last-Event-ID`.
 #[utoipa::path(get, path = "/api/v1/events/stream", params(Page), security((), ("bearer" = [])), responses(
-    (status = 200, description = "A stream of events, until the server stops or the token is revoked or expires", content_type = "text/event-stream"),
+    (status = 200, description = "A stream of events, until the server stops or the token is revoked or expires: `id:` the sequence number, `data:` the event as in the event list", body = String, content_type = "text/event-stream"),
     (status = 401, description = "An invalid token", body = crate::problem::Problem, content_type = "application/problem+json"),
     (status = 429, description = "Over the token's rate, or too many failed token verifications", body = crate::problem::Problem, content_type = "application/problem+json"),
 ))]

@@ -78,7 +78,7 @@ use utoipa::OpenApi;
         crate::log::Proof,
         crate::log::Cosignature,
     )),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommandVariants)
 )]
 pub struct ApiDoc;
 
@@ -95,6 +95,101 @@ impl utoipa::Modify for BearerAuth {
         );
         openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
     }
+}
+
+/// Each command `type` as a schema of its own (`AnnouncePledgeCommand`, ...), with an example,
+/// and `Command` as a `oneOf` of them discriminated by `type`. The variants are the ones utoipa
+/// derives from `tranche_core::Command`; only their place in the document changes here.
+struct CommandVariants;
+
+impl utoipa::Modify for CommandVariants {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{Discriminator, OneOf, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else { return };
+        let Some(RefOr::T(Schema::OneOf(derived))) = components.schemas.get("Command").cloned() else { return };
+        let examples = command_examples();
+        let mut one_of = OneOf::new();
+        let mut mapping = Vec::new();
+        for item in derived.items {
+            let RefOr::T(Schema::Object(mut variant)) = item else { continue };
+            let Some(kind) = variant_type(&variant) else { continue };
+            let name = variant_schema_name(&kind);
+            variant.title = Some(kind.clone());
+            if let Some(example) = examples.iter().find(|e| e["type"] == kind.as_str()) {
+                variant.examples = vec![example.clone()];
+            }
+            components.schemas.insert(name.clone(), RefOr::T(Schema::Object(variant)));
+            let reference = format!("#/components/schemas/{name}");
+            mapping.push((kind, reference.clone()));
+            one_of.items.push(RefOr::Ref(Ref::new(reference)));
+        }
+        one_of.description = Some("A command, by its `type`; each type has its own schema and example.".into());
+        one_of.discriminator = Some(Discriminator::with_mapping("type", mapping));
+        components.schemas.insert("Command".into(), RefOr::T(Schema::OneOf(one_of)));
+    }
+}
+
+/// The `type` a derived variant schema fixes (its `type` property's one value).
+fn variant_type(variant: &utoipa::openapi::schema::Object) -> Option<String> {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let RefOr::T(Schema::Object(property)) = variant.properties.get("type")? else { return None };
+    property.enum_values.as_ref()?.first()?.as_str().map(str::to_string)
+}
+
+/// `announce-pledge` -> `AnnouncePledgeCommand`.
+pub fn variant_schema_name(kind: &str) -> String {
+    let mut name: String = kind
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect();
+    name.push_str("Command");
+    name
+}
+
+/// One example body per command `type`, shown in the document and checked by a test against the
+/// endpoint's own parser. A new command adds its line here.
+pub fn command_examples() -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let source =
+        json!({"url": "https://www.government.nl/latest/news", "date": "2026-01-02", "confidence": "confirmed"});
+    let eur = json!({"amount_minor": 150_000_000, "currency": "EUR"});
+    let usd = json!({"amount_minor": 90_000_000, "currency": "USD"});
+    vec![
+        json!({"type": "register-party", "party": {"id": "ISL", "name": "Iceland", "kind": "state", "role": "contributor", "gdp_2021_bn_eur": "21.7", "nato_member_since": 1949}}),
+        json!({"type": "define-mechanism", "mechanism": {"id": "PURL", "name": "Prioritised Ukraine Requirements List", "recipient": "UKR", "supplier": "USA", "package_currency": "USD", "reporting_currencies": ["EUR", "USD"]}}),
+        json!({"type": "define-group", "group": {"id": "NB8", "name": "Nordic-Baltic Eight", "members": ["DNK", "EST", "FIN", "ISL", "LVA", "LTU", "NOR", "SWE"]}}),
+        json!({"type": "record-participation", "party": "NLD", "status": "participating", "source": source, "note": null}),
+        json!({"type": "announce-pledge", "announcement": {"pledge": "N9", "kind": "solo", "contributor": {"party": "NLD"}, "amount": eur, "package": null, "earmark": "Air defence", "date": "2026-01-02", "source": source, "note": null, "contingent_on": null, "shares": [], "cap_per_package": null}, "supersedes": null}),
+        json!({"type": "commit-pledge", "pledge": "N9", "amount": eur, "date": "2026-01-10"}),
+        json!({"type": "pay-pledge", "pledge": "N9", "amount": eur, "date": "2026-01-20"}),
+        json!({"type": "withdraw-pledge", "pledge": "N9", "date": "2026-01-21", "reason": "Replaced by a bilateral package"}),
+        json!({"type": "supersede-pledge", "pledge": "R23", "by": "N9", "date": "2026-01-02"}),
+        json!({"type": "set-target", "target": {"id": "T01", "kind": "monthly-run-rate", "amount": {"amount_minor": 50_000_000_000i64, "currency": "USD"}, "date": "2026-01-01", "source": source, "note": null}}),
+        json!({"type": "load-share-key", "key": {"name": "gdp-2021", "source": source, "note": null, "values": [{"party": "NLD", "value": "856.4"}, {"party": "DEU", "value": "3601.8"}]}}),
+        json!({"type": "submit-requirement", "requirement": {"id": "REQ-2026-03-07", "category": "air-defence", "estimated_cost": usd, "month": "2026-03", "submitted_on": "2026-02-01", "restricted": {"quantity": 2, "description": "Interceptors"}}}),
+        json!({"type": "prioritise-list", "month": "2026-03", "order": ["REQ-2026-03-07"], "date": "2026-02-02"}),
+        json!({"type": "open-decision", "decision": "D-2026-03-list", "subject": {"list": {"month": "2026-03", "version": 1}}, "procedure": {"silence": {"deadline": "2026-02-10"}}, "participants": ["NLD", "DEU"], "date": "2026-02-03"}),
+        json!({"type": "respond-to-decision", "decision": "D-2026-03-list", "party": "NLD", "response": "approve", "date": "2026-02-04"}),
+        json!({"type": "draft-package", "package": "PLNODE-2026-03", "name": "Air defence, March", "requirements": ["REQ-2026-03-07"], "date": "2026-02-05"}),
+        json!({"type": "propose-package", "package": "PLNODE-2026-03", "date": "2026-02-06"}),
+        json!({"type": "quote-package", "package": "PLNODE-2026-03", "price": usd, "date": "2026-02-06"}),
+        json!({"type": "approve-package", "package": "PLNODE-2026-03", "decision": "D-2026-03-pkg", "date": "2026-02-07"}),
+        json!({"type": "open-package", "package": "PLNODE-2026-03", "date": "2026-02-07"}),
+        json!({"type": "allocate", "package": "PLNODE-2026-03", "pledge": "N9", "amount": usd, "date": "2026-02-08"}),
+        json!({"type": "declare-trigger", "trigger": "talks-fail", "date": "2026-02-08"}),
+        json!({"type": "convert-cash", "from": eur, "to": "USD", "date": "2026-02-08"}),
+        json!({"type": "contract-package", "package": "PLNODE-2026-03", "date": "2026-02-09"}),
+        json!({"type": "disburse", "package": "PLNODE-2026-03", "amount": usd, "date": "2026-02-10"}),
+        json!({"type": "record-delivery", "package": "PLNODE-2026-03", "requirement": "REQ-2026-03-07", "quantity": 2, "value": usd, "date": "2026-02-11"}),
+        json!({"type": "confirm-delivery", "package": "PLNODE-2026-03", "requirement": "REQ-2026-03-07", "date": "2026-02-12"}),
+        json!({"type": "close-package", "package": "PLNODE-2026-03", "date": "2026-02-13"}),
+        json!({"type": "cancel-package", "package": "PLNODE-2026-03", "date": "2026-02-13", "reason": "Requirement met elsewhere"}),
+    ]
 }
 
 pub fn document() -> String {

@@ -32,6 +32,8 @@ pub mod money;
 pub mod procurement;
 pub mod reports;
 mod rules;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod series;
 pub mod state;
 pub mod summary;

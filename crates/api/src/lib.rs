@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/funding/proposal", get(funding::proposal))
         .route("/api/v1/funding/proposal/accept", post(funding::accept))
         .route("/api/v1/commands", post(command))
+        .route("/api/v1/commands/{id}", get(events::outcome))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))
         .route("/api/v1/log/checkpoint", get(log::checkpoint))
@@ -448,7 +449,7 @@ const MAX_KEY: usize = 128;
 
 /// Idempotency keys are the client's own, per actor: the command id stored is `<actor>/<key>`,
 /// so the same key from another actor is another command, never the first one's outcome.
-fn scoped_id(actor: Role, key: &str) -> Result<CommandId, Problem> {
+pub(crate) fn scoped_id(actor: Role, key: &str) -> Result<CommandId, Problem> {
     let key = CommandId::parse(key).map_err(|e| Problem::bad_request(format!("the idempotency key: {e}")))?;
     if key.as_str().len() > MAX_KEY {
         return Err(Problem::bad_request(format!("the idempotency key is over {MAX_KEY} characters")));

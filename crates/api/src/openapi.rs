@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         crate::funding::proposal,
         crate::funding::accept,
         crate::command,
+        crate::events::outcome,
         crate::events::page,
         crate::events::stream,
         crate::openapi_json,
@@ -73,12 +74,14 @@ use utoipa::OpenApi;
         crate::CommandRequest,
         crate::CommandResponse,
         crate::events::EventPage,
+        crate::events::EventDto,
+        crate::events::CommandOutcomeDto,
         crate::log::LogEntry,
         crate::log::LogEntries,
         crate::log::Proof,
         crate::log::Cosignature,
     )),
-    modifiers(&BearerAuth, &CommandVariants)
+    modifiers(&BearerAuth, &CommandVariants, &Tags)
 )]
 pub struct ApiDoc;
 
@@ -94,6 +97,36 @@ impl utoipa::Modify for BearerAuth {
                 .build(),
         );
         openapi.components.get_or_insert_with(Default::default).add_security_scheme("bearer", scheme);
+    }
+}
+
+/// Operations tagged by the module that serves them (`events`, `reads`, `funding`, `log`; the
+/// router's own: `api`), not by Rust path (`crate::events`): generated clients group by tag.
+struct Tags;
+
+impl utoipa::Modify for Tags {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for tag in operation.tags.iter_mut().flatten() {
+                    *tag = match tag.strip_prefix("crate::") {
+                        Some(module) => module.to_string(),
+                        None if tag == "crate" => "api".to_string(),
+                        None => tag.clone(),
+                    };
+                }
+            }
+        }
     }
 }
 

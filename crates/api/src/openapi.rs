@@ -81,7 +81,7 @@ use utoipa::OpenApi;
         crate::log::Proof,
         crate::log::Cosignature,
     )),
-    modifiers(&BearerAuth, &CommandVariants, &Tags)
+    modifiers(&BearerAuth, &CommandVariants, &Tags, &NamedVariantBodies, &DateRange)
 )]
 pub struct ApiDoc;
 
@@ -127,6 +127,79 @@ impl utoipa::Modify for Tags {
                 }
             }
         }
+    }
+}
+
+/// An externally tagged enum variant with fields (`{"silence": {"deadline": ...}}`) is derived
+/// with its fields as an inline object; each such object becomes a schema of its own
+/// (`ProcedureSilence`), referenced from the variant, since generators (openapi-python-client)
+/// otherwise name it twice and drop it.
+struct NamedVariantBodies;
+
+impl utoipa::Modify for NamedVariantBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else { return };
+        let mut hoisted = Vec::new();
+        for (parent, schema) in components.schemas.iter_mut() {
+            let RefOr::T(Schema::OneOf(one_of)) = schema else { continue };
+            for item in one_of.items.iter_mut() {
+                let RefOr::T(Schema::Object(variant)) = item else { continue };
+                if variant.properties.len() != 1 {
+                    continue;
+                }
+                for (tag, body) in variant.properties.iter_mut() {
+                    let RefOr::T(Schema::Object(fields)) = body else { continue };
+                    if fields.properties.is_empty() {
+                        continue;
+                    }
+                    let name = format!("{parent}{}", variant_schema_name(tag).trim_end_matches("Command"));
+                    hoisted.push((name.clone(), RefOr::T(Schema::Object(fields.clone()))));
+                    *body = RefOr::Ref(Ref::new(format!("#/components/schemas/{name}")));
+                }
+            }
+        }
+        components.schemas.extend(hoisted);
+    }
+}
+
+/// Every `format: date` string of the components is `YYYY-MM-DD` in the years 1990 to 2199, the
+/// range `tranche_core::parse_date` reads: stated as a pattern, so generated values fall in it.
+struct DateRange;
+
+/// Years 1990 to 2199 (`tranche_core::dates::FIRST_YEAR`..=`LAST_YEAR`), months 01 to 12, days 01 to 31.
+pub const DATE_PATTERN: &str = "^(199[0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
+impl utoipa::Modify for DateRange {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else { return };
+        for schema in components.schemas.values_mut() {
+            bound_dates(schema);
+        }
+    }
+}
+
+fn bound_dates(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, KnownFormat, Schema, SchemaFormat};
+    let RefOr::T(schema) = schema else { return };
+    match schema {
+        Schema::Object(object) => {
+            if object.format == Some(SchemaFormat::KnownFormat(KnownFormat::Date)) {
+                object.pattern = Some(DATE_PATTERN.to_string());
+            }
+            object.properties.values_mut().for_each(bound_dates);
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                bound_dates(items);
+            }
+        }
+        Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(bound_dates),
+        Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(bound_dates),
+        Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(bound_dates),
+        _ => {}
     }
 }
 

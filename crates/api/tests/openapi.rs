@@ -112,7 +112,20 @@ fn formats_are_stated() {
     assert_eq!(schemas["Money"]["properties"]["amount_minor"]["type"], "integer");
     assert_eq!(schemas["Money"]["required"], json!(["amount_minor", "currency"]));
     assert!(schemas["KeyValue"]["pattern"].as_str().unwrap().contains("[0-9]+"));
-    assert_eq!(schemas["PayPledgeCommand"]["properties"]["date"]["format"], "date");
+    let date = &schemas["PayPledgeCommand"]["properties"]["date"];
+    assert_eq!(date["format"], "date");
+    // The date pattern admits exactly the years parse_date reads.
+    let pattern = regex::Regex::new(date["pattern"].as_str().unwrap()).unwrap();
+    for year in (0..10_000).step_by(7).chain([1989, 1990, 2199, 2200]) {
+        for (month, day) in [(1, 1), (3, 17), (12, 31), (13, 1), (2, 0)] {
+            let text = format!("{year:04}-{month:02}-{day:02}");
+            // Any date parse_date reads matches; a well-formed day it refuses is out of range.
+            let read = tranche_core::parse_date(&text).is_ok();
+            let matched = pattern.is_match(&text);
+            assert!(!read || matched, "{text} is read but does not match {pattern}");
+            assert!(read || !matched || month == 2, "{text} matches {pattern} but is refused");
+        }
+    }
 }
 
 /// Every operation's parameters: query parameters are `in: query` (none declared as a path

@@ -14,7 +14,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tranche_core::auth::Reader;
+use tranche_core::auth::{Reader, Role};
 use tranche_store::{Store, StoredEvent};
 
 use crate::problem::Problem;
@@ -27,9 +27,28 @@ const DEFAULT_PAGE: usize = 100;
 /// Fields the public may not read, per event kind: the same table commits them in the log.
 use tranche_log::leaf::for_each_restricted;
 
+/// One event as clients read it (the list, the stream, a command's outcome).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EventDto {
+    /// Its place in the log, from 1.
+    seq: u64,
+    /// The event's kind (`pledge-paid`, ...).
+    kind: String,
+    /// The role that issued the command.
+    actor: String,
+    /// When it was appended (RFC 3339, UTC).
+    recorded_at: String,
+    /// The command it came from as stored: `<actor>/<idempotency key>` for commands sent to
+    /// the API (`GET /api/v1/commands/{key}` reads its outcome).
+    command_id: String,
+    /// The event itself; for the public without restricted fields.
+    #[schema(value_type = Object)]
+    event: Value,
+}
+
 /// The event as a reader may see it: the public sees no restricted field, and a reader who may
 /// not read requirements does not see theirs.
-fn visible(event: &StoredEvent, reader: Reader) -> Value {
+fn visible(event: &StoredEvent, reader: Reader) -> EventDto {
     let mut payload: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     let hidden = !reader.sees_restricted() || (event.kind == "requirement-submitted" && !reader.sees_requirements());
     if hidden {
@@ -38,7 +57,14 @@ fn visible(event: &StoredEvent, reader: Reader) -> Value {
             Ok(())
         });
     }
-    serde_json::json!({"seq": event.seq, "kind": event.kind, "actor": event.actor, "recorded_at": event.recorded_at, "event": payload})
+    EventDto {
+        seq: event.seq,
+        kind: event.kind.clone(),
+        actor: event.actor.clone(),
+        recorded_at: event.recorded_at.clone(),
+        command_id: event.command_id.clone(),
+        event: payload,
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -54,8 +80,7 @@ pub struct Page {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct EventPage {
-    #[schema(value_type = Vec<Object>)]
-    events: Vec<Value>,
+    events: Vec<EventDto>,
     /// Pass as `after` for the next page.
     next: u64,
 }
@@ -100,7 +125,7 @@ pub async fn page(
 
 /// New events as Server-Sent Events, resumable with `Last-Event-ID`.
 #[utoipa::path(get, path = "/api/v1/events/stream", params(Page), security((), ("bearer" = [])), responses(
-    (status = 200, description = "A stream of events, until the server stops or the token is revoked or expires", content_type = "text/event-stream"),
+    (status = 200, description = "A stream of events, until the server stops or the token is revoked or expires: `id:` the sequence number, `data:` the event as in the event list", body = String, content_type = "text/event-stream"),
     (status = 401, description = "An invalid token", body = crate::problem::Problem, content_type = "application/problem+json"),
     (status = 429, description = "Over the token's rate, or too many failed token verifications", body = crate::problem::Problem, content_type = "application/problem+json"),
 ))]
@@ -148,7 +173,7 @@ impl Follower {
             }
             if let Some(event) = self.pending.pop_front() {
                 self.after = event.seq;
-                let data = visible(&event, self.reader).to_string();
+                let data = serde_json::to_string(&visible(&event, self.reader)).unwrap_or_default();
                 let sse = SseEvent::default().id(event.seq.to_string()).event(event.kind.clone()).data(data);
                 return Some((Ok(sse), self));
             }
@@ -182,4 +207,85 @@ impl Follower {
             _ = tokio::time::sleep(tick) => {}
         }
     }
+}
+
+/// What became of a command: found only for the actor that sent it (and for admin).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutcomeQuery {
+    /// Admin only: the role that sent the command (`coordinator`, `contributor:NLD`); default the
+    /// token's own role.
+    actor: Option<String>,
+}
+
+/// A command's outcome: accepted, with its events in log order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CommandOutcomeDto {
+    /// The idempotency key the client sent.
+    command_id: String,
+    /// The role that sent it.
+    actor: String,
+    /// Always `accepted`: a refused command leaves nothing in the log (send it again with the
+    /// same key to learn why).
+    #[schema(example = "accepted")]
+    status: &'static str,
+    /// The sequence number of its first event.
+    first_seq: u64,
+    event_count: u32,
+    events: Vec<EventDto>,
+}
+
+/// The outcome of a command sent with this idempotency key, for the actor that sent it (a
+/// client that timed out asks here). Another actor's command is 404, as if it did not exist;
+/// admin reads any with `actor`.
+#[utoipa::path(get, path = "/api/v1/commands/{id}", params(
+        ("id" = String, Path, description = "The idempotency key (`Idempotency-Key` or `command_id`) the command was sent with"),
+        OutcomeQuery,
+    ), security(("bearer" = [])), responses(
+    (status = 200, description = "Accepted, with its events", body = CommandOutcomeDto),
+    (status = 400, description = "A malformed key or actor", body = crate::problem::Problem, content_type = "application/problem+json"),
+    (status = 401, description = "No or an invalid token", body = crate::problem::Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No accepted command of this actor has this key (never received, refused, or another actor's)", body = crate::problem::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Over the token's rate", body = crate::problem::Problem, content_type = "application/problem+json"),
+))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    query: Query<OutcomeQuery>,
+) -> Result<Json<CommandOutcomeDto>, Problem> {
+    let Reader::Role(role) = reader(&state, &headers).await? else {
+        return Err(Problem::unauthorized("a command's outcome is read with the token that sent it"));
+    };
+    let not_found = || Problem::not_found(format!("no accepted command with the key {key}"));
+    let actor = match &query.actor {
+        None => role,
+        Some(text) => {
+            let actor = Role::parse(text).map_err(|e| Problem::bad_request(format!("actor: {e}")))?;
+            // Another actor's commands do not exist for anyone but admin (404, not 403).
+            if actor != role && role != Role::Admin {
+                return Err(not_found());
+            }
+            actor
+        }
+    };
+    let id = crate::scoped_id(actor, &key)?;
+    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let stored = ledger.store().command(&id)?.ok_or_else(not_found)?;
+    let count = usize::try_from(stored.event_count).unwrap_or(usize::MAX).min(tranche_store::MAX_PAGE);
+    let events = match (stored.first_seq, count) {
+        (0, _) | (_, 0) => Vec::new(),
+        (first, count) => ledger.store().events_after(first - 1, count)?,
+    };
+    let reader = Reader::Role(role);
+    let events: Vec<EventDto> =
+        events.iter().filter(|e| e.command_id == id.as_str()).map(|e| visible(e, reader)).collect();
+    Ok(Json(CommandOutcomeDto {
+        command_id: key,
+        actor: actor.to_string(),
+        status: "accepted",
+        first_seq: stored.first_seq,
+        event_count: stored.event_count,
+        events,
+    }))
 }

@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/funding/proposal", get(funding::proposal))
         .route("/api/v1/funding/proposal/accept", post(funding::accept))
         .route("/api/v1/commands", post(command))
+        .route("/api/v1/commands/{id}", get(events::outcome))
         .route("/api/v1/events", get(events::page))
         .route("/api/v1/events/stream", get(events::stream))
         .route("/api/v1/log/checkpoint", get(log::checkpoint))
@@ -263,7 +264,7 @@ async fn health() -> &'static str {
 }
 
 /// This document.
-#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", body = Object, content_type = "application/json")))]
 async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], openapi::document()).into_response()
 }
@@ -360,9 +361,8 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap) -> Result<J
 struct CommandRequest {
     /// The idempotency key, unless given as the `Idempotency-Key` header.
     command_id: Option<String>,
-    /// The command in its JSON form: `{"type": "commit-pledge", "pledge": "R02", ...}`
-    /// (see docs/API.md for every type).
-    #[schema(value_type = Object)]
+    /// The command in its JSON form: `{"type": "commit-pledge", "pledge": "R02", ...}`; each
+    /// `type` has its own schema (`Command` is a `oneOf` discriminated by `type`).
     command: Command,
 }
 
@@ -400,9 +400,7 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let Reader::Role(actor) = reader(&state, &headers).await? else {
         return Err(Problem::unauthorized("writes need a bearer token"));
     };
-    let request: CommandRequest = serde_json::from_slice(&body).map_err(|e| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid request body", e.to_string())
-    })?;
+    let request = read_command_request(&body)?;
     let key = headers.get("idempotency-key").map(|v| v.to_str().map(str::to_string));
     let key = key.transpose().map_err(|_| Problem::bad_request("the Idempotency-Key header is not text"))?;
     let id_text = match (key, request.command_id) {
@@ -436,12 +434,23 @@ async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     Ok((status, Json(response)).into_response())
 }
 
+/// A `POST /api/v1/commands` body as the endpoint reads it: the command and the optional command id.
+pub fn read_command_body(body: &[u8]) -> Result<(Option<String>, Command), Problem> {
+    read_command_request(body).map(|request| (request.command_id, request.command))
+}
+
+fn read_command_request(body: &[u8]) -> Result<CommandRequest, Problem> {
+    serde_json::from_slice(body).map_err(|e| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-body", "Invalid request body", e.to_string())
+    })
+}
+
 /// The longest idempotency key a client may give.
 const MAX_KEY: usize = 128;
 
 /// Idempotency keys are the client's own, per actor: the command id stored is `<actor>/<key>`,
 /// so the same key from another actor is another command, never the first one's outcome.
-fn scoped_id(actor: Role, key: &str) -> Result<CommandId, Problem> {
+pub(crate) fn scoped_id(actor: Role, key: &str) -> Result<CommandId, Problem> {
     let key = CommandId::parse(key).map_err(|e| Problem::bad_request(format!("the idempotency key: {e}")))?;
     if key.as_str().len() > MAX_KEY {
         return Err(Problem::bad_request(format!("the idempotency key is over {MAX_KEY} characters")));

@@ -125,12 +125,30 @@ pub fn sign_if_keyed(location: &Location) -> Result<Option<u64>> {
     Ok(tranche_store::log::sign_checkpoint(&mut store, &tree, &signer)?.map(|_| tree.size()))
 }
 
+/// The trusted key of `--key`: a public key (`<name>+<hash>+<key>`, as `tranche key public`
+/// prints), or a file holding one, or a private key file (`PRIVATE+KEY+...`, as `tranche demo`
+/// and `tranche key generate` write), whose public half is trusted. A key's text is never
+/// repeated in an error (it may be a private key).
 fn parse_verifier(text: &str) -> Result<VerifierKey> {
-    let text = match Path::new(text).is_file() {
-        true => std::fs::read_to_string(text).with_context(|| format!("cannot read {text}"))?,
-        false => text.to_string(),
-    };
-    VerifierKey::parse(&text).map_err(|e| anyhow!("the trusted key: {e}"))
+    let path = Path::new(text);
+    if !path.is_file() {
+        return VerifierKey::parse(text).map_err(|e| {
+            anyhow!(
+                "--key: not a file, and not a public key (<name>+<hash>+<key>, as `tranche key public` prints): {e}"
+            )
+        });
+    }
+    let content = std::fs::read_to_string(path).with_context(|| format!("cannot read {text}"))?;
+    if content.trim_start().starts_with("PRIVATE+KEY+") {
+        let signer = Signer25519::parse(&content).map_err(|e| anyhow!("{text}: not a valid private key file: {e}"))?;
+        return Ok(signer.verifier());
+    }
+    VerifierKey::parse(&content).map_err(|e| {
+        anyhow!(
+            "{text} is neither a public key (<name>+<hash>+<key>, as `tranche key public` prints) nor a private \
+             key file (PRIVATE+KEY+..., as `tranche demo` and `tranche key generate` write): {e}"
+        )
+    })
 }
 
 fn read_note(path: &Path, key: &VerifierKey) -> Result<(SignedNote, Checkpoint)> {

@@ -970,3 +970,54 @@ fn the_overviews_projections_are_the_targets_reports() {
     }
     assert_eq!(server.get("/?as_of=2026-13-01", None).status, 400);
 }
+
+/// A client that lost the answer to a write asks what became of it: the outcome and its events
+/// for the actor that sent it (the same events as the event list, where they carry the command
+/// id); another actor gets 404, as for a key never sent; admin reads any with `actor`.
+#[test]
+fn a_commands_outcome_is_read_back_by_its_sender_only() {
+    let server = Server::start();
+    let nld = server.token("contributor:NLD");
+    let deu = server.token("contributor:DEU");
+    let admin = server.token("admin");
+    let commit = json!({"command": {"type": "commit-pledge", "pledge": "R02", "amount": null, "date": "2025-08-10"}});
+    problem(&server.get("/api/v1/commands/lost-1", Some(&nld)), 404, "not-found");
+    let sent = server.post(Some(&nld), "lost-1", &commit.to_string());
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    let sent = sent.json();
+
+    let read = server.get("/api/v1/commands/lost-1", Some(&nld));
+    assert_eq!(read.status, 200, "{}", read.body);
+    let outcome = read.json();
+    assert_eq!(outcome["command_id"], "lost-1");
+    assert_eq!(outcome["actor"], "contributor:NLD");
+    assert_eq!(outcome["status"], "accepted");
+    assert_eq!(outcome["first_seq"], sent["first_seq"]);
+    assert_eq!(outcome["event_count"], sent["event_count"]);
+    let events = outcome["events"].as_array().unwrap();
+    assert_eq!(events.len() as u64, sent["event_count"].as_u64().unwrap());
+    assert_eq!(events[0]["kind"], "pledge-committed");
+    assert_eq!(events[0]["event"]["pledge-committed"]["pledge"], "R02", "{}", read.body);
+    // The event list shows the same events, each with the command it came from.
+    let first = sent["first_seq"].as_u64().unwrap();
+    let page = server.get(&format!("/api/v1/events?after={}&limit={}", first - 1, events.len()), None).json();
+    assert_eq!(page["events"].as_array().unwrap(), events, "the outcome's events are the event list's");
+    assert_eq!(page["events"][0]["command_id"], "contributor:NLD/lost-1");
+
+    // Others: 404 whether they name the actor or not; the public: 401.
+    problem(&server.get("/api/v1/commands/lost-1", Some(&deu)), 404, "not-found");
+    problem(&server.get("/api/v1/commands/lost-1?actor=contributor:NLD", Some(&deu)), 404, "not-found");
+    problem(&server.get("/api/v1/commands/lost-1", None), 401, "unauthorized");
+    problem(&server.get("/api/v1/commands/lost-1", Some(&admin)), 404, "not-found");
+    let by_admin = server.get("/api/v1/commands/lost-1?actor=contributor:NLD", Some(&admin));
+    assert_eq!(by_admin.status, 200, "{}", by_admin.body);
+    assert_eq!(by_admin.json()["events"], outcome["events"]);
+    problem(&server.get("/api/v1/commands/lost-1?actor=nobody", Some(&admin)), 400, "bad-request");
+
+    // A refused command leaves no outcome; a repeat keeps the first.
+    let overpay = json!({"command": {"type": "pay-pledge", "pledge": "R02", "amount": {"amount_minor": 50000000001i64, "currency": "EUR"}, "date": "2025-08-11"}});
+    problem(&server.post(Some(&nld), "lost-2", &overpay.to_string()), 422, "rejected");
+    problem(&server.get("/api/v1/commands/lost-2", Some(&nld)), 404, "not-found");
+    assert_eq!(server.post(Some(&nld), "lost-1", &commit.to_string()).status, 200);
+    assert_eq!(server.get("/api/v1/commands/lost-1", Some(&nld)).json(), outcome);
+}

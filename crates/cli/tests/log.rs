@@ -270,3 +270,36 @@ fn a_witness_cosigns_a_running_servers_checkpoints_and_refuses_a_fork() {
         fails(&db, &["verify", "--url", &forked.url, "--key", &log_key, "--checkpoint", saved.to_str().unwrap()]);
     assert!(error.contains("fork: the checkpoint of size 165 is not consistent with the one of size 164"), "{error}");
 }
+
+/// `verify --key` takes the private key file `demo` writes beside the store, a file holding the
+/// public key, and the public key itself; a file that is neither is refused by name, without
+/// repeating its content.
+#[test]
+fn verify_takes_the_demo_key_file_or_a_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tranche.db");
+    ok(&db, &["demo", "--no-serve"]);
+    let private = db.with_extension("db.key");
+    assert!(std::fs::read_to_string(&private).unwrap().starts_with("PRIVATE+KEY+"));
+    let public = ok(&db, &["key", "public", private.to_str().unwrap()]).trim().to_string();
+    let public_file = dir.path().join("log.pub");
+    std::fs::write(&public_file, format!("{public}\n")).unwrap();
+    let by_text = ok(&db, &["verify", "--key", &public]);
+    assert!(by_text.starts_with("ok: "), "{by_text}");
+    assert_eq!(ok(&db, &["verify", "--key", private.to_str().unwrap()]), by_text);
+    assert_eq!(ok(&db, &["verify", "--key", public_file.to_str().unwrap()]), by_text);
+
+    // Another log's private key is a key, but not this log's: the signatures do not verify.
+    let other = dir.path().join("other.key");
+    ok(&db, &["key", "generate", "--name", "tranche.local/demo", "--out", other.to_str().unwrap()]);
+    fails(&db, &["verify", "--key", other.to_str().unwrap()]);
+
+    let neither = dir.path().join("notes.txt");
+    std::fs::write(&neither, "secret-looking words\n").unwrap();
+    let error = fails(&db, &["verify", "--key", neither.to_str().unwrap()]);
+    assert!(error.contains("notes.txt is neither a public key"), "{error}");
+    assert!(error.contains("nor a private key file"), "{error}");
+    assert!(!error.contains("secret-looking"), "the error repeats the file: {error}");
+    let error = fails(&db, &["verify", "--key", "no-such-file.key"]);
+    assert!(error.contains("not a file, and not a public key"), "{error}");
+}

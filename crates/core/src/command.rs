@@ -25,6 +25,7 @@ pub struct Envelope {
 
 /// A member's part of a joint pledge: an amount in the pledge's currency, or a percentage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Share {
     Amount(Money),
@@ -66,6 +67,7 @@ impl From<Percent> for Decimal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberShare {
     pub party: PartyId,
     pub share: Share,
@@ -73,6 +75,7 @@ pub struct MemberShare {
 
 /// A pledge as announced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Announcement {
     pub pledge: PledgeId,
     pub kind: PledgeKind,
@@ -97,6 +100,7 @@ pub struct Announcement {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Command {
     RegisterParty {

@@ -15,6 +15,7 @@ macro_rules! word_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),+ }
 
@@ -101,6 +102,7 @@ word_enum!(
 
 /// Where a fact came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Source {
     pub url: Option<SourceUrl>,
     #[serde(with = "crate::dates::iso")]
@@ -137,6 +139,7 @@ fn gdp<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Decim
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Party {
     pub id: PartyId,
     pub name: Name,
@@ -144,6 +147,7 @@ pub struct Party {
     pub role: PartyRole,
     /// GDP 2021 in bn EUR, where known (Kiel tracker), for fair-share and per-GDP figures.
     #[serde(default, deserialize_with = "gdp")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::schema::DecimalText>))]
     pub gdp_2021_bn_eur: Option<Decimal>,
     /// The year it joined NATO; `None` for partners outside the alliance (and organisations).
     /// Fair shares fall on members only, unless partners are included.
@@ -170,6 +174,7 @@ fn member_since<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opt
 
 /// A named set of parties that acts jointly (the Nordic-Baltic Eight: `NB8`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub id: GroupId,
     pub name: Name,
@@ -177,6 +182,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mechanism {
     pub id: MechanismId,
     pub name: Name,
@@ -188,6 +194,7 @@ pub struct Mechanism {
 
 /// Who pledges: one party, or several acting jointly (listed in the order given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Contributor {
     Party(PartyId),
@@ -322,6 +329,7 @@ impl Pledge {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Target {
     pub id: TargetId,
     pub kind: TargetKind,
@@ -389,6 +397,7 @@ impl From<KeyValue> for Decimal {
 
 /// One party's entry in a share key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyEntry {
     pub party: PartyId,
     pub value: KeyValue,
@@ -397,6 +406,7 @@ pub struct KeyEntry {
 /// A named, dated and sourced distribution key for fair shares (GDP, GNI-based cost shares,
 /// population), loaded by the coordinator as an event like any other.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareKey {
     pub name: ShareKeyName,
     /// Where the values come from; its date is the key's date.

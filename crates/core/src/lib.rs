@@ -33,6 +33,8 @@ pub mod procurement;
 pub mod reference;
 pub mod reports;
 mod rules;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod series;
 pub mod state;
 pub mod summary;

@@ -44,6 +44,7 @@ pub fn quantity<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opt
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Restricted {
     #[serde(default, deserialize_with = "quantity")]
     pub quantity: Option<u64>,
@@ -51,6 +52,7 @@ pub struct Restricted {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Requirement {
     pub id: RequirementId,
     pub category: RequirementCategory,
@@ -73,6 +75,7 @@ pub struct PriorityList {
 
 /// What a decision approves.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Subject {
     List { month: YearMonth, version: u32 },
@@ -89,6 +92,7 @@ impl fmt::Display for Subject {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Procedure {
     /// Adopted when every participant has approved; one objection rejects it.
@@ -101,6 +105,7 @@ pub enum Procedure {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Response {
     Approve,

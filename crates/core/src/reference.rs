@@ -139,6 +139,7 @@ impl std::fmt::Display for KielIso {
 }
 
 /// One month of `procurement_trends.csv`: Kiel's own PURL estimate for the month.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KielPurlMonth {
     pub month: YearMonth,
@@ -147,6 +148,7 @@ pub struct KielPurlMonth {
 
 /// One row of `data_explorer.csv`: a country's military aid in a month (bn EUR), its GDP (bn
 /// EUR, the denominator Kiel uses) and Kiel's own total aid as a percentage of that GDP.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KielCountryMonth {
     pub country: Name,
@@ -156,6 +158,7 @@ pub struct KielCountryMonth {
     pub gdp: BnEur,
     /// Kiel's `pct_gdp`: the month's total aid (not only military) as a percentage of `gdp`.
     #[serde(deserialize_with = "percent")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::DecimalText))]
     pub pct_gdp: Decimal,
 }
 
@@ -166,6 +169,7 @@ fn percent<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Decimal,
 
 /// One release of the Kiel tracker as a dated reference series: who published it, which
 /// release, the month its data reach, its date, where it is published, and its figures.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KielRelease {
     pub release: u32,

@@ -65,6 +65,8 @@ pub struct PackageDto {
     pub disbursed: String,
     pub delivered: String,
     pub coverage_percent: Option<String>,
+    /// Every state entered, oldest first: `[state, date]` pairs.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<String>>))]
     pub history: Vec<(String, String)>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LineDto>,
@@ -203,6 +205,8 @@ pub struct DecisionDto {
     pub outcome: String,
     pub outcome_on: Option<String>,
     pub objected_by: Option<String>,
+    /// `[party, reservation]` pairs.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<String>>))]
     pub reservations: Vec<(String, String)>,
 }
 

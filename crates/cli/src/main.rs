@@ -8,6 +8,7 @@ macro_rules! out {
 
 mod domain_commands;
 mod exercise;
+mod export;
 mod funding;
 mod import;
 mod log_commands;
@@ -65,6 +66,8 @@ enum Top {
     /// Reports computed by the counting rules.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Export the record and the reports: csv, json, xlsx, datapackage (docs/EXPORTS.md).
+    Export(export::ExportArgs),
     /// Targets: each one's status, the milestones, the run rates and the monthly shortfall;
     /// what-if and fair-share projections (nothing written).
     Targets(targets::TargetsArgs),
@@ -374,6 +377,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
+        Top::Export(args) => {
+            let role = cli.actor.0.map_or("public".to_string(), |role| role.to_string());
+            export::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), &role, args)
+        }
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {
             domain_commands::run_pledge(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)

@@ -3,6 +3,7 @@
 //! the rules stay in `tranche-core`, durability in `tranche-store`.
 
 mod connections;
+pub mod datasets;
 pub mod edge;
 mod events;
 mod funding;

@@ -60,8 +60,6 @@ enum Top {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Export the store in a format other tools read, as `--as` may see it.
-    Export(export::ExportArgs),
     /// Import a file: ECB rates, the parties table, a public record, IATI 2.03 XML, or a Kiel
     /// tracker release.
     #[command(subcommand)]
@@ -69,6 +67,9 @@ enum Top {
     /// Reports computed by the counting rules.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Export the record, the reports and the books in the formats other tools read, as `--as`
+    /// may see them: csv, json, xlsx, datapackage (docs/EXPORTS.md), iati (docs/IATI.md).
+    Export(export::ExportArgs),
     /// Targets: each one's status, the milestones, the run rates and the monthly shortfall;
     /// what-if and fair-share projections (nothing written).
     Targets(targets::TargetsArgs),
@@ -377,8 +378,11 @@ fn run(cli: Cli) -> Result<()> {
             serve(&cli.database, &listen, tranche_api::Limits::default(), log_config(&cli.database, None, &[])?)
         }
         Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, cli.actor.0, command),
-        Top::Export(args) => export::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), args),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
+        Top::Export(args) => {
+            let role = cli.actor.0.map_or("public".to_string(), |role| role.to_string());
+            export::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), &role, args)
+        }
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {
             domain_commands::run_pledge(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)

@@ -27,7 +27,10 @@ pub enum ReportCommand {
         as_of: Option<NaiveDate>,
     },
     /// The books: every account's balance per currency (memo and main), and the trial balance.
-    Balances,
+    Balances {
+        #[arg(long)]
+        json: bool,
+    },
     /// Per package: price, allocated, paid, disbursed, delivered, coverage, state changes; lines
     /// (restricted) only for roles that may see them.
     Packages {
@@ -75,15 +78,47 @@ pub fn run(ledger: &crate::AnyLedger, reader: Reader, command: ReportCommand) ->
         ReportCommand::Summary { json, as_of } => print_summary(ledger, as_of, json),
         ReportCommand::Parties { json, as_of } => print_parties(ledger, as_of, json),
         ReportCommand::Months { json, as_of } => print_months(ledger, as_of, json),
-        ReportCommand::Balances => print_balances(ledger),
+        ReportCommand::Balances { json } => print_balances(ledger, json),
         ReportCommand::Packages { json } => crate::report_procurement::print_packages(ledger, reader, json),
         ReportCommand::Pipeline { json } => crate::report_procurement::print_pipeline(ledger, json),
         ReportCommand::Requirements { json } => crate::report_procurement::print_requirements(ledger, reader, json),
     }
 }
 
-fn print_balances(ledger: &crate::AnyLedger) -> Result<()> {
+#[derive(Serialize)]
+struct BalancesDto {
+    after_events: u64,
+    journal_entries: u64,
+    /// Every non-zero balance (the balances dataset of docs/EXPORTS.md): debits positive.
+    balances: Vec<BalanceDto>,
+}
+
+#[derive(Serialize)]
+struct BalanceDto {
+    book: String,
+    account: String,
+    currency: String,
+    balance: String,
+}
+
+fn print_balances(ledger: &crate::AnyLedger, json: bool) -> Result<()> {
     let books = &ledger.state().books;
+    if json {
+        books.check_trial_balance().map_err(|error| anyhow::anyhow!("{error}"))?;
+        let rows = tranche_api::datasets::balances(ledger.state()).rows;
+        let balances = rows
+            .into_iter()
+            .map(|row| match <[String; 4]>::try_from(row) {
+                Ok([book, account, currency, balance]) => Ok(BalanceDto { book, account, currency, balance }),
+                Err(row) => Err(anyhow::anyhow!("a balances row of {} cells", row.len())),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return print_json(&BalancesDto {
+            after_events: ledger.head(),
+            journal_entries: books.entry_count(),
+            balances,
+        });
+    }
     out!(
         "Balances after {} events ({} journal entries); debits positive, credits negative",
         ledger.head(),

@@ -11,11 +11,11 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::command::Percent;
 use crate::domain::KeyValue;
-use crate::reference::{BnEur, KielIso};
 use crate::ids::{
     CommandId, DecisionId, GroupId, MechanismId, PackageRef, PartyId, PledgeId, RequirementId, ShareKeyName, TargetId,
 };
 use crate::money::{Currency, MAX_AMOUNT_MINOR, Money};
+use crate::reference::{BnEur, KielIso};
 use crate::summary::YearMonth;
 use crate::text::{MAX_NAME_CHARS, MAX_NOTE_CHARS, MAX_URL_BYTES, Name, Note, SourceUrl};
 

@@ -14,114 +14,10 @@ use tranche_core::{
 use tranche_io::wire;
 
 use super::charts;
-
-/// Rows for download: column names, plain values (decimal strings, ISO dates).
-pub struct Dataset {
-    pub name: &'static str,
-    pub columns: Vec<&'static str>,
-    /// Indexes of the columns holding amounts (grouped by thousands on the page).
-    pub numeric: Vec<usize>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Dataset {
-    /// The rows as CSV, every cell passed through [`csv_cell`].
-    pub fn to_csv(&self) -> String {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&self.columns).expect("writing to memory");
-        for row in &self.rows {
-            let cells: Vec<std::borrow::Cow<'_, str>> = row.iter().map(|cell| csv_cell(cell)).collect();
-            writer.write_record(cells.iter().map(|cell| cell.as_bytes())).expect("writing to memory");
-        }
-        String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("the rows are text")
-    }
-
-    pub fn to_json(&self) -> String {
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> = self
-            .rows
-            .iter()
-            .map(|row| {
-                self.columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, v)| (c.to_string(), serde_json::Value::from(v.as_str())))
-                    .collect()
-            })
-            .collect();
-        serde_json::to_string_pretty(&serde_json::json!({ "dataset": self.name, "rows": rows }))
-            .expect("strings serialise")
-    }
-
-    /// The rows as shown: amounts grouped by thousands.
-    pub fn display_rows(&self) -> Vec<Vec<String>> {
-        self.rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .map(|(i, v)| if self.numeric.contains(&i) { grouped(v) } else { v.clone() })
-                    .collect()
-            })
-            .collect()
-    }
-}
-
-/// A cell as written to a CSV download: text that a spreadsheet would run as a formula (it
-/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, as
-/// OWASP advises against CSV injection; a plain decimal such as `-5.00` stays a number.
-pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
-    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    match formula && !is_plain_decimal(value) {
-        true => std::borrow::Cow::Owned(format!("'{value}")),
-        false => std::borrow::Cow::Borrowed(value),
-    }
-}
-
-/// An optional sign, digits, and optionally a point and more digits.
-fn is_plain_decimal(value: &str) -> bool {
-    let unsigned = value.strip_prefix(['-', '+']).unwrap_or(value);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
-    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    digits(whole) && digits(fraction)
-}
-
-/// `1234567.89` → `1,234,567.89`; anything that is not a plain decimal is returned as is.
-pub fn grouped(decimal: &str) -> String {
-    let (sign, rest) = decimal.strip_prefix('-').map_or(("", decimal), |r| ("-", r));
-    let (whole, fraction) = rest.split_once('.').map_or((rest, None), |(w, f)| (w, Some(f)));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return decimal.to_string();
-    }
-    let mut out = String::with_capacity(decimal.len() + whole.len() / 3);
-    out.push_str(sign);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if let Some(fraction) = fraction {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    out
-}
+pub use crate::datasets::{ColumnType, CurrencyOf, Dataset, csv_cell, grouped, minor_decimal};
 
 pub fn shown(money: &Money) -> String {
     format!("{} {}", money.currency, grouped(&money.to_decimal_string()))
-}
-
-/// Minor units (possibly beyond one `Money`) as a decimal string.
-pub(super) fn minor_decimal(minor: i128, currency: Currency) -> String {
-    let exponent = currency.exponent();
-    let sign = if minor < 0 { "-" } else { "" };
-    let digits = minor.unsigned_abs().to_string();
-    if exponent == 0 {
-        return format!("{sign}{digits}");
-    }
-    let padded = format!("{digits:0>width$}", width = exponent as usize + 1);
-    let (whole, fraction) = padded.split_at(padded.len() - exponent as usize);
-    format!("{sign}{whole}.{fraction}")
 }
 
 /// Billions, for a chart's axis (approximate by nature; tables carry the exact figures).
@@ -473,19 +369,20 @@ pub fn overview(
             ]
         })
         .collect();
-    let months = Dataset {
-        name: "overview-months",
-        columns: vec![
-            "month",
-            leak(format!("counted_in_month_{}", monthly_currency.code().to_lowercase())),
-            leak(format!("monthly_target_{}", monthly_currency.code().to_lowercase())),
-            leak(format!("counted_to_date_{}", cumulative_currency.code().to_lowercase())),
-            leak(format!("committed_to_date_{}", cumulative_currency.code().to_lowercase())),
-            leak(format!("paid_to_date_{}", cumulative_currency.code().to_lowercase())),
+    let in_monthly = ColumnType::Amount(CurrencyOf::Fixed(monthly_currency));
+    let in_cumulative = ColumnType::Amount(CurrencyOf::Fixed(cumulative_currency));
+    let months = Dataset::new(
+        "overview-months",
+        vec![
+            ("month", ColumnType::Text),
+            (leak(format!("counted_in_month_{}", monthly_currency.code().to_lowercase())), in_monthly),
+            (leak(format!("monthly_target_{}", monthly_currency.code().to_lowercase())), in_monthly),
+            (leak(format!("counted_to_date_{}", cumulative_currency.code().to_lowercase())), in_cumulative),
+            (leak(format!("committed_to_date_{}", cumulative_currency.code().to_lowercase())), in_cumulative),
+            (leak(format!("paid_to_date_{}", cumulative_currency.code().to_lowercase())), in_cumulative),
         ],
-        numeric: vec![1, 2, 3, 4, 5],
         rows,
-    };
+    );
     Ok(Overview {
         headline,
         cumulative_svg,
@@ -546,6 +443,13 @@ const SORT_KEYS: [(&str, SortKey); 7] = [
     ("share", SortKey::Share),
     ("per_gdp", SortKey::PerGdp),
 ];
+
+/// The contributors page's order when none is asked for: counted money, largest first.
+impl Default for SortOrder {
+    fn default() -> SortOrder {
+        SortOrder { key: SortKey::Counted, ascending: false }
+    }
+}
 
 impl SortOrder {
     pub fn parse(key: &str, dir: &str) -> Result<SortOrder, String> {
@@ -691,28 +595,28 @@ pub fn contributors(
         if order.ascending { ordering } else { ordering.reverse() }
     });
     let (rows, dataset_rows): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
+    let (in_eur, in_usd) = (ColumnType::Amount(CurrencyOf::Fixed(eur)), ColumnType::Amount(CurrencyOf::Fixed(usd)));
     Ok(ContributorsTable {
         rows,
-        dataset: Dataset {
-            name: "contributors",
-            columns: vec![
-                "contributor",
-                "name",
-                "participation",
-                "participation_date",
-                "participation_source",
-                "counted_eur",
-                "counted_usd",
-                "committed_eur",
-                "committed_usd",
-                "paid_eur",
-                "paid_usd",
-                "share_percent",
-                "per_gdp_percent",
+        dataset: Dataset::new(
+            "contributors",
+            vec![
+                ("contributor", ColumnType::Text),
+                ("name", ColumnType::Text),
+                ("participation", ColumnType::Text),
+                ("participation_date", ColumnType::Date),
+                ("participation_source", ColumnType::Text),
+                ("counted_eur", in_eur),
+                ("counted_usd", in_usd),
+                ("committed_eur", in_eur),
+                ("committed_usd", in_usd),
+                ("paid_eur", in_eur),
+                ("paid_usd", in_usd),
+                ("share_percent", ColumnType::Decimal),
+                ("per_gdp_percent", ColumnType::Decimal),
             ],
-            numeric: vec![5, 6, 7, 8, 9, 10],
-            rows: dataset_rows,
-        },
+            dataset_rows,
+        ),
     })
 }
 
@@ -791,26 +695,27 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
         }
         rows.push(row);
     }
+    let in_currency = ColumnType::Amount(CurrencyOf::Column("currency"));
     let mut columns = vec![
-        "package",
-        "state",
-        "currency",
-        "price",
-        "committed",
-        "paid",
-        "disbursed",
-        "delivered",
-        "coverage_percent",
-        "history",
+        ("package", ColumnType::Text),
+        ("state", ColumnType::Text),
+        ("currency", ColumnType::Text),
+        ("price", in_currency),
+        ("committed", in_currency),
+        ("paid", in_currency),
+        ("disbursed", in_currency),
+        ("delivered", in_currency),
+        ("coverage_percent", ColumnType::Decimal),
+        ("history", ColumnType::Text),
     ];
     if reader.sees_restricted() {
-        columns.push("name");
+        columns.push(("name", ColumnType::Text));
     }
     Packages {
         currency: currency.map(|c| c.to_string()).unwrap_or_default(),
         pipeline,
         packages: views,
-        dataset: Dataset { name: "packages", columns, numeric: vec![3, 4, 5, 6, 7], rows },
+        dataset: Dataset::new("packages", columns, rows),
     }
 }
 
@@ -843,6 +748,7 @@ pub fn requirements(state: &State, rates: &RateTable, reader: Reader) -> Result<
                 r.description.unwrap_or_default(),
                 r.quantity.map(|q| q.to_string()).unwrap_or_default(),
                 r.estimated_cost,
+                r.currency,
                 r.package.unwrap_or_default(),
             ]
         })
@@ -850,21 +756,21 @@ pub fn requirements(state: &State, rates: &RateTable, reader: Reader) -> Result<
     Ok(Requirements {
         currency: currency.to_string(),
         coverage,
-        dataset: Dataset {
-            name: "requirements",
-            columns: vec![
-                "month",
-                "rank",
-                "requirement",
-                "category",
-                "description",
-                "quantity",
-                "estimated_cost",
-                "package",
+        dataset: Dataset::new(
+            "requirements",
+            vec![
+                ("month", ColumnType::Text),
+                ("rank", ColumnType::Integer),
+                ("requirement", ColumnType::Text),
+                ("category", ColumnType::Text),
+                ("description", ColumnType::Text),
+                ("quantity", ColumnType::Integer),
+                ("estimated_cost", ColumnType::Amount(CurrencyOf::Column("currency"))),
+                ("currency", ColumnType::Text),
+                ("package", ColumnType::Text),
             ],
-            numeric: vec![6],
             rows,
-        },
+        ),
     })
 }
 
@@ -1149,24 +1055,23 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
         rows,
         parties: parties.into_iter().collect(),
         months: months.into_iter().collect(),
-        dataset: Dataset {
-            name: "records",
-            columns: vec![
-                "record",
-                "date",
-                "kind",
-                "contributor",
-                "currency",
-                "amount",
-                "status",
-                "counts",
-                "reason",
-                "source_url",
-                "confidence",
+        dataset: Dataset::new(
+            "records",
+            vec![
+                ("record", ColumnType::Text),
+                ("date", ColumnType::Date),
+                ("kind", ColumnType::Text),
+                ("contributor", ColumnType::Text),
+                ("currency", ColumnType::Text),
+                ("amount", ColumnType::Amount(CurrencyOf::Column("currency"))),
+                ("status", ColumnType::Text),
+                ("counts", ColumnType::Text),
+                ("reason", ColumnType::Text),
+                ("source_url", ColumnType::Text),
+                ("confidence", ColumnType::Text),
             ],
-            numeric: vec![5],
-            rows: dataset_rows,
-        },
+            dataset_rows,
+        ),
     }
 }
 

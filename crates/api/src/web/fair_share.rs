@@ -308,25 +308,31 @@ fn paid_of_fair_share(row: &fair_share::Row, currency: Currency) -> String {
 
 /// Every party's line, in every reporting currency: the API's figures, one row per party.
 fn dataset(share: &FairShare, dto: &FairShareDto) -> Dataset {
+    use super::data::{ColumnType, CurrencyOf};
+    let text = ColumnType::Text;
     let mut columns = vec![
-        "party",
-        "name",
-        "standing",
-        "status",
-        "status_date",
-        "status_source_url",
-        "key",
-        "key_value",
-        "key_percent",
-        "undisclosed",
+        ("party", text),
+        ("name", text),
+        ("standing", text),
+        ("status", text),
+        ("status_date", ColumnType::Date),
+        ("status_source_url", text),
+        ("key", text),
+        ("key_value", ColumnType::Decimal),
+        ("key_percent", ColumnType::Decimal),
+        ("undisclosed", text),
     ];
-    let measures = ["fair_share", "counted", "committed", "paid", "difference", "difference_percent"];
+    let measures = ["fair_share", "counted", "committed", "paid", "difference"];
     for currency in &share.currencies {
         let code = currency.code().to_lowercase();
-        columns.extend(measures.iter().map(|m| leak(format!("{m}_{code}"))));
+        let amount = ColumnType::Amount(CurrencyOf::Fixed(*currency));
+        columns.extend(measures.iter().map(|m| (leak(format!("{m}_{code}")), amount)));
+        columns.push((leak(format!("difference_percent_{code}")), ColumnType::Decimal));
     }
-    columns.extend(["proposed", "proposed_currency"]);
-    let numeric = (0..columns.len()).filter(|&i| i >= 10 && i + 1 < columns.len()).collect();
+    columns.extend([
+        ("proposed", ColumnType::Amount(CurrencyOf::Column("proposed_currency"))),
+        ("proposed_currency", text),
+    ]);
     let cell = |value: Option<&String>| value.cloned().unwrap_or_default();
     let rows = dto
         .rows
@@ -363,5 +369,5 @@ fn dataset(share: &FairShare, dto: &FairShareDto) -> Dataset {
             out
         })
         .collect();
-    Dataset { name: "fair-share", columns, numeric, rows }
+    Dataset::new("fair-share", columns, rows)
 }

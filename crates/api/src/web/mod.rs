@@ -759,19 +759,19 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
     let public_key = state.log.lock().expect("the log lock is not poisoned").public_key();
     if !matches!(format, Format::Html) {
         let c = checkpoint.as_ref();
-        let dataset = Dataset {
-            name: "log",
-            columns: vec![
-                "events",
-                "latest",
-                "checkpoint_origin",
-                "checkpoint_size",
-                "checkpoint_root",
-                "witnesses",
-                "public_key",
+        use data::ColumnType::{Integer, Text};
+        let dataset = Dataset::new(
+            "log",
+            vec![
+                ("events", Integer),
+                ("latest", Text),
+                ("checkpoint_origin", Text),
+                ("checkpoint_size", Integer),
+                ("checkpoint_root", Text),
+                ("witnesses", Text),
+                ("public_key", Text),
             ],
-            numeric: vec![],
-            rows: vec![vec![
+            vec![vec![
                 head.to_string(),
                 latest,
                 c.map(|c| c.origin.clone()).unwrap_or_default(),
@@ -780,7 +780,7 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
                 c.map(|c| c.witnesses.join(" ")).unwrap_or_default(),
                 public_key.unwrap_or_default(),
             ]],
-        };
+        );
         return download(&dataset, format);
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
@@ -948,12 +948,15 @@ mod tests {
 
     #[test]
     fn csv_downloads_neutralise_formulas() {
-        let dataset = Dataset {
-            name: "records",
-            columns: vec!["record", "amount", "reason"],
-            numeric: vec![1],
-            rows: vec![vec!["R01".into(), "-5.00".into(), "=HYPERLINK(\"https://evil.example\")".into()]],
-        };
+        let dataset = Dataset::new(
+            "records",
+            vec![
+                ("record", data::ColumnType::Text),
+                ("amount", data::ColumnType::Amount(data::CurrencyOf::Fixed(tranche_core::Currency::EUR))),
+                ("reason", data::ColumnType::Text),
+            ],
+            vec![vec!["R01".into(), "-5.00".into(), "=HYPERLINK(\"https://evil.example\")".into()]],
+        );
         assert_eq!(dataset.to_csv(), "record,amount,reason\nR01,-5.00,\"'=HYPERLINK(\"\"https://evil.example\"\")\"\n");
     }
 }

@@ -8,7 +8,7 @@ use tranche_core::reference::{BnEur, KielRelease};
 use tranche_core::{Currency, DomainError, Money, PartyId, RateTable, State, YearMonth, summarise};
 
 use super::charts;
-use super::data::{Dataset, billions, grouped, minor_decimal, month_end, next_month};
+use super::data::{ColumnType, CurrencyOf, Dataset, billions, grouped, minor_decimal, month_end, next_month};
 
 /// What a month shows where Kiel's release has no figure (never 0).
 pub const NOT_REPORTED: &str = "not reported";
@@ -86,12 +86,17 @@ pub fn comparison(state: &State, rates: &RateTable, as_of: NaiveDate) -> Result<
         &[],
         (640, 320),
     );
-    let months = Dataset {
-        name: "kiel-months",
-        columns: vec!["month", "ours_counted_in_month_eur", "kiel_nato_purl_eur", "difference_ours_minus_kiel_eur"],
-        numeric: vec![1, 2, 3],
+    let eur_amount = ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR));
+    let months = Dataset::new(
+        "kiel-months",
+        vec![
+            ("month", ColumnType::Text),
+            ("ours_counted_in_month_eur", eur_amount),
+            ("kiel_nato_purl_eur", eur_amount),
+            ("difference_ours_minus_kiel_eur", eur_amount),
+        ],
         rows,
-    };
+    );
     let window = (first, release.period.min(YearMonth::of(as_of)));
     let per_gdp = per_gdp(state, rates, release, window)?;
     Ok(Some(Comparison {
@@ -160,19 +165,19 @@ fn per_gdp(
             percent(military),
         ]);
     }
-    Ok(Dataset {
-        name: "kiel-per-gdp",
-        columns: vec![
-            "party",
-            "ours_purl_counted_eur",
-            "kiel_gdp_bn_eur",
-            "kiel_military_aid_eur",
-            "ours_purl_percent_of_gdp",
-            "kiel_military_aid_percent_of_gdp",
+    let eur_amount = ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR));
+    Ok(Dataset::new(
+        "kiel-per-gdp",
+        vec![
+            ("party", ColumnType::Text),
+            ("ours_purl_counted_eur", eur_amount),
+            ("kiel_gdp_bn_eur", ColumnType::Decimal),
+            ("kiel_military_aid_eur", eur_amount),
+            ("ours_purl_percent_of_gdp", ColumnType::Decimal),
+            ("kiel_military_aid_percent_of_gdp", ColumnType::Decimal),
         ],
-        numeric: vec![1, 3],
         rows,
-    })
+    ))
 }
 
 /// The months rows as shown: amounts grouped by thousands, "not reported" as is.

@@ -189,13 +189,20 @@ const KIEL_TRACKER_URL: &str = "https://www.ifw-kiel.de/topics/war-against-ukrai
 const KIEL_RELEASE_DATE: &str = "2026-08-04";
 
 /// Loads the shipped rates, parties, the PURL mechanism and the public record. Idempotent.
-pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
+/// The shipped rates, parties, mechanism, groups and key, then the shipped record or `record`.
+pub fn demo(ledger: &mut crate::AnyLedger, record: Option<&Path>) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV)?;
     import_parties(ledger, "shipped parties", shipped::PARTIES_CSV)?;
     ledger.execute(&purl_mechanism())?;
     ledger.execute(&nordic_baltic_eight())?;
     ledger.execute(&gdp_key()?)?;
-    import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false)?;
+    match record {
+        None => import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false)?,
+        Some(path) => {
+            let (name, text) = read(path)?;
+            import_record(ledger, &name, &text, false)?
+        }
+    }
     out!("");
     Ok(())
 }

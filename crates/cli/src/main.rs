@@ -8,6 +8,7 @@ macro_rules! out {
 
 mod domain_commands;
 mod exercise;
+mod export_journal;
 mod funding;
 mod import;
 mod log_commands;
@@ -58,6 +59,9 @@ enum Top {
         /// Where the dashboard listens (port 0 picks a free one).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Load this public record (CSV) instead of the shipped one.
+        #[arg(long)]
+        record: Option<PathBuf>,
     },
     /// Import a file: ECB rates, the parties table, or a public record.
     #[command(subcommand)]
@@ -65,6 +69,8 @@ enum Top {
     /// Reports computed by the counting rules.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Export the books (hledger, ledger journals) or the public record (CSV).
+    Export(export_journal::ExportArgs),
     /// Targets: each one's status, the milestones, the run rates and the monthly shortfall;
     /// what-if and fair-share projections (nothing written).
     Targets(targets::TargetsArgs),
@@ -343,9 +349,9 @@ fn run(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "tranche", &mut std::io::stdout());
             Ok(())
         }
-        Top::Demo { no_serve, exercise, listen } => {
+        Top::Demo { no_serve, exercise, listen, record } => {
             let mut ledger = Location::of(&cli.database)?.ledger()?;
-            import::demo(&mut ledger)?;
+            import::demo(&mut ledger, record.as_deref())?;
             if exercise {
                 exercise::load(&mut ledger)?;
                 report::exercise_banner(&ledger);
@@ -374,6 +380,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
+        Top::Export(args) => export_journal::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {
             domain_commands::run_pledge(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)

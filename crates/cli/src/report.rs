@@ -27,7 +27,10 @@ pub enum ReportCommand {
         as_of: Option<NaiveDate>,
     },
     /// The books: every account's balance per currency (memo and main), and the trial balance.
-    Balances,
+    Balances {
+        #[arg(long)]
+        json: bool,
+    },
     /// Per package: price, allocated, paid, disbursed, delivered, coverage, state changes; lines
     /// (restricted) only for roles that may see them.
     Packages {
@@ -75,15 +78,19 @@ pub fn run(ledger: &crate::AnyLedger, reader: Reader, command: ReportCommand) ->
         ReportCommand::Summary { json, as_of } => print_summary(ledger, as_of, json),
         ReportCommand::Parties { json, as_of } => print_parties(ledger, as_of, json),
         ReportCommand::Months { json, as_of } => print_months(ledger, as_of, json),
-        ReportCommand::Balances => print_balances(ledger),
+        ReportCommand::Balances { json } => print_balances(ledger, json),
         ReportCommand::Packages { json } => crate::report_procurement::print_packages(ledger, reader, json),
         ReportCommand::Pipeline { json } => crate::report_procurement::print_pipeline(ledger, json),
         ReportCommand::Requirements { json } => crate::report_procurement::print_requirements(ledger, reader, json),
     }
 }
 
-fn print_balances(ledger: &crate::AnyLedger) -> Result<()> {
+fn print_balances(ledger: &crate::AnyLedger, json: bool) -> Result<()> {
     let books = &ledger.state().books;
+    if json {
+        books.check_trial_balance().map_err(|e| anyhow::anyhow!("{e}"))?;
+        return print_json(&tranche_io::wire::balances(books));
+    }
     out!(
         "Balances after {} events ({} journal entries); debits positive, credits negative",
         ledger.head(),

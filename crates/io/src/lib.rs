@@ -5,6 +5,7 @@
 pub mod ecb;
 pub mod exercise;
 pub mod funding_wire;
+pub mod journal;
 pub mod kiel;
 pub mod parties;
 pub mod record;

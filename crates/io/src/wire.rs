@@ -368,3 +368,30 @@ pub fn months(
         })
         .collect())
 }
+
+/// One balance of `tranche report balances --json`: an account of a book in one currency
+/// (amount as a decimal string, debits positive). Zero balances are left out.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BalancesDto {
+    pub book: String,
+    pub account: String,
+    pub currency: String,
+    pub amount: String,
+}
+
+/// Every non-zero balance of the books, memo book first, accounts in their order.
+pub fn balances(books: &tranche_core::Books) -> Vec<BalancesDto> {
+    let mut rows = Vec::new();
+    for book in [tranche_core::Book::Memo, tranche_core::Book::Main] {
+        for (account, currency, minor) in books.balances().filter(|(a, _, m)| a.book() == book && *m != 0) {
+            rows.push(BalancesDto {
+                book: book.as_str().to_string(),
+                account: account.to_string(),
+                currency: currency.code().to_string(),
+                amount: crate::journal::decimal_text(minor, currency.exponent()),
+            });
+        }
+    }
+    rows
+}

@@ -1,0 +1,141 @@
+//! `tranche export hledger|ledger|record [-o FILE]`: the books as a plain-text accounting
+//! journal (`tranche_io::journal`), and the public-record CSV (`tranche_io::record`), both from
+//! one pass over the log (each event with the id of the command that wrote it). Written to
+//! stdout, or to FILE atomically (a temporary file beside it, synced, then renamed).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use tranche_core::{Event, State};
+use tranche_io::journal::{Flavour, JournalBuilder};
+use tranche_io::record::RecordExport;
+use tranche_store::Store;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The books as an hledger journal, with a balance assertion on each account's last posting.
+    Hledger,
+    /// The books as a ledger (ledger-cli) journal, with the same assertions.
+    Ledger,
+    /// The public-record CSV (`import record` reads it back): announcements, commitments made
+    /// on the announcement date, participation and targets.
+    Record,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub format: ExportFormat,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(ledger: &crate::AnyLedger, args: ExportArgs) -> Result<()> {
+    let write = |out: &mut dyn Write| -> Result<String> {
+        match args.format {
+            ExportFormat::Hledger => journal(ledger, Flavour::Hledger, out),
+            ExportFormat::Ledger => journal(ledger, Flavour::Ledger, out),
+            ExportFormat::Record => record(ledger, out),
+        }
+    };
+    let said = match &args.output {
+        None => write(&mut std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()))?,
+        Some(path) => write_atomically(path, write)?,
+    };
+    eprintln!("{said}");
+    Ok(())
+}
+
+/// Writes through `write` into a temporary file beside `path`, syncs it and renames it over
+/// `path`: a failed export leaves no file and never half a file.
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<String>) -> Result<String> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let temporary =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write beside {}", path.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temporary);
+    let said = write(&mut out)?;
+    let temporary = out.into_inner().map_err(|e| anyhow!("cannot write {}: {}", path.display(), e.error()))?;
+    temporary.as_file().sync_all().with_context(|| format!("cannot write {}", path.display()))?;
+    temporary.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(said)
+}
+
+/// Every event of the log in order, with its sequence number and command id, and the journal
+/// entries it posts (a replay from an empty state).
+fn each_event(
+    ledger: &crate::AnyLedger,
+    visit: &mut dyn FnMut(u64, &str, &Event, &[tranche_core::JournalEntry]) -> Result<()>,
+) -> Result<State> {
+    let store = ledger.store();
+    let mut state = State::new();
+    let mut after = 0;
+    loop {
+        let page = store.events_after(after, tranche_store::MAX_PAGE)?;
+        let Some(last) = page.last() else { break };
+        let last = last.seq;
+        for stored in page {
+            let event: Event = serde_json::from_str(&stored.payload)
+                .with_context(|| format!("event {} does not decode", stored.seq))?;
+            let entries = state.apply(&event).with_context(|| format!("event {} does not apply", stored.seq))?;
+            visit(stored.seq, &stored.command_id, &event, &entries)?;
+        }
+        after = last;
+    }
+    if state.events_applied != ledger.head() {
+        bail!("read {} events but the log's head is {}", state.events_applied, ledger.head());
+    }
+    Ok(state)
+}
+
+fn journal(ledger: &crate::AnyLedger, flavour: Flavour, out: &mut dyn Write) -> Result<String> {
+    let mut builder = JournalBuilder::new();
+    let state = each_event(ledger, &mut |seq, command_id, event, entries| {
+        builder.push(seq, command_id, event, entries).map_err(Into::into)
+    })?;
+    // The books this replay built, and those the store loaded, must agree before either is written.
+    if state.books != ledger.state().books {
+        bail!("the replayed books differ from the loaded ones");
+    }
+    let written = builder.write(&state.books, flavour, out)?;
+    Ok(format!(
+        "exported {} transactions, {} postings, {} balance assertions from {} events",
+        written.transactions,
+        written.postings,
+        written.assertions,
+        ledger.head()
+    ))
+}
+
+fn record(ledger: &crate::AnyLedger, out: &mut dyn Write) -> Result<String> {
+    let mut export = RecordExport::new();
+    each_event(ledger, &mut |seq, command_id, event, _| {
+        export.push(seq, command_id, event);
+        Ok(())
+    })?;
+    let rows = export.write(out)?;
+    let mut said = format!("exported {rows} record rows from {} events", ledger.head());
+    if !export.not_carried.is_empty() {
+        // Grouped: the same kind of event many times is one line.
+        let mut groups: Vec<(&str, Vec<u64>)> = Vec::new();
+        for (seq, what) in &export.not_carried {
+            match groups.iter_mut().find(|(w, _)| *w == what.as_str()) {
+                Some((_, seqs)) => seqs.push(*seq),
+                None => groups.push((what, vec![*seq])),
+            }
+        }
+        said.push_str("\nnot in the record format, so not exported:");
+        for (what, seqs) in groups {
+            let first = seqs.first().copied().unwrap_or(0);
+            match seqs.len() {
+                1 => said.push_str(&format!("\n  {what} (event {first})")),
+                n => said.push_str(&format!("\n  {n} x {what} (events {first}, ...)")),
+            }
+        }
+    }
+    Ok(said)
+}

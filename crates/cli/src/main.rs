@@ -380,7 +380,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Top::Import(command) => import::run(&mut Location::of(&cli.database)?.ledger()?, command),
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
-        Top::Export(args) => export_journal::run(&Location::of(&cli.database)?.ledger()?, args),
+        Top::Export(args) => export_journal::run(&Location::of(&cli.database)?, args),
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {
             domain_commands::run_pledge(&mut Location::of(&cli.database)?.ledger()?, writer(cli.actor)?, command)

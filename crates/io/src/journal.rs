@@ -364,6 +364,46 @@ mod tests {
         assert_eq!(amount(1000, "KWD"), "1.000 KWD");
     }
 
+    fn committed(minor: i64) -> (Event, JournalEntry) {
+        let amount = tranche_core::Money::new(minor, Currency::EUR).unwrap();
+        let pledge = tranche_core::PledgeId::parse("R1").unwrap();
+        let date = tranche_core::parse_date("2025-08-11").unwrap();
+        let entry = JournalEntry::transfer(
+            Account::PledgesReceivable("NLD".into()),
+            Account::Contributions("NLD".into()),
+            amount,
+        )
+        .unwrap();
+        (Event::PledgeCommitted { pledge, amount, date }, entry)
+    }
+
+    fn written(books_minor: i64) -> Result<String, JournalError> {
+        let (event, entry) = committed(500);
+        let mut builder = JournalBuilder::new();
+        builder.push(7, "cmd;1", &event, std::slice::from_ref(&entry))?;
+        let mut books = Books::default();
+        books.post(&committed(books_minor).1);
+        let mut out = Vec::new();
+        builder.write(&books, Flavour::Hledger, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn a_journal_asserts_the_books_balances() {
+        let text = written(500).unwrap();
+        let expected = "\n2025-08-11 pledge-committed event 7, command cmd%3B1\n    \
+            main:assets:pledges-receivable:NLD    5.00 EUR = 5.00 EUR\n    \
+            main:net-assets:contributions:NLD    -5.00 EUR = -5.00 EUR\n";
+        assert!(text.ends_with(expected), "{text}");
+        assert!(text.contains("commodity 1000.00 EUR\n"), "{text}");
+    }
+
+    #[test]
+    fn a_journal_that_would_differ_from_the_books_is_not_written() {
+        let error = written(501).unwrap_err();
+        assert!(error.to_string().contains("holds 501 EUR minor units in the books, 500 in the journal"), "{error}");
+    }
+
     #[test]
     fn variable_parts_are_escaped() {
         assert_eq!(account_name(&Account::PackageFunds("EX:P1".into())), "main:net-assets:package:EX%3AP1");

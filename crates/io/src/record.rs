@@ -416,7 +416,7 @@ impl RecordExport {
                     None => self.not_carried.push((
                         seq,
                         format!(
-                            "pledge {pledge}'s commitment ({} {} on {date}: not as announced, on its date)",
+                            "pledge {pledge}'s commitment of {} {} on {date} (the record commits as announced, on the announcement date)",
                             amount.currency,
                             amount.to_decimal_string()
                         ),

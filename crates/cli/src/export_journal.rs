@@ -51,6 +51,16 @@ pub fn run(location: &tranche_store::Location, args: ExportArgs) -> Result<()> {
     Ok(())
 }
 
+/// Like every report, an export of a store holding the synthetic exercise says so (stderr).
+fn exercise_note(state: &State) -> &'static str {
+    match state.pledges().iter().any(|p| p.id.as_str().starts_with("EX-")) {
+        true => {
+            "\nnote: this store includes the SYNTHETIC exercise (records EX-*), exported with the rest; it is not real data"
+        }
+        false => "",
+    }
+}
+
 /// Writes through `write` into a temporary file beside `path`, syncs it and renames it over
 /// `path`: a failed export leaves no file and never half a file.
 fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<String>) -> Result<String> {
@@ -114,7 +124,7 @@ fn journal(store: &AnyStore, flavour: Flavour, out: &mut dyn Write) -> Result<St
     Ok(format!(
         "exported {} transactions, {} postings, {} balance assertions from {} events",
         written.transactions, written.postings, written.assertions, state.events_applied
-    ))
+    ) + exercise_note(&state))
 }
 
 fn record(store: &AnyStore, out: &mut dyn Write) -> Result<String> {
@@ -124,7 +134,7 @@ fn record(store: &AnyStore, out: &mut dyn Write) -> Result<String> {
         Ok(())
     })?;
     let rows = export.write(out)?;
-    let mut said = format!("exported {rows} record rows from {} events", state.events_applied);
+    let mut said = format!("exported {rows} record rows from {} events{}", state.events_applied, exercise_note(&state));
     if !export.not_carried.is_empty() {
         // Grouped: the same kind of event many times is one line.
         let mut groups: Vec<(&str, Vec<u64>)> = Vec::new();

@@ -12,6 +12,9 @@ use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use tranche_api::datasets::{self, Dataset, Source};
 use tranche_core::auth::Reader;
+
+use crate::LocationExt as _;
+use crate::export_journal::ExportFormat;
 use tranche_store::Store as _;
 
 #[derive(clap::Args)]
@@ -45,6 +48,13 @@ enum Format {
     Datapackage,
     /// IATI 2.03 activity XML (docs/IATI.md): the mechanism and each package as activities.
     Iati,
+    /// The books as an hledger journal, with a balance assertion on each account's last posting.
+    Hledger,
+    /// The books as a ledger (ledger-cli) journal, with the same assertions.
+    Ledger,
+    /// The public-record CSV (`import record` reads it back): announcements, commitments made
+    /// on the announcement date, participation and targets.
+    Record,
 }
 
 fn parse_what(text: &str) -> Result<String, String> {
@@ -54,7 +64,20 @@ fn parse_what(text: &str) -> Result<String, String> {
     }
 }
 
-pub fn run(ledger: &crate::AnyLedger, reader: Reader, role: &str, args: ExportArgs) -> Result<()> {
+pub fn run(location: &tranche_store::Location, reader: Reader, role: &str, args: ExportArgs) -> Result<()> {
+    // The journals and the record are written from one pass over the log, without loading a
+    // ledger first (one replay, not two, on a large store); they hold no restricted field.
+    let journal = match args.format {
+        Format::Hledger => Some((ExportFormat::Hledger, "hledger")),
+        Format::Ledger => Some((ExportFormat::Ledger, "ledger")),
+        Format::Record => Some((ExportFormat::Record, "record")),
+        _ => None,
+    };
+    if let Some((journal, name)) = journal {
+        no_what(args.what.as_deref(), name)?;
+        return crate::export_journal::run(location, journal, args.output.as_deref());
+    }
+    let ledger = &location.ledger()?;
     crate::report::exercise_banner(ledger);
     let as_of = args.as_of.unwrap_or_else(crate::report::today);
     let currencies = ledger.reporting_currencies();
@@ -83,6 +106,8 @@ pub fn run(ledger: &crate::AnyLedger, reader: Reader, role: &str, args: ExportAr
             no_what(args.what.as_deref(), "iati")?;
             emit(output, iati_xml(ledger, reader)?.as_bytes())
         }
+        // Written above, from the log.
+        Format::Hledger | Format::Ledger | Format::Record => Ok(()),
     }
 }
 

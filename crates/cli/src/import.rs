@@ -354,15 +354,21 @@ fn gdp_key() -> Result<Envelope> {
 const KIEL_TRACKER_URL: &str = kiel::KIEL_TRACKER_URL;
 const KIEL_RELEASE_DATE: &str = "2026-08-04";
 
-/// Loads the shipped rates, parties, the PURL mechanism, the public record and the shipped Kiel
-/// release (a reference series). Idempotent.
-pub fn demo(ledger: &mut crate::AnyLedger) -> Result<()> {
+/// Loads the shipped rates, parties, the PURL mechanism, the shipped public record (or `record`)
+/// and the shipped Kiel release (a reference series). Idempotent.
+pub fn demo(ledger: &mut crate::AnyLedger, record: Option<&Path>) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV, Mode::Write)?;
     import_parties(ledger, "shipped parties", shipped::PARTIES_CSV, Mode::Write)?;
     ledger.execute(&purl_mechanism())?;
     ledger.execute(&nordic_baltic_eight())?;
     ledger.execute(&gdp_key()?)?;
-    import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false, Mode::Write)?;
+    match record {
+        None => import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false, Mode::Write)?,
+        Some(path) => {
+            let (name, text) = read(path)?;
+            import_record(ledger, &name, &text, false, Mode::Write)?
+        }
+    }
     let kiel = [
         kiel::Input { file: "shipped data/kiel-release-info.csv", text: shipped::KIEL_RELEASE_INFO_CSV },
         kiel::Input { file: "shipped data/kiel-procurement-trends.csv", text: shipped::KIEL_PROCUREMENT_CSV },

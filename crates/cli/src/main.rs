@@ -9,6 +9,7 @@ macro_rules! out {
 mod domain_commands;
 mod exercise;
 mod export;
+mod export_journal;
 mod funding;
 mod import;
 mod log_commands;
@@ -59,6 +60,9 @@ enum Top {
         /// Where the dashboard listens (port 0 picks a free one).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Load this public record (CSV) instead of the shipped one.
+        #[arg(long)]
+        record: Option<PathBuf>,
     },
     /// Import a file: ECB rates, the parties table, a public record, IATI 2.03 XML, or a Kiel
     /// tracker release.
@@ -348,9 +352,9 @@ fn run(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "tranche", &mut std::io::stdout());
             Ok(())
         }
-        Top::Demo { no_serve, exercise, listen } => {
+        Top::Demo { no_serve, exercise, listen, record } => {
             let mut ledger = Location::of(&cli.database)?.ledger()?;
-            import::demo(&mut ledger)?;
+            import::demo(&mut ledger, record.as_deref())?;
             if exercise {
                 exercise::load(&mut ledger)?;
                 report::exercise_banner(&ledger);
@@ -381,7 +385,7 @@ fn run(cli: Cli) -> Result<()> {
         Top::Report(command) => report::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), command),
         Top::Export(args) => {
             let role = cli.actor.0.map_or("public".to_string(), |role| role.to_string());
-            export::run(&Location::of(&cli.database)?.ledger()?, reader(cli.actor), &role, args)
+            export::run(&Location::of(&cli.database)?, reader(cli.actor), &role, args)
         }
         Top::Targets(args) => targets::run(&Location::of(&cli.database)?.ledger()?, args),
         Top::Pledge(command) => {

@@ -6,6 +6,7 @@ pub mod ecb;
 pub mod exercise;
 pub mod funding_wire;
 pub mod iati;
+pub mod journal;
 pub mod kiel;
 pub mod kiel_wire;
 pub mod parties;

@@ -346,3 +346,171 @@ fn plan_row(
     }
     Ok(fresh.into_iter().cloned().collect())
 }
+
+/// The public record written back from a log (`tranche export record`): one row per pledge
+/// announcement, participation record and target, in log order, so a superseded record always
+/// comes before the one superseding it. What the record's columns cannot carry is listed in
+/// [`RecordExport::not_carried`] instead (payments, withdrawals, commitments on another date or
+/// of another amount than announced, allocations and the rest of procurement, earmarks,
+/// contingencies, caps and members' shares).
+#[derive(Debug, Default)]
+pub struct RecordExport {
+    rows: Vec<ExportRow>,
+    pledges: HashMap<PledgeId, usize>,
+    /// What the record does not carry: the event's number and what of it (its kind, or a
+    /// part of an announcement or commitment).
+    pub not_carried: Vec<(u64, String)>,
+}
+
+#[derive(Debug)]
+struct ExportRow {
+    record_id: String,
+    date: NaiveDate,
+    kind: &'static str,
+    parties: String,
+    amount: Option<Money>,
+    package: String,
+    supersedes: String,
+    confidence: Confidence,
+    status: &'static str,
+    note: String,
+    source_url: String,
+}
+
+impl ExportRow {
+    fn new(record_id: String, date: NaiveDate, kind: &'static str, source: &Source, note: &Option<Note>) -> ExportRow {
+        ExportRow {
+            record_id,
+            date,
+            kind,
+            parties: String::new(),
+            amount: None,
+            package: String::new(),
+            supersedes: String::new(),
+            confidence: source.confidence,
+            status: "",
+            note: note.as_deref().unwrap_or("").to_string(),
+            source_url: source.url.as_ref().map_or("", |url| url.as_str()).to_string(),
+        }
+    }
+}
+
+impl RecordExport {
+    pub fn new() -> RecordExport {
+        RecordExport::default()
+    }
+
+    /// Adds one event of the log (in log order) and the id of the command that wrote it.
+    pub fn push(&mut self, seq: u64, command_id: &str, event: &tranche_core::Event) {
+        use tranche_core::Event;
+        match event {
+            Event::PledgeAnnounced { announcement } => self.announced(seq, announcement),
+            Event::PledgeCommitted { pledge, amount, date } => {
+                let carried = self
+                    .pledges
+                    .get(pledge)
+                    .and_then(|i| self.rows.get_mut(*i))
+                    .filter(|row| row.date == *date && row.amount == Some(*amount) && row.status == "announced");
+                match carried {
+                    Some(row) => row.status = "committed",
+                    None => self.not_carried.push((
+                        seq,
+                        format!(
+                            "pledge {pledge}'s commitment of {} {} on {date} (the record commits as announced, on the announcement date)",
+                            amount.currency,
+                            amount.to_decimal_string()
+                        ),
+                    )),
+                }
+            }
+            Event::PledgeSuperseded { pledge, by, .. } => {
+                match self.pledges.get(by).and_then(|i| self.rows.get_mut(*i)) {
+                    Some(row) => row.supersedes = pledge.to_string(),
+                    None => self.not_carried.push((seq, format!("{pledge} superseded by {by}"))),
+                }
+            }
+            Event::ParticipationRecorded { party, status, source, note } => {
+                let record_id = command_id
+                    .strip_prefix("record:")
+                    .filter(|id| PledgeId::parse(id).is_ok())
+                    .map_or_else(|| format!("E{seq}"), str::to_string);
+                let mut row = ExportRow::new(record_id, source.date, "participation", source, note);
+                row.parties = party.to_string();
+                row.status = status.as_str();
+                self.rows.push(row);
+            }
+            Event::TargetSet { target } => {
+                let mut row =
+                    ExportRow::new(target.id.to_string(), target.date, "target", &target.source, &target.note);
+                row.amount = Some(target.amount);
+                row.status = target.kind.as_str();
+                self.rows.push(row);
+            }
+            Event::PartyRegistered { .. }
+            | Event::MechanismDefined { .. }
+            | Event::GroupDefined { .. }
+            | Event::ShareKeyLoaded { .. } => {}
+            other => self.not_carried.push((seq, other.name().to_string())),
+        }
+    }
+
+    fn announced(&mut self, seq: u64, announcement: &Announcement) {
+        let kind = match announcement.kind {
+            PledgeKind::Solo => "pledge",
+            PledgeKind::JointPackage => "joint-package",
+        };
+        let mut row = ExportRow::new(
+            announcement.pledge.to_string(),
+            announcement.date,
+            kind,
+            &announcement.source,
+            &announcement.note,
+        );
+        let parties: Vec<&str> = announcement.contributor.parties().iter().map(PartyId::as_str).collect();
+        row.parties = parties.join(";");
+        row.amount = announcement.amount;
+        row.status = "announced";
+        row.package = announcement.package.as_ref().map_or(String::new(), ToString::to_string);
+        let id = &announcement.pledge;
+        if announcement.source.date != announcement.date {
+            self.not_carried.push((seq, format!("pledge {id}'s source date {}", announcement.source.date)));
+        }
+        let extras = [
+            (announcement.earmark.is_some(), "earmark"),
+            (announcement.contingent_on.is_some(), "contingency"),
+            (announcement.cap_per_package.is_some(), "cap per package"),
+            (!announcement.shares.is_empty(), "members' shares"),
+        ];
+        for (_, what) in extras.iter().filter(|(present, _)| *present) {
+            self.not_carried.push((seq, format!("pledge {id}'s {what}")));
+        }
+        self.pledges.insert(id.clone(), self.rows.len());
+        self.rows.push(row);
+    }
+
+    /// Writes the record as CSV (RFC 4180, the columns `import record` reads).
+    pub fn write(&self, out: &mut dyn std::io::Write) -> Result<usize, csv::Error> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(COLUMNS)?;
+        for row in &self.rows {
+            let amount = row.amount.map(|m| m.to_decimal().normalize().to_string()).unwrap_or_default();
+            let currency = row.amount.map(|m| m.currency.to_string()).unwrap_or_default();
+            writer.write_record([
+                row.record_id.as_str(),
+                &row.date.to_string(),
+                row.kind,
+                &row.parties,
+                &amount,
+                &currency,
+                &row.package,
+                &row.supersedes,
+                row.confidence.as_str(),
+                row.status,
+                &row.note,
+                &row.source_url,
+            ])?;
+        }
+        writer.flush()?;
+        Ok(self.rows.len())
+    }
+}

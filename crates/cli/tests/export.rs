@@ -353,3 +353,18 @@ fn the_data_package_passes_frictionless_and_a_broken_copy_fails() {
     assert!(!valid, "frictionless accepted a text in an amount column:\n{report}");
     assert!(report.contains("type-error"), "{report}");
 }
+
+/// The README's export example is real output: the quoted CSV is what the command it shows
+/// prints on the demo store.
+#[test]
+fn the_readme_export_example_is_what_the_command_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let command = "tranche export csv summary --as-of 2026-02-28";
+    assert!(readme.contains(command), "the README shows {command:?}");
+    let start = readme.find("```\nas_of,measure,currency").expect("the README quotes the summary CSV") + 4;
+    let quoted = &readme[start..start + readme[start..].find("```").unwrap()];
+    let (_dir, db) = demo(false);
+    let out = run(&db, &["export", "csv", "summary", "--as-of", "2026-02-28"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n"), quoted);
+}

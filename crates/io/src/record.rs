@@ -449,7 +449,8 @@ impl RecordExport {
             Event::PartyRegistered { .. }
             | Event::MechanismDefined { .. }
             | Event::GroupDefined { .. }
-            | Event::ShareKeyLoaded { .. } => {}
+            | Event::ShareKeyLoaded { .. }
+            | Event::KielReleaseLoaded { .. } => {}
             other => self.not_carried.push((seq, other.name().to_string())),
         }
     }

@@ -73,6 +73,10 @@ pub fn run(location: &tranche_store::Location, reader: Reader, role: &str, args:
         Format::Record => Some((ExportFormat::Record, "record")),
         _ => None,
     };
+    // A data package is a new folder (checked where it is written); every other format a file.
+    if let Some(output) = args.output.as_deref().filter(|_| !matches!(args.format, Format::Datapackage)) {
+        check_target(output, location)?;
+    }
     if let Some((journal, name)) = journal {
         no_what(args.what.as_deref(), name)?;
         return crate::export_journal::run(location, journal, args.output.as_deref());
@@ -109,6 +113,43 @@ pub fn run(location: &tranche_store::Location, reader: Reader, role: &str, args:
         // Written above, from the log.
         Format::Hledger | Format::Ledger | Format::Record => Ok(()),
     }
+}
+
+/// Whether `path` may be written by renaming a new file over it: it is absent or an ordinary,
+/// writable file, and it is not the store or a file beside it that the store keeps (`-wal`,
+/// `-shm`, the signing key). A device, a FIFO or a symbolic link is refused, not replaced.
+pub fn check_target(path: &Path, location: &tranche_store::Location) -> Result<()> {
+    let shown = path.display();
+    if let Ok(metadata) = std::fs::symlink_metadata(path) {
+        let kind = metadata.file_type();
+        if kind.is_symlink() {
+            anyhow::bail!("{shown} is a symbolic link; name the file itself");
+        }
+        if !kind.is_file() {
+            anyhow::bail!("{shown} exists and is not an ordinary file; nothing was written");
+        }
+        if metadata.permissions().readonly() {
+            anyhow::bail!("{shown} is read-only; nothing was written");
+        }
+    }
+    if let tranche_store::Location::File(store) = location {
+        let resolved = |p: &Path| -> Option<PathBuf> {
+            let name = p.file_name()?;
+            let parent = match p.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            Some(std::fs::canonicalize(parent).ok()?.join(name))
+        };
+        let target = resolved(path);
+        let store_name = store.as_os_str().to_string_lossy();
+        let kept =
+            ["", "-wal", "-shm", "-journal", ".key"].map(|suffix| PathBuf::from(format!("{store_name}{suffix}")));
+        if target.is_some() && kept.iter().any(|file| resolved(file) == target) {
+            anyhow::bail!("{shown} is the store or a file the store keeps; nothing was written");
+        }
+    }
+    Ok(())
 }
 
 /// Formats that write the whole store take no WHAT.

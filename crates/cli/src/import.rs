@@ -71,22 +71,28 @@ fn read(path: &Path) -> Result<(String, String)> {
 }
 
 pub fn run(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: ImportCommand) -> Result<()> {
+    // Every imported command is issued by `--as` and authorised as that role's would be; the
+    // public writes nothing.
+    let actor = actor.ok_or_else(|| anyhow::anyhow!("the public may not import; pass --as ROLE"))?;
     match command {
         ImportCommand::Ecb { file, dry_run } => {
+            // Reference rates are not commands: only the operator and the coordinator load them.
+            if !matches!(actor, Role::Admin | Role::Coordinator) {
+                bail!("{actor} may not import reference rates; the operator (admin) or the coordinator may");
+            }
             let (name, text) = read(&file)?;
             import_rates(ledger, &name, &text, Mode::from_flag(dry_run))
         }
         ImportCommand::Parties { file, dry_run } => {
             let (name, text) = read(&file)?;
-            import_parties(ledger, &name, &text, Mode::from_flag(dry_run))
+            import_parties(ledger, &name, &text, As(actor), Mode::from_flag(dry_run))
         }
         ImportCommand::Record { file, skip_invalid, dry_run } => {
             let (name, text) = read(&file)?;
-            import_record(ledger, &name, &text, skip_invalid, Mode::from_flag(dry_run))
+            import_record(ledger, &name, &text, As(actor), skip_invalid, Mode::from_flag(dry_run))
         }
-        ImportCommand::Iati { file, dry_run } => import_iati(ledger, &file, dry_run),
+        ImportCommand::Iati { file, dry_run } => import_iati(ledger, &file, As(actor), dry_run),
         ImportCommand::Kiel { paths, dry_run } => {
-            let actor = actor.ok_or_else(|| anyhow::anyhow!("the public may not write; pass --as ROLE"))?;
             let mut files = Vec::new();
             for path in &paths {
                 match path.is_dir() {
@@ -100,6 +106,23 @@ pub fn run(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: ImportCo
             }
             let inputs: Vec<kiel::Input<'_>> = files.iter().map(|(file, text)| kiel::Input { file, text }).collect();
             import_kiel(ledger, actor, &inputs, dry_run)
+        }
+    }
+}
+
+/// Who issues an import's commands: the parsers build them as the operator's, and each is
+/// re-issued as this role's before it is checked for repeats, decided and written.
+#[derive(Clone)]
+struct As(Role);
+
+impl As {
+    fn envelope(&self, envelope: &Envelope) -> Envelope {
+        Envelope { actor: self.0, ..envelope.clone() }
+    }
+
+    fn all(&self, envelopes: &mut [Envelope]) {
+        for envelope in envelopes {
+            envelope.actor = self.0;
         }
     }
 }
@@ -180,8 +203,9 @@ fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mod
     Ok(())
 }
 
-fn import_parties(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mode) -> Result<()> {
-    let envelopes = parties::parse(name, text)?;
+fn import_parties(ledger: &mut crate::AnyLedger, name: &str, text: &str, actor: As, mode: Mode) -> Result<()> {
+    let mut envelopes = parties::parse(name, text)?;
+    actor.all(&mut envelopes);
     let outcomes = mode.execute_all(ledger, &envelopes)?;
     let new = outcomes.iter().filter(|o| !o.repeated).count();
     out!("{name}: {} parties, {new} new, {} already registered{}", outcomes.len(), outcomes.len() - new, mode.tail());
@@ -214,20 +238,28 @@ impl Progress {
     }
 }
 
-fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_invalid: bool, mode: Mode) -> Result<()> {
+fn import_record(
+    ledger: &mut crate::AnyLedger,
+    name: &str,
+    text: &str,
+    actor: As,
+    skip_invalid: bool,
+    mode: Mode,
+) -> Result<()> {
     let state = ledger.state();
     let parsed = record::parse(name, text, &|id| state.has_pledge(id))?;
     let progress = Progress::new(parsed.rows.len() + parsed.errors.len(), "checking");
     let failure = RefCell::new(None);
     let known = |envelope: &Envelope| {
         progress.tick();
-        ledger.known(envelope).unwrap_or_else(|error| {
+        ledger.known(&actor.envelope(envelope)).unwrap_or_else(|error| {
             failure.borrow_mut().get_or_insert(error);
             Known::New
         })
     };
-    let plan = record::plan(name, parsed, ledger.state(), ledger.rates(), &known);
+    let mut plan = record::plan(name, parsed, ledger.state(), ledger.rates(), &known);
     progress.finish();
+    actor.all(&mut plan.envelopes);
     if let Some(error) = failure.into_inner() {
         return Err(error.into());
     }
@@ -256,7 +288,7 @@ fn import_record(ledger: &mut crate::AnyLedger, name: &str, text: &str, skip_inv
     Ok(())
 }
 
-fn import_iati(ledger: &mut crate::AnyLedger, path: &Path, dry_run: bool) -> Result<()> {
+fn import_iati(ledger: &mut crate::AnyLedger, path: &Path, actor: As, dry_run: bool) -> Result<()> {
     let name = path.display().to_string();
     let size = std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?.len();
     if size > iati::MAX_FILE_BYTES as u64 {
@@ -271,7 +303,7 @@ fn import_iati(ledger: &mut crate::AnyLedger, path: &Path, dry_run: bool) -> Res
     let failure = RefCell::new(None);
     let known = |envelope: &Envelope| {
         progress.tick();
-        ledger.known(envelope).unwrap_or_else(|error| {
+        ledger.known(&actor.envelope(envelope)).unwrap_or_else(|error| {
             failure.borrow_mut().get_or_insert(error);
             Known::New
         })
@@ -281,7 +313,8 @@ fn import_iati(ledger: &mut crate::AnyLedger, path: &Path, dry_run: bool) -> Res
     if let Some(error) = failure.into_inner() {
         return Err(error.into());
     }
-    let plan = plan.map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    let mut plan = plan.map_err(|e| anyhow::anyhow!("{e}; nothing was imported"))?;
+    actor.all(&mut plan.envelopes);
     let counts = format!(
         "{} pledges, {} payments, {} participation records ({} allocations and disbursements not imported)",
         parsed.pledges, parsed.payments, parsed.participation, parsed.not_imported
@@ -358,15 +391,17 @@ const KIEL_RELEASE_DATE: &str = "2026-08-04";
 /// and the shipped Kiel release (a reference series). Idempotent.
 pub fn demo(ledger: &mut crate::AnyLedger, record: Option<&Path>) -> Result<()> {
     import_rates(ledger, "shipped ECB rates", shipped::ECB_RATES_CSV, Mode::Write)?;
-    import_parties(ledger, "shipped parties", shipped::PARTIES_CSV, Mode::Write)?;
+    import_parties(ledger, "shipped parties", shipped::PARTIES_CSV, As(Role::Admin), Mode::Write)?;
     ledger.execute(&purl_mechanism())?;
     ledger.execute(&nordic_baltic_eight())?;
     ledger.execute(&gdp_key()?)?;
     match record {
-        None => import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, false, Mode::Write)?,
+        None => {
+            import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, As(Role::Admin), false, Mode::Write)?
+        }
         Some(path) => {
             let (name, text) = read(path)?;
-            import_record(ledger, &name, &text, false, Mode::Write)?
+            import_record(ledger, &name, &text, As(Role::Admin), false, Mode::Write)?
         }
     }
     let kiel = [

@@ -368,3 +368,49 @@ fn the_readme_export_example_is_what_the_command_prints() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n"), quoted);
 }
+
+/// `-o` renames a new file over the name: it refuses what it would destroy instead of writing
+/// into (a symbolic link, a device, a read-only file, the store and its key).
+#[test]
+fn an_export_never_replaces_what_it_should_not() {
+    let (dir, db) = demo(false);
+    let folder = dir.path();
+    let target = folder.join("target.csv");
+    std::fs::write(&target, "keep").unwrap();
+    let link = folder.join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let read_only = folder.join("read-only.csv");
+    std::fs::write(&read_only, "keep").unwrap();
+    let mut permissions = std::fs::metadata(&read_only).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&read_only, permissions).unwrap();
+    let key = format!("{db}.key");
+    let key_before = std::fs::read(&key).unwrap();
+    let cases: Vec<(String, &str)> = vec![
+        (link.to_str().unwrap().to_string(), "symbolic link"),
+        ("/dev/null".to_string(), "not an ordinary file"),
+        (read_only.to_str().unwrap().to_string(), "read-only"),
+        (db.clone(), "the store"),
+        (key.clone(), "the store"),
+        (folder.join(".").join("demo.db").to_str().unwrap().to_string(), "the store"),
+    ];
+    for (path, said) in &cases {
+        for format in [&["csv", "parties"][..], &["hledger"][..]] {
+            let mut args = vec!["export"];
+            args.extend_from_slice(format);
+            args.extend(["-o", path.as_str()]);
+            let out = run(&db, &args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success() && stderr.contains(said), "{args:?}: {stderr}");
+        }
+    }
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert_eq!(std::fs::read_to_string(&read_only).unwrap(), "keep");
+    assert_eq!(std::fs::read(&key).unwrap(), key_before);
+    assert!(common::tranche(&db, &["check"]).starts_with("ok: "), "the store is intact");
+    // An ordinary file is replaced whole.
+    let out = run(&db, &["export", "csv", "parties", "-o", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&target).unwrap().starts_with("contributor,"));
+}

@@ -157,3 +157,44 @@ fn dry_runs_of_rates_and_parties_write_nothing() {
     let out = store.ok(&["import", "ecb", "--dry-run", &rates]);
     assert!(out.contains(&format!(", 0 new, {new} already loaded (dry run")), "{out}");
 }
+
+#[test]
+fn an_import_is_issued_by_its_role_and_authorised_as_that_roles_commands() {
+    let store = Store::demo();
+    let deu = store.file(
+        "deu.csv",
+        &format!("{HEADER}\nW1,2026-05-01,pledge,DEU,5000000000,EUR,,,confirmed,committed,x,https://example.org/w1\n"),
+    );
+    let nld = store.file(
+        "nld.csv",
+        &format!("{HEADER}\nW2,2026-05-01,pledge,NLD,1000,EUR,,,confirmed,announced,x,https://example.org/w2\n"),
+    );
+    let before = store.events();
+    for (role, file) in
+        [("public", &deu), ("auditor", &deu), ("supplier", &deu), ("contributor:NLD", &deu), ("contributor:DEU", &nld)]
+    {
+        for dry in [true, false] {
+            let mut args = vec!["--as", role, "import", "record", file.as_str()];
+            if dry {
+                args.push("--dry-run");
+            }
+            let (ok, out, stderr) = store.run(&args);
+            assert!(!ok, "{args:?} must be refused: {out}");
+            assert!(
+                stderr.contains(role.split(':').next().unwrap()) || stderr.contains("may not"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    for role in ["public", "contributor:NLD", "auditor"] {
+        let rates = store.file("rates.csv", "Date,USD\n2026-11-30,1.17\n");
+        let (ok, _, stderr) = store.run(&["--as", role, "import", "ecb", &rates]);
+        assert!(!ok && stderr.contains("may not"), "{role}: {stderr}");
+    }
+    assert_eq!(store.events(), before, "nothing refused was written");
+
+    // A contributor imports its own pledge; the event names it as the actor.
+    let out = store.ok(&["--as", "contributor:NLD", "import", "record", &nld]);
+    assert!(out.contains("1 rows imported"), "{out}");
+    assert_eq!(store.events(), before + 1);
+}

@@ -156,7 +156,9 @@ pub enum Command {
     LoadShareKey {
         key: ShareKey,
     },
-    /// Load a release of the Kiel tracker as a reference series; a release is loaded once.
+    /// Load a release of the Kiel tracker as a reference series; a release is loaded once. A
+    /// whole release (release 29: about 150 KB) is more than the 64 KiB a request body may
+    /// hold: load it with `tranche import kiel`; the API takes small releases only.
     LoadKielRelease {
         release: Box<KielRelease>,
     },

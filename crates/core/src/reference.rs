@@ -204,6 +204,13 @@ impl KielRelease {
                 return rule(format!("the nato_purl months are not ascending ({} then {})", a.month, b.month));
             }
         }
+        if self.period > YearMonth::of(self.date) {
+            return rule(format!("its data reach {} but it was published on {}", self.period, self.date));
+        }
+        let beyond = self.purl.iter().map(|m| m.month).chain(self.countries.iter().map(|c| c.month));
+        if let Some(month) = beyond.filter(|month| *month > self.period).max() {
+            return rule(format!("a figure for {month}, after the release's data end ({})", self.period));
+        }
         let mut seen = std::collections::BTreeSet::new();
         for row in &self.countries {
             if !seen.insert((row.iso, row.month)) {
@@ -302,6 +309,14 @@ mod tests {
         doubled.countries = vec![row.clone(), row];
         let error = fresh.decide(&rates, &load(doubled)).unwrap_err();
         assert!(error.to_string().contains("DEU appears twice in 2025-08"), "{error}");
+
+        // A release's figures end with its data (04/2026), and its data end before it is published.
+        let late = fresh.decide(&rates, &load(release(&[("2026-04", "1"), ("2027-01", "1")]))).unwrap_err();
+        assert!(late.to_string().contains("a figure for 2027-01, after the release's data end (2026-04)"), "{late}");
+        let mut early = release(&[("2025-08", "1")]);
+        early.date = crate::parse_date("2026-03-31").unwrap();
+        let early = fresh.decide(&rates, &load(early)).unwrap_err();
+        assert!(early.to_string().contains("its data reach 2026-04 but it was published on 2026-03-31"), "{early}");
     }
 
     #[test]

@@ -71,7 +71,7 @@ string_schema! {
     YearMonth: "A calendar month, YYYY-MM", Some("^[0-9]{4}-(0[1-9]|1[0-2])$"), Some(7), "2026-03";
     DecimalText: "A decimal number in plain notation, as a string", Some(DECIMAL_PATTERN), None, "1681.127";
     Percent: "A percentage: more than 0, at most 100, at most six decimals, as a string", Some(DECIMAL_PATTERN), None, "25";
-    BnEur: "A Kiel tracker figure in billions of EUR: not negative, plain notation, as a string", Some(DECIMAL_PATTERN), None, "1.883232";
+    BnEur: "A Kiel tracker figure in billions of EUR (negative where Kiel corrects an earlier month), plain notation, as a string", Some(DECIMAL_PATTERN), None, "1.883232";
     KielIso: "A country code as the Kiel tracker writes it: two or three capital letters (EU for the EU)", Some("^[A-Z]{2,3}$"), Some(3), "NLD";
     KeyValue: "A share key value: not negative, at most 1,000,000,000,000, at most six decimals, as a string", Some(DECIMAL_PATTERN), None, "1681.127";
 }

@@ -73,6 +73,8 @@ pub fn run(location: &tranche_store::Location, reader: Reader, role: &str, args:
         Format::Record => Some((ExportFormat::Record, "record")),
         _ => None,
     };
+    // `-o -` is stdout, as for `backup`.
+    let args = ExportArgs { output: args.output.filter(|path| path.as_os_str() != "-"), ..args };
     // A data package is a new folder (checked where it is written); every other format a file.
     if let Some(output) = args.output.as_deref().filter(|_| !matches!(args.format, Format::Datapackage)) {
         check_target(output, location)?;

@@ -196,9 +196,10 @@ fn import_kiel(ledger: &mut crate::AnyLedger, actor: Role, inputs: &[kiel::Input
 fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mode) -> Result<()> {
     let quotes = ecb::parse(name, text)?;
     let imported = match mode {
-        Mode::Write => ledger.import_rates(&quotes)?,
-        Mode::DryRun => ledger.preview_rates(&quotes)?,
-    };
+        Mode::Write => ledger.import_rates(&quotes),
+        Mode::DryRun => ledger.preview_rates(&quotes),
+    }
+    .with_context(|| format!("{name}: the rates do not agree with those loaded"))?;
     out!("{name}: {} rates, {} new, {} already loaded{}", quotes.len(), imported.new, imported.unchanged, mode.tail());
     Ok(())
 }
@@ -206,7 +207,7 @@ fn import_rates(ledger: &mut crate::AnyLedger, name: &str, text: &str, mode: Mod
 fn import_parties(ledger: &mut crate::AnyLedger, name: &str, text: &str, actor: As, mode: Mode) -> Result<()> {
     let mut envelopes = parties::parse(name, text)?;
     actor.all(&mut envelopes);
-    let outcomes = mode.execute_all(ledger, &envelopes)?;
+    let outcomes = mode.execute_all(ledger, &envelopes).with_context(|| format!("{name}: nothing was imported"))?;
     let new = outcomes.iter().filter(|o| !o.repeated).count();
     out!("{name}: {} parties, {new} new, {} already registered{}", outcomes.len(), outcomes.len() - new, mode.tail());
     Ok(())

@@ -68,11 +68,8 @@ pub fn comparison(state: &State, rates: &RateTable, as_of: NaiveDate) -> Result<
         rows.push(vec![
             month.to_string(),
             minor_decimal(ours, eur),
-            kiel.map_or_else(|| NOT_REPORTED.to_string(), |k| k.to_decimal_string()),
-            kiel.map_or_else(
-                || NOT_REPORTED.to_string(),
-                |k| minor_decimal(ours.saturating_sub(i128::from(k.amount_minor)), eur),
-            ),
+            kiel.map_or_else(String::new, |k| k.to_decimal_string()),
+            kiel.map_or_else(String::new, |k| minor_decimal(ours.saturating_sub(i128::from(k.amount_minor)), eur)),
         ]);
     }
     let lines = [
@@ -138,7 +135,7 @@ fn per_gdp(
         let ours = amounts.get(&eur).copied().unwrap_or(Money::zero(eur));
         let kiel_rows: Vec<_> = release.countries.iter().filter(|r| r.iso.as_str() == party.to_string()).collect();
         let Some(gdp) = kiel_rows.iter().max_by_key(|r| r.month).map(|r| r.gdp) else {
-            let missing = || NOT_REPORTED.to_string();
+            let missing = String::new;
             rows.push(vec![key.clone(), ours.to_decimal_string(), missing(), missing(), String::new(), missing()]);
             continue;
         };
@@ -180,9 +177,11 @@ fn per_gdp(
     ))
 }
 
-/// The months rows as shown: amounts grouped by thousands, "not reported" as is.
+/// The rows as shown: amounts grouped by thousands, an empty cell (Kiel has no figure: empty in
+/// the downloads, as in every export) as "not reported".
 pub fn display(dataset: &Dataset) -> Vec<Vec<String>> {
-    dataset.rows.iter().map(|row| row.iter().map(|cell| grouped(cell)).collect()).collect()
+    let shown = |cell: &String| if cell.is_empty() { NOT_REPORTED.to_string() } else { grouped(cell) };
+    dataset.rows.iter().map(|row| row.iter().map(shown).collect()).collect()
 }
 
 /// The comparison as a page shows it.

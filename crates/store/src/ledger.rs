@@ -11,12 +11,22 @@ use tranche_core::{
 use crate::{AcceptedCommand, Batch, Fingerprint, Store, StoreError};
 
 /// How often a batch is decided again after another writer appended first.
-const MAX_ATTEMPTS: u32 = 20;
+const MAX_ATTEMPTS: u32 = 60;
 
-/// A pause before deciding again, growing with each attempt (up to 20 ms) so that a writer that
-/// keeps losing gets a turn.
+/// A pause before deciding again: growing with each attempt (up to 50 ms) and jittered, so that
+/// two writers that keep colliding do not wait in step and collide again (on a loaded machine two
+/// writers backing off by the same amounts lost twenty times in a row).
 fn back_off(attempt: u32) {
-    std::thread::sleep(std::time::Duration::from_millis(u64::from(attempt.min(20))));
+    let ceiling = u64::from(attempt.min(50)).max(1);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let thread = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::thread::current().id().hash(&mut hasher);
+        hasher.finish()
+    };
+    let jitter = (u64::from(nanos) ^ thread) % (ceiling + 1);
+    std::thread::sleep(std::time::Duration::from_millis(ceiling / 2 + jitter));
 }
 
 /// The result of an accepted command (first time or repeated).

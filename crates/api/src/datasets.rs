@@ -432,7 +432,8 @@ pub fn journal<S: Store + ?Sized>(store: &S) -> Result<Dataset, DatasetError> {
     let mut state = State::new();
     let mut rows = Vec::new();
     store.replay(&mut |seq, event| {
-        let date = event_date(&event);
+        // The date the books post the entries on, as in the hledger and ledger journals.
+        let date = tranche_io::journal::event_date(&event).map_or_else(String::new, |d| d.to_string());
         let entries =
             state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq} does not apply: {e}")))?;
         for (index, entry) in entries.iter().enumerate() {
@@ -465,26 +466,4 @@ pub fn journal<S: Store + ?Sized>(store: &S) -> Result<Dataset, DatasetError> {
         ],
         rows,
     ))
-}
-
-/// The date an event states: its own `date`, else the date of the record it carries (an
-/// announcement's, an allocation's, a source's); empty when it states none.
-fn event_date(event: &Event) -> String {
-    let Ok(value) = serde_json::to_value(event) else { return String::new() };
-    let mut queue = std::collections::VecDeque::from([&value]);
-    let mut visited = 0;
-    while let Some(value) = queue.pop_front() {
-        visited += 1;
-        if visited > 64 {
-            break;
-        }
-        let serde_json::Value::Object(map) = value else { continue };
-        if let Some(serde_json::Value::String(date)) = map.get("date")
-            && tranche_core::parse_date(date).is_ok()
-        {
-            return date.clone();
-        }
-        queue.extend(map.values().filter(|v| v.is_object()));
-    }
-    String::new()
 }

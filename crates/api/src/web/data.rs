@@ -905,6 +905,19 @@ fn source_label(url: &str) -> String {
         .to_string()
 }
 
+/// The date of the newest record on or before `as_of`: the last day the figures know anything
+/// about (announcements, commitments, withdrawals, supersessions, participation, targets).
+/// `None` when the log holds no record by then.
+pub fn record_cutoff(state: &State, as_of: NaiveDate) -> Option<NaiveDate> {
+    let pledge_dates = state
+        .pledges()
+        .iter()
+        .flat_map(|p| [Some(p.date), p.committed_on, p.withdrawn_on, p.superseded.as_ref().map(|(_, date)| *date)]);
+    let participation = state.participation.values().flatten().map(|r| Some(r.change.date));
+    let targets = state.targets.values().map(|t| Some(t.source.date));
+    pledge_dates.chain(participation).chain(targets).flatten().filter(|date| *date <= as_of).max()
+}
+
 pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Records {
     let mut members: BTreeSet<(&str, &PartyId)> = BTreeSet::new();
     for joint in state.pledges().iter().filter(|p| p.kind == PledgeKind::JointPackage) {

@@ -62,6 +62,8 @@ pub struct Chrome {
     /// The Funding page is in the navigation (coordinator, admin, auditor).
     pub sees_funding: bool,
     pub as_of: String,
+    /// The date of the newest record on or before `as_of` (empty: the log holds none).
+    pub cutoff: String,
     pub events: u64,
 }
 
@@ -89,7 +91,14 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
 }
 
 impl Visitor {
-    fn chrome(&self, page: &'static str, title: &str, as_of: chrono::NaiveDate, events: u64) -> Chrome {
+    fn chrome(
+        &self,
+        page: &'static str,
+        title: &str,
+        as_of: chrono::NaiveDate,
+        cutoff: Option<chrono::NaiveDate>,
+        events: u64,
+    ) -> Chrome {
         Chrome {
             page,
             title: title.to_string(),
@@ -102,6 +111,7 @@ impl Visitor {
             sees_requirements: self.reader.sees_requirements(),
             sees_funding: funding::access(&self.reader).is_ok(),
             as_of: as_of.to_string(),
+            cutoff: cutoff.map(|d| d.to_string()).unwrap_or_default(),
             events,
         }
     }
@@ -121,8 +131,11 @@ impl Visitor {
     }
 
     fn message(&self, status: StatusCode, heading: &str, message: String, events: u64) -> Response {
-        let page =
-            Message { chrome: self.chrome("message", heading, today(), events), heading: heading.to_string(), message };
+        let page = Message {
+            chrome: self.chrome("message", heading, today(), None, events),
+            heading: heading.to_string(),
+            message,
+        };
         self.html(status, render(&page))
     }
 }
@@ -192,15 +205,33 @@ struct Page<'a> {
     ledger: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::AnyStore>>,
     events: u64,
     format: Format,
+    /// `?as_of=YYYY-MM-DD`, today when absent: the date every figure of the page is computed at.
+    as_of: chrono::NaiveDate,
+    /// The newest record on or before `as_of`.
+    cutoff: Option<chrono::NaiveDate>,
 }
 
 async fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) -> Result<Page<'a>, Response> {
     let visitor = visitor(state, headers).await;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let events = ledger.head();
-    match format_of(query) {
-        Ok(format) => Ok(Page { visitor, ledger, events, format }),
-        Err(message) => Err(visitor.bad_request(message, events)),
+    let format = match format_of(query) {
+        Ok(format) => format,
+        Err(message) => return Err(visitor.bad_request(message, events)),
+    };
+    let as_of = match as_of_of(query) {
+        Ok(as_of) => as_of,
+        Err(message) => return Err(visitor.bad_request(message, events)),
+    };
+    let cutoff = data::record_cutoff(ledger.state(), as_of);
+    Ok(Page { visitor, ledger, events, format, as_of, cutoff })
+}
+
+/// `?as_of=`: a date, today when absent or empty.
+fn as_of_of(query: &PageQuery) -> Result<chrono::NaiveDate, String> {
+    match query.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(today()),
+        Some(text) => tranche_core::parse_date(text).map_err(|e| format!("as_of: {e}")),
     }
 }
 
@@ -257,18 +288,11 @@ pub fn overview_html(
 }
 
 async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
-    let as_of = match query.as_of.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => today(),
-        Some(text) => match tranche_core::parse_date(text) {
-            Ok(date) => date,
-            Err(e) => return visitor.bad_request(format!("as_of: {e}"), events),
-        },
-    };
-    match overview_html(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, events)) {
+    match overview_html(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, cutoff, events)) {
         Ok((html, dataset)) => match format {
             Format::Html => visitor.html(StatusCode::OK, html),
             format => download(&dataset, format),
@@ -297,7 +321,7 @@ struct ContributorsTable {
 }
 
 async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -307,7 +331,6 @@ async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(q
         Ok(order) => order,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let as_of = today();
     let table = match data::contributors(ledger.state(), ledger.rates(), as_of, order) {
         Ok(table) => table,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
@@ -325,7 +348,7 @@ async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(q
         return visitor.html(StatusCode::OK, fragment);
     }
     let page = ContributorsPage {
-        chrome: visitor.chrome("contributors", "Contributors", as_of, events),
+        chrome: visitor.chrome("contributors", "Contributors", as_of, cutoff, events),
         download_base: format!("/contributors?sort={sort}&dir={dir}&"),
         table: fragment,
     };
@@ -343,17 +366,16 @@ struct PackagesPage {
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
-    let as_of = today();
     let view = data::packages(ledger.state(), visitor.reader, as_of);
     if !matches!(format, Format::Html) {
         return download(&view.dataset, format);
     }
     let page = PackagesPage {
-        chrome: visitor.chrome("packages", "Packages", as_of, events),
+        chrome: visitor.chrome("packages", "Packages", as_of, cutoff, events),
         download_base: "/packages?",
         currency: view.currency,
         pipeline: view.pipeline,
@@ -378,7 +400,7 @@ async fn fair_share_page(
     headers: HeaderMap,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of: _, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -406,7 +428,7 @@ async fn fair_share_page(
     }
     let unit = 10i64.pow(request.currency.exponent());
     let page = FairSharePage {
-        chrome: visitor.chrome("fair-share", "Fair share", request.as_of, events),
+        chrome: visitor.chrome("fair-share", "Fair share", request.as_of, cutoff, events),
         download_base: format!("/fair-share?{}", request.query()),
         include_partners: request.include_partners,
         amount_input: request.amount.map(|m| (m.amount_minor / unit).to_string()).unwrap_or_default(),
@@ -506,7 +528,7 @@ fn funding_response(
     };
     let as_of = request.options.as_of;
     let page = FundingPage {
-        chrome: visitor.chrome("funding", "Funding", as_of, events),
+        chrome: visitor.chrome("funding", "Funding", as_of, data::record_cutoff(ledger.state(), as_of), events),
         view,
         can_accept: access == funding::Access::Accept,
         notice,
@@ -603,7 +625,7 @@ struct RequirementsPage {
 }
 
 async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -622,7 +644,7 @@ async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(q
         return download(&view.dataset, format);
     }
     let page = RequirementsPage {
-        chrome: visitor.chrome("requirements", "Requirements", today(), events),
+        chrome: visitor.chrome("requirements", "Requirements", as_of, cutoff, events),
         download_base: "/requirements?",
         currency: view.currency,
         coverage: view.coverage,
@@ -641,11 +663,10 @@ struct MonthsPage {
 
 /// Our monthly PURL money against the latest Kiel release, and per GDP against Kiel's military aid.
 async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
-    let as_of = today();
     let comparison = match reference::comparison(ledger.state(), ledger.rates(), as_of) {
         Ok(comparison) => comparison,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "Cannot compare", e.to_string(), events),
@@ -662,7 +683,7 @@ async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query):
         };
     }
     let page = MonthsPage {
-        chrome: visitor.chrome("months", "By month", as_of, events),
+        chrome: visitor.chrome("months", "By month", as_of, cutoff, events),
         kiel: comparison.as_ref().map(reference::Comparison::view),
         full: true,
     };
@@ -689,7 +710,7 @@ struct RecordsTable {
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -702,7 +723,6 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         Ok(filter) => filter,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let as_of = today();
     let view = data::records(ledger.state(), as_of, &filter);
     if !matches!(format, Format::Html) {
         return download(&view.dataset, format);
@@ -712,7 +732,7 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         return visitor.html(StatusCode::OK, table);
     }
     let page = RecordsPage {
-        chrome: visitor.chrome("records", "Records", as_of, events),
+        chrome: visitor.chrome("records", "Records", as_of, cutoff, events),
         download_base: format!("/records?{}", filter.query()),
         filter,
         parties: view.parties,
@@ -737,7 +757,7 @@ struct LogPage {
 }
 
 async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
-    let Page { visitor, ledger, events: head, format } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events: head, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
@@ -785,7 +805,7 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
     let page = LogPage {
-        chrome: visitor.chrome("log", "Log", today(), head),
+        chrome: visitor.chrome("log", "Log", as_of, cutoff, head),
         download_base: "/log?",
         head,
         latest,
@@ -814,7 +834,7 @@ struct Message {
 async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
-    let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), events), error: None };
+    let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), None, events), error: None };
     visitor.html(StatusCode::OK, render(&page))
 }
 
@@ -837,7 +857,8 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let refuse = |status: StatusCode, error: String| {
-        let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), events), error: Some(error) };
+        let page =
+            SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), None, events), error: Some(error) };
         visitor.html(status, render(&page))
     };
     let form: SignInForm = match serde_urlencoded_form(&body) {

@@ -261,6 +261,9 @@ pub struct Package {
     pub allocations: Vec<Allocation>,
     pub released: Vec<Allocation>,
     pub disbursed: Money,
+    /// Each disbursement with its date, oldest first (their sum is `disbursed`).
+    #[serde(default)]
+    pub disbursements: Vec<(NaiveDate, Money)>,
     pub deliveries: BTreeMap<RequirementId, Delivery>,
 }
 

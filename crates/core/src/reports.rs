@@ -196,3 +196,59 @@ fn add(rows: &mut BTreeMap<YearMonth, [i128; 3]>, month: YearMonth, column: usiz
         *sum = sum.saturating_add(i128::from(amount.amount_minor));
     }
 }
+
+/// Per requirement month, in the package currency: what the month's requirements need, the part
+/// of it funded, and the part delivered. Every figure is filed by the requirement's own month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageRow {
+    pub month: YearMonth,
+    /// The requirements' estimated cost.
+    pub required: Money,
+    /// Each requirement counts its package's funded share of its cost: cost × min(allocated,
+    /// price) / price, rounded down to the minor unit, at most its cost over all its packages; a
+    /// requirement in no package, a cancelled one or one without a price counts nothing.
+    pub funded: Money,
+    /// Confirmed deliveries of the month's requirements (by the requirement's month, not the
+    /// month delivered).
+    pub delivered: Money,
+}
+
+/// The funded part of `cost` in `package`: its share allocated of its price, rounded down.
+fn funded_part(cost: Money, package: &Package) -> i128 {
+    let Some(price) = package.price.filter(|p| p.is_positive() && package.state != PackageState::Cancelled) else {
+        return 0;
+    };
+    let allocated = i128::from(package.allocated().amount_minor).max(0).min(i128::from(price.amount_minor));
+    i128::from(cost.amount_minor)
+        .checked_mul(allocated)
+        .and_then(|product| product.checked_div(i128::from(price.amount_minor)))
+        .unwrap_or(0)
+}
+
+pub fn coverage(state: &State, currency: Currency) -> Vec<CoverageRow> {
+    let mut rows: BTreeMap<YearMonth, [i128; 3]> = BTreeMap::new();
+    for requirement in state.requirements.values() {
+        let cost = i128::from(requirement.estimated_cost.amount_minor);
+        let mut funded: i128 = 0;
+        let mut delivered: i128 = 0;
+        for package in state.packages.values().filter(|p| p.requirements.contains(&requirement.id)) {
+            funded = funded.saturating_add(funded_part(requirement.estimated_cost, package));
+            if let Some(delivery) = package.deliveries.get(&requirement.id).filter(|d| d.confirmed_on.is_some()) {
+                delivered = delivered.saturating_add(i128::from(delivery.value.amount_minor));
+            }
+        }
+        let sums = rows.entry(requirement.month).or_default();
+        for (sum, figure) in sums.iter_mut().zip([cost, funded.min(cost), delivered]) {
+            *sum = sum.saturating_add(figure);
+        }
+    }
+    let money = |minor| crate::procurement::saturated(minor, currency);
+    rows.into_iter()
+        .map(|(month, [required, funded, delivered])| CoverageRow {
+            month,
+            required: money(required),
+            funded: money(funded),
+            delivered: money(delivered),
+        })
+        .collect()
+}

@@ -604,6 +604,7 @@ impl State {
                     allocations: Vec::new(),
                     released: Vec::new(),
                     disbursed: Money::zero(*currency),
+                    disbursements: Vec::new(),
                     deliveries: Default::default(),
                 };
                 self.packages.insert(package.clone(), drafted);
@@ -622,12 +623,13 @@ impl State {
                 self.triggers.insert(trigger.clone(), *date);
             }
             Event::CashConverted { .. } => {}
-            Event::Disbursed { package, amount, .. } => {
+            Event::Disbursed { package, amount, date } => {
                 let package = self.package_mut(package)?;
                 package.disbursed = package
                     .disbursed
                     .checked_add(*amount)
                     .ok_or_else(|| DomainError::Overflow("disbursements".into()))?;
+                package.disbursements.push((*date, *amount));
             }
             Event::DeliveryRecorded { package, requirement, quantity, value, date } => {
                 let delivery = Delivery { quantity: *quantity, value: *value, date: *date, confirmed_on: None };

@@ -103,7 +103,7 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
     let (first, last) = all.clone().fold((i32::MAX, i32::MIN), |(lo, hi), (d, _)| (lo.min(days(*d)), hi.max(days(*d))));
     let (first, last) = if first > last { (0, 1) } else { (first, last.max(first + 1)) };
     let top = all.map(|(_, v)| *v).chain(levels.iter().map(|l| l.value)).fold(0.0, f64::max);
-    draw(title, size, |root| {
+    let svg = draw(title, size, |root| {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .margin(12)
@@ -145,7 +145,11 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
         }
         legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
-    })
+    });
+    // The axis's top and the goal levels, for readers of the SVG (tests among them).
+    let levels: Vec<String> = levels.iter().map(|l| format!("{:.3}", l.value)).collect();
+    let data = format!("<svg data-y-max=\"{:.3}\" data-levels=\"{}\"", ceiling(top), levels.join(" "));
+    svg.replacen("<svg", &data, 1)
 }
 
 /// Bars per period (labels below) with an optional dashed target level.

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
 use tranche_core::auth::Reader;
+use tranche_core::procurement::PackageState;
 use tranche_core::series::{COMMITTED, COUNTED, Flows, PAID, Point, value_on};
 use tranche_core::targets::{self, TargetStatus};
 use tranche_core::{
@@ -44,6 +45,12 @@ pub struct GoalRow {
     pub date: String,
     pub reached: Option<String>,
     pub source: SourceView,
+    /// What counts toward it on the as-of date, as a percentage of it (the targets report's
+    /// `counted`: for an annual need, what its year added).
+    pub met_percent: String,
+    /// For an open goal, the monthly rate that reaches it on its date (the targets report's).
+    pub required_per_month: String,
+    pub target: String,
 }
 
 pub struct Overview {
@@ -266,16 +273,37 @@ pub fn overview(
             TargetKind::CumulativeGoal => format!("Goal: {} by {}", shown(&target.amount), target.date),
             _ => format!("Need for {}: {}", target.date.year(), shown(&target.amount)),
         };
-        if target.kind == TargetKind::CumulativeGoal && target.amount.currency == cumulative_currency {
-            horizon = horizon.max(target.date);
-            levels.push((label.clone(), billions(goal, cumulative_currency)));
+        if target.amount.currency == cumulative_currency {
+            // An annual need is drawn where the cumulative total meets it: the total on 31
+            // December before its year plus the need.
+            let level = match target.kind {
+                TargetKind::CumulativeGoal => Some(goal),
+                _ => NaiveDate::from_ymd_opt(target.date.year() - 1, 12, 31)
+                    .map(|end| value_on(in_currency, end.min(as_of))[COUNTED].saturating_add(goal)),
+            };
+            if let Some(level) = level {
+                horizon = horizon.max(target.date);
+                levels.push((label.clone(), billions(level, cumulative_currency)));
+            }
         }
+        let row = report.iter().flat_map(|r| &r.targets).find(|r| r.id == target.id);
+        let met_percent = row
+            .and_then(|r| r.counted)
+            .filter(|_| goal > 0)
+            .map(|counted| format!("{:.1}%", 100.0 * counted.amount_minor as f64 / goal as f64));
+        let required_per_month = row.and_then(|r| match &r.status {
+            TargetStatus::Open { required_per_month, .. } => Some(shown(required_per_month)),
+            _ => None,
+        });
         goals.push(GoalRow {
             label,
             amount: shown(&target.amount),
             date: target.date.to_string(),
             reached: reached.map(|d| d.to_string()),
             source: SourceView::of(target.source.url.as_deref().unwrap_or_default()),
+            met_percent: met_percent.unwrap_or_else(|| "—".into()),
+            required_per_month: required_per_month.unwrap_or_else(|| "—".into()),
+            target: target.id.to_string(),
         });
     }
 
@@ -632,24 +660,40 @@ pub struct PackageView {
     pub delivered: String,
     pub history: Vec<(String, String)>,
     pub lines: Vec<String>,
+    /// Paid in by the pledges allocated to it (docs/ACCOUNTING.md, "Whose cash pays a package").
+    pub paid: String,
+    pub paid_plain: String,
 }
 
 pub struct Packages {
     pub currency: String,
+    /// Every state but cancelled (cancelled packages are not in the pipeline's totals).
     pub pipeline: Vec<wire::PipelineDto>,
+    /// The pipeline's packages and money (the sum of their prices), cancelled ones left out.
+    pub pipeline_total: (usize, String),
+    /// Packages not cancelled.
     pub packages: Vec<PackageView>,
+    pub cancelled: Vec<PackageView>,
+    /// The Paid column's sum over the packages not cancelled, shown and plain.
+    pub paid_total: (String, String),
     pub dataset: Dataset,
 }
 
 pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
     let currency = state.mechanism.as_ref().map(|m| m.package_currency);
     let mut pipeline = currency.map(|c| wire::pipeline(state, c, as_of)).unwrap_or_default();
+    pipeline.retain(|row| row.state != PackageState::Cancelled.as_str());
+    let minor_of = |plain: &str| currency.and_then(|c| Money::parse(plain, c).ok()).map(|m| i128::from(m.amount_minor));
+    let pipeline_minor: i128 = pipeline.iter().filter_map(|row| minor_of(&row.money)).sum();
+    let pipeline_count: usize = pipeline.iter().map(|row| row.packages).sum();
     for row in &mut pipeline {
         row.money = grouped(&row.money);
         row.mean_days = row.mean_days.take().or(Some("—".into()));
     }
     let dtos = wire::packages(state, reader);
     let mut views = Vec::new();
+    let mut cancelled = Vec::new();
+    let mut paid_minor: i128 = 0;
     let mut rows = Vec::new();
     for p in &dtos {
         let share = match (p.price.as_deref().and_then(|x| x.parse::<f64>().ok()), p.allocated.parse::<f64>().ok()) {
@@ -658,7 +702,14 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
         };
         let coverage =
             p.coverage_percent.as_ref().map(|c| format!("{c}% funded")).unwrap_or_else(|| "no price yet".into());
-        views.push(PackageView {
+        let is_cancelled = p.state == PackageState::Cancelled.as_str();
+        if !is_cancelled {
+            paid_minor += minor_of(&p.paid).unwrap_or(0);
+        }
+        let into = if is_cancelled { &mut cancelled } else { &mut views };
+        into.push(PackageView {
+            paid: grouped(&p.paid),
+            paid_plain: p.paid.clone(),
             id: p.package.clone(),
             name: p.name.clone(),
             state: p.state.clone(),
@@ -711,10 +762,14 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
     if reader.sees_restricted() {
         columns.push(("name", ColumnType::Text));
     }
+    let in_currency = |minor: i128| currency.map(|c| minor_decimal(minor, c)).unwrap_or_default();
     Packages {
         currency: currency.map(|c| c.to_string()).unwrap_or_default(),
         pipeline,
+        pipeline_total: (pipeline_count, grouped(&in_currency(pipeline_minor))),
         packages: views,
+        cancelled,
+        paid_total: (grouped(&in_currency(paid_minor)), in_currency(paid_minor)),
         dataset: Dataset::new("packages", columns, rows),
     }
 }
@@ -725,16 +780,17 @@ pub struct Requirements {
     pub dataset: Dataset,
 }
 
-pub fn requirements(state: &State, rates: &RateTable, reader: Reader) -> Result<Requirements, FxError> {
+pub fn requirements(state: &State, _rates: &RateTable, reader: Reader) -> Result<Requirements, FxError> {
     let currency = state.mechanism.as_ref().map(|m| m.package_currency).unwrap_or(Currency::USD);
-    let months = wire::months(state, rates, currency)?;
-    let coverage = months
+    let coverage = tranche_core::reports::coverage(state, currency)
         .iter()
         .map(|m| {
-            let required = m.required.parse::<f64>().unwrap_or(0.0);
-            let funded = m.funded.parse::<f64>().unwrap_or(0.0);
-            let share = if required > 0.0 { format!("{:.1}%", 100.0 * funded / required) } else { "—".into() };
-            vec![m.month.clone(), grouped(&m.required), grouped(&m.funded), grouped(&m.delivered), share]
+            let share = match m.required.amount_minor {
+                required if required > 0 => format!("{:.1}%", 100.0 * m.funded.amount_minor as f64 / required as f64),
+                _ => "—".into(),
+            };
+            let money = |money: &Money| grouped(&money.to_decimal_string());
+            vec![m.month.to_string(), money(&m.required), money(&m.funded), money(&m.delivered), share]
         })
         .collect();
     let rows = wire::requirements(state, reader)

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod data;
 pub mod fair_share;
 pub mod funding;
+pub mod glance;
 pub mod reference;
 mod session;
 
@@ -37,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/months", get(months))
         .route("/records", get(records))
         .route("/log", get(log))
+        .route("/decisions", get(glance::decisions_page))
+        .route("/my", get(glance::my_page))
+        .route("/my/statement", get(glance::statement_page))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
@@ -257,6 +261,7 @@ struct OverviewPage {
     months: Vec<Vec<String>>,
     kiel: Option<reference::View>,
     full: bool,
+    funnel: glance::Funnel,
 }
 
 /// The overview page for a ledger state: what `GET /` serves (public for the bench).
@@ -267,7 +272,9 @@ pub fn overview_html(
 ) -> Result<(String, Dataset), tranche_core::DomainError> {
     let overview = data::overview(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of)?;
     let kiel = reference::comparison(ledger.state(), ledger.rates(), as_of)?;
+    let funnel = glance::funnel(ledger.state(), ledger.rates(), as_of)?;
     let page = OverviewPage {
+        funnel,
         chrome,
         download_base: "/?",
         headline: overview.headline,
@@ -362,7 +369,12 @@ struct PackagesPage {
     download_base: &'static str,
     currency: String,
     pipeline: Vec<tranche_io::wire::PipelineDto>,
+    pipeline_total: (usize, String),
     packages: Vec<data::PackageView>,
+    cancelled: Vec<data::PackageView>,
+    paid_total: (String, String),
+    /// The overview's paid figure (the funnel's), shown and plain; empty when none is recorded.
+    paid_overall: (String, String),
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -374,12 +386,20 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query
     if !matches!(format, Format::Html) {
         return download(&view.dataset, format);
     }
+    let paid_overall = match glance::funnel(ledger.state(), ledger.rates(), as_of) {
+        Ok(funnel) => funnel.stage("paid").map(|s| (s.shown.clone(), s.plain.clone())).unwrap_or_default(),
+        Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
+    };
     let page = PackagesPage {
         chrome: visitor.chrome("packages", "Packages", as_of, cutoff, events),
         download_base: "/packages?",
         currency: view.currency,
         pipeline: view.pipeline,
+        pipeline_total: view.pipeline_total,
         packages: view.packages,
+        cancelled: view.cancelled,
+        paid_total: view.paid_total,
+        paid_overall,
     };
     visitor.html(StatusCode::OK, render(&page))
 }

@@ -486,6 +486,246 @@ await test('the funding page: a coordinator accepts the proposal and the package
   await context.close();
 });
 
+// ---- procurement at a glance: funnel, packages paid, annual need, decisions, My country ----
+{
+  const api = async (path, token) => {
+    const response = await fetch(base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    assert(response.ok, `${path}: ${response.status}`);
+    return response.json();
+  };
+  const cents = (plain) => {
+    if (plain === null || plain === undefined || plain === '') return null;
+    const negative = plain.startsWith('-');
+    const [whole, fraction = ''] = plain.replace('-', '').split('.');
+    const value = BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
+    return negative ? -value : value;
+  };
+  const sum = (values) => values.reduce((a, b) => a + (b ?? 0n), 0n);
+  const noSideScroll = async (page, what) => {
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width + 1, `${what} is ${scroll}px wide at ${width}px`);
+  };
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const wide = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+
+  await test('glance: the funnel agrees with `report summary --json` and `report packages --json`', async () => {
+    const now = JSON.parse(tranche('report', 'summary', '--json'));
+    const packages = JSON.parse(tranche('report', 'packages', '--json'));
+    const { page } = await open(wide, '/');
+    const stage = async (key) => page.getAttribute(`#funnel tr[data-stage="${key}"]`, 'data-value');
+    const stages = await page.$$eval('#funnel tbody tr', (rows) => rows.map((r) => r.dataset.stage));
+    equal(stages.join(','), 'pledged,committed,paid,allocated,contracted,disbursed,delivered', 'the stages in order');
+    const definitions = await page.$$eval('#funnel tbody td.definition', (cells) => cells.map((c) => c.textContent.trim()));
+    assert(definitions.length === 7 && definitions.every((d) => d.length > 20), 'each stage has a written definition');
+    equal(await stage('pledged'), now.totals.USD, 'pledged = the counted USD total of the summary');
+    const live = packages.filter((p) => p.state !== 'cancelled');
+    equal(cents(await stage('allocated')), sum(packages.map((p) => cents(p.allocated))), 'allocated = the packages\' allocated');
+    const contracted = live.filter((p) => p.history.some(([s]) => s === 'contracted'));
+    equal(cents(await stage('contracted')), sum(contracted.map((p) => cents(p.price))), 'contracted = prices of contracted packages');
+    equal(cents(await stage('disbursed')), sum(packages.map((p) => cents(p.disbursed))), 'disbursed = the packages\' disbursed');
+    equal(cents(await stage('delivered')), sum(packages.map((p) => cents(p.delivered))), 'delivered = the packages\' confirmed deliveries');
+    const paid = cents(await stage('paid'));
+    assert(paid >= sum(packages.map((p) => cents(p.paid))), 'paid covers what the packages have paid in');
+    assert(cents(await stage('committed')) >= paid, 'committed is at least paid');
+    // Before any payment the paid stage says so, never 0.00.
+    const early = await open(wide, '/?as_of=2025-08-01');
+    equal((await early.page.textContent('#funnel tr[data-stage="paid"] td.num')).trim(), 'none recorded', 'paid before any payment');
+    equal(await early.page.getAttribute('#funnel tr[data-stage="delivered"]', 'data-value'), '', 'no delivered value before any');
+    await early.page.close();
+    await page.screenshot({ path: join(artifacts, 'glance-overview.png'), fullPage: true });
+    await page.close();
+    const small = await open(phone, '/');
+    await noSideScroll(small.page, '/ (funnel)');
+    await small.page.screenshot({ path: join(artifacts, 'glance-overview-phone.png'), fullPage: true });
+    await small.page.emulateMedia({ media: 'print' });
+    assert(await small.page.isVisible('#funnel'), 'the funnel prints');
+    await small.page.close();
+  });
+
+  await test('glance: the Paid column adds up to its total, within the overview\'s paid; cancelled packages apart', async () => {
+    const packages = JSON.parse(tranche('report', 'packages', '--json'));
+    const live = packages.filter((p) => p.state !== 'cancelled');
+    const cancelled = packages.filter((p) => p.state === 'cancelled');
+    assert(cancelled.length > 0, 'the exercise has a cancelled package');
+    for (const [context, name] of [[wide, 'packages'], [phone, 'packages-phone']]) {
+      const { page } = await open(context, '/packages');
+      const column = await page.$$eval('#packages td[data-field="paid"]', (cells) => cells.map((c) => c.dataset.value));
+      const total = cents(await page.getAttribute('#packages-paid', 'data-value'));
+      equal(sum(column.map(cents)), total, 'the Paid column sums to its total');
+      equal(total, sum(live.map((p) => cents(p.paid))), 'the Paid total = `report packages` paid');
+      const overview = await open(wide, '/');
+      const overall = await overview.page.getAttribute('#funnel tr[data-stage="paid"]', 'data-value');
+      await overview.page.close();
+      equal(await page.getAttribute('#paid-overall', 'data-value'), overall, 'the packages page names the overview\'s paid');
+      assert(total <= cents(overall), 'paid into packages is within the paid money');
+      const listed = await page.$$eval('#packages tbody tr', (rows) => rows.map((r) => r.dataset.package));
+      equal(listed.join(','), live.map((p) => p.package).join(','), 'the main table holds the packages not cancelled');
+      const apart = await page.$$eval('#cancelled tbody tr', (rows) => rows.map((r) => r.dataset.package));
+      equal(apart.join(','), cancelled.map((p) => p.package).join(','), 'the cancelled table');
+      equal(Number(await page.textContent('#pipeline-packages')), live.length, 'pipeline count without cancelled');
+      equal(cents((await page.textContent('#pipeline-money')).replaceAll(',', '')), sum(live.map((p) => cents(p.price))), 'pipeline money without cancelled');
+      const states = await page.$$eval('#pipeline tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+      assert(!states.includes('cancelled'), 'no cancelled row in the pipeline');
+      if (context === phone) await noSideScroll(page, '/packages');
+      await page.screenshot({ path: join(artifacts, `glance-${name}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  await test('glance: the 2026 need is drawn on the cumulative chart, under the top of its axis', async () => {
+    const targets = JSON.parse(tranche('targets', '--json'));
+    const need = targets.targets.find((t) => t.kind === 'annual-need');
+    assert(need, 'the demo has an annual need');
+    const year = Number(need.date.slice(0, 4));
+    const before = JSON.parse(tranche('report', 'summary', '--as-of', `${year - 1}-12-31`, '--json'));
+    const level = Number(cents(before.totals[need.currency]) + cents(need.amount)) / 100 / 1e9;
+    for (const [context, name] of [[wide, 'wide'], [phone, 'phone']]) {
+      const { page } = await open(context, '/');
+      const chart = await page.$('svg.chart[data-y-max]');
+      const yMax = Number(await chart.getAttribute('data-y-max'));
+      const levels = (await chart.getAttribute('data-levels')).split(' ').map(Number);
+      assert(levels.some((l) => Math.abs(l - level) < 0.001), `a goal line at ${level} bn (levels ${levels})`);
+      assert(yMax >= level, `the y-axis reaches ${yMax} bn, below the goal ${level} bn`);
+      const texts = await chart.$$eval('text', (nodes) => nodes.map((n) => n.textContent));
+      assert(texts.some((t) => t.includes(`Need for ${year}`)), 'the goal line is labelled');
+      const row = `tr[data-target="${need.id}"]`;
+      const met = (Number(cents(need.counted)) / Number(cents(need.amount)) * 100).toFixed(1);
+      equal((await page.textContent(`${row} [data-field="met"]`)).trim(), `${met}%`, 'percentage met');
+      const required = (await page.textContent(`${row} [data-field="required"]`)).trim().replace(/^USD /, '').replaceAll(',', '');
+      equal(required, need.required_per_month, 'the monthly rate required');
+      if (context === phone) {
+        await noSideScroll(page, '/ (goals)');
+        await page.emulateMedia({ media: 'print' });
+        assert(await page.isVisible('svg.chart[data-y-max]'), 'the chart prints');
+      }
+      await page.screenshot({ path: join(artifacts, `glance-goal-${name}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
+  await test('glance: /decisions lists the open and closed decisions of the API, on two dates', async () => {
+    for (const asOf of ['2026-03-12', '']) {
+      const query = asOf ? `?as_of=${asOf}` : '';
+      const expected = await api(`/api/v1/decisions${query}`);
+      const { page, response } = await open(wide, `/decisions${query}`);
+      equal(response.status(), 200, 'status');
+      const open_ = await page.$$eval('#open-decisions tbody tr', (rows) => rows.map((r) => r.dataset.decision));
+      const closed = await page.$$eval('#closed-decisions tbody tr', (rows) => rows.map((r) => `${r.dataset.decision}:${r.dataset.outcome}`));
+      const pending = expected.filter((d) => d.outcome === 'pending').map((d) => d.decision);
+      equal(closed.join(','), expected.filter((d) => d.outcome !== 'pending').map((d) => `${d.decision}:${d.outcome}`).join(','), `closed on ${asOf || 'today'}`);
+      if (asOf) {
+        // The API lists a decision opened after the day as pending; the page leaves it out.
+        assert(open_.every((id) => pending.includes(id)), `open on ${asOf}: ${open_} not within ${pending}`);
+      } else {
+        equal(open_.join(','), pending.join(','), 'open today');
+      }
+      if (asOf) {
+        assert(open_.length > 0, 'some decision is open on the earlier date');
+        const first = expected.find((d) => d.outcome === 'pending');
+        const text = await page.textContent(`#open-decisions tr[data-decision="${first.decision}"]`);
+        if (first.deadline) assert(text.includes(first.deadline), 'the silence deadline is shown');
+        for (const party of first.not_asked) assert(text.includes(party), `opted out ${party} shown`);
+        for (const [party, note] of first.reservations) assert(text.includes(`${party}: ${note}`), 'the reservation is shown');
+        const critical = await axeCritical(page);
+        assert(critical.length === 0, `/decisions: ${critical.map((v) => v.id).join('; ')}`);
+        await page.screenshot({ path: join(artifacts, 'glance-decisions.png'), fullPage: true });
+      }
+      assert(await page.isVisible('nav a[href="/decisions"]'), 'in the navigation');
+      await page.close();
+    }
+    const csv = await fetch(`${base}/decisions?format=csv`);
+    equal(csv.status, 200, 'the csv download');
+    assert((await csv.text()).startsWith('decision,subject,procedure'), 'the decisions dataset');
+    const small = await open(phone, '/decisions?as_of=2026-03-12');
+    await noSideScroll(small.page, '/decisions');
+    await small.page.screenshot({ path: join(artifacts, 'glance-decisions-phone.png'), fullPage: true });
+    await small.page.close();
+  });
+
+  await test('glance: /my shows exactly NLD\'s pledges to NLD; others are told, the public gets 401', async () => {
+    const anonymous = await open(wide, '/my');
+    equal(anonymous.response.status(), 401, 'public');
+    assert(await anonymous.page.isVisible('a[href="/sign-in"]'), 'a sign-in link');
+    await anonymous.page.close();
+    const coordinator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await signIn(coordinator, coordinatorToken);
+    const other = await open(coordinator, '/my');
+    equal(other.response.status(), 403, 'a coordinator');
+    assert((await other.page.textContent('main')).includes('contributor'), 'says whom the page is for');
+    await coordinator.close();
+    const pledges = (await api('/api/v1/pledges?limit=500')).pledges;
+    const mine = pledges.filter((p) => p.contributor.split('+').includes('NLD'));
+    const nld = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await signIn(nld, contributorToken);
+    const { page, response } = await open(nld, '/my');
+    equal(response.status(), 200, 'NLD');
+    equal(await page.textContent('#my-party'), 'NLD', 'the party');
+    const shown = await page.$$eval('#my-pledges tbody tr', (rows) => rows.map((r) => r.dataset.pledge));
+    equal(shown.slice().sort().join(','), mine.map((p) => p.pledge).sort().join(','), 'NLD\'s pledges');
+    for (const p of mine.filter((p) => p.paid)) {
+      const cell = (await page.textContent(`#my-pledges tr[data-pledge="${p.pledge}"] [data-field="paid"]`)).replaceAll(',', '');
+      equal(cell, p.paid, `paid of ${p.pledge}`);
+    }
+    assert(await page.isVisible('nav a[href="/my"]'), 'My country in the navigation');
+    const critical = await axeCritical(page);
+    assert(critical.length === 0, `/my: ${critical.map((v) => v.id).join('; ')}`);
+    await page.screenshot({ path: join(artifacts, 'glance-my.png'), fullPage: true });
+    await page.close();
+    // On a day a decision waited for NLD, it is listed.
+    const decisions = await api('/api/v1/decisions?as_of=2026-03-11');
+    const waiting = decisions.filter((d) => d.outcome === 'pending' && d.participants.includes('NLD'));
+    const early = await open(nld, '/my?as_of=2026-03-11');
+    const listed = await early.page.$$eval('#my-awaiting li', (items) => items.map((i) => i.dataset.decision));
+    // The API lists a decision opened after the day as pending too; the page leaves it out.
+    assert(listed.length > 0, 'a decision waits for NLD on 2026-03-11');
+    for (const id of listed) assert(waiting.some((d) => d.decision === id), `${id} is pending with NLD asked`);
+    const answered = decisions.filter((d) => d.reservations.some(([party]) => party === 'NLD')).map((d) => d.decision);
+    for (const id of answered) assert(!listed.includes(id), `${id} was answered by NLD`);
+    await early.page.close();
+    const nldPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await signIn(nldPhone, contributorToken);
+    for (const path of ['/my', '/my/statement']) {
+      const small = await open(nldPhone, path);
+      await noSideScroll(small.page, path);
+      await small.page.screenshot({ path: join(artifacts, `glance-${path.slice(1).replace('/', '-')}-phone.png`), fullPage: true });
+      await small.page.close();
+    }
+    await nldPhone.close();
+    await nld.close();
+  });
+
+  await test('glance: /my/statement names the log head and root, and prints with no clipped column', async () => {
+    const nld = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await signIn(nld, contributorToken);
+    const { page, response } = await open(nld, '/my/statement');
+    equal(response.status(), 200, 'status');
+    const pledges = (await api('/api/v1/pledges?limit=500')).pledges.filter((p) => p.contributor.split('+').includes('NLD'));
+    const rows = await page.$$eval('#statement-pledges tbody tr', (rows) => rows.map((r) => r.dataset.pledge));
+    equal(rows.slice().sort().join(','), pledges.map((p) => p.pledge).sort().join(','), 'the statement\'s pledges');
+    const head = Number(await page.getAttribute('#statement-head', 'data-value'));
+    const checkpoint = await (await fetch(`${base}/api/v1/log/checkpoint`)).text();
+    const [, size, root] = checkpoint.split('\n');
+    if (Number(size) === head) equal((await page.textContent('#statement-root')).trim(), root, 'the root of the checkpoint of the same size');
+    assert(head > 0 && (await page.textContent('#statement-root')).trim().length === 44, 'a head and a base64 root');
+    await page.screenshot({ path: join(artifacts, 'glance-statement.png'), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 718, height: 1000 });
+    for (const table of ['#statement-pledges', '#statement-payments']) {
+      const [right, width, scroll, client] = await page.$eval(table, (t) => [t.getBoundingClientRect().right, document.documentElement.clientWidth, t.scrollWidth, t.clientWidth]);
+      assert(right <= width + 1 && scroll <= client + 1, `${table} is clipped in print (${right} of ${width}, ${scroll} of ${client})`);
+    }
+    assert(!(await page.isVisible('nav[aria-label="Main"]')), 'no navigation in print');
+    const pdf = await page.pdf({ path: join(artifacts, 'glance-statement.pdf'), format: 'A4', margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' } });
+    assert(pdf.length > 1000, 'a PDF was written');
+    await page.close();
+    await nld.close();
+  });
+
+  await phone.close();
+  await wide.close();
+}
+// ---- end procurement at a glance ----
+
 await browser.close();
 server.kill('SIGTERM');
 await new Promise((done) => server.on('exit', done));

@@ -815,3 +815,25 @@ fn a_cap_per_package_bounds_every_allocation() {
     );
     world.ok(C, allocate("100"));
 }
+
+#[test]
+fn a_half_funded_package_counts_half_of_each_requirement() {
+    let mut world = open_package();
+    let coverage = |world: &World| {
+        let rows = tranche_core::reports::coverage(&world.state, Currency::USD);
+        assert_eq!(rows.len(), 1, "one requirement month");
+        (rows[0].required, rows[0].funded, rows[0].delivered)
+    };
+    assert_eq!(coverage(&world), (usd("500"), usd("0"), usd("0")), "nothing allocated yet");
+    world.ok(C, pledge("DE1", "DEU", usd("250"), "2026-03-12"));
+    world.ok(C, commit("DE1", "2026-03-13"));
+    let allocate = Command::Allocate {
+        package: package_id("P1"),
+        pledge: PledgeId::parse("DE1").unwrap(),
+        amount: usd("250"),
+        date: at("2026-03-14"),
+    };
+    world.ok(C, allocate);
+    // Half the price allocated: each line counts half its cost (300 / 2 + 200 / 2).
+    assert_eq!(coverage(&world), (usd("500"), usd("250"), usd("0")));
+}

@@ -235,7 +235,18 @@ pub fn decisions(state: &tranche_core::State, as_of: chrono::NaiveDate) -> Vec<D
                 outcome: outcome.to_string(),
                 outcome_on: on,
                 objected_by: by,
-                reservations: decision.reservations().map(|(p, text)| (p.to_string(), text.to_string())).collect(),
+                // Only the responses known on the day asked, as the outcome.
+                reservations: decision
+                    .responses
+                    .iter()
+                    .filter(|(_, _, on)| *on <= as_of)
+                    .filter_map(|(party, response, _)| match response {
+                        tranche_core::procurement::Response::Reservation(text) => {
+                            Some((party.to_string(), text.to_string()))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
             }
         })
         .collect()

@@ -730,6 +730,38 @@ await test('the funding page: a coordinator accepts the proposal and the package
     await nld.close();
   });
 
+  await test('glance: requirements coverage counts the funded part of each requirement, by its month', async () => {
+    const requirements = JSON.parse(tranche('--as', 'coordinator', 'report', 'requirements', '--json'));
+    const packages = JSON.parse(tranche('--as', 'coordinator', 'report', 'packages', '--json'));
+    const cost = new Map(requirements.map((r) => [r.requirement, cents(r.estimated_cost)]));
+    const funded = new Map(requirements.map((r) => [r.requirement, 0n]));
+    for (const p of packages.filter((p) => p.state !== 'cancelled' && p.price && cents(p.price) > 0n)) {
+      const price = cents(p.price);
+      const allocated = cents(p.allocated) < price ? cents(p.allocated) : price;
+      for (const line of p.lines || []) {
+        if (cost.has(line.requirement)) funded.set(line.requirement, funded.get(line.requirement) + (cost.get(line.requirement) * allocated) / price);
+      }
+    }
+    const byMonth = new Map();
+    for (const r of requirements) {
+      const part = funded.get(r.requirement) < cost.get(r.requirement) ? funded.get(r.requirement) : cost.get(r.requirement);
+      byMonth.set(r.month, (byMonth.get(r.month) || 0n) + part);
+    }
+    assert([...funded.values()].some((f, i) => f > 0n), 'some requirement is funded');
+    const coordinator = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await signIn(coordinator, coordinatorToken);
+    const { page } = await open(coordinator, '/requirements');
+    const rows = await page.$$eval('#coverage tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
+    equal(rows.length, byMonth.size, 'one row per requirement month');
+    for (const [month, , shownFunded] of rows) {
+      equal(cents(shownFunded.replaceAll(',', '')), byMonth.get(month), `funded in ${month}`);
+    }
+    assert((await page.textContent('#coverage-rule')).includes('month of the requirement'), 'says how deliveries are filed');
+    await page.screenshot({ path: join(artifacts, 'glance-requirements.png'), fullPage: true });
+    await page.close();
+    await coordinator.close();
+  });
+
   await phone.close();
   await wide.close();
 }

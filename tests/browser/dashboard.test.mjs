@@ -196,7 +196,7 @@ await test('the overview and the months page compare our months with the Kiel re
 await test('the log page shows the latest signed checkpoint and how to verify it', async () => {
   const { page } = await open(publicContext, '/log');
   const size = Number(await page.getAttribute('#checkpoint-size', 'data-value'));
-  const events = Number(await page.textContent('#log-head'));
+  const events = Number(await page.getAttribute('#log-head', 'data-value'));
   equal(size, events, 'the demo signs a checkpoint of the whole log');
   const note = await (await fetch(`${base}/api/v1/log/checkpoint`)).text();
   assert(note.includes(await page.textContent('#checkpoint-root')), 'the root shown is the served checkpoint\'s');
@@ -766,6 +766,146 @@ await test('the funding page: a coordinator accepts the proposal and the package
   await wide.close();
 }
 // ---- end procurement at a glance ----
+// ---- languages, not found, favicon, sign-in ----
+const french = { 'Accept-Language': 'fr-CA,fr;q=0.9,en;q=0.5' };
+const navOverview = { en: 'Overview', fr: 'Vue d’ensemble' };
+
+/** The page's language, its first navigation link, and whether any message is missing (⟦key⟧). */
+async function languageOf(page) {
+  return page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    nav: document.querySelector('header.site nav a').textContent.trim(),
+    missing: document.body.innerText.includes('⟦'),
+  }));
+}
+
+await test('languages: every public page in English, and in French by Accept-Language and by ?lang=fr', async () => {
+  const english = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const byHeader = await browser.newContext({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: french });
+  // ?lang=fr sets the cookie: its own context, so that `english` stays English.
+  const bySwitch = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  for (const path of [...publicPages, '/no-such-page']) {
+    const sep = path.includes('?') ? '&' : '?';
+    for (const [context, url, expect] of [[english, path, 'en'], [byHeader, path, 'fr'], [bySwitch, `${path}${sep}lang=fr`, 'fr']]) {
+      const { page } = await open(context, url);
+      const got = await languageOf(page);
+      equal(got.lang, expect, `<html lang> of ${url}`);
+      equal(got.nav, navOverview[expect], `the first navigation link of ${url}`);
+      assert(!got.missing, `${url} (${expect}) shows a missing message`);
+      await page.close();
+    }
+  }
+  const { page } = await open(byHeader, '/sign-in');
+  const critical = await axeCritical(page);
+  equal(critical.map((v) => v.id).join(','), '', 'critical accessibility violations of the French sign-in page');
+  await page.screenshot({ path: join(artifacts, 'sign-in-fr.png'), fullPage: true });
+  await english.close();
+  await byHeader.close();
+  await bySwitch.close();
+});
+
+await test('languages: a ?lang= we do not write is a 400 naming it', async () => {
+  const { page, response } = await open(publicContext, '/months?lang=de');
+  equal(response.status(), 400, 'status of ?lang=de');
+  assert((await page.textContent('main')).includes('"de"'), 'the page names the value');
+  await page.close();
+});
+
+await test('languages: the switch works without JavaScript, keeps the page and its query, and persists', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, javaScriptEnabled: false });
+  const { page } = await open(context, '/months?as_of=2026-01-31');
+  const links = await page.$$eval('.lang-switch a', (as) => as.map((a) => [a.textContent, a.lang, a.hreflang]));
+  equal(JSON.stringify(links), JSON.stringify([['English', 'en', 'en'], ['Français', 'fr', 'fr']]), 'the switch');
+  await Promise.all([page.waitForURL(/lang=fr/), page.click('.lang-switch a[hreflang="fr"]')]);
+  const url = new URL(page.url());
+  equal(url.pathname, '/months', 'the switch keeps the path');
+  equal(url.searchParams.get('as_of'), '2026-01-31', 'the switch keeps the query');
+  equal((await languageOf(page)).lang, 'fr', 'after the switch');
+  equal(await page.textContent('[data-as-of]'), '2026-01-31', 'the as-of date, ISO in French too');
+  const cookie = (await context.cookies()).find((c) => c.name === 'lang');
+  assert(cookie && cookie.value === 'fr' && cookie.sameSite === 'Lax', `the lang cookie: ${JSON.stringify(cookie)}`);
+  // Another page, no ?lang=: the choice persists.
+  const later = await open(context, '/log');
+  equal((await languageOf(later.page)).nav, navOverview.fr, 'the navigation on the next page');
+  await later.page.screenshot({ path: join(artifacts, 'log-fr.png'), fullPage: true });
+  await Promise.all([later.page.waitForURL(/lang=en/), later.page.click('.lang-switch a[hreflang="en"]')]);
+  equal((await languageOf(later.page)).lang, 'en', 'back to English');
+  const again = await open(context, '/');
+  equal((await languageOf(again.page)).lang, 'en', 'English persists');
+  await context.close();
+});
+
+await test('languages: counts are grouped the French way in French, the English way in English', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  for (const [lang, locale] of [['en', 'en-US'], ['fr', 'fr-FR']]) {
+    const { page } = await open(context, `/log?lang=${lang}`);
+    const value = Number(await page.getAttribute('#log-head', 'data-value'));
+    assert(value > 0, 'the log has events');
+    equal(await page.textContent('#log-head'), value.toLocaleString(locale), `the event count in ${lang}`);
+    const footer = await page.textContent('footer');
+    assert(footer.includes(value.toLocaleString(locale)), `the footer's count in ${lang}: ${footer}`);
+    await page.close();
+  }
+  await context.close();
+});
+
+await test('not found: an HTML page in the frame, 404, at 1400 px, 390 px and in print; the API keeps problem+json', async () => {
+  const wide = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  for (const [context, name] of [[wide, 'not-found'], [phone, 'not-found-phone']]) {
+    const { page, response } = await open(context, '/no-such-page?x=1');
+    equal(response.status(), 404, 'status');
+    assert(response.headers()['content-type'].startsWith('text/html'), `content type ${response.headers()['content-type']}`);
+    assert(await page.$('header.site nav'), 'the page frame');
+    assert((await page.textContent('#not-found')).includes('/no-such-page'), 'the page names the path');
+    assert(await page.$('main a[href="/"]'), 'a link back to the overview');
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width + 1, `the 404 page is ${scroll}px wide at ${width}px`);
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    if (context === wide) {
+      await page.emulateMedia({ media: 'print' });
+      equal(await page.$eval('.lang-switch', (n) => getComputedStyle(n).display), 'none', 'the language switch in print');
+      assert(await page.$eval('main h1', (n) => n.getBoundingClientRect().height > 0), 'the heading prints');
+    }
+    await page.close();
+  }
+  const api = await wide.request.get(base + '/api/v1/no-such-thing');
+  equal(api.status(), 404, 'API status');
+  assert(api.headers()['content-type'].startsWith('application/problem+json'), `API content type ${api.headers()['content-type']}`);
+  await wide.close();
+  await phone.close();
+});
+
+await test('favicon: linked from every page, served as SVG and cached', async () => {
+  const { page } = await open(publicContext, '/records');
+  const href = await page.getAttribute('link[rel="icon"]', 'href');
+  assert(href, 'a link rel=icon');
+  for (const path of [href, '/favicon.ico']) {
+    const icon = await publicContext.request.get(base + path);
+    equal(icon.status(), 200, `status of ${path}`);
+    equal(icon.headers()['content-type'], 'image/svg+xml', `content type of ${path}`);
+    assert(/max-age=\d+/.test(icon.headers()['cache-control'] || ''), `cache-control of ${path}`);
+    assert((await icon.text()).startsWith('<svg'), `${path} is an SVG`);
+  }
+  await page.close();
+});
+
+await test('sign-in: the page explains tokens, and at 390 px does not overflow (both languages)', async () => {
+  for (const headers of [{}, french]) {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, extraHTTPHeaders: headers });
+    const { page } = await open(phone, '/sign-in');
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width + 1, `/sign-in is ${scroll}px wide at ${width}px`);
+    const input = await page.$eval('#token', (n) => n.getBoundingClientRect().right);
+    assert(input <= width, `the token field ends at ${input}px`);
+    equal(await page.$$eval('#about-tokens h2', (hs) => hs.length), 6, 'the explanations');
+    assert(/\d/.test(await page.textContent('#session-length')), 'how long a session lasts');
+    const lang = (await languageOf(page)).lang;
+    await page.screenshot({ path: join(artifacts, `sign-in-phone-${lang}.png`), fullPage: true });
+    await phone.close();
+  }
+});
+// ---- end of languages, not found, favicon, sign-in ----
 
 await browser.close();
 server.kill('SIGTERM');

@@ -18,7 +18,9 @@ fn chrome(events: u64) -> Chrome {
         sees_requirements: false,
         sees_funding: false,
         as_of: "2027-01-01".into(),
+        cutoff: String::new(),
         events,
+        i18n: Default::default(),
     }
 }
 

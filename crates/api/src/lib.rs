@@ -120,7 +120,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/log/proof/consistency", get(log::consistency))
         .route("/api/v1/log/cosignatures", post(log::cosign))
         .merge(web::routes())
-        .fallback(|| async { Problem::not_found("no such resource") })
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn(web::i18n::remember_target))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.timeout))
         // Outside the timeout, so that its 408 becomes problem+json too.

@@ -7,7 +7,11 @@ pub mod charts;
 pub mod data;
 pub mod fair_share;
 pub mod funding;
+<<<<<<< HEAD
 pub mod glance;
+=======
+pub mod i18n;
+>>>>>>> i18n
 pub mod reference;
 mod session;
 
@@ -15,7 +19,7 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -25,6 +29,7 @@ pub use session::Sessions;
 
 use crate::AppState;
 use data::Dataset;
+use i18n::Arg;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,11 +50,14 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_out))
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/assets/htmx.min.js", get(|| async { asset("text/javascript; charset=utf-8", HTMX) }))
+        .route("/assets/favicon.svg", get(|| async { asset("image/svg+xml", FAVICON) }))
+        .route("/favicon.ico", get(|| async { asset("image/svg+xml", FAVICON) }))
 }
 
 const STYLE: &str = include_str!("../../assets/style.css");
 /// htmx 2.0.11 (BSD Zero Clause licence, `assets/htmx.LICENSE`), vendored unchanged.
 const HTMX: &str = include_str!("../../assets/htmx.min.js");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
@@ -69,6 +77,72 @@ pub struct Chrome {
     /// The date of the newest record on or before `as_of` (empty: the log holds none).
     pub cutoff: String,
     pub events: u64,
+    /// The language the page is written in, and the switch to the other.
+    pub i18n: i18n::PageLang,
+}
+
+/// What templates call for their words and numbers: `{{ chrome.t("nav-overview") }}`.
+impl Chrome {
+    /// `<html lang>`.
+    pub fn lang(&self) -> &'static str {
+        self.i18n.lang.code()
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.i18n.lang.t(key)
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl Into<Arg>) -> String {
+        self.i18n.lang.t_args(key, &[(name, value.into())])
+    }
+
+    pub fn t2(&self, key: &str, name1: &str, value1: impl Into<Arg>, name2: &str, value2: impl Into<Arg>) -> String {
+        self.i18n.lang.t_args(key, &[(name1, value1.into()), (name2, value2.into())])
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn t3(
+        &self,
+        key: &str,
+        name1: &str,
+        value1: impl Into<Arg>,
+        name2: &str,
+        value2: impl Into<Arg>,
+        name3: &str,
+        value3: impl Into<Arg>,
+    ) -> String {
+        self.i18n.lang.t_args(key, &[(name1, value1.into()), (name2, value2.into()), (name3, value3.into())])
+    }
+
+    /// A message with HTML fragments for arguments; use with `|safe`.
+    pub fn t_html(&self, key: &str, fragments: &[(&str, &str)]) -> String {
+        i18n::with_html(self.i18n.lang, key, fragments)
+    }
+
+    /// A count with its thousands grouped in the page's language.
+    pub fn integer(&self, n: impl std::borrow::Borrow<u64>) -> String {
+        i18n::integer(self.i18n.lang, i128::from(*n.borrow()))
+    }
+
+    pub fn lang_switch(&self) -> &[i18n::SwitchLink] {
+        &self.i18n.switch
+    }
+
+    /// The footer's first sentence: the date, the record's cutoff, the log's length.
+    pub fn footer_figures(&self) -> String {
+        let events = self.integer(self.events);
+        if self.cutoff.is_empty() {
+            self.t3("footer-figures", "as-of", &self.as_of, "events", events, "count", self.events)
+        } else {
+            let args = [
+                ("as-of", Arg::from(&self.as_of)),
+                ("cutoff", Arg::from(&self.cutoff)),
+                ("events", Arg::from(events)),
+                ("count", Arg::from(self.events)),
+            ];
+            self.i18n.lang.t_args("footer-figures-cutoff", &args)
+        }
+    }
 }
 
 /// Who is asking: their reader rules, and the CSRF token their forms carry.
@@ -77,6 +151,11 @@ struct Visitor {
     csrf: String,
     /// The CSRF cookie is new and must be set on the response.
     new_csrf: bool,
+    lang: i18n::PageLang,
+    /// `?lang=` chose a language the cookie does not hold yet: set it on the response.
+    new_lang: bool,
+    /// `?lang=` named no language we write: the page answers 400.
+    lang_problem: Option<String>,
 }
 
 async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
@@ -91,7 +170,15 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
         },
         None => Reader::Public,
     };
-    Visitor { reader, csrf, new_csrf }
+    let target = i18n::Target::of(headers);
+    let cookie = i18n::cookie(headers);
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let (choice, lang_problem) = match i18n::choose(target.lang.as_deref(), cookie.as_deref(), accept) {
+        Ok(choice) => (choice, None),
+        Err(problem) => (i18n::negotiated(cookie.as_deref(), accept), Some(problem)),
+    };
+    let lang = i18n::PageLang::new(choice.lang, &target);
+    Visitor { reader, csrf, new_csrf, lang, new_lang: choice.set_cookie, lang_problem }
 }
 
 impl Visitor {
@@ -117,7 +204,18 @@ impl Visitor {
             as_of: as_of.to_string(),
             cutoff: cutoff.map(|d| d.to_string()).unwrap_or_default(),
             events,
+            i18n: self.lang.clone(),
         }
+    }
+
+    /// A message of the catalogue in the visitor's language.
+    fn t(&self, key: &str) -> String {
+        self.lang.lang.t(key)
+    }
+
+    /// The 400 page when `?lang=` names no language we write.
+    fn lang_refusal(&self, events: u64) -> Option<Response> {
+        self.lang_problem.clone().map(|problem| self.bad_request(problem, events))
     }
 
     /// An HTML response, setting the CSRF cookie when it is new.
@@ -127,11 +225,15 @@ impl Visitor {
         if self.new_csrf {
             response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::CSRF_COOKIE, &self.csrf));
         }
+        if self.new_lang {
+            response.headers_mut().append(header::SET_COOKIE, i18n::set_cookie(self.lang.lang));
+        }
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
         response
     }
 
     fn bad_request(&self, message: String, events: u64) -> Response {
-        self.message(StatusCode::BAD_REQUEST, "Bad request", message, events)
+        self.message(StatusCode::BAD_REQUEST, &self.t("heading-bad-request"), message, events)
     }
 
     fn message(&self, status: StatusCode, heading: &str, message: String, events: u64) -> Response {
@@ -219,6 +321,9 @@ async fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) 
     let visitor = visitor(state, headers).await;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let events = ledger.head();
+    if let Some(refusal) = visitor.lang_refusal(events) {
+        return Err(refusal);
+    }
     let format = match format_of(query) {
         Ok(format) => format,
         Err(message) => return Err(visitor.bad_request(message, events)),
@@ -770,7 +875,7 @@ struct LogPage {
     chrome: Chrome,
     download_base: &'static str,
     head: u64,
-    latest: String,
+    latest: LatestEvent,
     checkpoint: Option<data::CheckpointView>,
     public_key: Option<String>,
     base_url: String,
@@ -782,12 +887,14 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
         Err(response) => return response,
     };
     let latest = match tranche_store::Store::events_after(ledger.store(), head.saturating_sub(1), 1) {
-        Ok(events) => {
-            events.first().map(|e| format!("#{} {} at {}", e.seq, e.kind, e.recorded_at)).unwrap_or("none".into())
-        }
+        Ok(events) => events.first().map_or(LatestEvent::None, |e| LatestEvent::Event {
+            seq: e.seq.to_string(),
+            kind: e.kind.to_string(),
+            at: e.recorded_at.to_string(),
+        }),
         Err(error) => {
             tracing::error!(%error, "the log page could not read the latest event");
-            "unavailable".into()
+            LatestEvent::Unavailable
         }
     };
     let checkpoint = tranche_store::log::latest_note(ledger.store())
@@ -813,7 +920,7 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
             ],
             vec![vec![
                 head.to_string(),
-                latest,
+                latest.plain(),
                 c.map(|c| c.origin.clone()).unwrap_or_default(),
                 c.map(|c| c.size.to_string()).unwrap_or_default(),
                 c.map(|c| c.root.clone()).unwrap_or_default(),
@@ -825,7 +932,7 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
     let page = LogPage {
-        chrome: visitor.chrome("log", "Log", as_of, cutoff, head),
+        chrome: visitor.chrome("log", &visitor.t("page-log"), as_of, cutoff, head),
         download_base: "/log?",
         head,
         latest,
@@ -836,13 +943,63 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
     visitor.html(StatusCode::OK, render(&page))
 }
 
+/// The newest event of the log, as the log page shows it.
+enum LatestEvent {
+    Event { seq: String, kind: String, at: String },
+    None,
+    Unavailable,
+}
+
+impl LatestEvent {
+    /// As the log's download writes it (in English, like every download).
+    fn plain(&self) -> String {
+        match self {
+            LatestEvent::Event { seq, kind, at } => format!("#{seq} {kind} at {at}"),
+            LatestEvent::None => "none".into(),
+            LatestEvent::Unavailable => "unavailable".into(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
     chrome: Chrome,
     error: Option<String>,
+    /// How long a session lasts.
+    session_hours: u64,
 }
 
+impl SignInPage {
+    fn new(visitor: &Visitor, events: u64, error: Option<String>) -> SignInPage {
+        SignInPage {
+            chrome: visitor.chrome("sign-in", &visitor.t("page-sign-in"), today(), None, events),
+            error,
+            session_hours: session::LIFETIME.as_secs() / 3600,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    chrome: Chrome,
+    path: String,
+}
+
+/// Every URL no route answers: problem+json under `/api/`, an HTML page in the frame elsewhere.
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return crate::problem::Problem::not_found("no such resource").into_response();
+    }
+    let visitor = visitor(&state, &headers).await;
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let page = NotFoundPage {
+        chrome: visitor.chrome("not-found", &visitor.t("page-not-found"), today(), None, events),
+        path: uri.path().to_string(),
+    };
+    visitor.html(StatusCode::NOT_FOUND, render(&page))
+}
 #[derive(Template)]
 #[template(path = "message.html")]
 struct Message {
@@ -854,8 +1011,10 @@ struct Message {
 async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
-    let page = SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), None, events), error: None };
-    visitor.html(StatusCode::OK, render(&page))
+    if let Some(refusal) = visitor.lang_refusal(events) {
+        return refusal;
+    }
+    visitor.html(StatusCode::OK, render(&SignInPage::new(&visitor, events, None)))
 }
 
 #[derive(Deserialize)]
@@ -877,9 +1036,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let refuse = |status: StatusCode, error: String| {
-        let page =
-            SignInPage { chrome: visitor.chrome("sign-in", "Sign in", today(), None, events), error: Some(error) };
-        visitor.html(status, render(&page))
+        visitor.html(status, render(&SignInPage::new(&visitor, events, Some(error))))
     };
     let form: SignInForm = match serde_urlencoded_form(&body) {
         Ok(form) => form,
@@ -907,7 +1064,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Err(message) => return visitor.bad_request(message, events),
     };
     if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
-        return visitor.message(StatusCode::FORBIDDEN, "Refused", why.to_string(), events);
+        return visitor.message(StatusCode::FORBIDDEN, &visitor.t("heading-refused"), why.to_string(), events);
     }
     if let Some(id) = session::cookie(&headers, session::SESSION_COOKIE) {
         state.sessions.close(&id);

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 
 pub const SESSION_COOKIE: &str = "tranche_session";
 pub const CSRF_COOKIE: &str = "tranche_csrf";
-const LIFETIME: Duration = Duration::from_secs(8 * 3600);
+pub const LIFETIME: Duration = Duration::from_secs(8 * 3600);
 /// The most sessions held at once; the oldest go first beyond it.
 const MAX_SESSIONS: usize = 10_000;
 

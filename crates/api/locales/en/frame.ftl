@@ -1,0 +1,34 @@
+# The page frame (templates/base.html): navigation, who is reading, the date line, the footer.
+
+skip-to-content = Skip to content
+nav-label = Main
+nav-overview = Overview
+nav-months = By month
+nav-contributors = Contributors
+nav-packages = Packages
+nav-fair-share = Fair share
+nav-funding = Funding
+nav-requirements = Requirements
+nav-records = Records
+nav-log = Log
+nav-decisions = Decisions
+nav-my = My country
+lang-switch-label = Language
+who-signed-in-as = Signed in as
+who-public = Public view
+sign-in = Sign in
+sign-out = Sign out
+basis-as-of = As of
+basis-record-up-to = record up to
+basis-no-record = no record yet
+footer-figures = Figures as of { $as-of }, from { $events } { $count ->
+        [one] event
+       *[other] events
+    } of the log.
+footer-figures-cutoff = Figures as of { $as-of } (record up to { $cutoff }), from { $events } { $count ->
+        [one] event
+       *[other] events
+    } of the log.
+footer-rules = Money is counted by the rules in docs/COUNTING.md; every figure on this page is also in the API
+
+downloads = Download this page’s data:

@@ -18,7 +18,10 @@ fn chrome(events: u64) -> Chrome {
         sees_requirements: false,
         sees_funding: false,
         as_of: "2027-01-01".into(),
+        cutoff: String::new(),
         events,
+        links: Default::default(),
+        today_href: String::new(),
     }
 }
 

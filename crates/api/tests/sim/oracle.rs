@@ -293,7 +293,10 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
         sees_requirements: false,
         sees_funding: false,
         as_of: date.to_string(),
+        cutoff: String::new(),
         events: ledger.head(),
+        links: Default::default(),
+        today_href: String::new(),
     };
     let (html, _) =
         web::overview_html(ledger, date, chrome).map_err(|e| format!("the overview as of {date} fails: {e}"))?;

@@ -906,6 +906,250 @@ await test('sign-in: the page explains tokens, and at 390 px does not overflow (
   }
 });
 // ---- end of languages, not found, favicon, sign-in ----
+// ---- as-of dates on every page, downloads that match the page, one basis per table ----
+const pastAsOf = '2025-10-01';
+const pastSummary = JSON.parse(tranche('report', 'summary', '--json', '--as-of', pastAsOf));
+/** RFC 4180 CSV (quoted cells may hold commas, quotes and line breaks) as rows of cells. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i += 1; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; }
+    else if (c !== '\r') cell += c;
+  }
+  if (cell !== '' || row.length > 0) { row.push(cell); rows.push(row); }
+  return rows;
+}
+/** A decimal string as integer minor units (BigInt), for exact sums. */
+function minor(text) {
+  const plain = text.replace(/,/g, '').trim();
+  const negative = plain.startsWith('-');
+  const [whole, fraction = ''] = plain.replace(/^-/, '').split('.');
+  const value = BigInt(whole || '0') * 100n + BigInt((fraction + '00').slice(0, 2));
+  return negative ? -value : value;
+}
+/** The download behind a page's link: its status, file name and body. */
+async function fetchDownload(href) {
+  const response = await fetch(new URL(href, base));
+  const disposition = response.headers.get('content-disposition') || '';
+  return { status: response.status, name: (disposition.match(/filename="([^"]+)"/) || [])[1], text: await response.text() };
+}
+/** Every internal link and GET form of a page: what does not carry `as_of=date`. */
+async function linksWithoutAsOf(page, date) {
+  return page.evaluate((date) => {
+    const missing = [];
+    for (const a of document.querySelectorAll('a[href^="/"], [hx-get]')) {
+      const href = a.getAttribute('href') || a.getAttribute('hx-get');
+      if (/^\/(assets|api|sign-in)/.test(href) || a.id === 'back-to-today') continue;
+      const url = new URL(href, location.origin);
+      if (url.searchParams.get('as_of') !== date && !(a.matches('form') && a.querySelector('input[name="as_of"]'))) missing.push(href);
+    }
+    for (const form of document.querySelectorAll('form')) {
+      if ((form.getAttribute('method') || 'get').toLowerCase() !== 'get') continue;
+      const input = form.querySelector('[name="as_of"]');
+      if (!input || input.value !== date) missing.push(`form ${form.getAttribute('action')}`);
+    }
+    return missing;
+  }, date);
+}
+
+await test('as_of: every public page is at the date asked for, and every link, form and download keeps it', async () => {
+  const asOfPages = ['/', '/months', '/contributors', '/packages', '/fair-share', '/records', '/log'];
+  for (const path of asOfPages) {
+    const { page, response } = await open(publicContext, `${path}?as_of=${pastAsOf}`);
+    equal(response.status(), 200, `${path} status`);
+    equal(await page.getAttribute('[data-as-of]', 'datetime'), pastAsOf, `${path} as of`);
+    const cutoff = await page.getAttribute('[data-cutoff]', 'datetime');
+    assert(cutoff && cutoff <= pastAsOf, `${path}: record up to ${cutoff}`);
+    const missing = await linksWithoutAsOf(page, pastAsOf);
+    equal(missing.join(' '), '', `${path}: links and forms without as_of`);
+    const back = await page.getAttribute('#back-to-today', 'href');
+    assert(back && !back.includes('as_of'), `${path}: back to today is ${back}`);
+    const downloads = await page.$$eval('.downloads a', (as) => as.map((a) => a.getAttribute('href')));
+    assert(downloads.length > 0, `${path}: no download links`);
+    for (const href of downloads) {
+      const file = await fetchDownload(href);
+      equal(file.status, 200, `${href} status`);
+      assert(file.name && file.name.includes(`-asof-${pastAsOf}-record-${cutoff}.`), `${href}: file name ${file.name}`);
+      if (href.includes('format=csv')) {
+        const [header, ...rows] = parseCsv(file.text);
+        const [a, r] = [header.indexOf('as_of'), header.indexOf('record_cutoff')];
+        assert(a >= 0 && r >= 0, `${href}: columns ${header}`);
+        assert(rows.every((row) => row[a] === pastAsOf && row[r] === cutoff), `${href}: as_of/record_cutoff on every row`);
+      }
+    }
+    await page.close();
+  }
+  // Today's pages have no back-to-today link and carry no as_of.
+  const { page } = await open(publicContext, '/contributors');
+  assert(!(await page.$('#back-to-today')), 'today: no back-to-today link');
+  assert(!(await page.getAttribute('nav a[href^="/records"]', 'href')).includes('as_of'), 'today: links carry no as_of');
+  await page.close();
+});
+
+await test('as_of: the figures on the overview, contributors and records equal `report summary --as-of`', async () => {
+  const { page } = await open(publicContext, `/?as_of=${pastAsOf}`);
+  equal(await page.getAttribute('#total-eur', 'data-value'), pastSummary.totals.EUR, 'EUR total');
+  equal(await page.getAttribute('#total-usd', 'data-value'), pastSummary.totals.USD, 'USD total');
+  equal(Number(await page.getAttribute('#contributors', 'data-value')), pastSummary.contributors, 'contributors');
+  equal(Number(await page.getAttribute('#undisclosed', 'data-value')), pastSummary.undisclosed, 'undisclosed');
+  equal(Number(await page.getAttribute('#declined', 'data-value')), pastSummary.declined.length, 'declined');
+  assert(pastSummary.totals.EUR !== summary.totals.EUR, 'the past total differs from today\'s (else the test proves nothing)');
+  await page.screenshot({ path: join(artifacts, 'overview-as-of.png'), fullPage: true });
+  await page.close();
+  const contributors = await open(publicContext, `/contributors?as_of=${pastAsOf}`);
+  const counted = await contributors.page.$$eval('#contributors-table tbody tr', (rows) => rows.map((r) => r.children[2].textContent));
+  equal(String(counted.reduce((sum, v) => sum + minor(v), 0n)), String(minor(pastSummary.totals.EUR)), 'contributors: counted EUR summed');
+  await contributors.page.close();
+  const records = await open(publicContext, `/records?as_of=${pastAsOf}`);
+  const rows = await records.page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => [r.children[1].textContent, r.dataset.counts]));
+  assert(rows.some(([date]) => date > pastAsOf), 'the record holds records after the date');
+  // Money records dated after the date are "not yet"; a target row shows its goal's date, not its record's.
+  const late = rows.filter(([date, counts]) => date > pastAsOf && !['later', 'target'].includes(counts));
+  equal(JSON.stringify(late), '[]', 'records after the date that count');
+  await records.page.close();
+});
+
+await test('as_of: a date before the first record shows empty tables; a bad date is a 400 naming it', async () => {
+  for (const path of ['/', '/contributors', '/records', '/fair-share', '/months', '/packages']) {
+    const { page, response } = await open(publicContext, `${path}?as_of=2000-01-01`);
+    equal(response.status(), 200, `${path} before the first record`);
+    equal(await page.getAttribute('[data-cutoff]', 'datetime'), null, `${path}: no record yet`);
+    if (path === '/contributors') equal((await page.$$('#contributors-table tbody tr')).length, 0, 'contributors before the first record');
+    if (path === '/') equal(await page.getAttribute('#contributors', 'data-value'), '0', 'overview contributors');
+    await page.close();
+  }
+  for (const path of ['/', '/contributors', '/records', '/log', '/packages', '/months']) {
+    const { page, response } = await open(publicContext, `${path}?as_of=2025-13-45`);
+    equal(response.status(), 400, `${path} with a bad date`);
+    assert((await page.textContent('[role="alert"]')).includes('2025-13-45'), `${path}: the error names the date`);
+    await page.close();
+  }
+});
+
+await test('as_of: the overview date picker works without JavaScript, at 1400 px, at 390 px and in print', async () => {
+  for (const [label, options] of [['desktop', { viewport: { width: 1400, height: 900 } }], ['phone', { viewport: { width: 390, height: 844 }, isMobile: true }]]) {
+    const context = await browser.newContext({ ...options, javaScriptEnabled: false });
+    const { page } = await open(context, '/');
+    assert(await page.isVisible('#as-of-form input[type="date"][name="as_of"]'), `${label}: the date picker is visible`);
+    await page.fill('#as-of-form input[name="as_of"]', pastAsOf);
+    await Promise.all([page.waitForNavigation(), page.click('#as-of-form button[type="submit"]')]);
+    equal(new URL(page.url()).searchParams.get('as_of'), pastAsOf, `${label}: the form goes to the date`);
+    equal(await page.getAttribute('#total-eur', 'data-value'), pastSummary.totals.EUR, `${label}: the total at the date`);
+    assert(await page.isVisible('#back-to-today'), `${label}: back to today is visible`);
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width + 1, `${label}: ${scroll}px wide at ${width}px`);
+    await page.screenshot({ path: join(artifacts, `overview-as-of-${label}.png`), fullPage: true });
+    if (label === 'desktop') {
+      await page.emulateMedia({ media: 'print' });
+      assert(!(await page.isVisible('#as-of-form')), 'print: no date picker');
+      assert(await page.isVisible('#basis [data-as-of]'), 'print: the as-of date is on paper');
+      await page.emulateMedia({ media: 'screen' });
+    }
+    await Promise.all([page.waitForNavigation(), page.click('#back-to-today')]);
+    equal(new URL(page.url()).searchParams.get('as_of'), null, `${label}: back to today drops the date`);
+    equal(await page.getAttribute('#total-eur', 'data-value'), summary.totals.EUR, `${label}: today's total again`);
+    await context.close();
+  }
+});
+
+await test('downloads of a filtered and sorted page hold the rows of its table, in order', async () => {
+  // Contributors sorted by paid, ascending, at a past date; then re-sorted in place (htmx).
+  const { page } = await open(publicContext, `/contributors?sort=paid&dir=asc&as_of=${pastAsOf}`);
+  const check = async (what) => {
+    const shown = await page.$$eval('#contributors-table tbody tr', (rows) => rows.map((r) => r.dataset.party));
+    const href = await page.getAttribute('#contributors-table .downloads a[href*="format=json"]', 'href');
+    const json = JSON.parse((await fetchDownload(href)).text);
+    equal(JSON.stringify(json.rows.map((r) => r.contributor)), JSON.stringify(shown), `${what}: JSON rows in the page's order`);
+    const csvHref = await page.getAttribute('#contributors-table .downloads a[href*="format=csv"]', 'href');
+    const [header, ...rows] = parseCsv((await fetchDownload(csvHref)).text);
+    equal(JSON.stringify(rows.map((r) => r[header.indexOf('contributor')])), JSON.stringify(shown), `${what}: CSV rows in the page's order`);
+  };
+  await check('sort=paid asc');
+  await page.click('#contributors-table thead a:text("Contributor")');
+  await page.waitForFunction(() => document.querySelector('#contributors-table th[aria-sort]')?.textContent.includes('Contributor'));
+  assert(new URL(page.url()).searchParams.get('as_of') === pastAsOf, `the sorted URL keeps as_of: ${page.url()}`);
+  await check('re-sorted in place');
+  await page.close();
+  // Records filtered by party and counts, in place.
+  const records = await open(publicContext, `/records?as_of=${pastAsOf}`);
+  await records.page.selectOption('select[name="counts"]', 'yes');
+  await records.page.waitForFunction(() => [...document.querySelectorAll('#records-table tbody tr')].every((r) => ['yes', 'remainder', 'undisclosed'].includes(r.dataset.counts)));
+  await records.page.selectOption('select[name="party"]', 'DEU');
+  await records.page.waitForFunction(() => new URL(location.href).searchParams.get('party') === 'DEU');
+  await records.page.waitForFunction(() => document.querySelector('#records-table .downloads a').getAttribute('href').includes('party=DEU'));
+  const shown = await records.page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => `${r.children[0].textContent}|${r.children[1].textContent}`));
+  assert(shown.length > 0, 'DEU has counted records');
+  const href = await records.page.getAttribute('#records-table .downloads a[href*="format=csv"]', 'href');
+  for (const part of ['party=DEU', 'counts=yes', `as_of=${pastAsOf}`]) assert(href.includes(part), `download ${href} lacks ${part}`);
+  const [header, ...rows] = parseCsv((await fetchDownload(href)).text);
+  const downloaded = rows.map((r) => `${r[header.indexOf('record')] || '—'}|${r[header.indexOf('date')]}`);
+  equal(JSON.stringify(downloaded), JSON.stringify(shown), 'records CSV rows = the filtered table');
+  await records.page.screenshot({ path: join(artifacts, 'records-as-of-filtered.png'), fullPage: true });
+  await records.page.close();
+});
+
+await test('the log download lists one row per public event, as /api/v1/events gives them', async () => {
+  const { page } = await open(publicContext, '/log');
+  const head = Number(await page.textContent('#log-head'));
+  const href = await page.getAttribute('.downloads a[href*="format=json"]', 'href');
+  await page.close();
+  const json = JSON.parse((await fetchDownload(href)).text);
+  equal(json.rows.length, head, 'rows in the log download');
+  const events = [];
+  for (let after = 0; events.length < head;) {
+    const pageOf = await (await fetch(`${base}/api/v1/events?after=${after}&limit=1000`)).json();
+    if (pageOf.events.length === 0) break;
+    events.push(...pageOf.events);
+    after = pageOf.next;
+  }
+  equal(JSON.stringify(json.rows.map((r) => [Number(r.seq), r.kind, r.command_id, JSON.parse(r.event)])),
+    JSON.stringify(events.map((e) => [e.seq, e.kind, e.command_id, e.event])), 'the download = the public event list');
+  const csv = await fetchDownload('/log?format=csv');
+  equal(parseCsv(csv.text).length - 1, head, 'rows in the CSV');
+  for (const value of restricted) assert(!csv.text.includes(value), `the log download shows ${JSON.stringify(value)}`);
+});
+
+await test('the overview month table equals `tranche report months --json` for every month, both columns', async () => {
+  for (const asOf of [null, pastAsOf]) {
+    const report = JSON.parse(asOf ? tranche('report', 'months', '--json', '--as-of', asOf) : tranche('report', 'months', '--json'));
+    const byMonth = new Map(report.map((r) => [r.month, r]));
+    const { page } = await open(publicContext, asOf ? `/?as_of=${asOf}` : '/');
+    const heads = await page.$$eval('#months thead th', (ths) => ths.map((th) => th.textContent));
+    const [monthly, cumulative] = [heads[1].match(/\((\w{3})\)/)[1], heads[2].match(/\((\w{3})\)/)[1]];
+    const rows = await page.$$eval('#months tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+    assert(rows.length > 3, `months shown: ${rows.length}`);
+    let last = 0n;
+    for (const [month, inMonth, toDate] of rows) {
+      const row = byMonth.get(month);
+      const expectedIn = row ? minor(row.counted[monthly] || '0') : 0n;
+      if (row) last = minor(row.cumulative[cumulative]);
+      equal(String(minor(inMonth)), String(expectedIn), `${asOf || 'today'} ${month} counted in the month (${monthly})`);
+      equal(String(minor(toDate)), String(last), `${asOf || 'today'} ${month} counted to date (${cumulative})`);
+    }
+    for (const r of report) {
+      if (minor(r.counted[monthly] || '0') !== 0n) assert(rows.some(([m]) => m === r.month), `${r.month} is missing from the table`);
+    }
+    await page.close();
+  }
+  // The separate, labelled view as reported at the time: the same as-of column, and the difference.
+  const { page } = await open(publicContext, '/?basis=at-the-time');
+  equal(await page.getAttribute('#months-basis', 'data-basis'), 'at-the-time', 'the view says its basis');
+  const rows = await page.$$eval('#months-at-the-time tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  assert(rows.every(([, asOfBasis, atTime, difference]) => minor(atTime) - minor(asOfBasis) === minor(difference)), 'difference = at the time − as of');
+  assert(rows.some(([, , , difference]) => minor(difference) !== 0n), 'some month differs as reported at the time');
+  await page.screenshot({ path: join(artifacts, 'overview-months-at-the-time.png'), fullPage: true });
+  await page.close();
+  const bad = await open(publicContext, '/?basis=whenever');
+  equal(bad.response.status(), 400, 'a bad basis');
+  await bad.page.close();
+});
+// ---- end of as-of dates ----
 
 await browser.close();
 server.kill('SIGTERM');

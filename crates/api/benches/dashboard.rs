@@ -21,6 +21,8 @@ fn chrome(events: u64) -> Chrome {
         cutoff: String::new(),
         events,
         i18n: Default::default(),
+        links: Default::default(),
+        today_href: String::new(),
     }
 }
 

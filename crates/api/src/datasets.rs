@@ -56,12 +56,48 @@ pub struct Dataset {
     pub columns: Vec<&'static str>,
     pub types: Vec<ColumnType>,
     pub rows: Vec<Vec<String>>,
+    /// The day the figures are computed on and the newest record on or before it, once
+    /// [`Dataset::with_basis`] has written them into every row.
+    pub basis: Option<(NaiveDate, Option<NaiveDate>)>,
 }
 
 impl Dataset {
     pub fn new(name: &'static str, columns: Vec<(&'static str, ColumnType)>, rows: Vec<Vec<String>>) -> Dataset {
         let (columns, types) = columns.into_iter().unzip();
-        Dataset { name, columns, types, rows }
+        Dataset { name, columns, types, rows, basis: None }
+    }
+
+    /// The dataset with the basis of its figures in two last columns of every row: `as_of`, the
+    /// day they are computed on, and `record_cutoff`, the date of the newest record on or before
+    /// it (empty when there is none yet). A column the dataset has already (the summary's
+    /// `as_of`) is not repeated.
+    pub fn with_basis(mut self, as_of: NaiveDate, record_cutoff: Option<NaiveDate>) -> Dataset {
+        let cutoff = record_cutoff.map(|date| date.to_string()).unwrap_or_default();
+        for (column, value) in [("as_of", as_of.to_string()), ("record_cutoff", cutoff)] {
+            if self.columns.contains(&column) {
+                continue;
+            }
+            self.columns.push(column);
+            self.types.push(ColumnType::Date);
+            for row in &mut self.rows {
+                row.push(value.clone());
+            }
+        }
+        self.basis = Some((as_of, record_cutoff));
+        self
+    }
+
+    /// The name a download of it is saved under: `tranche-NAME.EXT`, with the basis when it has
+    /// one (`tranche-contributors-asof-2026-12-03-record-2026-02-17.csv`; `record-none` before
+    /// the first record).
+    pub fn file_name(&self, extension: &str) -> String {
+        match self.basis {
+            None => format!("tranche-{}.{extension}", self.name),
+            Some((as_of, cutoff)) => {
+                let cutoff = cutoff.map_or_else(|| "none".to_string(), |date| date.to_string());
+                format!("tranche-{}-asof-{as_of}-record-{cutoff}.{extension}", self.name)
+            }
+        }
     }
 
     /// The column that holds an amount column's currency, or its fixed currency.
@@ -209,6 +245,8 @@ pub enum DatasetError {
     Fx(#[from] tranche_core::FxError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the log holds more than {limit} events, too many for one download: read it in pages at /api/v1/events")]
+    TooLarge { limit: usize },
 }
 
 /// Whether `reader` may read the dataset `name` (the requirements only for the roles the
@@ -219,6 +257,19 @@ pub fn readable(name: &str, reader: Reader) -> bool {
 
 /// The dataset `name`, built by the same function the dashboard's download of it calls.
 pub fn build<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Dataset, DatasetError> {
+    let dataset = of_state(name, source)?;
+    // The datasets a dashboard page downloads carry the page's basis, as its download does.
+    match BASED.contains(&name) {
+        true => Ok(dataset.with_basis(source.as_of, crate::web::data::record_cutoff(source.state, source.as_of))),
+        false => Ok(dataset),
+    }
+}
+
+/// The datasets that carry `as_of` and `record_cutoff` on every row: those computed on a day,
+/// and those a dashboard page downloads (the packages and the requirements: the log's head).
+pub const BASED: [&str; 7] = ["summary", "parties", "months", "packages", "requirements", "decisions", "records"];
+
+fn of_state<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Dataset, DatasetError> {
     use crate::web::data;
     let (state, rates) = (source.state, source.rates);
     match name {
@@ -466,4 +517,67 @@ pub fn journal<S: Store + ?Sized>(store: &S) -> Result<Dataset, DatasetError> {
         ],
         rows,
     ))
+}
+
+/// The most events one download of the log holds.
+pub const MAX_EVENTS: usize = 200_000;
+
+/// Every event of the log in sequence order, as `GET /api/v1/events` gives it to `reader` (the
+/// public: without restricted fields), the event itself as JSON text; at most [`MAX_EVENTS`].
+pub fn events<S: Store + ?Sized>(store: &S, reader: Reader) -> Result<Dataset, DatasetError> {
+    let mut rows = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.events_after(after, tranche_store::MAX_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        if rows.len() + page.len() > MAX_EVENTS {
+            return Err(DatasetError::TooLarge { limit: MAX_EVENTS });
+        }
+        rows.extend(page.iter().map(|event| crate::events::cells(event, reader)));
+    }
+    Ok(Dataset::new(
+        "log",
+        vec![
+            ("seq", Integer),
+            ("kind", Text),
+            ("actor", Text),
+            ("recorded_at", Text),
+            ("command_id", Text),
+            ("event", Text),
+        ],
+        rows,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_basis_is_on_every_row_and_in_the_file_name() {
+        let rows = vec![vec!["NLD".to_string()], vec!["DEU".to_string()]];
+        let dataset = Dataset::new("contributors", vec![("contributor", Text)], rows.clone());
+        assert_eq!(dataset.file_name("csv"), "tranche-contributors.csv");
+        let dataset = dataset.with_basis(date("2026-12-03"), Some(date("2026-02-17")));
+        assert_eq!(
+            dataset.to_csv(),
+            "contributor,as_of,record_cutoff\nNLD,2026-12-03,2026-02-17\nDEU,2026-12-03,2026-02-17\n"
+        );
+        assert_eq!(dataset.file_name("csv"), "tranche-contributors-asof-2026-12-03-record-2026-02-17.csv");
+        assert_eq!(dataset.types, [Text, Date, Date]);
+        // Before the first record: an empty cut-off; a column the dataset has is not repeated.
+        let summary = Dataset::new(
+            "summary",
+            vec![("as_of", Date), ("measure", Text)],
+            vec![vec!["2000-01-01".into(), "x".into()]],
+        );
+        let summary = summary.with_basis(date("2000-01-01"), None);
+        assert_eq!(summary.to_csv(), "as_of,measure,record_cutoff\n2000-01-01,x,\n");
+        assert_eq!(summary.file_name("json"), "tranche-summary-asof-2000-01-01-record-none.json");
+    }
 }

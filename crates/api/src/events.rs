@@ -67,6 +67,13 @@ fn visible(event: &StoredEvent, reader: Reader) -> EventDto {
     }
 }
 
+/// The event as a reader may see it, as the cells of a row of the log download (the columns of
+/// [`crate::datasets::events`]): seq, kind, actor, recorded_at, command_id, the event as JSON.
+pub(crate) fn cells(event: &StoredEvent, reader: Reader) -> Vec<String> {
+    let dto = visible(event, reader);
+    vec![dto.seq.to_string(), dto.kind, dto.actor, dto.recorded_at, dto.command_id, dto.event.to_string()]
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Page {

@@ -546,7 +546,8 @@ fn dashboard_pages_downloads_and_bad_parameters() {
     let header = csv.body.lines().next().unwrap();
     assert_eq!(
         header,
-        "month,counted_in_month_eur,monthly_target_eur,counted_to_date_usd,committed_to_date_usd,paid_to_date_usd"
+        "month,counted_in_month_eur,monthly_target_eur,counted_to_date_usd,committed_to_date_usd,paid_to_date_usd,as_of,\
+         record_cutoff"
     );
     let august = csv.body.lines().find(|l| l.starts_with("2025-08,")).unwrap();
     assert_eq!(august.split(',').nth(1).unwrap(), summary["by_month"]["2025-08"]["EUR"].as_str().unwrap());

@@ -21,6 +21,7 @@ sign-out = Sign out
 basis-as-of = As of
 basis-record-up-to = record up to
 basis-no-record = no record yet
+basis-back-to-today = back to today
 footer-figures = Figures as of { $as-of }, from { $events } { $count ->
         [one] event
        *[other] events

@@ -34,6 +34,8 @@ sign-in-submit = Sign in
 
 log-heading = The log
 log-lead = Every event is a leaf of a Merkle tree (RFC 6962). The operator signs checkpoints of the tree and independent witnesses cosign them, so anyone holding an earlier checkpoint can prove the history was only ever appended to.
+log-basis = This page and its download are the whole log at its head, whatever the as-of date: events carry the time they were appended, not the dates of the records they hold. The download lists every event as /api/v1/events gives it to you.
+log-basis-public = (The public view: without restricted fields.)
 log-events = Events in the log
 log-latest = Latest event
 log-latest-none = none

@@ -21,6 +21,7 @@ sign-out = Se déconnecter
 basis-as-of = Au
 basis-record-up-to = sources jusqu’au
 basis-no-record = aucune source encore
+basis-back-to-today = revenir à aujourd’hui
 footer-figures = Chiffres au { $as-of }, tirés de { $events } { $count ->
         [one] événement
        *[other] événements

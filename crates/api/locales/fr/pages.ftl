@@ -34,6 +34,8 @@ sign-in-submit = Se connecter
 
 log-heading = Le journal
 log-lead = Chaque événement est une feuille d’un arbre de Merkle (RFC 6962). L’opérateur signe des points de contrôle de l’arbre et des témoins indépendants les contresignent : quiconque détient un point de contrôle antérieur peut prouver que l’historique n’a jamais fait que s’allonger.
+log-basis = Cette page et son téléchargement montrent tout le journal à sa tête, quelle que soit la date choisie : les événements portent l’heure de leur ajout, non les dates des sources qu’ils contiennent. Le téléchargement liste chaque événement comme /api/v1/events vous le donne.
+log-basis-public = (Vue publique : sans les champs restreints.)
 log-events = Événements du journal
 log-latest = Dernier événement
 log-latest-none = aucun

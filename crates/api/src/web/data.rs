@@ -68,7 +68,11 @@ pub struct Overview {
     pub projections: Vec<GoalProjection>,
     /// Why the targets report, and so the projections, could not be computed.
     pub projection_error: Option<String>,
+    /// Per month on the as-of basis (what `tranche report months` gives).
     pub months: Dataset,
+    /// Per month, counted to date on the as-of basis beside the counted total as it stood at
+    /// each month's end (records later superseded still in it), and the difference.
+    pub months_at_the_time: Dataset,
 }
 
 /// The trailing window, in calendar months, of the overview's projections.
@@ -206,7 +210,18 @@ pub fn overview(
     currencies: &[Currency],
     as_of: NaiveDate,
 ) -> Result<Overview, DomainError> {
-    let summary = summarise(state, rates, as_of, currencies)?;
+    let goals_in_force: Vec<&tranche_core::Target> = state.targets.values().collect();
+    let cumulative_currency = goals_in_force
+        .iter()
+        .find(|t| t.kind == TargetKind::CumulativeGoal)
+        .map(|t| t.amount.currency)
+        .unwrap_or(Currency::USD);
+    // The month table's to-date column is a sum of the summary's months in the cumulative currency.
+    let mut counted_in = currencies.to_vec();
+    if !counted_in.contains(&cumulative_currency) {
+        counted_in.push(cumulative_currency);
+    }
+    let summary = summarise(state, rates, as_of, &counted_in)?;
     // The projections are the targets report's; when it cannot be computed (an amount beyond the
     // report's range), the overview still shows the record, and says why it has no projection.
     let (report, projection_error) = match targets::report(state, rates, as_of, &targets::Projection::none()) {
@@ -214,12 +229,6 @@ pub fn overview(
         Err(error) => (None, Some(error.to_string())),
     };
     let total = |c: Currency| summary.totals.get(&c).copied();
-    let goals_in_force: Vec<&tranche_core::Target> = state.targets.values().collect();
-    let cumulative_currency = goals_in_force
-        .iter()
-        .find(|t| t.kind == TargetKind::CumulativeGoal)
-        .map(|t| t.amount.currency)
-        .unwrap_or(Currency::USD);
     let monthly = goals_in_force.iter().find(|t| t.kind == TargetKind::MonthlyRunRate);
     let monthly_currency = monthly
         .map(|t| t.amount.currency)
@@ -361,9 +370,10 @@ pub fn overview(
         }
     }
     let shown_months = &months[months.len().saturating_sub(MAX_MONTHS)..];
-    let counted_in = |month: &YearMonth| {
-        summary.by_month.get(month).and_then(|a| a.get(&monthly_currency)).map_or(0, |m| i128::from(m.amount_minor))
+    let counted_in_month = |month: &YearMonth, currency: Currency| {
+        summary.by_month.get(month).and_then(|a| a.get(&currency)).map_or(0, |m| i128::from(m.amount_minor))
     };
+    let counted_in = |month: &YearMonth| counted_in_month(month, monthly_currency);
     let bars: Vec<(String, f64)> = shown_months
         .iter()
         .map(|m| {
@@ -383,20 +393,31 @@ pub fn overview(
         (640, 360),
     );
 
-    let rows = months
-        .iter()
-        .map(|m| {
-            let at = value_on(&points, month_end(*m).min(as_of));
-            vec![
-                m.to_string(),
-                minor_decimal(counted_in(m), monthly_currency),
-                target_amount.map(|t| t.to_decimal_string()).unwrap_or_default(),
-                minor_decimal(at[COUNTED], cumulative_currency),
-                minor_decimal(at[COMMITTED], cumulative_currency),
-                minor_decimal(at[PAID], cumulative_currency),
-            ]
-        })
-        .collect();
+    // One basis for the table: the counting rules on `as_of` (what `tranche report months`
+    // gives). Counted to date is the sum of the months so far on that basis, not the counted
+    // series at each month's end, which holds records as they stood then (later superseded).
+    // Committed and paid to date are dated events: their sums by each month's end.
+    let mut to_date: i128 = 0;
+    let mut rows = Vec::new();
+    let mut at_the_time_rows = Vec::new();
+    for m in &months {
+        to_date = to_date.saturating_add(counted_in_month(m, cumulative_currency));
+        let at = value_on(&points, month_end(*m).min(as_of));
+        rows.push(vec![
+            m.to_string(),
+            minor_decimal(counted_in(m), monthly_currency),
+            target_amount.map(|t| t.to_decimal_string()).unwrap_or_default(),
+            minor_decimal(to_date, cumulative_currency),
+            minor_decimal(at[COMMITTED], cumulative_currency),
+            minor_decimal(at[PAID], cumulative_currency),
+        ]);
+        at_the_time_rows.push(vec![
+            m.to_string(),
+            minor_decimal(to_date, cumulative_currency),
+            minor_decimal(at[COUNTED], cumulative_currency),
+            minor_decimal(at[COUNTED].saturating_sub(to_date), cumulative_currency),
+        ]);
+    }
     let in_monthly = ColumnType::Amount(CurrencyOf::Fixed(monthly_currency));
     let in_cumulative = ColumnType::Amount(CurrencyOf::Fixed(cumulative_currency));
     let months = Dataset::new(
@@ -411,6 +432,16 @@ pub fn overview(
         ],
         rows,
     );
+    let months_at_the_time = Dataset::new(
+        "overview-months-at-the-time",
+        vec![
+            ("month", ColumnType::Text),
+            (leak(format!("counted_to_date_{}", cumulative_currency.code().to_lowercase())), in_cumulative),
+            (leak(format!("counted_to_date_at_the_time_{}", cumulative_currency.code().to_lowercase())), in_cumulative),
+            (leak(format!("difference_{}", cumulative_currency.code().to_lowercase())), in_cumulative),
+        ],
+        at_the_time_rows,
+    );
     Ok(Overview {
         headline,
         cumulative_svg,
@@ -423,6 +454,7 @@ pub fn overview(
         projections: report.as_ref().map(goal_projections).unwrap_or_default(),
         projection_error,
         months,
+        months_at_the_time,
     })
 }
 

@@ -411,7 +411,7 @@ pub(super) async fn decisions_page(
         Err(response) => return response,
     };
     if !matches!(format, Format::Html) {
-        return download(&crate::datasets::decisions(ledger.state(), as_of), format);
+        return download(crate::datasets::decisions(ledger.state(), as_of), format, as_of, cutoff);
     }
     let page = DecisionsPage {
         chrome: visitor.chrome("decisions", "Decisions", as_of, cutoff, events),

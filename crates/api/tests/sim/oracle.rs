@@ -296,6 +296,8 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
         cutoff: String::new(),
         events: ledger.head(),
         i18n: Default::default(),
+        links: Default::default(),
+        today_href: String::new(),
     };
     let (html, _) =
         web::overview_html(ledger, date, chrome).map_err(|e| format!("the overview as of {date} fails: {e}"))?;

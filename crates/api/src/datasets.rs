@@ -24,8 +24,11 @@ pub enum ColumnType {
     Integer,
     /// A plain decimal (a percentage, a key value), not money.
     Decimal,
-    /// Money: a decimal string in the currency's minor-unit precision.
+    /// Money: a decimal string in the currency's minor-unit precision; empty (JSON `null`) when
+    /// unknown.
     Amount(CurrencyOf),
+    /// `true` or `false` (JSON booleans): a flag such as `undisclosed`.
+    Boolean,
 }
 
 /// Where an amount column's currency is.
@@ -46,6 +49,7 @@ impl ColumnType {
             ColumnType::Integer => "integer",
             ColumnType::Decimal => "decimal",
             ColumnType::Amount(_) => "amount",
+            ColumnType::Boolean => "boolean",
         }
     }
 }
@@ -94,8 +98,9 @@ impl Dataset {
             .map(|row| {
                 self.columns
                     .iter()
+                    .zip(&self.types)
                     .zip(row)
-                    .map(|(c, v)| (c.to_string(), serde_json::Value::from(v.as_str())))
+                    .map(|((c, t), v)| (c.to_string(), json_value(*t, v)))
                     .collect()
             })
             .collect();
@@ -115,6 +120,22 @@ impl Dataset {
             })
             .collect()
     }
+}
+
+/// A cell as JSON: an unknown amount (an empty cell) is `null`, never `""` or 0; a flag is a
+/// boolean; everything else is the cell's text.
+fn json_value(kind: ColumnType, value: &str) -> serde_json::Value {
+    match (kind, value) {
+        (ColumnType::Amount(_), "") => serde_json::Value::Null,
+        (ColumnType::Boolean, "true") => serde_json::Value::Bool(true),
+        (ColumnType::Boolean, "false") => serde_json::Value::Bool(false),
+        _ => serde_json::Value::from(value),
+    }
+}
+
+/// A flag cell: `true` or `false`.
+pub fn flag(value: bool) -> String {
+    value.to_string()
 }
 
 /// A cell as written to a CSV download: text that a spreadsheet would run as a formula (it
@@ -238,7 +259,7 @@ pub fn build<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Da
     }
 }
 
-use ColumnType::{Date, Integer, Text};
+use ColumnType::{Boolean, Date, Integer, Text};
 
 fn amount_in(column: &'static str) -> ColumnType {
     ColumnType::Amount(CurrencyOf::Column(column))
@@ -306,6 +327,8 @@ pub fn pledges(state: &State) -> Dataset {
                 cell(dto.source_url),
                 dto.confidence,
                 cell(dto.note),
+                flag(pledge.announced.is_none() && pledge.committed.is_none()),
+                flag(pledge.committed_on.is_some()),
             ]
         })
         .collect();
@@ -327,6 +350,8 @@ pub fn pledges(state: &State) -> Dataset {
             ("source_url", Text),
             ("confidence", Text),
             ("note", Text),
+            ("undisclosed", Boolean),
+            ("commitment_reported", Boolean),
         ],
         rows,
     )

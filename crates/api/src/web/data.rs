@@ -61,6 +61,9 @@ pub struct Overview {
     pub projections: Vec<GoalProjection>,
     /// Why the targets report, and so the projections, could not be computed.
     pub projection_error: Option<String>,
+    /// Why no projection is drawn although the report could be computed: its trailing window
+    /// holds no record.
+    pub projection_left_out: Option<String>,
     pub months: Dataset,
 }
 
@@ -284,6 +287,20 @@ pub fn overview(
             horizon = horizon.max(row.date);
         }
     }
+    // The figures know nothing after the record's cut-off: months after it are not drawn as
+    // zero months, and a projection whose trailing window holds no record is left out.
+    let cutoff = record_cutoff(state, as_of);
+    let window_start = as_of.checked_sub_months(chrono::Months::new(PROJECTION_WINDOW_MONTHS)).unwrap_or(as_of);
+    let projection_left_out = match cutoff {
+        Some(cutoff) if cutoff > window_start => None,
+        _ => Some(format!(
+            "No projection: the record holds nothing in the trailing {PROJECTION_WINDOW_MONTHS} months to {as_of} \
+             (its latest record is {}), so a rate from them would be a rate of no records, not of no money.",
+            cutoff.map_or_else(|| "none".to_string(), |d| format!("of {d}"))
+        )),
+    };
+    let report = report.filter(|_| projection_left_out.is_none());
+    let drawn_to = cutoff.unwrap_or(as_of);
     let now = value_on(&points, as_of);
     let run_rate = report
         .iter()
@@ -303,7 +320,7 @@ pub fn overview(
         line("Paid", charts::PAID, PAID),
     ];
     for l in &mut lines {
-        l.points.push((as_of, l.points.last().map_or(0.0, |p| p.1)));
+        l.points.push((drawn_to, l.points.last().map_or(0.0, |p| p.1)));
     }
     let projected = match &report {
         Some(report) => projection_lines(report, cumulative_currency, as_of, now[COUNTED], horizon),
@@ -322,11 +339,11 @@ pub fn overview(
         (640, 360),
     );
 
-    // Monthly bars: every month from the first record to the as-of month.
+    // Monthly bars: every month from the first record to the month of the record's cut-off.
     let mut months = Vec::new();
     if let Some(first) = summary.by_month.keys().next().copied() {
         let mut month = first;
-        let last = YearMonth::of(as_of);
+        let last = YearMonth::of(drawn_to);
         while month <= last {
             months.push(month);
             month = next_month(month);
@@ -355,17 +372,25 @@ pub fn overview(
         (640, 360),
     );
 
+    // Committed and paid are not reported up to the first commitment the record holds (before
+    // it, the record holds only announcements): an empty cell, never 0.00.
+    let first_commitment = state.pledges().iter().filter_map(|p| p.committed_on).filter(|d| *d <= as_of).min();
+    let reported = |minor: i128, day: NaiveDate| match first_commitment.is_some_and(|first| first <= day) {
+        true => minor_decimal(minor, cumulative_currency),
+        false => String::new(),
+    };
     let rows = months
         .iter()
         .map(|m| {
-            let at = value_on(&points, month_end(*m).min(as_of));
+            let day = month_end(*m).min(as_of);
+            let at = value_on(&points, day);
             vec![
                 m.to_string(),
                 minor_decimal(counted_in(m), monthly_currency),
                 target_amount.map(|t| t.to_decimal_string()).unwrap_or_default(),
                 minor_decimal(at[COUNTED], cumulative_currency),
-                minor_decimal(at[COMMITTED], cumulative_currency),
-                minor_decimal(at[PAID], cumulative_currency),
+                reported(at[COMMITTED], day),
+                reported(at[PAID], day),
             ]
         })
         .collect();
@@ -394,6 +419,7 @@ pub fn overview(
         goals,
         projections: report.as_ref().map(goal_projections).unwrap_or_default(),
         projection_error,
+        projection_left_out,
         months,
     })
 }

@@ -65,6 +65,12 @@ pub struct Chrome {
     /// The date of the newest record on or before `as_of` (empty: the log holds none).
     pub cutoff: String,
     pub events: u64,
+    /// The log holds the synthetic exercise (records `EX-*`).
+    pub synthetic: bool,
+    /// `?synthetic=hide`: the page's figures leave the exercise out.
+    pub hide_synthetic: bool,
+    /// What the page's links carry to keep the switch (`?synthetic=hide`, or nothing).
+    pub carry: &'static str,
 }
 
 /// Who is asking: their reader rules, and the CSRF token their forms carry.
@@ -73,6 +79,10 @@ struct Visitor {
     csrf: String,
     /// The CSRF cookie is new and must be set on the response.
     new_csrf: bool,
+    /// The log holds the synthetic exercise.
+    synthetic: bool,
+    /// The page leaves the synthetic exercise out (`?synthetic=hide`).
+    hide_synthetic: bool,
 }
 
 async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
@@ -87,7 +97,7 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
         },
         None => Reader::Public,
     };
-    Visitor { reader, csrf, new_csrf }
+    Visitor { reader, csrf, new_csrf, synthetic: false, hide_synthetic: false }
 }
 
 impl Visitor {
@@ -113,6 +123,9 @@ impl Visitor {
             as_of: as_of.to_string(),
             cutoff: cutoff.map(|d| d.to_string()).unwrap_or_default(),
             events,
+            synthetic: self.synthetic,
+            hide_synthetic: self.hide_synthetic,
+            carry: if self.hide_synthetic { "?synthetic=hide" } else { "" },
         }
     }
 
@@ -169,6 +182,39 @@ pub struct PageQuery {
     accepted: Option<String>,
     /// The months page's download: `months` (default) or `per-gdp`.
     table: Option<String>,
+    /// `hide` leaves the synthetic exercise (records `EX-*`) out of the page's figures; `show`
+    /// (the default) shows it, flagged.
+    synthetic: Option<String>,
+}
+
+/// `?synthetic=`: whether to hide the synthetic exercise.
+fn hide_synthetic(query: &PageQuery) -> Result<bool, String> {
+    match query.synthetic.as_deref().map(str::trim) {
+        None | Some("" | "show") => Ok(false),
+        Some("hide") => Ok(true),
+        Some(other) => Err(format!("synthetic {other:?} is not show or hide")),
+    }
+}
+
+/// The ledger as a page sees it: the store's, or without the synthetic exercise's pledges
+/// (`?synthetic=hide`). Its `state()` is the one the page's figures are computed on; everything
+/// else (rates, the log, the store) is the ledger's.
+pub(crate) struct PageLedger<'a> {
+    guard: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::AnyStore>>,
+    without_synthetic: Option<tranche_core::State>,
+}
+
+impl PageLedger<'_> {
+    pub(crate) fn state(&self) -> &tranche_core::State {
+        self.without_synthetic.as_ref().unwrap_or_else(|| self.guard.state())
+    }
+}
+
+impl std::ops::Deref for PageLedger<'_> {
+    type Target = tranche_store::Ledger<tranche_store::AnyStore>;
+    fn deref(&self) -> &Self::Target {
+        &self.guard
+    }
 }
 
 enum Format {
@@ -202,7 +248,7 @@ fn download(dataset: &Dataset, format: Format) -> Response {
 /// What every page handler starts with: who asks, the ledger, the log's length, the format.
 struct Page<'a> {
     visitor: Visitor,
-    ledger: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::AnyStore>>,
+    ledger: PageLedger<'a>,
     events: u64,
     format: Format,
     /// `?as_of=YYYY-MM-DD`, today when absent: the date every figure of the page is computed at.
@@ -212,13 +258,21 @@ struct Page<'a> {
 }
 
 async fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) -> Result<Page<'a>, Response> {
-    let visitor = visitor(state, headers).await;
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
+    let mut visitor = visitor(state, headers).await;
+    let guard = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = guard.head();
     let format = match format_of(query) {
         Ok(format) => format,
         Err(message) => return Err(visitor.bad_request(message, events)),
     };
+    visitor.synthetic = guard.state().pledges().iter().any(data::is_synthetic);
+    visitor.hide_synthetic = match hide_synthetic(query) {
+        Ok(hide) => hide && visitor.synthetic,
+        Err(message) => return Err(visitor.bad_request(message, events)),
+    };
+    let without_synthetic =
+        visitor.hide_synthetic.then(|| guard.state().with_pledges_only(|pledge| !data::is_synthetic(pledge)));
+    let ledger = PageLedger { guard, without_synthetic };
     let as_of = match as_of_of(query) {
         Ok(as_of) => as_of,
         Err(message) => return Err(visitor.bad_request(message, events)),
@@ -254,6 +308,7 @@ struct OverviewPage {
     goals: Vec<data::GoalRow>,
     projections: Vec<data::GoalProjection>,
     projection_error: Option<String>,
+    projection_left_out: Option<String>,
     months: Vec<Vec<String>>,
     kiel: Option<reference::View>,
     full: bool,
@@ -265,8 +320,19 @@ pub fn overview_html(
     as_of: chrono::NaiveDate,
     chrome: Chrome,
 ) -> Result<(String, Dataset), tranche_core::DomainError> {
-    let overview = data::overview(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of)?;
-    let kiel = reference::comparison(ledger.state(), ledger.rates(), as_of)?;
+    overview_page(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of, chrome)
+}
+
+/// The overview page for a state (the ledger's, or a view of it).
+fn overview_page(
+    state: &tranche_core::State,
+    rates: &tranche_core::RateTable,
+    currencies: &[tranche_core::Currency],
+    as_of: chrono::NaiveDate,
+    chrome: Chrome,
+) -> Result<(String, Dataset), tranche_core::DomainError> {
+    let overview = data::overview(state, rates, currencies, as_of)?;
+    let kiel = reference::comparison(state, rates, as_of)?;
     let page = OverviewPage {
         chrome,
         download_base: "/?",
@@ -280,6 +346,7 @@ pub fn overview_html(
         goals: overview.goals,
         projections: overview.projections,
         projection_error: overview.projection_error,
+        projection_left_out: overview.projection_left_out,
         months: overview.months.display_rows(),
         kiel: kiel.as_ref().map(reference::Comparison::view),
         full: false,
@@ -292,7 +359,8 @@ async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query
         Ok(page) => page,
         Err(response) => return response,
     };
-    match overview_html(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, cutoff, events)) {
+    let chrome = visitor.chrome("overview", "Overview", as_of, cutoff, events);
+    match overview_page(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of, chrome) {
         Ok((html, dataset)) => match format {
             Format::Html => visitor.html(StatusCode::OK, html),
             format => download(&dataset, format),
@@ -318,6 +386,8 @@ struct ContributorsTable {
     rows: Vec<data::ContributorRow>,
     sort: String,
     dir: String,
+    /// Kept on the sort links: `&synthetic=hide`, or nothing.
+    carry: &'static str,
 }
 
 async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -343,6 +413,7 @@ async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(q
         rows: table.rows,
         sort: sort.to_string(),
         dir: dir.to_string(),
+        carry: if visitor.hide_synthetic { "&synthetic=hide" } else { "" },
     });
     if is_htmx(&headers) {
         return visitor.html(StatusCode::OK, fragment);

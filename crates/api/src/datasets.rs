@@ -275,8 +275,11 @@ pub fn summary(
     let summary = tranche_core::summarise(state, rates, as_of, currencies)?;
     let day = summary.as_of.to_string();
     let mut rows = Vec::new();
+    // A total leaves undisclosed amounts out: it is then a lower bound, and flagged so.
+    let partial = flag(summary.undisclosed > 0);
     let row = |measure: &str, currency: String, amount: String, count: String, detail: String| {
-        vec![day.clone(), measure.to_string(), currency, amount, count, detail]
+        let undisclosed = if amount.is_empty() { flag(false) } else { partial.clone() };
+        vec![day.clone(), measure.to_string(), currency, amount, count, detail, undisclosed]
     };
     for money in summary.totals.values() {
         rows.push(row("counted", money.currency.to_string(), money.to_decimal_string(), String::new(), String::new()));
@@ -286,7 +289,8 @@ pub fn summary(
         rows.push(row("contingent", money.currency.to_string(), money.to_decimal_string(), count, String::new()));
     }
     rows.push(row("contributors", String::new(), String::new(), summary.contributors.to_string(), String::new()));
-    rows.push(row("undisclosed", String::new(), String::new(), summary.undisclosed.to_string(), String::new()));
+    let only: Vec<&str> = summary.undisclosed_only.iter().map(String::as_str).collect();
+    rows.push(row("undisclosed", String::new(), String::new(), summary.undisclosed.to_string(), only.join(" ")));
     let declined: Vec<String> = summary.declined.iter().map(|p| p.to_string()).collect();
     rows.push(row("declined", String::new(), String::new(), declined.len().to_string(), declined.join(" ")));
     Ok(Dataset::new(
@@ -298,6 +302,7 @@ pub fn summary(
             ("amount", amount_in("currency")),
             ("count", Integer),
             ("detail", Text),
+            ("undisclosed", Boolean),
         ],
         rows,
     ))
@@ -491,4 +496,38 @@ pub fn journal<S: Store + ?Sized>(store: &S) -> Result<Dataset, DatasetError> {
         ],
         rows,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(kind: ColumnType, cell: &str, expect: serde_json::Value) {
+        let dataset = Dataset::new("t", vec![("c", kind)], vec![vec![cell.to_string()]]);
+        let json: serde_json::Value = serde_json::from_str(&dataset.to_json()).unwrap();
+        assert_eq!(json["rows"][0]["c"], expect, "{kind:?} {cell:?}");
+    }
+
+    #[test]
+    fn an_unknown_amount_is_null_in_json_and_a_flag_is_a_boolean() {
+        let amount = ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR));
+        check(amount, "", serde_json::Value::Null);
+        check(amount, "0.00", serde_json::json!("0.00"));
+        check(amount, "12.50", serde_json::json!("12.50"));
+        check(ColumnType::Boolean, "true", serde_json::json!(true));
+        check(ColumnType::Boolean, "false", serde_json::json!(false));
+        check(ColumnType::Text, "", serde_json::json!(""));
+        check(ColumnType::Date, "", serde_json::json!(""));
+    }
+
+    #[test]
+    fn an_unknown_amount_is_an_empty_csv_cell() {
+        let amount = ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR));
+        let dataset = Dataset::new(
+            "t",
+            vec![("counted_eur", amount), ("undisclosed", ColumnType::Boolean)],
+            vec![vec![String::new(), flag(true)], vec!["0.00".into(), flag(false)]],
+        );
+        assert_eq!(dataset.to_csv(), "counted_eur,undisclosed\n,true\n0.00,false\n");
+    }
 }

@@ -278,7 +278,7 @@ pub fn summary(
     // A total leaves undisclosed amounts out: it is then a lower bound, and flagged so.
     let partial = flag(summary.undisclosed > 0);
     let row = |measure: &str, currency: String, amount: String, count: String, detail: String| {
-        let undisclosed = if amount.is_empty() { flag(false) } else { partial.clone() };
+        let undisclosed = if measure == "counted" { partial.clone() } else { flag(false) };
         vec![day.clone(), measure.to_string(), currency, amount, count, detail, undisclosed]
     };
     for money in summary.totals.values() {

@@ -248,7 +248,8 @@ await test('records filter in place (htmx) and say why each record counts', asyn
 
 await test('contributors sort by a column, in place', async () => {
   const { page } = await open(publicContext, '/contributors');
-  const values = async () => page.$$eval('#contributors-table tbody tr', (rows) => rows.map((r) => Number(r.children[2].textContent.replace(/,/g, ''))));
+  // An undisclosed party's amount is unknown (it sorts with no money counted); the rest are numbers.
+  const values = async () => page.$$eval('#contributors-table tbody tr:not([data-undisclosed-party])', (rows) => rows.map((r) => Number(r.children[2].textContent.replace(/,/g, '').replace(/\+ undisclosed/, ''))));
   const before = await values();
   assert(before.length > 10, `rows: ${before.length}`);
   assert(before.every((v, i) => i === 0 || before[i - 1] >= v), 'sorted by counted EUR, highest first');
@@ -1150,6 +1151,159 @@ await test('the overview month table equals `tranche report months --json` for e
   await bad.page.close();
 });
 // ---- end of as-of dates ----
+
+// ---- honest about what is not known ----
+// Undisclosed amounts, unreported commitments, confidence and the synthetic exercise, each
+// checked against the CLI's own output on the same store (and on a store without the exercise).
+const plainDb = join(work, 'plain.db');
+execFileSync(bin, ['--database', plainDb, 'demo', '--no-serve'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const summaryWithout = JSON.parse(execFileSync(bin, ['--database', plainDb, 'report', 'summary', '--json'], { encoding: 'utf8' }));
+const recordRows = JSON.parse(tranche('export', 'json', 'records')).rows;
+const countedCategories = new Set(['yes', 'remainder', 'undisclosed']);
+const undisclosedParties = summary.undisclosed_parties;
+const honestWidths = [
+  { name: 'desktop', options: { viewport: { width: 1400, height: 900 } } },
+  { name: 'phone', options: { viewport: { width: 390, height: 844 }, isMobile: true } },
+];
+
+await test('an undisclosed party shows "undisclosed", never 0.00 (1400, 390, print)', async () => {
+  assert(undisclosedParties.length > 0, 'the record has parties whose amounts are all undisclosed');
+  for (const width of honestWidths) {
+    const context = await browser.newContext(width.options);
+    const { page } = await open(context, '/contributors');
+    for (const media of ['screen', 'print']) {
+      await page.emulateMedia({ media });
+      for (const party of undisclosedParties) {
+        const row = page.locator(`tr[data-party="${party}"]`);
+        equal(await row.count(), 1, `${party} row (${width.name}, ${media})`);
+        const cells = await row.locator('td').allTextContents();
+        assert(cells.every((c) => !c.includes('0.00')), `${party} (${width.name}, ${media}): ${cells.join(' | ')}`);
+        assert(await row.locator('.badge.undisclosed').first().isVisible(), `${party}: the undisclosed badge is visible (${width.name}, ${media})`);
+      }
+    }
+    await page.emulateMedia({ media: 'screen' });
+    const [scroll, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= innerWidth + 1, `/contributors is ${scroll}px wide at ${innerWidth}px`);
+    await page.screenshot({ path: join(artifacts, `honest-contributors-${width.name}.png`), fullPage: true });
+    // The records page: an undisclosed record's amount is the badge, not a number.
+    const records = await open(context, '/records?counts=undisclosed');
+    const amounts = await records.page.$$eval('tr[data-record] td.num', (nodes) => nodes.map((n) => n.textContent.trim()));
+    assert(amounts.length > 0 && amounts.every((a) => a === 'undisclosed'), `undisclosed records' amounts: ${amounts}`);
+    await records.page.close();
+    await page.close();
+    await context.close();
+  }
+});
+
+await test('committed and paid the record does not report are "not reported", not 0.00', async () => {
+  const parties = JSON.parse(tranche('export', 'json', 'parties')).rows;
+  const counted = new Set(recordRows.filter((r) => countedCategories.has(r.counts)).map((r) => r.contributor));
+  const unreported = parties.filter((r) => r.commitment_reported === false && counted.has(r.contributor));
+  assert(unreported.length > 0, 'the public record holds parties with announcements only');
+  const { page } = await open(publicContext, '/contributors');
+  for (const row of unreported) {
+    const cells = await page.locator(`tr[data-party="${row.contributor}"] td[data-not-reported]`).allTextContents();
+    equal(cells.length, 2, `${row.contributor}: committed and paid cells`);
+    assert(cells.every((c) => c.trim() === 'not reported'), `${row.contributor}: ${cells}`);
+  }
+  await page.close();
+});
+
+await test('every record row carries its confidence; an uncertain total is marked on the contributor', async () => {
+  const { page } = await open(publicContext, '/records');
+  const rows = await page.$$eval('tr[data-record]', (nodes) => nodes.map((n) => {
+    const badge = n.querySelector('.badge.confidence');
+    return badge ? badge.textContent.trim() : null;
+  }));
+  assert(rows.length > 0, 'records listed');
+  assert(rows.every((c) => ['confirmed', 'reported', 'uncertain'].includes(c)), `confidence badges: ${rows}`);
+  equal(rows.length, recordRows.length, 'one row per record of `export json records`');
+  equal(rows.filter((c) => c === 'uncertain').length, recordRows.filter((r) => r.confidence === 'uncertain').length, 'uncertain rows');
+  await page.close();
+  const uncertain = new Set(recordRows.filter((r) => r.confidence === 'uncertain' && countedCategories.has(r.counts)).map((r) => r.contributor));
+  const contributors = await open(publicContext, '/contributors');
+  const marked = await contributors.page.$$eval('tr[data-party]', (nodes) => nodes.filter((n) => n.querySelector('.badge.uncertain')).map((n) => n.dataset.party));
+  equal(JSON.stringify(marked.sort()), JSON.stringify([...uncertain].sort()), 'contributors marked uncertain');
+  await contributors.page.close();
+});
+
+await test('the synthetic exercise is flagged on every page, row and chart it reaches', async () => {
+  const exRecords = recordRows.filter((r) => r.record.startsWith('EX-'));
+  assert(exRecords.length > 0, 'the store holds the exercise');
+  for (const path of ['/', '/months', '/contributors', '/packages', '/fair-share', '/records', '/log']) {
+    const { page } = await open(publicContext, path);
+    assert(await page.locator('#synthetic-switch .badge.synthetic').isVisible(), `${path}: the page says its figures include the exercise`);
+    await page.close();
+  }
+  const records = await open(publicContext, '/records');
+  const flagged = await records.page.$$eval('tr[data-record]', (nodes) => nodes.map((n) => [n.dataset.record, !!n.querySelector('.badge.synthetic')]));
+  for (const [id, badge] of flagged) equal(badge, id.startsWith('EX-'), `${id}: synthetic badge`);
+  await records.page.close();
+  const exContributors = new Set(exRecords.filter((r) => countedCategories.has(r.counts)).map((r) => r.contributor));
+  const contributors = await open(publicContext, '/contributors');
+  const marked = await contributors.page.$$eval('tr[data-party]', (nodes) => nodes.filter((n) => n.querySelector('.badge.synthetic')).map((n) => n.dataset.party));
+  equal(JSON.stringify(marked.sort()), JSON.stringify([...exContributors].sort()), 'contributors marked synthetic');
+  const packages = await open(publicContext, '/packages');
+  const packageRows = await packages.page.$$eval('tr[data-package]', (nodes) => nodes.map((n) => [n.dataset.package, !!n.querySelector('.badge.synthetic')]));
+  assert(packageRows.some(([id]) => id.startsWith('EX-')), 'the exercise has packages');
+  for (const [id, badge] of packageRows) equal(badge, id.startsWith('EX-'), `package ${id}: synthetic badge`);
+  await packages.page.close();
+  await contributors.page.screenshot({ path: join(artifacts, 'honest-synthetic-shown.png'), fullPage: true });
+  await contributors.page.close();
+});
+
+await test('?synthetic=hide leaves the exercise out: the totals are those of a store without it (1400, 390, print)', async () => {
+  for (const width of honestWidths) {
+    const context = await browser.newContext(width.options);
+    const { page, response } = await open(context, '/?synthetic=hide');
+    equal(response.status(), 200, 'status');
+    equal(await page.getAttribute('#total-eur', 'data-value'), summaryWithout.totals.EUR, `EUR total hidden (${width.name})`);
+    equal(await page.getAttribute('#total-usd', 'data-value'), summaryWithout.totals.USD, `USD total hidden (${width.name})`);
+    equal(Number(await page.getAttribute('#contributors', 'data-value')), summaryWithout.contributors, 'contributors hidden');
+    equal(await page.locator('#synthetic-switch .badge.synthetic').count(), 0, 'no synthetic flag while hidden');
+    for (const media of ['screen', 'print']) {
+      await page.emulateMedia({ media });
+      assert(await page.locator('#synthetic-switch').isVisible(), `the switch says the exercise is hidden (${width.name}, ${media})`);
+    }
+    await page.emulateMedia({ media: 'screen' });
+    const [scroll, innerWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= innerWidth + 1, `/?synthetic=hide is ${scroll}px wide at ${innerWidth}px`);
+    const downloads = await page.$$eval('p.downloads a', (nodes) => nodes.map((n) => n.getAttribute('href')));
+    assert(downloads.length > 0 && downloads.every((h) => h.includes('synthetic=hide')), `downloads carry the switch: ${downloads}`);
+    await page.screenshot({ path: join(artifacts, `honest-hidden-${width.name}.png`), fullPage: true });
+    await page.close();
+    await context.close();
+  }
+  const { page } = await open(publicContext, '/?synthetic=hide');
+  await page.click('nav a[href^="/records"]');
+  await page.waitForLoadState('networkidle');
+  assert(page.url().includes('synthetic=hide'), `the navigation carries the switch: ${page.url()}`);
+  equal(await page.locator('tr[data-record^="EX-"]').count(), 0, 'no EX record while hidden');
+  assert(await page.locator('tr[data-record]').count() > 0, 'the other records are listed');
+  await page.click('#synthetic-switch a');
+  await page.waitForLoadState('networkidle');
+  assert(await page.locator('tr[data-record^="EX-"]').count() > 0, 'shown again after the switch');
+  await page.close();
+  const bad = await open(publicContext, '/?synthetic=maybe');
+  equal(bad.response.status(), 400, 'a bad switch value is a 400');
+  assert((await bad.page.textContent('main')).includes('synthetic'), 'the 400 page names the problem');
+  await bad.page.close();
+});
+
+await test('months after the record cut-off are not drawn as zero months; a projection without records is left out', async () => {
+  const { page } = await open(publicContext, '/');
+  const cutoff = await page.getAttribute('[data-cutoff]', 'datetime');
+  const months = await page.$$eval('#months tbody tr td:first-child', (nodes) => nodes.map((n) => n.textContent.trim()));
+  equal(months[months.length - 1], cutoff.slice(0, 7), 'the last month is the cut-off month');
+  const asOf = await page.getAttribute('[data-as-of]', 'datetime');
+  const windowStart = new Date(asOf);
+  windowStart.setUTCMonth(windowStart.getUTCMonth() - 3);
+  const stale = new Date(cutoff) <= windowStart;
+  equal(await page.locator('#projection-left-out').count(), stale ? 1 : 0, `projection left out (cut-off ${cutoff}, as of ${asOf})`);
+  if (stale) equal(await page.locator('#projections').count(), 0, 'no projections drawn');
+  await page.close();
+});
+// ---- end honest ----
 
 await browser.close();
 server.kill('SIGTERM');

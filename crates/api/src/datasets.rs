@@ -24,8 +24,11 @@ pub enum ColumnType {
     Integer,
     /// A plain decimal (a percentage, a key value), not money.
     Decimal,
-    /// Money: a decimal string in the currency's minor-unit precision.
+    /// Money: a decimal string in the currency's minor-unit precision; empty (JSON `null`) when
+    /// unknown.
     Amount(CurrencyOf),
+    /// `true` or `false` (JSON booleans): a flag such as `undisclosed`.
+    Boolean,
 }
 
 /// Where an amount column's currency is.
@@ -46,6 +49,7 @@ impl ColumnType {
             ColumnType::Integer => "integer",
             ColumnType::Decimal => "decimal",
             ColumnType::Amount(_) => "amount",
+            ColumnType::Boolean => "boolean",
         }
     }
 }
@@ -130,8 +134,9 @@ impl Dataset {
             .map(|row| {
                 self.columns
                     .iter()
+                    .zip(&self.types)
                     .zip(row)
-                    .map(|(c, v)| (c.to_string(), serde_json::Value::from(v.as_str())))
+                    .map(|((c, t), v)| (c.to_string(), json_value(*t, v)))
                     .collect()
             })
             .collect();
@@ -151,6 +156,22 @@ impl Dataset {
             })
             .collect()
     }
+}
+
+/// A cell as JSON: an unknown amount (an empty cell) is `null`, never `""` or 0; a flag is a
+/// boolean; everything else is the cell's text.
+fn json_value(kind: ColumnType, value: &str) -> serde_json::Value {
+    match (kind, value) {
+        (ColumnType::Amount(_), "") => serde_json::Value::Null,
+        (ColumnType::Boolean, "true") => serde_json::Value::Bool(true),
+        (ColumnType::Boolean, "false") => serde_json::Value::Bool(false),
+        _ => serde_json::Value::from(value),
+    }
+}
+
+/// A flag cell: `true` or `false`.
+pub fn flag(value: bool) -> String {
+    value.to_string()
 }
 
 /// A cell as written to a CSV download: text that a spreadsheet would run as a formula (it
@@ -289,7 +310,7 @@ fn of_state<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Dat
     }
 }
 
-use ColumnType::{Date, Integer, Text};
+use ColumnType::{Boolean, Date, Integer, Text};
 
 fn amount_in(column: &'static str) -> ColumnType {
     ColumnType::Amount(CurrencyOf::Column(column))
@@ -305,8 +326,11 @@ pub fn summary(
     let summary = tranche_core::summarise(state, rates, as_of, currencies)?;
     let day = summary.as_of.to_string();
     let mut rows = Vec::new();
+    // A total leaves undisclosed amounts out: it is then a lower bound, and flagged so.
+    let partial = flag(summary.undisclosed > 0);
     let row = |measure: &str, currency: String, amount: String, count: String, detail: String| {
-        vec![day.clone(), measure.to_string(), currency, amount, count, detail]
+        let undisclosed = if measure == "counted" { partial.clone() } else { flag(false) };
+        vec![day.clone(), measure.to_string(), currency, amount, count, detail, undisclosed]
     };
     for money in summary.totals.values() {
         rows.push(row("counted", money.currency.to_string(), money.to_decimal_string(), String::new(), String::new()));
@@ -316,7 +340,8 @@ pub fn summary(
         rows.push(row("contingent", money.currency.to_string(), money.to_decimal_string(), count, String::new()));
     }
     rows.push(row("contributors", String::new(), String::new(), summary.contributors.to_string(), String::new()));
-    rows.push(row("undisclosed", String::new(), String::new(), summary.undisclosed.to_string(), String::new()));
+    let only: Vec<&str> = summary.undisclosed_only.iter().map(String::as_str).collect();
+    rows.push(row("undisclosed", String::new(), String::new(), summary.undisclosed.to_string(), only.join(" ")));
     let declined: Vec<String> = summary.declined.iter().map(|p| p.to_string()).collect();
     rows.push(row("declined", String::new(), String::new(), declined.len().to_string(), declined.join(" ")));
     Ok(Dataset::new(
@@ -328,6 +353,7 @@ pub fn summary(
             ("amount", amount_in("currency")),
             ("count", Integer),
             ("detail", Text),
+            ("undisclosed", Boolean),
         ],
         rows,
     ))
@@ -357,6 +383,8 @@ pub fn pledges(state: &State) -> Dataset {
                 cell(dto.source_url),
                 dto.confidence,
                 cell(dto.note),
+                flag(pledge.announced.is_none() && pledge.committed.is_none()),
+                flag(pledge.committed_on.is_some()),
             ]
         })
         .collect();
@@ -378,6 +406,8 @@ pub fn pledges(state: &State) -> Dataset {
             ("source_url", Text),
             ("confidence", Text),
             ("note", Text),
+            ("undisclosed", Boolean),
+            ("commitment_reported", Boolean),
         ],
         rows,
     )
@@ -579,5 +609,34 @@ mod tests {
         let summary = summary.with_basis(date("2000-01-01"), None);
         assert_eq!(summary.to_csv(), "as_of,measure,record_cutoff\n2000-01-01,x,\n");
         assert_eq!(summary.file_name("json"), "tranche-summary-asof-2000-01-01-record-none.json");
+    }
+
+    fn check(kind: ColumnType, cell: &str, expect: serde_json::Value) {
+        let dataset = Dataset::new("t", vec![("c", kind)], vec![vec![cell.to_string()]]);
+        let json: serde_json::Value = serde_json::from_str(&dataset.to_json()).unwrap();
+        assert_eq!(json["rows"][0]["c"], expect, "{kind:?} {cell:?}");
+    }
+
+    #[test]
+    fn an_unknown_amount_is_null_in_json_and_a_flag_is_a_boolean() {
+        let amount = ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR));
+        check(amount, "", serde_json::Value::Null);
+        check(amount, "0.00", serde_json::json!("0.00"));
+        check(amount, "12.50", serde_json::json!("12.50"));
+        check(ColumnType::Boolean, "true", serde_json::json!(true));
+        check(ColumnType::Boolean, "false", serde_json::json!(false));
+        check(ColumnType::Text, "", serde_json::json!(""));
+        check(ColumnType::Date, "", serde_json::json!(""));
+    }
+
+    #[test]
+    fn an_unknown_amount_is_an_empty_csv_cell() {
+        let amount = ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR));
+        let dataset = Dataset::new(
+            "t",
+            vec![("counted_eur", amount), ("undisclosed", ColumnType::Boolean)],
+            vec![vec![String::new(), flag(true)], vec!["0.00".into(), flag(false)]],
+        );
+        assert_eq!(dataset.to_csv(), "counted_eur,undisclosed\n,true\n0.00,false\n");
     }
 }

@@ -162,6 +162,18 @@ fn amounts_text(amounts: &BTreeMap<Currency, Money>) -> String {
     amounts.values().map(|m| format!("{} {:>17}", m.currency, grouped(m))).collect::<Vec<_>>().join("  ")
 }
 
+/// A party's counted amounts as text: `undisclosed` when every counted record of it is (never
+/// a made-up 0.00), and marked as a lower bound when some are.
+fn party_amounts_text(summary: &Summary, key: &str, amounts: &BTreeMap<Currency, Money>) -> String {
+    if summary.undisclosed_only.contains(key) {
+        return "undisclosed".to_string();
+    }
+    match summary.with_undisclosed.contains(key) {
+        true => format!("{}  (and undisclosed)", amounts_text(amounts)),
+        false => amounts_text(amounts),
+    }
+}
+
 pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     out!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -191,7 +203,7 @@ pub fn print_summary(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: 
     }
     out!("\nBy party (a joint package counts its remainder under its members, joined by +)");
     for (key, amounts) in &summary.by_party {
-        out!("  {key:<32} {}", amounts_text(amounts));
+        out!("  {key:<32} {}", party_amounts_text(&summary, key, amounts));
     }
     print_targets(ledger, &summary)
 }
@@ -228,7 +240,10 @@ struct PartyRowDto {
     name: Option<String>,
     status: Option<String>,
     status_date: Option<String>,
-    counted: BTreeMap<String, String>,
+    /// `null` when every counted record of the party is undisclosed.
+    counted: Option<BTreeMap<String, String>>,
+    /// A counted record of the party is undisclosed: `counted` is unknown (`null`) or a lower bound.
+    undisclosed: bool,
     gdp_2021_bn_eur: Option<String>,
 }
 
@@ -249,7 +264,11 @@ fn print_parties(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: bool
                 name: known.map(|p| p.name.to_string()),
                 status: status.map(|s| s.change.status.to_string()),
                 status_date: status.map(|s| s.change.date.to_string()),
-                counted: summary.by_party.get(key).map(amounts_dto).unwrap_or_default(),
+                counted: match summary.undisclosed_only.contains(key) {
+                    true => None,
+                    false => Some(summary.by_party.get(key).map(amounts_dto).unwrap_or_default()),
+                },
+                undisclosed: summary.with_undisclosed.contains(key),
                 gdp_2021_bn_eur: known.and_then(|p| p.gdp_2021_bn_eur).map(|g| g.to_string()),
             }
         })
@@ -269,7 +288,11 @@ fn print_parties(ledger: &crate::AnyLedger, as_of: Option<NaiveDate>, json: bool
             (Some(status), Some(date)) => format!("{status} {date}"),
             _ => "-".to_string(),
         };
-        let amounts = summary.by_party.get(&row.party).map(amounts_text).unwrap_or_default();
+        let amounts = summary
+            .by_party
+            .get(&row.party)
+            .map(|amounts| party_amounts_text(&summary, &row.party, amounts))
+            .unwrap_or_default();
         out!("  {:<32} {:<22} {amounts}", row.party, status);
     }
     Ok(())

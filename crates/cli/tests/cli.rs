@@ -92,11 +92,102 @@ fn summary_json_has_the_documented_shape_and_figures() {
     assert_eq!(summary["by_party"]["NLD"]["EUR"], "750000000.00");
     assert_eq!(summary["by_party"]["DNK+NOR+SWE"], serde_json::json!({"EUR": "0.00", "USD": "0.00"}));
     let keys: Vec<&String> = summary.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["as_of", "by_month", "by_party", "contributors", "declined", "totals", "undisclosed"]);
+    assert_eq!(
+        keys,
+        [
+            "as_of",
+            "by_month",
+            "by_party",
+            "contributors",
+            "declined",
+            "partly_undisclosed",
+            "totals",
+            "undisclosed",
+            "undisclosed_parties"
+        ]
+    );
     let months: Vec<&String> = summary["by_month"].as_object().unwrap().keys().collect();
     assert_eq!(months, ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-02"]);
     let early = sandbox.json(&["report", "summary", "--json", "--as-of", "2025-12-04"]);
     assert_eq!(early["totals"]["EUR"], "3953094151.45");
+}
+
+/// The contributors whose every counted record is undisclosed, from the records dataset (each
+/// record's own reason, not the summary's tally).
+fn undisclosed_only(sandbox: &Sandbox) -> Vec<String> {
+    let records = sandbox.json(&["export", "json", "records"]);
+    let rows = records["rows"].as_array().unwrap();
+    let by = |category: &str| -> std::collections::BTreeSet<String> {
+        rows.iter()
+            .filter(|r| r["counts"] == category)
+            .map(|r| r["contributor"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let disclosed: std::collections::BTreeSet<String> = by("yes").union(&by("remainder")).cloned().collect();
+    by("undisclosed").difference(&disclosed).cloned().collect()
+}
+
+#[test]
+fn an_undisclosed_party_is_undisclosed_never_zero() {
+    let sandbox = demo();
+    let expected = undisclosed_only(&sandbox);
+    assert!(!expected.is_empty(), "the shipped record has parties with undisclosed amounts only");
+    let summary = sandbox.json(&["report", "summary", "--json"]);
+    let listed: Vec<String> =
+        summary["undisclosed_parties"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+    assert_eq!(listed, expected);
+    for party in &expected {
+        assert!(summary["by_party"].get(party).is_none(), "{party} is absent from by_party: {summary}");
+    }
+    let text = sandbox.ok(&["report", "summary"]);
+    let parties = sandbox.ok(&["report", "parties"]);
+    for party in &expected {
+        for out in [&text, &parties] {
+            let line = out.lines().find(|l| l.trim_start().starts_with(&format!("{party} "))).unwrap();
+            assert!(line.trim_end().ends_with("undisclosed"), "{line}");
+            assert!(!line.contains("0.00"), "{line}");
+        }
+    }
+    let rows = sandbox.json(&["report", "parties", "--json"]);
+    for row in rows.as_array().unwrap() {
+        let party = row["party"].as_str().unwrap();
+        let only = expected.iter().any(|p| p == party);
+        assert_eq!(row["counted"].is_null(), only, "{row}");
+        if only {
+            assert_eq!(row["undisclosed"], true, "{row}");
+        }
+    }
+    // The downloads: an empty cell (JSON null) and the flag, for exactly these parties.
+    let csv = sandbox.ok(&["export", "csv", "parties"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let only = expected.iter().any(|p| p == &record[column("contributor")]);
+        assert_eq!(&record[column("undisclosed")], if only { "true" } else { "false" }, "{record:?}");
+        if only {
+            for name in ["counted_eur", "counted_usd", "share_percent"] {
+                assert_eq!(&record[column(name)], "", "{name} of {record:?}");
+            }
+        }
+        // The shipped record holds only announcements: committed and paid are not reported.
+        assert_eq!(&record[column("commitment_reported")], "false", "{record:?}");
+        assert_eq!(&record[column("committed_eur")], "", "{record:?}");
+        assert_eq!(&record[column("paid_eur")], "", "{record:?}");
+    }
+    let json = sandbox.json(&["export", "json", "parties"]);
+    for row in json["rows"].as_array().unwrap() {
+        let only = expected.iter().any(|p| p == row["contributor"].as_str().unwrap());
+        assert_eq!(row["undisclosed"], serde_json::Value::Bool(only), "{row}");
+        assert_eq!(row["counted_eur"].is_null(), only, "{row}");
+        assert!(row["committed_eur"].is_null(), "{row}");
+    }
+    let pledges = sandbox.json(&["export", "json", "pledges"]);
+    for row in pledges["rows"].as_array().unwrap() {
+        let unknown = row["announced"].is_null() && row["committed"].is_null();
+        assert_eq!(row["undisclosed"], serde_json::Value::Bool(unknown), "{row}");
+    }
 }
 
 #[test]

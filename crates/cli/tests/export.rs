@@ -115,6 +115,7 @@ fn the_documented_columns_are_exactly_the_columns_written() {
                 "integer" => ("integer", false),
                 "decimal" => ("number", false),
                 "amount" => ("number", true),
+                "boolean" => ("boolean", false),
                 other => panic!("{name}.{column}: unknown type {other:?} in docs/EXPORTS.md"),
             };
             assert_eq!((field["type"].as_str().unwrap(), amount), expected, "{name}.{column}");
@@ -413,4 +414,33 @@ fn an_export_never_replaces_what_it_should_not() {
     let out = run(&db, &["export", "csv", "parties", "-o", target.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read_to_string(&target).unwrap().starts_with("contributor,"));
+}
+
+/// `?synthetic=hide` leaves the exercise out of the overview's months: its last counted total
+/// equals the summary of a store that never held the exercise, and its rows flag nothing.
+#[test]
+fn hiding_the_exercise_gives_the_figures_of_a_store_without_it() {
+    let (_dir, database) = demo(true);
+    let (_plain_dir, plain) = demo(false);
+    let without: serde_json::Value =
+        serde_json::from_str(&common::tranche(&plain, &["report", "summary", "--json"])).unwrap();
+    let server = common::Served::start(&database, &[]);
+    let months: serde_json::Value =
+        serde_json::from_str(&download(&server, &database, "/?synthetic=hide&format=json", None)).unwrap();
+    let last = months["rows"].as_array().unwrap().last().unwrap().clone();
+    let (column, total) = last.as_object().unwrap().iter().find(|(k, _)| k.starts_with("counted_to_date_")).unwrap();
+    let currency = column.trim_start_matches("counted_to_date_").to_uppercase();
+    assert_eq!(total, &without["totals"][&currency], "{last}");
+    let shown: serde_json::Value = serde_json::from_str(&download(&server, &database, "/?format=json", None)).unwrap();
+    let last_shown = shown["rows"].as_array().unwrap().last().unwrap().clone();
+    assert_ne!(last_shown[column], without["totals"][&currency], "the exercise counts while shown");
+    let records: serde_json::Value =
+        serde_json::from_str(&download(&server, &database, "/records?synthetic=hide&format=json", None)).unwrap();
+    assert!(records["rows"].as_array().unwrap().iter().all(|r| r["synthetic"] == false));
+    let all: serde_json::Value =
+        serde_json::from_str(&download(&server, &database, "/records?format=json", None)).unwrap();
+    for row in all["rows"].as_array().unwrap() {
+        let ex = row["record"].as_str().unwrap().starts_with("EX-");
+        assert_eq!(row["synthetic"], serde_json::Value::Bool(ex), "{row}");
+    }
 }

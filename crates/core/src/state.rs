@@ -105,6 +105,35 @@ impl State {
         &self.pledges
     }
 
+    /// The state with only the pledges `keep` accepts, and only their payments: a view for
+    /// reports that leave some pledges out (the synthetic exercise). Everything else (books,
+    /// packages, participation, targets) is as recorded; the view is never applied to.
+    pub fn with_pledges_only(&self, keep: impl Fn(&Pledge) -> bool) -> State {
+        let mut view = self.clone();
+        let mut new_index: Vec<Option<usize>> = Vec::with_capacity(self.pledges.len());
+        view.pledges.clear();
+        view.pledge_index.clear();
+        for pledge in &self.pledges {
+            match keep(pledge) {
+                true => {
+                    new_index.push(Some(view.pledges.len()));
+                    view.pledge_index.insert(pledge.id.clone(), view.pledges.len());
+                    view.pledges.push(pledge.clone());
+                }
+                false => new_index.push(None),
+            }
+        }
+        view.payments = self
+            .payments
+            .iter()
+            .filter_map(|payment| {
+                let pledge_index = new_index.get(payment.pledge_index).copied().flatten()?;
+                Some(Payment { pledge_index, ..*payment })
+            })
+            .collect();
+        view
+    }
+
     fn require_party(&self, party: &PartyId) -> Result<(), DomainError> {
         match self.parties.contains_key(party) {
             true => Ok(()),

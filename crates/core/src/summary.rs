@@ -86,6 +86,12 @@ pub struct Summary {
     /// By contributor key: `NLD`, or a joint group's remainder under `DNK+NOR+SWE`.
     pub by_party: BTreeMap<String, Amounts>,
     pub by_month: BTreeMap<YearMonth, Amounts>,
+    /// The `by_party` keys with at least one counted record whose amount is undisclosed: their
+    /// figure is a lower bound.
+    pub with_undisclosed: BTreeSet<String>,
+    /// The `by_party` keys whose every counted record is undisclosed: their amount is unknown,
+    /// not zero.
+    pub undisclosed_only: BTreeSet<String>,
     /// Contingent pledges whose trigger is not declared by `as_of`: counted apart, not above.
     pub contingent: usize,
     pub contingent_totals: Amounts,
@@ -192,6 +198,7 @@ pub fn summarise(
     let mut tally =
         Tally { width, totals: vec![0; width], by_contributor: FxHashMap::default(), by_month: BTreeMap::new() };
     let mut undisclosed: usize = 0;
+    let (mut with_undisclosed, mut disclosed) = (HashSet::new(), HashSet::new());
     let (mut contingent, mut contingent_totals): (usize, Sums) = (0, vec![0; width]);
     let mut converter = Converter { rates, currencies, prepared: FxHashMap::default() };
     // Disclosed member pledges per package and party, converted, to subtract from joint totals.
@@ -208,8 +215,10 @@ pub fn summarise(
         let Some(amounts) = converter.convert(pledge, as_of)? else {
             undisclosed = undisclosed.saturating_add(1);
             tally.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]);
+            with_undisclosed.insert(&pledge.contributor);
             continue;
         };
+        disclosed.insert(&pledge.contributor);
         if pledge.kind == PledgeKind::JointPackage {
             joint.push((pledge, amounts));
             continue;
@@ -242,6 +251,8 @@ pub fn summarise(
             .iter()
             .map(|(m, sums)| Ok((*m, to_amounts(sums, currencies)?)))
             .collect::<Result<_, FxError>>()?,
+        undisclosed_only: with_undisclosed.difference(&disclosed).map(|c| c.key()).collect(),
+        with_undisclosed: with_undisclosed.iter().map(|c| c.key()).collect(),
         contingent,
         contingent_totals: to_amounts(&contingent_totals, currencies)?,
     })

@@ -21,7 +21,14 @@ pub struct SummaryDto {
     pub contributors: usize,
     pub undisclosed: usize,
     pub declined: Vec<String>,
+    /// Counted money by contributor. A party whose every counted record is undisclosed is not
+    /// here (its amount is unknown, not zero): it is listed under `undisclosed_parties`.
     pub by_party: BTreeMap<String, BTreeMap<String, String>>,
+    /// Contributors whose every counted record is undisclosed.
+    pub undisclosed_parties: Vec<String>,
+    /// Contributors in `by_party` with an undisclosed counted record too: their figure is a
+    /// lower bound.
+    pub partly_undisclosed: Vec<String>,
     pub by_month: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -33,7 +40,14 @@ impl From<&Summary> for SummaryDto {
             contributors: summary.contributors,
             undisclosed: summary.undisclosed,
             declined: summary.declined.iter().map(|p| p.to_string()).collect(),
-            by_party: summary.by_party.iter().map(|(key, a)| (key.clone(), amounts(a))).collect(),
+            by_party: summary
+                .by_party
+                .iter()
+                .filter(|(key, _)| !summary.undisclosed_only.contains(*key))
+                .map(|(key, a)| (key.clone(), amounts(a)))
+                .collect(),
+            undisclosed_parties: summary.undisclosed_only.iter().cloned().collect(),
+            partly_undisclosed: summary.with_undisclosed.difference(&summary.undisclosed_only).cloned().collect(),
             by_month: summary.by_month.iter().map(|(month, a)| (month.to_string(), amounts(a))).collect(),
         }
     }

@@ -33,3 +33,8 @@ footer-figures-cutoff = Figures as of { $as-of } (record up to { $cutoff }), fro
 footer-rules = Money is counted by the rules in docs/COUNTING.md; every figure on this page is also in the API
 
 downloads = Download this page’s data:
+badge-synthetic = synthetic
+synthetic-hidden = The synthetic exercise (records EX-*) is hidden: these figures leave it out.
+synthetic-show = Show it
+synthetic-included = These figures include a synthetic exercise (records EX-*): examples, not real pledges.
+synthetic-hide = Hide it

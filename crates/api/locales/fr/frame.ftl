@@ -33,3 +33,8 @@ footer-figures-cutoff = Chiffres au { $as-of } (sources jusqu’au { $cutoff }),
 footer-rules = L’argent est compté selon les règles de docs/COUNTING.md ; chaque chiffre de cette page figure aussi dans l’API
 
 downloads = Télécharger les données de cette page :
+badge-synthetic = fictif
+synthetic-hidden = L’exercice fictif (sources EX-*) est masqué : ces chiffres l’excluent.
+synthetic-show = L’afficher
+synthetic-included = Ces chiffres comprennent un exercice fictif (sources EX-*) : des exemples, pas de vraies promesses.
+synthetic-hide = Le masquer

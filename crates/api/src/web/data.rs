@@ -15,7 +15,7 @@ use tranche_core::{
 use tranche_io::wire;
 
 use super::charts;
-pub use crate::datasets::{ColumnType, CurrencyOf, Dataset, csv_cell, grouped, minor_decimal};
+pub use crate::datasets::{ColumnType, CurrencyOf, Dataset, csv_cell, flag, grouped, minor_decimal};
 
 pub fn shown(money: &Money) -> String {
     format!("{} {}", money.currency, grouped(&money.to_decimal_string()))
@@ -68,6 +68,9 @@ pub struct Overview {
     pub projections: Vec<GoalProjection>,
     /// Why the targets report, and so the projections, could not be computed.
     pub projection_error: Option<String>,
+    /// Why no projection is drawn although the report could be computed: its trailing window
+    /// holds no record.
+    pub projection_left_out: Option<String>,
     /// Per month on the as-of basis (what `tranche report months` gives).
     pub months: Dataset,
     /// Per month, counted to date on the as-of basis beside the counted total as it stood at
@@ -321,6 +324,20 @@ pub fn overview(
             horizon = horizon.max(row.date);
         }
     }
+    // The figures know nothing after the record's cut-off: months after it are not drawn as
+    // zero months, and a projection whose trailing window holds no record is left out.
+    let cutoff = record_cutoff(state, as_of);
+    let window_start = as_of.checked_sub_months(chrono::Months::new(PROJECTION_WINDOW_MONTHS)).unwrap_or(as_of);
+    let projection_left_out = match cutoff {
+        Some(cutoff) if cutoff > window_start => None,
+        _ => Some(format!(
+            "No projection: the record holds nothing in the trailing {PROJECTION_WINDOW_MONTHS} months to {as_of} \
+             (its latest record is {}), so a rate from them would be a rate of no records, not of no money.",
+            cutoff.map_or_else(|| "none".to_string(), |d| format!("of {d}"))
+        )),
+    };
+    let report = report.filter(|_| projection_left_out.is_none());
+    let drawn_to = cutoff.unwrap_or(as_of);
     let now = value_on(&points, as_of);
     let run_rate = report
         .iter()
@@ -340,7 +357,7 @@ pub fn overview(
         line("Paid", charts::PAID, PAID),
     ];
     for l in &mut lines {
-        l.points.push((as_of, l.points.last().map_or(0.0, |p| p.1)));
+        l.points.push((drawn_to, l.points.last().map_or(0.0, |p| p.1)));
     }
     let projected = match &report {
         Some(report) => projection_lines(report, cumulative_currency, as_of, now[COUNTED], horizon),
@@ -359,11 +376,11 @@ pub fn overview(
         (640, 360),
     );
 
-    // Monthly bars: every month from the first record to the as-of month.
+    // Monthly bars: every month from the first record to the month of the record's cut-off.
     let mut months = Vec::new();
     if let Some(first) = summary.by_month.keys().next().copied() {
         let mut month = first;
-        let last = YearMonth::of(as_of);
+        let last = YearMonth::of(drawn_to);
         while month <= last {
             months.push(month);
             month = next_month(month);
@@ -393,6 +410,13 @@ pub fn overview(
         (640, 360),
     );
 
+    // Committed and paid are not reported up to the first commitment the record holds (before
+    // it, the record holds only announcements): an empty cell, never 0.00.
+    let first_commitment = state.pledges().iter().filter_map(|p| p.committed_on).filter(|d| *d <= as_of).min();
+    let reported = |minor: i128, day: NaiveDate| match first_commitment.is_some_and(|first| first <= day) {
+        true => minor_decimal(minor, cumulative_currency),
+        false => String::new(),
+    };
     // One basis for the table: the counting rules on `as_of` (what `tranche report months`
     // gives). Counted to date is the sum of the months so far on that basis, not the counted
     // series at each month's end, which holds records as they stood then (later superseded).
@@ -402,14 +426,15 @@ pub fn overview(
     let mut at_the_time_rows = Vec::new();
     for m in &months {
         to_date = to_date.saturating_add(counted_in_month(m, cumulative_currency));
-        let at = value_on(&points, month_end(*m).min(as_of));
+        let day = month_end(*m).min(as_of);
+        let at = value_on(&points, day);
         rows.push(vec![
             m.to_string(),
             minor_decimal(counted_in(m), monthly_currency),
             target_amount.map(|t| t.to_decimal_string()).unwrap_or_default(),
             minor_decimal(to_date, cumulative_currency),
-            minor_decimal(at[COMMITTED], cumulative_currency),
-            minor_decimal(at[PAID], cumulative_currency),
+            reported(at[COMMITTED], day),
+            reported(at[PAID], day),
         ]);
         at_the_time_rows.push(vec![
             m.to_string(),
@@ -453,6 +478,7 @@ pub fn overview(
         goals,
         projections: report.as_ref().map(goal_projections).unwrap_or_default(),
         projection_error,
+        projection_left_out,
         months,
         months_at_the_time,
     })
@@ -565,7 +591,45 @@ pub struct ContributorRow {
     pub share: String,
     pub per_gdp: String,
     pub spark: String,
+    /// Every counted record of it is undisclosed: its amounts are unknown, shown as such.
+    pub undisclosed: bool,
+    /// Some counted record of it is undisclosed: its amounts are a lower bound.
+    pub partly_undisclosed: bool,
+    /// The record reports a commitment for one of its counted records; if not, committed and paid
+    /// are not reported (the record holds only announcements).
+    pub commitment_reported: bool,
+    /// It has a counted record (a party listed only for its participation has none).
+    pub counts: bool,
+    /// Its total rests on a record whose source is uncertain.
+    pub uncertain: bool,
+    /// Its total includes synthetic exercise records (`EX-*`).
+    pub synthetic: bool,
     sort: (i128, i128, i128, f64, f64),
+}
+
+/// What a contributor's counted records say about how far its figures are known.
+#[derive(Debug, Default, Clone, Copy)]
+struct Grounds {
+    commitment_reported: bool,
+    uncertain: bool,
+    synthetic: bool,
+}
+
+/// Whether a pledge belongs to the synthetic exercise (ids `EX-*`).
+pub fn is_synthetic(pledge: &Pledge) -> bool {
+    pledge.id.as_str().starts_with("EX-")
+}
+
+/// Per contributor key, the grounds of its records counted on `as_of`.
+fn grounds(state: &State, as_of: NaiveDate) -> std::collections::HashMap<String, Grounds> {
+    let mut out: std::collections::HashMap<String, Grounds> = std::collections::HashMap::new();
+    for pledge in state.pledges().iter().filter(|p| p.counts_on(as_of) && !state.is_pending_contingent(p, as_of)) {
+        let entry = out.entry(pledge.contributor.key()).or_default();
+        entry.commitment_reported |= pledge.committed_on.is_some_and(|on| on <= as_of);
+        entry.uncertain |= pledge.source.confidence == tranche_core::Confidence::Uncertain;
+        entry.synthetic |= is_synthetic(pledge);
+    }
+    out
 }
 
 pub struct ContributorsTable {
@@ -587,11 +651,25 @@ pub fn contributors(
     let first = state.pledges().iter().map(|p| p.date).min().unwrap_or(as_of);
     let mut keys: BTreeSet<String> = summary.by_party.keys().cloned().collect();
     keys.extend(summary.declined.iter().map(|p| p.to_string()));
+    let grounds = grounds(state, as_of);
     let mut rows = Vec::new();
     let mut dataset_rows = Vec::new();
     for key in keys {
         let amounts = summary.by_party.get(&key);
         let counted = |c: Currency| amounts.and_then(|a| a.get(&c)).map_or(0, |m| i128::from(m.amount_minor));
+        let ground = grounds.get(&key).copied().unwrap_or_default();
+        let undisclosed = summary.undisclosed_only.contains(&key);
+        let partly_undisclosed = !undisclosed && summary.with_undisclosed.contains(&key);
+        let reported = ground.commitment_reported;
+        // The counted amount as a cell: empty when unknown.
+        let counted_cell = |c: Currency| match undisclosed {
+            true => String::new(),
+            false => minor_decimal(counted(c), c),
+        };
+        let reported_cell = |minor: i128, c: Currency| match reported {
+            true => minor_decimal(minor, c),
+            false => String::new(),
+        };
         let own = flows.of(&key, as_of);
         let now = own.last().map_or([0; 3], |p| p.values);
         let now_usd = flows_usd.of(&key, as_of).last().map_or([0; 3], |p| p.values);
@@ -613,12 +691,24 @@ pub fn contributors(
             status_date: participation.map(|r| r.change.date.to_string()).unwrap_or_default(),
             source: SourceView::of(participation.and_then(|r| r.source.url.as_deref()).unwrap_or_default()),
             declined: participation.is_some_and(|r| r.change.status.is_declined()),
-            counted_eur: grouped(&minor_decimal(counted(eur), eur)),
-            counted_usd: grouped(&minor_decimal(counted(usd), usd)),
-            committed_eur: grouped(&minor_decimal(now[COMMITTED], eur)),
-            paid_eur: grouped(&minor_decimal(now[PAID], eur)),
-            share: format!("{:.2}%", share * 100.0),
-            per_gdp: per_gdp.map(|r| format!("{:.3}%", r * 100.0)).unwrap_or_else(|| "—".into()),
+            counted_eur: grouped(&counted_cell(eur)),
+            counted_usd: grouped(&counted_cell(usd)),
+            committed_eur: grouped(&reported_cell(now[COMMITTED], eur)),
+            paid_eur: grouped(&reported_cell(now[PAID], eur)),
+            share: match undisclosed {
+                true => String::new(),
+                false => format!("{:.2}%", share * 100.0),
+            },
+            per_gdp: match (undisclosed, per_gdp) {
+                (false, Some(r)) => format!("{:.3}%", r * 100.0),
+                _ => "—".into(),
+            },
+            undisclosed,
+            partly_undisclosed,
+            commitment_reported: reported,
+            counts: amounts.is_some(),
+            uncertain: ground.uncertain,
+            synthetic: ground.synthetic,
             spark: charts::sparkline(&format!("{name}: counted EUR over time"), &spark_points, (first, as_of)),
             sort: (counted(eur), now[COMMITTED], now[PAID], share, per_gdp.unwrap_or(-1.0)),
             key: key.clone(),
@@ -629,14 +719,22 @@ pub fn contributors(
             row.status.clone(),
             row.status_date.clone(),
             participation.and_then(|r| r.source.url.as_deref()).unwrap_or_default().to_string(),
-            minor_decimal(counted(eur), eur),
-            minor_decimal(counted(usd), usd),
-            minor_decimal(now[COMMITTED], eur),
-            minor_decimal(now_usd[COMMITTED], usd),
-            minor_decimal(now[PAID], eur),
-            minor_decimal(now_usd[PAID], usd),
-            format!("{:.4}", share * 100.0),
-            per_gdp.map(|r| format!("{:.5}", r * 100.0)).unwrap_or_default(),
+            counted_cell(eur),
+            counted_cell(usd),
+            reported_cell(now[COMMITTED], eur),
+            reported_cell(now_usd[COMMITTED], usd),
+            reported_cell(now[PAID], eur),
+            reported_cell(now_usd[PAID], usd),
+            match undisclosed {
+                true => String::new(),
+                false => format!("{:.4}", share * 100.0),
+            },
+            per_gdp.filter(|_| !undisclosed).map(|r| format!("{:.5}", r * 100.0)).unwrap_or_default(),
+            flag(undisclosed),
+            flag(partly_undisclosed),
+            flag(reported),
+            flag(ground.uncertain),
+            flag(ground.synthetic),
         ]);
         rows.push(row);
     }
@@ -674,6 +772,11 @@ pub fn contributors(
                 ("paid_usd", in_usd),
                 ("share_percent", ColumnType::Decimal),
                 ("per_gdp_percent", ColumnType::Decimal),
+                ("undisclosed", ColumnType::Boolean),
+                ("partly_undisclosed", ColumnType::Boolean),
+                ("commitment_reported", ColumnType::Boolean),
+                ("uncertain", ColumnType::Boolean),
+                ("synthetic", ColumnType::Boolean),
             ],
             dataset_rows,
         ),
@@ -1059,6 +1162,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 category.to_string(),
                 source.href,
                 source.text,
+                pledge.source.confidence.to_string(),
+                flag(is_synthetic(pledge)),
             ],
             vec![
                 pledge.id.to_string(),
@@ -1072,6 +1177,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 why,
                 url,
                 pledge.source.confidence.to_string(),
+                flag(amount.is_none()),
+                flag(is_synthetic(pledge)),
             ],
         ));
     }
@@ -1098,6 +1205,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                     "participation".into(),
                     source.href,
                     source.text,
+                    record.source.confidence.to_string(),
+                    flag(false),
                 ],
                 vec![
                     String::new(),
@@ -1111,6 +1220,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                     why,
                     url,
                     record.source.confidence.to_string(),
+                    String::new(),
+                    flag(false),
                 ],
             ));
         }
@@ -1134,6 +1245,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 "target".into(),
                 source.href,
                 source.text,
+                target.source.confidence.to_string(),
+                flag(false),
             ],
             vec![
                 target.id.to_string(),
@@ -1147,6 +1260,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 why,
                 url,
                 target.source.confidence.to_string(),
+                String::new(),
+                flag(false),
             ],
         ));
     }
@@ -1170,6 +1285,8 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 ("reason", ColumnType::Text),
                 ("source_url", ColumnType::Text),
                 ("confidence", ColumnType::Text),
+                ("undisclosed", ColumnType::Boolean),
+                ("synthetic", ColumnType::Boolean),
             ],
             dataset_rows,
         ),

@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 pub struct Links {
     /// `?as_of=` as asked for (absent: today, and links carry none).
     pub as_of: Option<NaiveDate>,
+    /// `?synthetic=hide`: the page leaves the synthetic exercise out.
+    pub hide_synthetic: bool,
 }
 
 impl Links {
@@ -18,6 +20,9 @@ impl Links {
         let mut pairs = Vec::new();
         if let Some(as_of) = self.as_of {
             pairs.push(("as_of", as_of.to_string()));
+        }
+        if self.hide_synthetic {
+            pairs.push(("synthetic", "hide".to_string()));
         }
         pairs
     }
@@ -70,7 +75,7 @@ mod tests {
     use super::*;
 
     fn check(as_of: Option<&str>, path: &str, expect: &str) {
-        let links = Links { as_of: as_of.map(|d| d.parse().unwrap()) };
+        let links = Links { as_of: as_of.map(|d| d.parse().unwrap()), ..Links::default() };
         assert_eq!(links.href(path), expect, "{as_of:?} {path}");
     }
 
@@ -83,7 +88,7 @@ mod tests {
         check(Some("2025-10-01"), "/records?counts=yes", "/records?counts=yes&as_of=2025-10-01");
         check(Some("2025-10-01"), "/?basis=at-the-time#by-month", "/?basis=at-the-time&as_of=2025-10-01#by-month");
         check(None, "/#by-month", "/#by-month");
-        let links = Links { as_of: Some("2025-10-01".parse().unwrap()) };
+        let links = Links { as_of: Some("2025-10-01".parse().unwrap()), ..Links::default() };
         assert_eq!(links.query(), "as_of=2025-10-01&");
         assert_eq!(Links::default().query(), "");
         assert!(links.hidden(&["as_of"]).is_empty());

@@ -81,6 +81,10 @@ pub struct Chrome {
     pub links: links::Links,
     /// This page at today's date, when the page is at another date (empty otherwise).
     pub today_href: String,
+    /// The log holds the synthetic exercise (records `EX-*`).
+    pub synthetic: bool,
+    /// `?synthetic=hide`: the page's figures leave the exercise out.
+    pub hide_synthetic: bool,
 }
 
 /// What templates call for their words and numbers: `{{ chrome.t("nav-overview") }}`.
@@ -171,6 +175,10 @@ struct Visitor {
     lang_problem: Option<String>,
     /// The page state the page's links carry (set by [`begin`]).
     links: links::Links,
+    /// The log holds the synthetic exercise.
+    synthetic: bool,
+    /// The page leaves the synthetic exercise out (`?synthetic=hide`).
+    hide_synthetic: bool,
 }
 
 async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
@@ -193,7 +201,7 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
         Err(problem) => (i18n::negotiated(cookie.as_deref(), accept), Some(problem)),
     };
     let lang = i18n::PageLang::new(choice.lang, &target);
-    Visitor { reader, csrf, new_csrf, lang, new_lang: choice.set_cookie, lang_problem, links: links::Links::default() }
+    Visitor { reader, csrf, new_csrf, lang, new_lang: choice.set_cookie, lang_problem, links: links::Links::default(), synthetic: false, hide_synthetic: false }
 }
 
 impl Visitor {
@@ -226,6 +234,8 @@ impl Visitor {
                 (false, "overview") => "/".into(),
                 (false, page) => format!("/{page}"),
             },
+            synthetic: self.synthetic,
+            hide_synthetic: self.hide_synthetic,
         }
     }
 
@@ -298,6 +308,39 @@ pub struct PageQuery {
     table: Option<String>,
     /// The overview's month table: `as-of` (default) or `at-the-time`.
     basis: Option<String>,
+    /// `hide` leaves the synthetic exercise (records `EX-*`) out of the page's figures; `show`
+    /// (the default) shows it, flagged.
+    synthetic: Option<String>,
+}
+
+/// `?synthetic=`: whether to hide the synthetic exercise.
+fn hide_synthetic(query: &PageQuery) -> Result<bool, String> {
+    match query.synthetic.as_deref().map(str::trim) {
+        None | Some("" | "show") => Ok(false),
+        Some("hide") => Ok(true),
+        Some(other) => Err(format!("synthetic {other:?} is not show or hide")),
+    }
+}
+
+/// The ledger as a page sees it: the store's, or without the synthetic exercise's pledges
+/// (`?synthetic=hide`). Its `state()` is the one the page's figures are computed on; everything
+/// else (rates, the log, the store) is the ledger's.
+pub(crate) struct PageLedger<'a> {
+    guard: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::AnyStore>>,
+    without_synthetic: Option<tranche_core::State>,
+}
+
+impl PageLedger<'_> {
+    pub(crate) fn state(&self) -> &tranche_core::State {
+        self.without_synthetic.as_ref().unwrap_or_else(|| self.guard.state())
+    }
+}
+
+impl std::ops::Deref for PageLedger<'_> {
+    type Target = tranche_store::Ledger<tranche_store::AnyStore>;
+    fn deref(&self) -> &Self::Target {
+        &self.guard
+    }
 }
 
 enum Format {
@@ -333,7 +376,7 @@ fn download(dataset: Dataset, format: Format, as_of: chrono::NaiveDate, cutoff: 
 /// What every page handler starts with: who asks, the ledger, the log's length, the format.
 struct Page<'a> {
     visitor: Visitor,
-    ledger: std::sync::MutexGuard<'a, tranche_store::Ledger<tranche_store::AnyStore>>,
+    ledger: PageLedger<'a>,
     events: u64,
     format: Format,
     /// `?as_of=YYYY-MM-DD`, today when absent: the date every figure of the page is computed at.
@@ -344,8 +387,8 @@ struct Page<'a> {
 
 async fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) -> Result<Page<'a>, Response> {
     let mut visitor = visitor(state, headers).await;
-    let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
-    let events = ledger.head();
+    let guard = state.ledger.lock().expect("the ledger lock is not poisoned");
+    let events = guard.head();
     if let Some(refusal) = visitor.lang_refusal(events) {
         return Err(refusal);
     }
@@ -353,12 +396,20 @@ async fn begin<'a>(state: &'a AppState, headers: &HeaderMap, query: &PageQuery) 
         Ok(format) => format,
         Err(message) => return Err(visitor.bad_request(message, events)),
     };
+    visitor.synthetic = guard.state().pledges().iter().any(data::is_synthetic);
+    visitor.hide_synthetic = match hide_synthetic(query) {
+        Ok(hide) => hide && visitor.synthetic,
+        Err(message) => return Err(visitor.bad_request(message, events)),
+    };
+    let without_synthetic =
+        visitor.hide_synthetic.then(|| guard.state().with_pledges_only(|pledge| !data::is_synthetic(pledge)));
+    let ledger = PageLedger { guard, without_synthetic };
     let as_of = match as_of_of(query) {
         Ok(as_of) => as_of,
         Err(message) => return Err(visitor.bad_request(message, events)),
     };
     let cutoff = data::record_cutoff(ledger.state(), as_of);
-    visitor.links = links_of(query, as_of);
+    visitor.links = links_of(query, as_of, visitor.hide_synthetic);
     Ok(Page { visitor, ledger, events, format, as_of, cutoff })
 }
 
@@ -370,10 +421,11 @@ fn as_of_of(query: &PageQuery) -> Result<chrono::NaiveDate, String> {
     }
 }
 
-/// The page state a page's links carry: the as-of date when `?as_of=` asked for one.
-fn links_of(query: &PageQuery, as_of: chrono::NaiveDate) -> links::Links {
+/// The page state a page's links carry: the as-of date when `?as_of=` asked for one, and the
+/// synthetic exercise hidden.
+fn links_of(query: &PageQuery, as_of: chrono::NaiveDate, hide_synthetic: bool) -> links::Links {
     let asked = query.as_of.as_deref().is_some_and(|d| !d.trim().is_empty());
-    links::Links { as_of: asked.then_some(as_of) }
+    links::Links { as_of: asked.then_some(as_of), hide_synthetic }
 }
 
 fn is_htmx(headers: &HeaderMap) -> bool {
@@ -395,6 +447,7 @@ struct OverviewPage {
     goals: Vec<data::GoalRow>,
     projections: Vec<data::GoalProjection>,
     projection_error: Option<String>,
+    projection_left_out: Option<String>,
     months: Vec<Vec<String>>,
     /// The month table as reported at the time (`?basis=at-the-time`) instead of on the as-of basis.
     at_the_time: bool,
@@ -409,7 +462,7 @@ pub fn overview_html(
     as_of: chrono::NaiveDate,
     chrome: Chrome,
 ) -> Result<(String, Dataset), tranche_core::DomainError> {
-    overview_page(ledger, as_of, chrome, MonthsBasis::AsOf)
+    overview_page(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of, chrome, MonthsBasis::AsOf)
 }
 
 /// The basis of the overview's month table (`?basis=`).
@@ -430,15 +483,19 @@ fn basis_of(query: &PageQuery) -> Result<MonthsBasis, String> {
 }
 
 /// The overview page with its month table on `basis`, and the table as a dataset.
+/// The overview page for a state (the ledger's, or a view of it) with its month table on
+/// `basis`, and the table as a dataset.
 pub fn overview_page(
-    ledger: &tranche_store::Ledger<impl tranche_store::Store>,
+    state: &tranche_core::State,
+    rates: &tranche_core::RateTable,
+    currencies: &[tranche_core::Currency],
     as_of: chrono::NaiveDate,
     chrome: Chrome,
     basis: MonthsBasis,
 ) -> Result<(String, Dataset), tranche_core::DomainError> {
-    let overview = data::overview(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of)?;
-    let kiel = reference::comparison(ledger.state(), ledger.rates(), as_of)?;
-    let funnel = glance::funnel(ledger.state(), ledger.rates(), as_of)?;
+    let overview = data::overview(state, rates, currencies, as_of)?;
+    let kiel = reference::comparison(state, rates, as_of)?;
+    let funnel = glance::funnel(state, rates, as_of)?;
     let page = OverviewPage {
         funnel,
         chrome,
@@ -461,6 +518,7 @@ pub fn overview_page(
             MonthsBasis::AtTheTime => overview.months_at_the_time.display_rows(),
         },
         at_the_time: basis == MonthsBasis::AtTheTime,
+        projection_left_out: overview.projection_left_out,
         kiel: kiel.as_ref().map(reference::Comparison::view),
         full: false,
     };
@@ -480,7 +538,8 @@ async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query
         Ok(basis) => basis,
         Err(message) => return visitor.bad_request(message, events),
     };
-    match overview_page(&ledger, as_of, visitor.chrome("overview", "Overview", as_of, cutoff, events), basis) {
+    let chrome = visitor.chrome("overview", "Overview", as_of, cutoff, events);
+    match overview_page(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of, chrome, basis) {
         Ok((html, dataset)) => match format {
             Format::Html => visitor.html(StatusCode::OK, html),
             format => download(dataset, format, as_of, cutoff),
@@ -685,7 +744,7 @@ async fn funding_page(State(state): State<AppState>, headers: HeaderMap, Query(q
         Ok(request) => request,
         Err(message) => return visitor.bad_request(message, events),
     };
-    visitor.links = links_of(&query, request.options.as_of);
+    visitor.links = links_of(&query, request.options.as_of, false);
     let accepted = match query.accepted.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => None,
         Some(text) => match text.parse::<u64>() {

@@ -41,6 +41,7 @@ pub fn field_type(kind: ColumnType) -> &'static str {
         ColumnType::Date => "date",
         ColumnType::Integer => "integer",
         ColumnType::Decimal | ColumnType::Amount(_) => "number",
+        ColumnType::Boolean => "boolean",
     }
 }
 

@@ -161,6 +161,10 @@ fn sheet(sheet: &mut Worksheet, name: &str, dataset: &Dataset, formats: &Formats
                     Ok(number) => sheet.write_number(at, col, number)?,
                     Err(_) => sheet.write_string(at, col, value)?,
                 },
+                ColumnType::Boolean => match value.as_str() {
+                    "true" | "false" => sheet.write_boolean(at, col, value == "true")?,
+                    _ => sheet.write_string(at, col, value)?,
+                },
                 ColumnType::Text => sheet.write_string(at, col, value)?,
             };
         }

@@ -233,7 +233,7 @@ pub fn build<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Da
         "decisions" => Ok(decisions(state, source.as_of)),
         "balances" => Ok(balances(state)),
         "journal" => journal(source.store),
-        "records" => Ok(data::records(state, source.as_of, &data::RecordFilter::default()).dataset),
+        "records" => Ok(data::records(state, source.rates, source.as_of, &data::RecordFilter::default())?.dataset),
         other => Err(DatasetError::Unknown { name: other.to_string() }),
     }
 }

@@ -8,6 +8,7 @@ pub mod data;
 pub mod fair_share;
 pub mod funding;
 pub mod reference;
+pub mod rules;
 mod session;
 
 use askama::Template;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requirements", get(requirements))
         .route("/months", get(months))
         .route("/records", get(records))
+        .route("/rules", get(rules_page))
         .route("/log", get(log))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
@@ -363,6 +365,7 @@ struct PackagesPage {
     currency: String,
     pipeline: Vec<tranche_io::wire::PipelineDto>,
     packages: Vec<data::PackageView>,
+    named: Vec<data::RecordPackage>,
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -380,6 +383,7 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query
         currency: view.currency,
         pipeline: view.pipeline,
         packages: view.packages,
+        named: view.named,
     };
     visitor.html(StatusCode::OK, render(&page))
 }
@@ -707,6 +711,10 @@ struct RecordsPage {
 #[template(path = "records_table.html")]
 struct RecordsTable {
     rows: Vec<Vec<String>>,
+    /// The contributor the rows are filtered by (a party or a joint key); empty for all.
+    party: String,
+    total_eur: String,
+    total_usd: String,
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -723,11 +731,19 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         Ok(filter) => filter,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let view = data::records(ledger.state(), as_of, &filter);
+    let view = match data::records(ledger.state(), ledger.rates(), as_of, &filter) {
+        Ok(view) => view,
+        Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
+    };
     if !matches!(format, Format::Html) {
         return download(&view.dataset, format);
     }
-    let table = render(&RecordsTable { rows: view.rows });
+    let table = render(&RecordsTable {
+        rows: view.rows,
+        party: filter.party.clone(),
+        total_eur: view.total_eur,
+        total_usd: view.total_usd,
+    });
     if is_htmx(&headers) {
         return visitor.html(StatusCode::OK, table);
     }
@@ -740,6 +756,32 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         counts: data::COUNTS_FILTERS.iter().map(|k| k.to_string()).collect(),
         months: view.months,
         table,
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage {
+    chrome: Chrome,
+    /// docs/COUNTING.md rendered (from the text compiled in: no input reaches it).
+    body: String,
+}
+
+/// The counting rules (docs/COUNTING.md), each rule with its anchor `#rule-N`.
+async fn rules_page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
+    drop(ledger);
+    if !matches!(format, Format::Html) {
+        return visitor
+            .bad_request("format: the rules page has no download (docs/COUNTING.md is the text)".into(), events);
+    }
+    let page = RulesPage {
+        chrome: visitor.chrome("rules", "Counting rules", as_of, cutoff, events),
+        body: rules::html(rules::COUNTING),
     };
     visitor.html(StatusCode::OK, render(&page))
 }
@@ -930,7 +972,13 @@ mod tests {
         let source = SourceView::of(url);
         let mut row = vec!["R01".to_string(); 8];
         row.extend([source.href, source.text]);
-        render(&RecordsTable { rows: vec![row] })
+        row.extend(vec![String::new(); 7]);
+        render(&RecordsTable {
+            rows: vec![row],
+            party: String::new(),
+            total_eur: "0.00".into(),
+            total_usd: "0.00".into(),
+        })
     }
 
     #[test]

@@ -231,13 +231,13 @@ await test('records filter in place (htmx) and say why each record counts', asyn
   const all = Number(await page.textContent('#record-count'));
   await page.selectOption('select[name="kind"]', 'participation');
   await page.waitForFunction((n) => Number(document.querySelector('#record-count').textContent) !== n, all);
-  const kinds = await page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => r.children[2].textContent));
+  const kinds = await page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => r.querySelector('td.kind').textContent));
   assert(kinds.length > 0 && kinds.every((k) => k === 'participation'), `kinds after filtering: ${kinds}`);
   assert(page.url().includes('kind=participation'), `the URL keeps the filter: ${page.url()}`);
   await page.selectOption('select[name="kind"]', '');
   await page.selectOption('select[name="counts"]', 'no');
   await page.waitForFunction(() => [...document.querySelectorAll('#records-table tbody tr')].every((r) => ['superseded', 'withdrawn', 'later'].includes(r.dataset.counts)));
-  const reasons = await page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => r.children[6].textContent));
+  const reasons = await page.$$eval('#records-table tbody tr', (rows) => rows.map((r) => r.querySelector('td.reason').textContent));
   assert(reasons.length > 0 && reasons.every((r) => r.startsWith('Does not count') || r.startsWith('Not yet')), `reasons: ${reasons}`);
   await page.screenshot({ path: join(artifacts, 'records-filtered.png'), fullPage: true });
   // The downloaded CSV holds the same records as the filtered page.
@@ -1187,7 +1187,7 @@ await test('an undisclosed party shows "undisclosed", never 0.00 (1400, 390, pri
     await page.screenshot({ path: join(artifacts, `honest-contributors-${width.name}.png`), fullPage: true });
     // The records page: an undisclosed record's amount is the badge, not a number.
     const records = await open(context, '/records?counts=undisclosed');
-    const amounts = await records.page.$$eval('tr[data-record] td.num', (nodes) => nodes.map((n) => n.textContent.trim()));
+    const amounts = await records.page.$$eval('tr[data-record] td.amount', (nodes) => nodes.map((n) => n.textContent.trim()));
     assert(amounts.length > 0 && amounts.every((a) => a === 'undisclosed'), `undisclosed records' amounts: ${amounts}`);
     await records.page.close();
     await page.close();
@@ -1304,6 +1304,181 @@ await test('months after the record cut-off are not drawn as zero months; a proj
   await page.close();
 });
 // ---- end honest ----
+
+// ---- reconciliation: every figure to its records ----
+// Money text as shown ("1,234.56") to cents; `null` for anything that is not a figure.
+const shownCents = (text) => {
+  const t = (text || '').trim().replaceAll(',', '');
+  if (!/^-?\d+\.\d\d$/.test(t)) return null;
+  return BigInt(t.replace('.', ''));
+};
+const reconParties = JSON.parse(tranche('report', 'parties', '--json'));
+
+/** The contributors table as shown: key, counted EUR and USD text, the link to its records. */
+async function shownContributors(page) {
+  return page.$$eval('#contributors-table tbody tr[data-party]', (trs) => trs.map((tr) => {
+    const cells = [...tr.querySelectorAll('td')];
+    return { key: tr.dataset.party, eur: cells[1].textContent.trim(), usd: cells[2].textContent.trim(), href: tr.querySelector('a.records-link')?.getAttribute('href') };
+  }));
+}
+
+/** The records table: the figures of its rows and of its total row. */
+async function shownRecords(page) {
+  return page.evaluate(() => ({
+    eur: [...document.querySelectorAll('#records-table tbody td.counted-eur')].map((td) => td.textContent),
+    usd: [...document.querySelectorAll('#records-table tbody td.counted-usd')].map((td) => td.textContent),
+    totalEur: document.querySelector('#records-table [data-total-eur]')?.textContent,
+    totalUsd: document.querySelector('#records-table [data-total-usd]')?.textContent,
+    rows: document.querySelectorAll('#records-table tbody tr').length,
+  }));
+}
+const sumCents = (texts) => texts.map(shownCents).filter((c) => c !== null).reduce((a, b) => a + b, 0n);
+
+await test('every contributor links to its records, whose total row equals its figures and the rows added up', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const { page } = await open(context, '/contributors');
+  const contributors = await shownContributors(page);
+  assert(contributors.length >= 20, `${contributors.length} contributors`);
+  await page.close();
+  let checked = 0;
+  for (const c of contributors) {
+    assert(c.href, `${c.key}: no link to its records`);
+    // The contributors page agrees with `tranche report parties --json` (an independent reading).
+    const reported = reconParties.find((p) => p.party === c.key);
+    assert(reported, `${c.key} is not in \`report parties --json\``);
+    equal(shownCents(c.eur), shownCents(reported.counted.EUR ?? '0.00'), `${c.key}: EUR against report parties`);
+    equal(shownCents(c.usd), shownCents(reported.counted.USD ?? '0.00'), `${c.key}: USD against report parties`);
+    const records = await open(context, c.href);
+    const shown = await shownRecords(records.page);
+    equal(shownCents(shown.totalEur), shownCents(c.eur), `${c.key}: the total row (EUR) against the contributor's figure`);
+    equal(shownCents(shown.totalUsd), shownCents(c.usd), `${c.key}: the total row (USD) against the contributor's figure`);
+    equal(sumCents(shown.eur), shownCents(c.eur), `${c.key}: the EUR rows added up`);
+    equal(sumCents(shown.usd), shownCents(c.usd), `${c.key}: the USD rows added up`);
+    if (shownCents(c.eur) > 0n) assert(shown.rows > 0, `${c.key}: a figure with no record`);
+    if (c.key === 'NLD') await records.page.screenshot({ path: join(artifacts, 'records-nld.png'), fullPage: true });
+    if (c.key.includes('+') && checked < 100) await records.page.screenshot({ path: join(artifacts, 'records-joint.png'), fullPage: true });
+    await records.page.close();
+    checked += 1;
+  }
+  equal(checked, contributors.length, 'contributors checked');
+  // Unfiltered, the rows add up to the counted total of the overview.
+  const all = await open(context, '/records');
+  const shown = await shownRecords(all.page);
+  equal(String(shownCents(shown.totalEur)), summary.totals.EUR.replace('.', '').replace(/^0+(?=\d)/, ''), 'all records: EUR total');
+  equal(sumCents(shown.usd), shownCents(shown.totalUsd), 'all records: USD rows added up');
+  await context.close();
+});
+
+await test('the records download carries the counted figures, the rate and the effect of each record', async () => {
+  const csv = await (await fetch(`${base}/records?party=NLD&format=csv`)).text();
+  const [header, ...lines] = csv.trim().split('\n');
+  const columns = header.split(',');
+  for (const name of ['counted_eur', 'counted_usd', 'rate', 'rate_date', 'effect', 'confidence', 'amount', 'counts']) {
+    assert(columns.includes(name), `the download lacks ${name}: ${header}`);
+  }
+  const json = JSON.parse(await (await fetch(`${base}/records?party=NLD&format=json`)).text());
+  const rows = Array.isArray(json) ? json : (json.rows || json.data || []);
+  assert(rows.length === lines.length, `json ${rows.length} rows, csv ${lines.length}`);
+  const nld = reconParties.find((p) => p.party === 'NLD');
+  const own = rows.filter((r) => r.contributor === 'NLD' && r.counted_eur !== null && r.counted_eur !== '' && r.counted_eur !== undefined);
+  const sum = own.map((r) => shownCents(String(r.counted_eur))).reduce((a, b) => a + b, 0n);
+  const { page } = await open(publicContext, '/contributors');
+  const shown = (await shownContributors(page)).find((c) => c.key === 'NLD');
+  await page.close();
+  equal(sum, shownCents(shown.eur), 'NLD: the download\'s counted_eur added up');
+  equal(sum, shownCents(nld.counted.EUR), 'NLD against report parties');
+  assert(rows.some((r) => r.effect === 'counted' || r.effect === 'member-share'), 'an effect per record');
+});
+
+await test('the records filter works with and without JavaScript, the total following the party', async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, javaScriptEnabled });
+    const { page } = await open(context, '/records');
+    const before = await shownRecords(page);
+    await page.selectOption('form.filters select[name="party"]', 'SWE');
+    if (!javaScriptEnabled) await Promise.all([page.waitForURL(/party=SWE/), page.click('form.filters button[type="submit"]')]);
+    if (javaScriptEnabled) await page.waitForFunction((n) => document.querySelectorAll('#records-table tbody tr').length !== n, before.rows);
+    const after = await shownRecords(page);
+    const expected = (await (await fetch(`${base}/records?party=SWE&format=json`)).json());
+    const rows = Array.isArray(expected) ? expected : (expected.rows || expected.data || []);
+    equal(after.rows, rows.length, `${javaScriptEnabled ? 'htmx' : 'no JavaScript'}: the rows of SWE`);
+    equal(sumCents(after.eur), shownCents(after.totalEur), `${javaScriptEnabled ? 'htmx' : 'no JavaScript'}: rows add up to the total`);
+    assert(after.totalEur !== before.totalEur, 'the total follows the filter');
+    await context.close();
+  }
+});
+
+await test('at 390 px and in print the counted money columns of the records stay visible', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const { page } = await open(phone, '/records?party=NLD');
+  const boxes = await page.$$eval('#records-table thead th.money, #records-table tfoot td.money, #records-table tbody tr:first-child td.money',
+    (cells) => cells.map((c) => { const r = c.getBoundingClientRect(); return { left: r.left, right: r.right, width: r.width, shown: getComputedStyle(c).display !== 'none' }; }));
+  const width = await page.evaluate(() => window.innerWidth);
+  equal(boxes.length, 6, 'money cells found');
+  for (const box of boxes) assert(box.shown && box.width > 0 && box.left >= 0 && box.right <= width + 1, `a money cell off screen at ${width}px: ${JSON.stringify(box)}`);
+  await page.screenshot({ path: join(artifacts, 'records-phone.png'), fullPage: true });
+  await phone.close();
+  const desk = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const printed = await open(desk, '/records?party=NLD');
+  await printed.page.emulateMedia({ media: 'print' });
+  const print = await printed.page.$$eval('#records-table thead th.money, #records-table tfoot td.money',
+    (cells) => cells.map((c) => { const r = c.getBoundingClientRect(); return { right: r.right, width: r.width, shown: getComputedStyle(c).display !== 'none' }; }));
+  const pageWidth = await printed.page.evaluate(() => document.documentElement.clientWidth);
+  for (const box of print) assert(box.shown && box.width > 0 && box.right <= pageWidth + 1, `print: a money cell cut off: ${JSON.stringify(box)} of ${pageWidth}`);
+  await printed.page.pdf({ path: join(artifacts, 'records-print.pdf') }).catch(() => {});
+  await printed.page.screenshot({ path: join(artifacts, 'records-print.png'), fullPage: true });
+  await desk.close();
+});
+
+await test('every "(rule N)" on the records page links to the rule on /rules', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const { page } = await open(context, '/records');
+  const links = await page.$$eval('#records-table a[href^="/rules#rule-"]', (as) => [...new Set(as.map((a) => a.getAttribute('href')))]);
+  assert(links.length >= 4, `rule links: ${links}`);
+  const plain = await page.$$eval('#records-table td', (tds) => tds.filter((td) => /\(rule \d+\)/.test(td.innerHTML)).length);
+  equal(plain, 0, 'a "(rule N)" left without its link');
+  await Promise.all([page.waitForURL(/\/rules#rule-/), page.click('#records-table a[href^="/rules#rule-"]')]);
+  const target = await page.evaluate(() => document.querySelector(':target')?.id);
+  assert(/^rule-\d+$/.test(target || ''), `the link's target: ${target}`);
+  for (const href of links) {
+    const id = href.split('#')[1];
+    assert(await page.$(`[id="${id}"]`), `/rules has no element ${id}`);
+  }
+  // Each numbered counting rule of docs/COUNTING.md has its anchor.
+  const md = readFileSync(join(root, 'docs', 'COUNTING.md'), 'utf8').split('\n');
+  const first = md.findIndex((l) => l.startsWith('1. '));
+  const rules = md.slice(first, md.findIndex((l, i) => i > first && l.startsWith('#'))).filter((l) => /^\d+\. /.test(l));
+  for (let n = 1; n <= rules.length; n += 1) assert(await page.$(`li#rule-${n}`), `rule ${n} has no anchor`);
+  assert(await page.$('nav a[href="/rules"][aria-current="page"]'), 'the rules page is in the navigation');
+  const critical = await axeCritical(page);
+  assert(critical.length === 0, `/rules: ${critical.map((v) => `${v.id}: ${v.help}`).join('; ')}`);
+  await page.screenshot({ path: join(artifacts, 'rules.png'), fullPage: true });
+  await context.close();
+});
+
+await test('the packages the public record names appear on /packages with what the record says', async () => {
+  const csvLines = readFileSync(join(root, 'data', 'purl-public-record.csv'), 'utf8').trim().split('\n').slice(1);
+  const byPackage = new Map();
+  for (const line of csvLines) {
+    const cells = line.split(',');
+    if (cells[6]) byPackage.set(cells[6], [...(byPackage.get(cells[6]) || []), cells[0]]);
+  }
+  for (const id of ['1', '2', 'PLNODE-2025-12', 'SENLNOUK-2026-02']) assert(byPackage.has(id), `the record names ${id}`);
+  for (const [width, isMobile] of [[1400, false], [390, true]]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, isMobile });
+    const { page } = await open(context, '/packages');
+    for (const [id, records] of byPackage) {
+      const group = await page.$(`#record-packages tbody[data-record-package="${id}"]`);
+      assert(group, `${width}px: package ${id} is not on /packages`);
+      const text = await group.textContent();
+      for (const record of records) assert(text.includes(record), `${id}: record ${record} missing`);
+      assert(text.includes('on the ledger'), `${id}: whether it is on the ledger`);
+    }
+    if (width === 1400) await page.screenshot({ path: join(artifacts, 'packages-named.png'), fullPage: true });
+    await context.close();
+  }
+});
+// ---- end reconciliation ----
 
 await browser.close();
 server.kill('SIGTERM');

@@ -305,7 +305,7 @@ fn of_state<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Dat
         "decisions" => Ok(decisions(state, source.as_of)),
         "balances" => Ok(balances(state)),
         "journal" => journal(source.store),
-        "records" => Ok(data::records(state, source.as_of, &data::RecordFilter::default()).dataset),
+        "records" => Ok(data::records(state, source.rates, source.as_of, &data::RecordFilter::default())?.dataset),
         other => Err(DatasetError::Unknown { name: other.to_string() }),
     }
 }

@@ -444,3 +444,60 @@ fn hiding_the_exercise_gives_the_figures_of_a_store_without_it() {
         assert_eq!(row["synthetic"], serde_json::Value::Bool(ex), "{row}");
     }
 }
+
+/// Each party's counted figures (`report parties --json`) in cents, by key and currency.
+fn party_figures(database: &str, as_of: &str) -> BTreeMap<(String, String), Decimal> {
+    let parties: serde_json::Value =
+        serde_json::from_str(&common::tranche(database, &["report", "parties", "--json", "--as-of", as_of])).unwrap();
+    let mut out = BTreeMap::new();
+    for party in parties.as_array().unwrap() {
+        for currency in ["EUR", "USD"] {
+            let counted = party["counted"][currency].as_str().unwrap_or("0.00");
+            out.insert((party["party"].as_str().unwrap().to_string(), currency.to_string()), counted.parse().unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_counted_records_add_up_to_each_party_figure() {
+    for exercise in [false, true] {
+        let (_dir, database) = demo(exercise);
+        for as_of in ["2025-08-31", "2025-12-04", "2026-02-28", "2026-11-30"] {
+            let figures = party_figures(&database, as_of);
+            let rows = parse_csv(&common::tranche(&database, &["export", "csv", "records", "--as-of", as_of]));
+            let header = &rows[0];
+            let column = |name: &str| header.iter().position(|c| c == name).unwrap_or_else(|| panic!("{name}"));
+            let (contributor, effect) = (column("contributor"), column("effect"));
+            let mut added: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+            for row in &rows[1..] {
+                for currency in ["EUR", "USD"] {
+                    let cell = &row[column(&format!("counted_{}", currency.to_lowercase()))];
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    assert!(
+                        ["counted", "member-share", "remainder"].contains(&row[effect].as_str()),
+                        "a counted figure on a record that does not count: {row:?}"
+                    );
+                    *added.entry((row[contributor].clone(), currency.to_string())).or_default() +=
+                        cell.parse::<Decimal>().unwrap();
+                }
+            }
+            for (key, figure) in &figures {
+                let sum = added.get(key).copied().unwrap_or_default();
+                assert_eq!(
+                    sum, *figure,
+                    "exercise {exercise}, as of {as_of}: {key:?}, the records add up to {sum}, the party's figure is {figure}"
+                );
+            }
+            for key in added.keys() {
+                assert!(
+                    figures.contains_key(key),
+                    "exercise {exercise}, as of {as_of}: records count to {key:?}, a party `report parties` does not list"
+                );
+            }
+            assert!(figures.len() > 20, "{}", figures.len());
+        }
+    }
+}

@@ -106,6 +106,12 @@ impl RateTable {
         })
     }
 
+    /// The date of the rate [`RateTable::rate_on`] uses: the latest publication of `currency` on
+    /// or before `date`; `None` for EUR (rate 1, never published) or without a rate.
+    pub fn published_on(&self, currency: Currency, date: NaiveDate) -> Option<NaiveDate> {
+        self.by_currency.get(&currency)?.range(..=date).next_back().map(|(published, _)| *published)
+    }
+
     /// Converts `money` into `to` at the rates of `date`, through EUR, rounded half-even once to
     /// the minor unit of `to`. The arithmetic is an exact integer fraction, so the only rounding
     /// is the final one.

@@ -52,5 +52,5 @@ pub use ids::{
 pub use ledger::{Account, Book, Books, JournalEntry, Posting};
 pub use money::{Currency, Money, Rate};
 pub use state::{Payment, State};
-pub use summary::{Summary, YearMonth, first_date_reaching, summarise};
+pub use summary::{Contribution, Effect, Summary, YearMonth, contributions, first_date_reaching, summarise};
 pub use text::{Name, Note, SourceUrl};

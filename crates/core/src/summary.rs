@@ -187,6 +187,101 @@ impl<'a> Tally<'a> {
     }
 }
 
+/// What the counting rules do with a pledge that counts on the day (rules 1 and 7 passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Its amount counts in full to its contributor (rule 1).
+    Counted,
+    /// A joint-package total: only its remainder over its members' own pledges counts, to the
+    /// group (rule 3).
+    Remainder,
+    /// It names a contributor but adds nothing: the amount is undisclosed (rule 4).
+    Undisclosed,
+    /// Contingent on a trigger not declared by the day: counted apart (rule 8).
+    Apart,
+}
+
+/// One pledge's part in the summary: the summary's `by_party` for a contributor key is the sum
+/// of `counted` over that key's contributions (both are built by the same walk).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contribution<'a> {
+    pub pledge: &'a Pledge,
+    pub effect: Effect,
+    /// The record's amount converted at the rates of its date (a joint package's total, before
+    /// its members' pledges are subtracted); `None` when undisclosed.
+    pub converted: Option<Amounts>,
+    /// What it adds to its contributor's figure and to the totals: the converted amount, the
+    /// remainder of a joint package, zero when undisclosed or apart (apart adds to the
+    /// contingent totals instead).
+    pub counted: Amounts,
+}
+
+/// Walks the pledges that count on `as_of` under the counting rules, calling `visit` with each
+/// pledge, its effect, its converted amount (`None` when undisclosed) and what it adds to its
+/// contributor's figure. Joint-package totals come last, once every member's pledge is known.
+fn walk<'a>(
+    state: &'a State,
+    rates: &RateTable,
+    as_of: NaiveDate,
+    currencies: &[Currency],
+    mut visit: impl FnMut(&'a Pledge, Effect, Option<&[i128]>, &[i128]),
+) -> Result<(), FxError> {
+    let width = currencies.len();
+    let nothing: Sums = vec![0; width];
+    let mut converter = Converter { rates, currencies, prepared: FxHashMap::default() };
+    // Disclosed member pledges per package and party, converted, to subtract from joint totals.
+    let mut members_by_package: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
+    let mut joint: Vec<(&Pledge, Sums)> = Vec::new();
+    for pledge in state.pledges().iter().filter(|p| p.counts_on(as_of)) {
+        let converted = converter.convert(pledge, as_of)?;
+        if state.is_pending_contingent(pledge, as_of) {
+            visit(pledge, Effect::Apart, converted.as_deref(), &nothing);
+            continue;
+        }
+        let Some(amounts) = converted else {
+            visit(pledge, Effect::Undisclosed, None, &nothing);
+            continue;
+        };
+        if pledge.kind == PledgeKind::JointPackage {
+            joint.push((pledge, amounts));
+            continue;
+        }
+        if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties()) {
+            add(members_by_package.entry((package.as_str(), party)).or_insert_with(|| vec![0; width]), &amounts);
+        }
+        visit(pledge, Effect::Counted, Some(&amounts), &amounts);
+    }
+    for (pledge, total) in joint {
+        let remainder = joint_remainder(pledge, total.clone(), &members_by_package);
+        visit(pledge, Effect::Remainder, Some(&total), &remainder);
+    }
+    Ok(())
+}
+
+/// Each pledge that counts on `as_of` with what it adds to its contributor's figure, in the
+/// given reporting currencies: the records a summary's figures are the sums of.
+pub fn contributions<'a>(
+    state: &'a State,
+    rates: &RateTable,
+    as_of: NaiveDate,
+    currencies: &[Currency],
+) -> Result<Vec<Contribution<'a>>, FxError> {
+    let mut out: Vec<(&Pledge, Effect, Option<Sums>, Sums)> = Vec::new();
+    walk(state, rates, as_of, currencies, |pledge, effect, converted, counted| {
+        out.push((pledge, effect, converted.map(<[i128]>::to_vec), counted.to_vec()));
+    })?;
+    out.into_iter()
+        .map(|(pledge, effect, converted, counted)| {
+            Ok(Contribution {
+                pledge,
+                effect,
+                converted: converted.map(|sums| to_amounts(&sums, currencies)).transpose()?,
+                counted: to_amounts(&counted, currencies)?,
+            })
+        })
+        .collect()
+}
+
 /// Applies the counting rules to the state as of `as_of`, in the given reporting currencies.
 pub fn summarise(
     state: &State,
@@ -200,38 +295,23 @@ pub fn summarise(
     let mut undisclosed: usize = 0;
     let (mut with_undisclosed, mut disclosed) = (HashSet::new(), HashSet::new());
     let (mut contingent, mut contingent_totals): (usize, Sums) = (0, vec![0; width]);
-    let mut converter = Converter { rates, currencies, prepared: FxHashMap::default() };
-    // Disclosed member pledges per package and party, converted, to subtract from joint totals.
-    let mut members_by_package: FxHashMap<(&str, &PartyId), Sums> = FxHashMap::default();
-    let mut joint: Vec<(&Pledge, Sums)> = Vec::new();
-    for pledge in state.pledges().iter().filter(|p| p.counts_on(as_of)) {
-        if state.is_pending_contingent(pledge, as_of) {
-            contingent = contingent.saturating_add(1);
-            if let Some(amounts) = converter.convert(pledge, as_of)? {
-                add(&mut contingent_totals, &amounts);
-            }
-            continue;
+    walk(state, rates, as_of, currencies, |pledge, effect, converted, counted| match effect {
+        Effect::Counted | Effect::Remainder => {
+            disclosed.insert(&pledge.contributor);
+            tally.record(pledge, counted)
         }
-        let Some(amounts) = converter.convert(pledge, as_of)? else {
+        Effect::Undisclosed => {
             undisclosed = undisclosed.saturating_add(1);
             tally.by_contributor.entry(&pledge.contributor).or_insert_with(|| vec![0; width]);
             with_undisclosed.insert(&pledge.contributor);
-            continue;
-        };
-        disclosed.insert(&pledge.contributor);
-        if pledge.kind == PledgeKind::JointPackage {
-            joint.push((pledge, amounts));
-            continue;
         }
-        if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties()) {
-            add(members_by_package.entry((package.as_str(), party)).or_insert_with(|| vec![0; width]), &amounts);
+        Effect::Apart => {
+            contingent = contingent.saturating_add(1);
+            if let Some(amounts) = converted {
+                add(&mut contingent_totals, amounts);
+            }
         }
-        tally.record(pledge, &amounts);
-    }
-    for (pledge, total) in joint {
-        let remainder = joint_remainder(pledge, total, &members_by_package);
-        tally.record(pledge, &remainder);
-    }
+    })?;
     // Every counted record has an entry by contributor (undisclosed ones included).
     let contributors: HashSet<&PartyId> = tally.by_contributor.keys().flat_map(|c| c.parties()).collect();
     Ok(Summary {

@@ -11,6 +11,7 @@ nav-funding = Funding
 nav-requirements = Requirements
 nav-records = Records
 nav-log = Log
+nav-rules = Rules
 nav-decisions = Decisions
 nav-my = My country
 lang-switch-label = Language
@@ -30,7 +31,8 @@ footer-figures-cutoff = Figures as of { $as-of } (record up to { $cutoff }), fro
         [one] event
        *[other] events
     } of the log.
-footer-rules = Money is counted by the rules in docs/COUNTING.md; every figure on this page is also in the API
+footer-rules = Money is counted by the { $rules }; every figure on this page is also in the API
+footer-rules-link = rules in docs/COUNTING.md
 
 downloads = Download this page’s data:
 badge-synthetic = synthetic

@@ -11,6 +11,7 @@ nav-funding = Financement
 nav-requirements = Besoins
 nav-records = Sources
 nav-log = Journal
+nav-rules = Règles
 nav-decisions = Décisions
 nav-my = Mon pays
 lang-switch-label = Langue
@@ -30,7 +31,8 @@ footer-figures-cutoff = Chiffres au { $as-of } (sources jusqu’au { $cutoff }),
         [one] événement
        *[other] événements
     } du journal.
-footer-rules = L’argent est compté selon les règles de docs/COUNTING.md ; chaque chiffre de cette page figure aussi dans l’API
+footer-rules = L’argent est compté selon les { $rules } ; chaque chiffre de cette page figure aussi dans l’API
+footer-rules-link = règles de docs/COUNTING.md
 
 downloads = Télécharger les données de cette page :
 badge-synthetic = fictif

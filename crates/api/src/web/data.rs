@@ -579,6 +579,8 @@ pub fn contributor_columns(order: SortOrder) -> Vec<Column> {
 
 pub struct ContributorRow {
     pub key: String,
+    /// The records page filtered to this contributor, whose rows add up to its counted figures.
+    pub records_href: String,
     pub name: String,
     pub status: String,
     pub status_date: String,
@@ -711,6 +713,7 @@ pub fn contributors(
             synthetic: ground.synthetic,
             spark: charts::sparkline(&format!("{name}: counted EUR over time"), &spark_points, (first, as_of)),
             sort: (counted(eur), now[COMMITTED], now[PAID], share, per_gdp.unwrap_or(-1.0)),
+            records_href: format!("/records?party={}", key.replace('+', "%2B")),
             key: key.clone(),
         };
         dataset_rows.push(vec![
@@ -800,7 +803,63 @@ pub struct PackageView {
     pub paid_plain: String,
 }
 
+/// A package as the public record names it (`package` column): its records, whether or not a
+/// package of that id is on the ledger.
+pub struct RecordPackage {
+    pub id: String,
+    /// The ledger's package of that id, its state; `None`: named in the record only.
+    pub on_ledger: Option<String>,
+    pub records: Vec<RecordPackageLine>,
+}
+
+/// One record naming a package: what the record says of it.
+pub struct RecordPackageLine {
+    pub record: String,
+    pub date: String,
+    pub kind: String,
+    pub contributor: String,
+    /// As announced (or committed) by the day; "undisclosed" when the record gives no amount.
+    pub amount: String,
+    pub status: String,
+    pub source: SourceView,
+}
+
+/// The packages the record's pledges name, dated on or before `as_of`, in the order of their
+/// first record, each with its records.
+pub fn record_packages(state: &State, as_of: NaiveDate) -> Vec<RecordPackage> {
+    let mut named: Vec<RecordPackage> = Vec::new();
+    for pledge in state.pledges().iter().filter(|p| p.date <= as_of) {
+        let Some(package) = &pledge.package else { continue };
+        let line = RecordPackageLine {
+            record: pledge.id.to_string(),
+            date: pledge.date.to_string(),
+            kind: match pledge.kind {
+                PledgeKind::JointPackage => "joint-package total".to_string(),
+                _ => "pledge".to_string(),
+            },
+            contributor: pledge.contributor.key(),
+            amount: pledge.amount_as_of(as_of).map(|m| shown(&m)).unwrap_or_else(|| "undisclosed".into()),
+            status: pledge.status.to_string(),
+            source: SourceView::of(pledge.source.url.as_deref().unwrap_or_default()),
+        };
+        match named.iter_mut().find(|n| n.id == package.as_str()) {
+            Some(known) => known.records.push(line),
+            None => named.push(RecordPackage {
+                id: package.to_string(),
+                on_ledger: state.packages.get(package).map(|p| p.state.to_string()),
+                records: vec![line],
+            }),
+        }
+    }
+    for package in &mut named {
+        package.records.sort_by(|a, b| (&a.date, &a.record).cmp(&(&b.date, &b.record)));
+    }
+    named
+}
+
 pub struct Packages {
+    /// The packages the public record names (with or without a package on the ledger).
+    pub named: Vec<RecordPackage>,
     pub currency: String,
     /// Every state but cancelled (cancelled packages are not in the pipeline's totals).
     pub pipeline: Vec<wire::PipelineDto>,
@@ -899,6 +958,7 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
     }
     let in_currency = |minor: i128| currency.map(|c| minor_decimal(minor, c)).unwrap_or_default();
     Packages {
+        named: record_packages(state, as_of),
         currency: currency.map(|c| c.to_string()).unwrap_or_default(),
         pipeline,
         pipeline_total: (pipeline_count, grouped(&in_currency(pipeline_minor))),
@@ -983,9 +1043,13 @@ impl RecordFilter {
         counts: Option<&str>,
         month: Option<&str>,
     ) -> Result<RecordFilter, String> {
-        let party = party.unwrap_or_default();
+        // A party code or a joint group's key (`DNK+NOR+SWE`; a `+` left unencoded in the
+        // address arrives as a space).
+        let party = party.unwrap_or_default().trim().replace(' ', "+");
         if !party.is_empty() {
-            PartyId::parse(party).map_err(|e| format!("party: {e}"))?;
+            for code in party.split('+') {
+                PartyId::parse(code).map_err(|e| format!("party: {e}"))?;
+            }
         }
         let kind = kind.unwrap_or_default();
         if !kind.is_empty() && !RECORD_KINDS.contains(&kind) {
@@ -999,12 +1063,7 @@ impl RecordFilter {
         if !month.is_empty() {
             YearMonth::parse(month).map_err(|e| format!("month: {e}"))?;
         }
-        Ok(RecordFilter {
-            party: party.to_string(),
-            kind: kind.to_string(),
-            counts: counts.to_string(),
-            month: month.to_string(),
-        })
+        Ok(RecordFilter { party, kind: kind.to_string(), counts: counts.to_string(), month: month.to_string() })
     }
 
     /// The filter as a query string (ending in `&`, ready for `format=`).
@@ -1014,7 +1073,7 @@ impl RecordFilter {
             [("party", &self.party), ("kind", &self.kind), ("counts", &self.counts), ("month", &self.month)]
         {
             if !value.is_empty() {
-                out.push_str(&format!("{name}={value}&"));
+                out.push_str(&format!("{name}={}&", value.replace('+', "%2B")));
             }
         }
         out
@@ -1054,14 +1113,23 @@ fn reason(
     {
         return (
             "yes",
-            format!("Counts in full; a member's share, subtracted from the joint total of package {package}"),
+            format!(
+                "Counts in full (rule 1); a member's share, subtracted from the joint total of package {package} (rule 3)"
+            ),
         );
     }
-    ("yes", "Counts in full".into())
+    ("yes", "Counts in full (rule 1)".into())
 }
 
 pub struct Records {
+    /// Per record: id, date, kind, contributor, amount, status, reason, counts, source link,
+    /// source text, rate, rate date, counted EUR, counted USD (shown), counted EUR, counted USD
+    /// (plain, empty unless they add to the total row), effect.
     pub rows: Vec<Vec<String>>,
+    /// The counted figures of the rows shown, added up (the contributor's figure when filtered
+    /// by one contributor).
+    pub total_eur: String,
+    pub total_usd: String,
     pub parties: Vec<String>,
     pub months: Vec<String>,
     pub dataset: Dataset,
@@ -1109,7 +1177,229 @@ pub fn record_cutoff(state: &State, as_of: NaiveDate) -> Option<NaiveDate> {
     pledge_dates.chain(participation).chain(targets).flatten().filter(|date| *date <= as_of).max()
 }
 
-pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Records {
+/// The reporting currencies of the records page: each record's counted figure in both.
+const COUNTED_IN: [Currency; 2] = [Currency::EUR, Currency::USD];
+
+/// A record's effect as the downloads name it: `counts` refined (a member's share of a joint
+/// package, money or not).
+fn effect_of(category: &str, member_share: bool) -> &'static str {
+    match category {
+        "yes" if member_share => "member-share",
+        "yes" => "counted",
+        "remainder" => "remainder",
+        "undisclosed" => "undisclosed",
+        "apart" => "apart",
+        "superseded" => "superseded",
+        "withdrawn" => "withdrawn",
+        "later" => "later",
+        _ => "not-money",
+    }
+}
+
+/// The reference rates a pledge converts at (docs/COUNTING.md rule 2): units of its currency per
+/// EUR, USD per EUR, and the date the rate was published (its currency's, or USD's for EUR).
+struct RateUsed {
+    rate: String,
+    usd_rate: String,
+    date: String,
+}
+
+fn rate_used(rates: &RateTable, money: &Money, date: NaiveDate) -> RateUsed {
+    let per_eur = |c: Currency| rates.rate_on(c, date).map(|r| r.to_string()).unwrap_or_default();
+    let published = match money.currency {
+        Currency::EUR => rates.published_on(Currency::USD, date),
+        currency => rates.published_on(currency, date),
+    };
+    RateUsed {
+        rate: per_eur(money.currency),
+        usd_rate: per_eur(Currency::USD),
+        date: published.map(|d| d.to_string()).unwrap_or_default(),
+    }
+}
+
+/// Whether a contribution adds to its contributor's figure (counted in full or a remainder).
+fn adds(contribution: &tranche_core::Contribution) -> bool {
+    matches!(contribution.effect, tranche_core::Effect::Counted | tranche_core::Effect::Remainder)
+}
+
+/// A counted figure for display: grouped, without its currency (the column names it).
+fn counted_cell(money: Option<&Money>) -> String {
+    money.map(|m| grouped(&m.to_decimal_string())).unwrap_or_default()
+}
+
+/// A money record as the records page shows it: the display row and the dataset row.
+fn pledge_rows(
+    state: &State,
+    rates: &RateTable,
+    pledge: &Pledge,
+    as_of: NaiveDate,
+    members: &BTreeSet<(&str, &PartyId)>,
+    contribution: Option<&tranche_core::Contribution>,
+    attributed: bool,
+) -> (Vec<String>, Vec<String>) {
+    let kind = match (pledge.kind, &pledge.contingent_on) {
+        (PledgeKind::JointPackage, _) => "joint-package",
+        (_, Some(_)) => "contingent",
+        _ => "pledge",
+    };
+    let (category, mut why) = reason(state, pledge, as_of, members);
+    let member_share = category == "yes" && why.contains("a member's share");
+    let amount = pledge.amount_as_of(as_of);
+    let url = pledge.source.url.clone().map(String::from).unwrap_or_default();
+    let source = SourceView::of(&url);
+    let status = match pledge.status {
+        PledgeStatus::Announced if pledge.contingent_on.is_some() => "announced (contingent)".to_string(),
+        status => status.to_string(),
+    };
+    let rate = amount.filter(|_| pledge.date <= as_of).map(|m| rate_used(rates, &m, pledge.date));
+    // What counts to the contributor: the contribution of the counting rules, when it adds to
+    // the figures (counted or a remainder).
+    let counted = contribution.filter(|c| adds(c));
+    let counted_in = |c: Currency| counted.and_then(|c2| c2.counted.get(&c));
+    if let (Some(c), "remainder") = (counted, category)
+        && let (Some(total), Some(left)) =
+            (c.converted.as_ref().and_then(|t| t.get(&Currency::USD)), counted_in(Currency::USD))
+    {
+        why = format!(
+            "Counts only its remainder to {}: its total, {}, less its members' own pledges{}, leaves {} (rule 3)",
+            pledge.contributor.key(),
+            shown(total),
+            pledge.package.as_ref().map(|p| format!(" for package {p}")).unwrap_or_default(),
+            shown(left),
+        );
+    }
+    let display_counted = |c: Currency| match (counted_in(c), category) {
+        (Some(money), _) if attributed => counted_cell(Some(money)),
+        (Some(_), _) => "to the group".to_string(),
+        (None, "undisclosed") => "undisclosed".to_string(),
+        (None, _) => "—".to_string(),
+    };
+    let display = vec![
+        pledge.id.to_string(),
+        pledge.date.to_string(),
+        kind.to_string(),
+        pledge.contributor.key(),
+        amount.map(|m| shown(&m)).unwrap_or_else(|| "undisclosed".into()),
+        status.clone(),
+        why.clone(),
+        category.to_string(),
+        source.href,
+        source.text,
+        rate.as_ref()
+            .map(|r| match amount.map(|m| m.currency) {
+                Some(Currency::EUR) => format!("USD {}", r.usd_rate),
+                Some(Currency::USD) | None => format!("USD {}", r.rate),
+                Some(other) => format!("{other} {} · USD {}", r.rate, r.usd_rate),
+            })
+            .unwrap_or_else(|| "—".into()),
+        rate.as_ref().map(|r| r.date.clone()).unwrap_or_default(),
+        display_counted(Currency::EUR),
+        display_counted(Currency::USD),
+        if attributed {
+            counted_in(Currency::EUR).map(|m| m.to_decimal_string()).unwrap_or_default()
+        } else {
+            String::new()
+        },
+        if attributed {
+            counted_in(Currency::USD).map(|m| m.to_decimal_string()).unwrap_or_default()
+        } else {
+            String::new()
+        },
+        effect_of(category, member_share).to_string(),
+        pledge.source.confidence.to_string(),
+        flag(is_synthetic(pledge)),
+    ];
+    let dataset = vec![
+        pledge.id.to_string(),
+        pledge.date.to_string(),
+        kind.to_string(),
+        pledge.contributor.key(),
+        amount.map(|m| m.currency.to_string()).unwrap_or_default(),
+        amount.map(|m| m.to_decimal_string()).unwrap_or_default(),
+        status,
+        category.to_string(),
+        why,
+        url,
+        pledge.source.confidence.to_string(),
+        counted_in(Currency::EUR).map(|m| m.to_decimal_string()).unwrap_or_default(),
+        counted_in(Currency::USD).map(|m| m.to_decimal_string()).unwrap_or_default(),
+        rate.as_ref().map(|r| r.rate.clone()).unwrap_or_default(),
+        rate.as_ref().map(|r| r.usd_rate.clone()).unwrap_or_default(),
+        rate.as_ref().map(|r| r.date.clone()).unwrap_or_default(),
+        effect_of(category, member_share).to_string(),
+        flag(amount.is_none()),
+        flag(is_synthetic(pledge)),
+    ];
+    (display, dataset)
+}
+
+/// A record that is not money (a participation status or a target): its display and dataset
+/// rows, with empty counted columns.
+#[allow(clippy::too_many_arguments)]
+fn other_rows(
+    id: String,
+    date: NaiveDate,
+    kind: &str,
+    by: String,
+    amount: Option<&Money>,
+    status: String,
+    why: String,
+    url: String,
+    confidence: String,
+) -> (Vec<String>, Vec<String>) {
+    let source = SourceView::of(&url);
+    let display = vec![
+        if id.is_empty() { "—".into() } else { id.clone() },
+        date.to_string(),
+        kind.to_string(),
+        if by.is_empty() { "—".into() } else { by.clone() },
+        amount.map(shown).unwrap_or_else(|| "—".into()),
+        status.clone(),
+        why.clone(),
+        kind.to_string(),
+        source.href,
+        source.text,
+        "—".into(),
+        String::new(),
+        "—".into(),
+        "—".into(),
+        String::new(),
+        String::new(),
+        "not-money".into(),
+        confidence.clone(),
+        flag(false),
+    ];
+    let dataset = vec![
+        id,
+        date.to_string(),
+        kind.to_string(),
+        by,
+        amount.map(|m| m.currency.to_string()).unwrap_or_default(),
+        amount.map(|m| m.to_decimal_string()).unwrap_or_default(),
+        status,
+        kind.to_string(),
+        why,
+        url,
+        confidence,
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        "not-money".into(),
+        String::new(),
+        flag(false),
+    ];
+    (display, dataset)
+}
+
+/// Every record with whether and how it counts on `as_of`, filtered; each money record with what
+/// it adds to its contributor's figure (`tranche_core::contributions`, the walk the summary sums),
+/// so a contributor's rows add up to its figure on the contributors page.
+pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &RecordFilter) -> Result<Records, FxError> {
+    let contributions = tranche_core::contributions(state, rates, as_of, &COUNTED_IN)?;
+    let by_pledge: std::collections::HashMap<&str, &tranche_core::Contribution> =
+        contributions.iter().map(|c| (c.pledge.id.as_str(), c)).collect();
     let mut members: BTreeSet<(&str, &PartyId)> = BTreeSet::new();
     for joint in state.pledges().iter().filter(|p| p.kind == PledgeKind::JointPackage) {
         if let Some(package) = &joint.package {
@@ -1120,8 +1410,14 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
     let mut months = BTreeSet::new();
     // (display row, dataset row)
     let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
-    let wanted = |parties_of: &[PartyId], kind: &str, category: &str, date: NaiveDate| {
-        (filter.party.is_empty() || parties_of.iter().any(|p| p.as_str() == filter.party))
+    let joint_filter = filter.party.contains('+');
+    let wanted = |key: &str, parties_of: &[PartyId], kind: &str, category: &str, date: NaiveDate| {
+        let party = match (filter.party.is_empty(), joint_filter) {
+            (true, _) => true,
+            (false, true) => key == filter.party,
+            (false, false) => parties_of.iter().any(|p| p.as_str() == filter.party),
+        };
+        party
             && (filter.kind.is_empty() || filter.kind == kind)
             && (filter.month.is_empty() || YearMonth::of(date).to_string() == filter.month)
             && match filter.counts.as_str() {
@@ -1131,146 +1427,85 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 other => other == category,
             }
     };
+    let (mut total_eur, mut total_usd) = (0i128, 0i128);
     for pledge in state.pledges() {
         let kind = match (pledge.kind, &pledge.contingent_on) {
             (PledgeKind::JointPackage, _) => "joint-package",
             (_, Some(_)) => "contingent",
             _ => "pledge",
         };
+        let key = pledge.contributor.key();
         parties.extend(pledge.contributor.parties().iter().map(|p| p.to_string()));
+        if pledge.kind == PledgeKind::JointPackage {
+            parties.insert(key.clone());
+        }
         months.insert(YearMonth::of(pledge.date).to_string());
-        let (category, why) = reason(state, pledge, as_of, &members);
-        if !wanted(pledge.contributor.parties(), kind, category, pledge.date) {
+        let (category, _) = reason(state, pledge, as_of, &members);
+        if !wanted(&key, pledge.contributor.parties(), kind, category, pledge.date) {
             continue;
         }
-        let amount = pledge.amount_as_of(as_of);
-        let url = pledge.source.url.clone().map(String::from).unwrap_or_default();
-        let source = SourceView::of(&url);
-        let status = match pledge.status {
-            PledgeStatus::Announced if pledge.contingent_on.is_some() => "announced (contingent)".to_string(),
-            status => status.to_string(),
-        };
-        out.push((
-            vec![
-                pledge.id.to_string(),
-                pledge.date.to_string(),
-                kind.to_string(),
-                pledge.contributor.key(),
-                amount.map(|m| shown(&m)).unwrap_or_else(|| "undisclosed".into()),
-                status.clone(),
-                why.clone(),
-                category.to_string(),
-                source.href,
-                source.text,
-                pledge.source.confidence.to_string(),
-                flag(is_synthetic(pledge)),
-            ],
-            vec![
-                pledge.id.to_string(),
-                pledge.date.to_string(),
-                kind.to_string(),
-                pledge.contributor.key(),
-                amount.map(|m| m.currency.to_string()).unwrap_or_default(),
-                amount.map(|m| m.to_decimal_string()).unwrap_or_default(),
-                status,
-                category.to_string(),
-                why,
-                url,
-                pledge.source.confidence.to_string(),
-                flag(amount.is_none()),
-                flag(is_synthetic(pledge)),
-            ],
-        ));
+        // A joint record shown among a member's records counts to the group, not to the member.
+        let attributed = filter.party.is_empty() || key == filter.party;
+        let contribution = by_pledge.get(pledge.id.as_str()).copied();
+        if let Some(counted) = contribution.filter(|c| attributed && adds(c)).map(|c| &c.counted) {
+            let minor = |c: Currency| counted.get(&c).map_or(0, |m| i128::from(m.amount_minor));
+            total_eur = total_eur.saturating_add(minor(Currency::EUR));
+            total_usd = total_usd.saturating_add(minor(Currency::USD));
+        }
+        out.push(pledge_rows(state, rates, pledge, as_of, &members, contribution, attributed));
     }
     for (party, history) in &state.participation {
         for record in history.iter().filter(|r| r.change.date <= as_of) {
             parties.insert(party.to_string());
             months.insert(YearMonth::of(record.change.date).to_string());
-            if !wanted(std::slice::from_ref(party), "participation", "participation", record.change.date) {
+            if !wanted(
+                party.as_str(),
+                std::slice::from_ref(party),
+                "participation",
+                "participation",
+                record.change.date,
+            ) {
                 continue;
             }
-            let url = record.source.url.clone().map(String::from).unwrap_or_default();
-            let source = SourceView::of(&url);
-            let why = "Not money: a participation status (rule 5)".to_string();
-            let status = record.change.status.to_string();
-            out.push((
-                vec![
-                    "—".into(),
-                    record.change.date.to_string(),
-                    "participation".into(),
-                    party.to_string(),
-                    "—".into(),
-                    status.clone(),
-                    why.clone(),
-                    "participation".into(),
-                    source.href,
-                    source.text,
-                    record.source.confidence.to_string(),
-                    flag(false),
-                ],
-                vec![
-                    String::new(),
-                    record.change.date.to_string(),
-                    "participation".into(),
-                    party.to_string(),
-                    String::new(),
-                    String::new(),
-                    status,
-                    "participation".into(),
-                    why,
-                    url,
-                    record.source.confidence.to_string(),
-                    String::new(),
-                    flag(false),
-                ],
+            out.push(other_rows(
+                String::new(),
+                record.change.date,
+                "participation",
+                party.to_string(),
+                None,
+                record.change.status.to_string(),
+                "Not money: a participation status (rule 5)".to_string(),
+                record.source.url.clone().map(String::from).unwrap_or_default(),
+                record.source.confidence.to_string(),
             ));
         }
     }
     for target in state.targets.values() {
-        if !wanted(&[], "target", "target", target.date) || !filter.party.is_empty() {
+        if !wanted("", &[], "target", "target", target.date) || !filter.party.is_empty() {
             continue;
         }
-        let url = target.source.url.clone().map(String::from).unwrap_or_default();
-        let source = SourceView::of(&url);
-        let why = format!("Not money: a {} target", target.kind);
-        out.push((
-            vec![
-                target.id.to_string(),
-                target.date.to_string(),
-                "target".into(),
-                "—".into(),
-                shown(&target.amount),
-                target.kind.to_string(),
-                why.clone(),
-                "target".into(),
-                source.href,
-                source.text,
-                target.source.confidence.to_string(),
-                flag(false),
-            ],
-            vec![
-                target.id.to_string(),
-                target.date.to_string(),
-                "target".into(),
-                String::new(),
-                target.amount.currency.to_string(),
-                target.amount.to_decimal_string(),
-                target.kind.to_string(),
-                "target".into(),
-                why,
-                url,
-                target.source.confidence.to_string(),
-                String::new(),
-                flag(false),
-            ],
+        out.push(other_rows(
+            target.id.to_string(),
+            target.date,
+            "target",
+            String::new(),
+            Some(&target.amount),
+            target.kind.to_string(),
+            format!("Not money: a {} target", target.kind),
+            target.source.url.clone().map(String::from).unwrap_or_default(),
+            target.source.confidence.to_string(),
         ));
     }
     out.sort_by(|a, b| (&a.0[1], &a.0[0]).cmp(&(&b.0[1], &b.0[0])));
     let (rows, dataset_rows): (Vec<_>, Vec<_>) = out.into_iter().unzip();
-    Records {
+    let (in_eur, in_usd) =
+        (ColumnType::Amount(CurrencyOf::Fixed(Currency::EUR)), ColumnType::Amount(CurrencyOf::Fixed(Currency::USD)));
+    Ok(Records {
         rows,
         parties: parties.into_iter().collect(),
         months: months.into_iter().collect(),
+        total_eur: grouped(&minor_decimal(total_eur, Currency::EUR)),
+        total_usd: grouped(&minor_decimal(total_usd, Currency::USD)),
         dataset: Dataset::new(
             "records",
             vec![
@@ -1285,12 +1520,18 @@ pub fn records(state: &State, as_of: NaiveDate, filter: &RecordFilter) -> Record
                 ("reason", ColumnType::Text),
                 ("source_url", ColumnType::Text),
                 ("confidence", ColumnType::Text),
+                ("counted_eur", in_eur),
+                ("counted_usd", in_usd),
+                ("rate", ColumnType::Decimal),
+                ("usd_rate", ColumnType::Decimal),
+                ("rate_date", ColumnType::Date),
+                ("effect", ColumnType::Text),
                 ("undisclosed", ColumnType::Boolean),
                 ("synthetic", ColumnType::Boolean),
             ],
             dataset_rows,
         ),
-    }
+    })
 }
 
 /// The latest signed checkpoint, as the log page shows it.

@@ -146,7 +146,7 @@ pub fn with_html(lang: Lang, key: &str, fragments: &[(&str, &str)]) -> String {
     out
 }
 
-fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

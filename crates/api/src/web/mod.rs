@@ -11,6 +11,7 @@ pub mod glance;
 pub mod i18n;
 pub mod links;
 pub mod reference;
+pub mod rules;
 mod session;
 
 use askama::Template;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requirements", get(requirements))
         .route("/months", get(months))
         .route("/records", get(records))
+        .route("/rules", get(rules_page))
         .route("/log", get(log))
         .route("/decisions", get(glance::decisions_page))
         .route("/my", get(glance::my_page))
@@ -150,6 +152,12 @@ impl Chrome {
         }
     }
 
+    /// The footer's pointer to the counting rules, the link in the page's language (HTML).
+    pub fn footer_rules(&self) -> String {
+        let link = format!("<a href=\"/rules\">{}</a>", i18n::escape_html(&self.t("footer-rules-link")));
+        self.t_html("footer-rules", &[("rules", &link)])
+    }
+
     /// `path` with the page state added: every internal link of a page goes through this.
     pub fn href(&self, path: &str) -> String {
         self.links.href(path)
@@ -201,7 +209,17 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
         Err(problem) => (i18n::negotiated(cookie.as_deref(), accept), Some(problem)),
     };
     let lang = i18n::PageLang::new(choice.lang, &target);
-    Visitor { reader, csrf, new_csrf, lang, new_lang: choice.set_cookie, lang_problem, links: links::Links::default(), synthetic: false, hide_synthetic: false }
+    Visitor {
+        reader,
+        csrf,
+        new_csrf,
+        lang,
+        new_lang: choice.set_cookie,
+        lang_problem,
+        links: links::Links::default(),
+        synthetic: false,
+        hide_synthetic: false,
+    }
 }
 
 impl Visitor {
@@ -618,6 +636,7 @@ struct PackagesPage {
     paid_total: (String, String),
     /// The overview's paid figure (the funnel's), shown and plain; empty when none is recorded.
     paid_overall: (String, String),
+    named: Vec<data::RecordPackage>,
 }
 
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -643,6 +662,7 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query
         cancelled: view.cancelled,
         paid_total: view.paid_total,
         paid_overall,
+        named: view.named,
     };
     visitor.html(StatusCode::OK, render(&page))
 }
@@ -973,6 +993,10 @@ struct RecordsTable {
     links: links::Links,
     /// The download of the records this filter keeps (`/records?party=..&`).
     download_base: String,
+    /// The contributor the rows are filtered by (a party or a joint key); empty for all.
+    party: String,
+    total_eur: String,
+    total_usd: String,
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -989,12 +1013,22 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         Ok(filter) => filter,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let view = data::records(ledger.state(), as_of, &filter);
+    let view = match data::records(ledger.state(), ledger.rates(), as_of, &filter) {
+        Ok(view) => view,
+        Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
+    };
     if !matches!(format, Format::Html) {
         return download(view.dataset, format, as_of, cutoff);
     }
     let download_base = format!("/records?{}", filter.query());
-    let table = render(&RecordsTable { rows: view.rows, links: visitor.links.clone(), download_base });
+    let table = render(&RecordsTable {
+        rows: view.rows,
+        links: visitor.links.clone(),
+        download_base,
+        party: filter.party.clone(),
+        total_eur: view.total_eur,
+        total_usd: view.total_usd,
+    });
     if is_htmx(&headers) {
         return visitor.html(StatusCode::OK, table);
     }
@@ -1006,6 +1040,32 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         counts: data::COUNTS_FILTERS.iter().map(|k| k.to_string()).collect(),
         months: view.months,
         table,
+    };
+    visitor.html(StatusCode::OK, render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage {
+    chrome: Chrome,
+    /// docs/COUNTING.md rendered (from the text compiled in: no input reaches it).
+    body: String,
+}
+
+/// The counting rules (docs/COUNTING.md), each rule with its anchor `#rule-N`.
+async fn rules_page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
+        Ok(page) => page,
+        Err(response) => return response,
+    };
+    drop(ledger);
+    if !matches!(format, Format::Html) {
+        return visitor
+            .bad_request("format: the rules page has no download (docs/COUNTING.md is the text)".into(), events);
+    }
+    let page = RulesPage {
+        chrome: visitor.chrome("rules", "Counting rules", as_of, cutoff, events),
+        body: rules::html(rules::COUNTING),
     };
     visitor.html(StatusCode::OK, render(&page))
 }
@@ -1079,7 +1139,6 @@ enum LatestEvent {
     None,
     Unavailable,
 }
-
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -1227,15 +1286,24 @@ mod tests {
         let source = SourceView::of(url);
         let mut row = vec!["R01".to_string(); 8];
         row.extend([source.href, source.text]);
-        render(&RecordsTable { rows: vec![row], links: links::Links::default(), download_base: "/records?".into() })
+        row.extend(vec![String::new(); 9]);
+        render(&RecordsTable {
+            rows: vec![row],
+            links: links::Links::default(),
+            download_base: "/records?".into(),
+            party: String::new(),
+            total_eur: "0.00".into(),
+            total_usd: "0.00".into(),
+        })
     }
 
     #[test]
     fn a_javascript_source_is_shown_as_text_not_as_a_link() {
         let html = records_table_with_source("javascript:fetch('/requirements')");
         assert!(!html.contains("href=\"javascript"), "{html}");
-        let body = html.split("<tbody>").nth(1).unwrap_or_default();
-        assert!(!body.contains("<a "), "{html}");
+        // The rows hold no link (the total row below them links to the rules).
+        let rows = html.split("<tbody>").nth(1).and_then(|b| b.split("</tbody>").next()).unwrap_or_default();
+        assert!(!rows.is_empty() && !rows.contains("<a "), "{html}");
         assert!(html.contains("javascript:fetch(&#39;/requirements&#39;)"), "{html}");
         let html = records_table_with_source("https://example.org/x");
         assert!(html.contains("<a href=\"https://example.org/x\" rel=\"noreferrer\">example.org</a>"), "{html}");

@@ -316,7 +316,8 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
     let requirements =
         data::requirements(state, rates, Reader::Public).map_err(|e| format!("/requirements fails: {e}"))?;
     check_public("/requirements", &requirements.dataset.to_json())?;
-    let records = data::records(state, date, &data::RecordFilter::default());
+    let records = data::records(state, rates, date, &data::RecordFilter::default())
+        .map_err(|e| format!("/records as of {date} fails: {e}"))?;
     check_public("/records", &records.dataset.to_json())?;
     check_public("/records", &format!("{:?}", records.rows))?;
     let request = web::fair_share::Request::parse(state, None, None, None, None, None, date)

@@ -87,3 +87,83 @@ fn titles_are_escaped() {
     // Over-funding is drawn as full, not beyond the bar.
     assert!(bar.contains(r#"width="160""#), "{bar}");
 }
+
+/// The SVG renderings inside a chart's box (wide, then narrow).
+fn renderings(chart: &str) -> Vec<&str> {
+    chart.split("<svg ").skip(1).collect()
+}
+
+/// The numbers of every `name="…"` attribute in `text`.
+fn attributes(text: &str, name: &str) -> Vec<f64> {
+    text.split(&format!(" {name}=\"")).skip(1).filter_map(|rest| rest.split('"').next()?.parse().ok()).collect()
+}
+
+fn sample_lines() -> Vec<Line<'static>> {
+    let counted = Line {
+        label: "Counted",
+        colour: charts::COUNTED,
+        points: vec![(day("2025-08-04"), 0.58), (day("2025-09-10"), 2.2), (day("2025-12-02"), 4.6)],
+        dashed: false,
+    };
+    let committed = Line {
+        label: "Committed",
+        colour: charts::COMMITTED,
+        points: vec![(day("2025-08-04"), 0.0), (day("2025-12-02"), 0.0)],
+        dashed: false,
+    };
+    let paid = Line { label: "Paid", colour: charts::PAID, points: counted.points.clone(), dashed: false };
+    vec![counted, committed, paid]
+}
+
+#[test]
+fn every_legend_sits_below_its_plot() {
+    let goal = [Level { label: "Goal: USD 5bn by 2025-12-31", value: 5.0 }];
+    let bars: Vec<(String, f64)> = vec![("Aug 25".into(), 1.0), ("Sep 25".into(), 2.0)];
+    let rows = [Diverging { label: "NOR", value: 3.0 }, Diverging { label: "DEU", value: -2.0 }];
+    let charts = [
+        charts::cumulative("c", "USD bn", &sample_lines(), &goal, (640, 360)),
+        charts::bars("b", "EUR bn", &bars, Some(Level { label: "Monthly target", value: 1.5 }), (640, 360)),
+        charts::diverging("d", "EUR m", &rows, ("Below", "Above"), 640),
+    ];
+    for chart in &charts {
+        let svgs = renderings(chart);
+        assert_eq!(svgs.len(), 2, "a wide and a narrow rendering: {chart}");
+        for svg in svgs {
+            let (plot, legend) = svg.split_once("<g class=\"legend\">").expect("a legend group");
+            // The plot's height is its white background's (the first rect, drawn over all of it).
+            let height = attributes(&plot[plot.find("<rect").unwrap()..], "height")[0];
+            let ys: Vec<f64> = ["y", "y1", "y2"].iter().flat_map(|name| attributes(legend, name)).collect();
+            assert!(!ys.is_empty(), "the legend draws something");
+            assert!(ys.iter().all(|y| *y > height), "legend at {ys:?}, plot {height} high");
+        }
+    }
+}
+
+#[test]
+fn a_line_at_zero_or_under_another_is_named_not_hidden() {
+    let svg = charts::cumulative("c", "EUR bn", &sample_lines(), &[], (640, 360));
+    assert!(svg.contains("Committed: none recorded"), "{svg}");
+    assert!(svg.contains("Paid: the same as Counted"), "{svg}");
+    let colour = |c: plotters::style::RGBColor| format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
+    let plots: Vec<&str> = renderings(&svg).iter().map(|s| s.split("<g class=\"legend\">").next().unwrap()).collect();
+    for plot in plots {
+        assert!(plot.contains(&colour(charts::COUNTED)), "the counted line is drawn");
+        assert!(!plot.contains(&colour(charts::COMMITTED)), "no committed line along the axis");
+        assert!(!plot.contains(&colour(charts::PAID)), "no paid line under the counted one");
+    }
+}
+
+#[test]
+fn chart_text_is_at_least_11_px_where_each_rendering_shows() {
+    // The stylesheet shows the wide rendering in a box of 520 px or more, the narrow one below
+    // (a phone of 320 px leaves a box of 288 px).
+    let svg = charts::cumulative("c", "EUR bn", &sample_lines(), &[], (640, 360));
+    for (svg, smallest_box) in renderings(&svg).into_iter().zip([520.0_f64, 288.0]) {
+        let width = attributes(svg, "width")[0];
+        let sizes = attributes(svg, "font-size");
+        assert!(!sizes.is_empty());
+        for size in sizes {
+            assert!(size * smallest_box.min(width) / width >= 11.0, "{size} units in {width} shown at {smallest_box}");
+        }
+    }
+}

@@ -52,24 +52,129 @@ fn ceiling(value: f64) -> f64 {
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+type Paint<'p> = dyn Fn(&Area, &Frame) -> Result<(), Box<dyn std::error::Error>> + 'p;
 
-/// The legend box every chart with series labels draws, at `position`.
-fn legend<'a, 'b: 'a, X: Ranged, Y: Ranged>(
-    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
-    position: SeriesLabelPosition,
-) -> Result<(), Box<dyn std::error::Error>> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font(("sans-serif", 14))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .draw()?;
-    Ok(())
+/// One rendering of a chart: its width in SVG units and its text size in plotters' points (the
+/// SVG's `font-size` is `font / 1.24` units). A chart comes in two renderings, a wide one for a
+/// column of 520 px or more and a narrow one below that (the stylesheet shows the one that fits
+/// its box), so that its text is never rendered smaller than 11 px: `font / 1.24 * shown width /
+/// width` stays at or above 11 from a 520 px box up (wide) and from a 273 px box up (narrow).
+pub struct Frame {
+    pub width: u32,
+    pub font: u32,
 }
 
-/// Draws into an SVG string and makes it accessible. Drawing into memory cannot fail, so an
+impl Frame {
+    /// The text size in SVG units, as plotters writes it.
+    fn text_units(&self) -> f64 {
+        f64::from(self.font) / 1.24
+    }
+}
+
+const WIDE_FONT: u32 = 17;
+const NARROW: Frame = Frame { width: 360, font: 18 };
+
+/// How a legend entry shows its series.
+#[derive(Clone, Copy)]
+enum Swatch {
+    Line,
+    Dashed,
+    Block,
+    /// Nothing drawn: the entry says why (a series with nothing recorded).
+    Nothing,
+}
+
+/// One legend entry, drawn below the plot (never over its data).
+struct Key {
+    label: String,
+    colour: RGBColor,
+    swatch: Swatch,
+}
+
+/// The legend below the plot as SVG: entries flow left to right and wrap to the width. Returns
+/// the markup and its height.
+fn legend(keys: &[Key], frame: &Frame, top: u32) -> (String, u32) {
+    let units = frame.text_units();
+    let row = (units * 1.5).ceil();
+    let margin = 12.0;
+    let swatch = 20.0;
+    let mut out = String::from("<g class=\"legend\">");
+    let (mut x, mut y) = (margin, f64::from(top) + 6.0 + row / 2.0);
+    let mut rows = if keys.is_empty() { 0.0 } else { 1.0 };
+    for key in keys {
+        // A generous estimate of the text's width (0.6 em a character) keeps entries apart.
+        let width = swatch + 6.0 + 0.6 * units * key.label.chars().count() as f64;
+        if x > margin && x + width > f64::from(frame.width) - margin {
+            x = margin;
+            y += row;
+            rows += 1.0;
+        }
+        let colour = format!("#{:02X}{:02X}{:02X}", key.colour.0, key.colour.1, key.colour.2);
+        out.push_str(&match key.swatch {
+            Swatch::Line => {
+                format!(r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{colour}" stroke-width="2"/>"#, x + swatch)
+            }
+            Swatch::Dashed => format!(
+                r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>"#,
+                x + swatch
+            ),
+            Swatch::Block => {
+                format!(r#"<rect x="{}" y="{}" width="12" height="10" fill="{colour}"/>"#, x + 4.0, y - 5.0)
+            }
+            Swatch::Nothing => String::new(),
+        });
+        out.push_str(&format!(
+            r#"<text x="{}" y="{y}" dominant-baseline="middle" font-family="sans-serif" font-size="{units:.1}" fill="{}">
+{}
+</text>"#,
+            x + swatch + 6.0,
+            if matches!(key.swatch, Swatch::Nothing) { "#555555" } else { "#000000" },
+            escape(&key.label)
+        ));
+        x += width + 16.0;
+    }
+    out.push_str("</g>");
+    (out, if rows > 0.0 { (rows * row + 12.0).ceil() as u32 } else { 0 })
+}
+
+/// Draws a chart with a legend in its two renderings, each an accessible `<svg>` (a role, a
+/// label, a title), inside a box whose width chooses which one shows. `size` is the wide
+/// rendering's plot; `narrow_height` the narrow one's. Drawing into memory cannot fail, so an
 /// error here is a bug in the chart code.
+fn render(title: &str, size: (u32, u32), narrow_height: u32, keys: &[Key], paint: &Paint) -> String {
+    let wide = Frame { width: size.0, font: WIDE_FONT };
+    let mut out = String::from("<div class=\"chart-box\">");
+    for (frame, height, class) in [(&wide, size.1, "wide"), (&NARROW, narrow_height, "narrow")] {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (frame.width, height)).into_drawing_area();
+            paint(&root, frame)
+                .and_then(|()| root.present().map_err(Into::into))
+                .expect("drawing into a string cannot fail");
+        }
+        let (key, key_height) = legend(keys, frame, height);
+        out.push_str(&compose(&svg, title, class, (frame.width, height + key_height), &key));
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// Plotters' drawing as the plot group of a new `<svg>` of `size`, followed by `after`.
+fn compose(svg: &str, title: &str, class: &str, size: (u32, u32), after: &str) -> String {
+    let title = escape(title);
+    let inner_start = svg.find("<svg").and_then(|at| svg[at..].find('>').map(|end| at + end + 1)).unwrap_or(0);
+    let inner_end = svg.rfind("</svg>").unwrap_or(svg.len()).max(inner_start);
+    let (width, height) = size;
+    format!(
+        "<svg role=\"img\" aria-label=\"{title}\" class=\"chart {class}\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\"><title>{title}</title>\
+         <g class=\"plot\">{}</g>{after}</svg>",
+        &svg[inner_start..inner_end]
+    )
+}
+
+/// Draws into an SVG string and makes it accessible (charts without text or legend). Drawing into
+/// memory cannot fail, so an error here is a bug in the chart code.
 fn draw(title: &str, size: (u32, u32), paint: impl FnOnce(&Area) -> Result<(), Box<dyn std::error::Error>>) -> String {
     let mut svg = String::new();
     {
@@ -97,39 +202,65 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Cumulative money over time against goals: step lines, dashed projection, goal levels.
+/// The narrow rendering's plot height for a wide plot of `size`.
+fn narrow_height(size: (u32, u32)) -> u32 {
+    (size.1 * 3 / 4).max(240)
+}
+
+/// Cumulative money over time against goals: step lines, dashed projection, goal levels. A line
+/// with nothing recorded (zero throughout) is not drawn over the axis: its legend entry says
+/// "none recorded"; a line equal to one drawn before it says so instead of hiding under it.
 pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], size: (u32, u32)) -> String {
     let all = lines.iter().flat_map(|l| l.points.iter());
     let (first, last) = all.clone().fold((i32::MAX, i32::MIN), |(lo, hi), (d, _)| (lo.min(days(*d)), hi.max(days(*d))));
     let (first, last) = if first > last { (0, 1) } else { (first, last.max(first + 1)) };
     let top = all.map(|(_, v)| *v).chain(levels.iter().map(|l| l.value)).fold(0.0, f64::max);
-    let svg = draw(title, size, |root| {
+    let mut keys: Vec<Key> =
+        levels.iter().map(|l| Key { label: l.label.to_string(), colour: GOAL, swatch: Swatch::Dashed }).collect();
+    let mut drawn: Vec<&Line> = Vec::new();
+    for line in lines {
+        let swatch = if line.dashed { Swatch::Dashed } else { Swatch::Line };
+        if line.points.iter().all(|(_, v)| *v == 0.0) {
+            keys.push(Key {
+                label: format!("{}: none recorded", line.label),
+                colour: line.colour,
+                swatch: Swatch::Nothing,
+            });
+        } else if let Some(same) = drawn.iter().find(|d| d.points == line.points && d.dashed == line.dashed) {
+            let label = format!("{}: the same as {}", line.label, same.label);
+            keys.push(Key { label, colour: line.colour, swatch: Swatch::Nothing });
+        } else {
+            keys.push(Key { label: line.label.to_string(), colour: line.colour, swatch });
+            drawn.push(line);
+        }
+    }
+    let paint = |root: &Area, frame: &Frame| -> Result<(), Box<dyn std::error::Error>> {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(60)
+            .x_label_area_size(frame.font * 2)
+            .y_label_area_size(frame.font * 4)
             .build_cartesian_2d(first..last, 0.0..ceiling(top))?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(GRID)
-            .label_style(("sans-serif", 15))
-            .axis_desc_style(("sans-serif", 15))
-            .x_labels(6)
+            .label_style(("sans-serif", frame.font))
+            .axis_desc_style(("sans-serif", frame.font))
+            .x_labels(if frame.width < 480 { 4 } else { 6 })
             .x_label_formatter(&date_label)
             .y_labels(6)
             .y_desc(unit)
             .draw()?;
         for level in levels {
-            let style = GOAL.stroke_width(1);
-            chart
-                .draw_series(DashedLineSeries::new([(first, level.value), (last, level.value)], 6, 4, style))?
-                .label(level.label)
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
+            chart.draw_series(DashedLineSeries::new(
+                [(first, level.value), (last, level.value)],
+                6,
+                4,
+                GOAL.stroke_width(1),
+            ))?;
         }
-        for line in lines {
-            let colour = line.colour;
+        for line in &drawn {
             let mut steps = Vec::with_capacity(line.points.len() * 2);
             for (i, (date, value)) in line.points.iter().enumerate() {
                 if i > 0 && !line.dashed {
@@ -137,34 +268,39 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
                 }
                 steps.push((days(*date), *value));
             }
-            let series = match line.dashed {
-                true => chart.draw_series(DashedLineSeries::new(steps, 5, 4, colour.stroke_width(2)))?,
-                false => chart.draw_series(LineSeries::new(steps, colour.stroke_width(2)))?,
+            let style = line.colour.stroke_width(2);
+            match line.dashed {
+                true => chart.draw_series(DashedLineSeries::new(steps, 5, 4, style))?,
+                false => chart.draw_series(LineSeries::new(steps, style))?,
             };
-            series.label(line.label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
-    });
+    };
+    let svg = render(title, size, narrow_height(size), &keys, &paint);
     // The axis's top and the goal levels, for readers of the SVG (tests among them).
     let levels: Vec<String> = levels.iter().map(|l| format!("{:.3}", l.value)).collect();
     let data = format!("<svg data-y-max=\"{:.3}\" data-levels=\"{}\"", ceiling(top), levels.join(" "));
-    svg.replacen("<svg", &data, 1)
+    svg.replace("<svg", &data)
 }
 
 /// Bars per period (labels below) with an optional dashed target level.
 pub fn bars(title: &str, unit: &str, bars: &[(String, f64)], target: Option<Level>, size: (u32, u32)) -> String {
     let top = bars.iter().map(|(_, v)| *v).chain(target.iter().map(|t| t.value)).fold(0.0, f64::max);
     let count = bars.len().max(1) as f64;
-    draw(title, size, |root| {
+    let mut keys = vec![Key { label: "Counted in the month".into(), colour: COUNTED, swatch: Swatch::Block }];
+    if let Some(target) = &target {
+        keys.push(Key { label: target.label.to_string(), colour: GOAL, swatch: Swatch::Dashed });
+    }
+    let paint = |root: &Area, frame: &Frame| -> Result<(), Box<dyn std::error::Error>> {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(60)
+            .x_label_area_size(frame.font * 2)
+            .y_label_area_size(frame.font * 4)
             .build_cartesian_2d(0.0..count, 0.0..ceiling(top))?;
-        // Every label when they fit, else every second or third.
-        let every = bars.len().div_ceil(8).max(1);
+        // Every label when they fit (about 4.5 em each), else every second or third.
+        let fit = ((frame.width as f64 * 1.24) / (frame.font as f64 * 4.5)).floor().max(1.0) as usize;
+        let every = bars.len().div_ceil(fit).max(1);
         let label = |x: &f64| {
             let index = x.floor() as usize;
             let centred = (x - x.floor() - 0.5).abs() < 1e-9;
@@ -178,29 +314,28 @@ pub fn bars(title: &str, unit: &str, bars: &[(String, f64)], target: Option<Leve
             .disable_x_mesh()
             .light_line_style(WHITE)
             .bold_line_style(GRID)
-            .label_style(("sans-serif", 15))
-            .axis_desc_style(("sans-serif", 15))
+            .label_style(("sans-serif", frame.font))
+            .axis_desc_style(("sans-serif", frame.font))
             .x_labels(bars.len() * 2 + 1)
             .x_label_formatter(&label)
             .y_labels(6)
             .y_desc(unit)
             .draw()?;
-        chart
-            .draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
-                let x = i as f64;
-                Rectangle::new([(x + 0.15, 0.0), (x + 0.85, *value)], COUNTED.filled())
-            }))?
-            .label("Counted in the month")
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], COUNTED.filled()));
+        chart.draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
+            let x = i as f64;
+            Rectangle::new([(x + 0.15, 0.0), (x + 0.85, *value)], COUNTED.filled())
+        }))?;
         if let Some(target) = &target {
-            chart
-                .draw_series(DashedLineSeries::new([(0.0, target.value), (count, target.value)], 6, 4, GOAL.into()))?
-                .label(target.label)
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], GOAL));
+            chart.draw_series(DashedLineSeries::new(
+                [(0.0, target.value), (count, target.value)],
+                6,
+                4,
+                GOAL.into(),
+            ))?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
-    })
+    };
+    render(title, size, narrow_height(size), &keys, &paint)
 }
 
 /// A small line without axes: one contributor's counted money over the record's span.
@@ -241,16 +376,20 @@ pub struct Diverging<'a> {
 /// follows the number of rows.
 pub fn diverging(title: &str, unit: &str, rows: &[Diverging], sides: (&str, &str), width: u32) -> String {
     let count = rows.len().max(1);
-    let height = 22 * count as u32 + 90;
+    let height = 24 * count as u32 + 90;
     let edge = ceiling(rows.iter().map(|r| r.value.abs()).fold(0.0, f64::max));
     // Row i is drawn between y = count - i - 1 and count - i, so the first row is on top.
     let top = |i: usize| (count - i) as f64;
-    draw(title, (width, height), |root| {
+    let keys = [
+        Key { label: sides.0.to_string(), colour: PAID, swatch: Swatch::Block },
+        Key { label: sides.1.to_string(), colour: COUNTED, swatch: Swatch::Block },
+    ];
+    let paint = |root: &Area, frame: &Frame| -> Result<(), Box<dyn std::error::Error>> {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(52)
+            .x_label_area_size(frame.font * 2 + 8)
+            .y_label_area_size(frame.font * 3)
             .build_cartesian_2d(-edge..edge, 0.0..count as f64)?;
         let label = |y: &f64| {
             let centred = (y - y.floor() - 0.5).abs() < 1e-9;
@@ -262,11 +401,11 @@ pub fn diverging(title: &str, unit: &str, rows: &[Diverging], sides: (&str, &str
             .disable_y_mesh()
             .light_line_style(WHITE)
             .bold_line_style(GRID)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 14))
+            .label_style(("sans-serif", frame.font))
+            .axis_desc_style(("sans-serif", frame.font))
             .y_labels(count * 2 + 1)
             .y_label_formatter(&label)
-            .x_labels(7)
+            .x_labels(if frame.width < 480 { 5 } else { 7 })
             .x_desc(unit)
             .draw()?;
         let side = |negative: bool| {
@@ -275,16 +414,10 @@ pub fn diverging(title: &str, unit: &str, rows: &[Diverging], sides: (&str, &str
                 Rectangle::new([(0.0, top(i) - 0.8), (r.value, top(i) - 0.2)], colour.filled())
             })
         };
-        chart
-            .draw_series(side(true))?
-            .label(sides.0)
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], PAID.filled()));
-        chart
-            .draw_series(side(false))?
-            .label(sides.1)
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], COUNTED.filled()));
+        chart.draw_series(side(true))?;
+        chart.draw_series(side(false))?;
         chart.draw_series(LineSeries::new([(0.0, 0.0), (0.0, count as f64)], BLACK.stroke_width(1)))?;
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
-    })
+    };
+    render(title, (width, height), height, &keys, &paint)
 }

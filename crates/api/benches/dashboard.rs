@@ -23,6 +23,8 @@ fn chrome(events: u64) -> Chrome {
         i18n: Default::default(),
         links: Default::default(),
         today_href: String::new(),
+        synthetic: false,
+        hide_synthetic: false,
     }
 }
 

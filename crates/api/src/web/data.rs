@@ -1129,6 +1129,8 @@ pub struct Records {
     /// The counted figures of the rows shown, added up (the contributor's figure when filtered
     /// by one contributor).
     pub total_eur: String,
+    /// Some rows of the total count with an undisclosed amount: the total is a lower bound.
+    pub partly_undisclosed: bool,
     pub total_usd: String,
     pub parties: Vec<String>,
     pub months: Vec<String>,
@@ -1428,6 +1430,9 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
             }
     };
     let (mut total_eur, mut total_usd) = (0i128, 0i128);
+    // Rows adding money, and rows counting with an undisclosed amount: a total resting only on
+    // undisclosed amounts is unknown ("undisclosed"), never 0.00.
+    let (mut adding, mut undisclosed) = (0usize, 0usize);
     for pledge in state.pledges() {
         let kind = match (pledge.kind, &pledge.contingent_on) {
             (PledgeKind::JointPackage, _) => "joint-package",
@@ -1447,7 +1452,11 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
         // A joint record shown among a member's records counts to the group, not to the member.
         let attributed = filter.party.is_empty() || key == filter.party;
         let contribution = by_pledge.get(pledge.id.as_str()).copied();
+        if contribution.is_some_and(|c| attributed && c.effect == tranche_core::Effect::Undisclosed) {
+            undisclosed = undisclosed.saturating_add(1);
+        }
         if let Some(counted) = contribution.filter(|c| attributed && adds(c)).map(|c| &c.counted) {
+            adding = adding.saturating_add(1);
             let minor = |c: Currency| counted.get(&c).map_or(0, |m| i128::from(m.amount_minor));
             total_eur = total_eur.saturating_add(minor(Currency::EUR));
             total_usd = total_usd.saturating_add(minor(Currency::USD));
@@ -1504,8 +1513,15 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
         rows,
         parties: parties.into_iter().collect(),
         months: months.into_iter().collect(),
-        total_eur: grouped(&minor_decimal(total_eur, Currency::EUR)),
-        total_usd: grouped(&minor_decimal(total_usd, Currency::USD)),
+        total_eur: match (adding, undisclosed) {
+            (0, 1..) => "undisclosed".into(),
+            _ => grouped(&minor_decimal(total_eur, Currency::EUR)),
+        },
+        total_usd: match (adding, undisclosed) {
+            (0, 1..) => "undisclosed".into(),
+            _ => grouped(&minor_decimal(total_usd, Currency::USD)),
+        },
+        partly_undisclosed: adding > 0 && undisclosed > 0,
         dataset: Dataset::new(
             "records",
             vec![

@@ -997,6 +997,7 @@ struct RecordsTable {
     party: String,
     total_eur: String,
     total_usd: String,
+    partly_undisclosed: bool,
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -1028,6 +1029,7 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         party: filter.party.clone(),
         total_eur: view.total_eur,
         total_usd: view.total_usd,
+        partly_undisclosed: view.partly_undisclosed,
     });
     if is_htmx(&headers) {
         return visitor.html(StatusCode::OK, table);
@@ -1294,6 +1296,7 @@ mod tests {
             party: String::new(),
             total_eur: "0.00".into(),
             total_usd: "0.00".into(),
+            partly_undisclosed: false,
         })
     }
 

@@ -298,6 +298,8 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
         i18n: Default::default(),
         links: Default::default(),
         today_href: String::new(),
+        synthetic: false,
+        hide_synthetic: false,
     };
     let (html, _) =
         web::overview_html(ledger, date, chrome).map_err(|e| format!("the overview as of {date} fails: {e}"))?;

@@ -259,8 +259,11 @@ fn the_dashboard_shows_our_months_against_kiel() {
     assert!(
         months.contains("Ukraine Support Tracker, Release 29 (04/2026)") && months.contains("published 2026-08-04")
     );
-    assert!(months.contains("<td>2026-05</td><td class=\"num\">0.00</td><td class=\"num\">not reported</td>"));
-    assert!(months.contains("<td>2025-08</td><td class=\"num\">1,890,375,509.51</td><td class=\"num\">1,883,232,189.84</td><td class=\"num\">7,143,319.67</td>"));
+    assert!(
+        months
+            .contains("<td class=\"date\">2026-05</td><td class=\"num\">0.00</td><td class=\"num\">not reported</td>")
+    );
+    assert!(months.contains("<td class=\"date\">2025-08</td><td class=\"num\">1,890,375,509.51</td><td class=\"num\">1,883,232,189.84</td><td class=\"num\">7,143,319.67</td>"));
     let overview = get("/");
     assert!(overview.contains("id=\"kiel-months\"") && overview.contains("data-release=\"29\""), "{overview}");
     let json: serde_json::Value = serde_json::from_str(&get("/months?format=json")).unwrap();

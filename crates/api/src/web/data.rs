@@ -1323,8 +1323,10 @@ fn pledge_rows(
         why,
         url,
         pledge.source.confidence.to_string(),
-        counted_in(Currency::EUR).map(|m| m.to_decimal_string()).unwrap_or_default(),
-        counted_in(Currency::USD).map(|m| m.to_decimal_string()).unwrap_or_default(),
+        // As on the page: a joint record among a member's records counts to the group, so the
+        // filtered download adds up to the member's figure.
+        counted_in(Currency::EUR).filter(|_| attributed).map(|m| m.to_decimal_string()).unwrap_or_default(),
+        counted_in(Currency::USD).filter(|_| attributed).map(|m| m.to_decimal_string()).unwrap_or_default(),
         rate.as_ref().map(|r| r.rate.clone()).unwrap_or_default(),
         rate.as_ref().map(|r| r.usd_rate.clone()).unwrap_or_default(),
         rate.as_ref().map(|r| r.date.clone()).unwrap_or_default(),

@@ -91,6 +91,10 @@ fn check(exercise: bool) {
                     // A number cell prints its value (30000000), a text cell its text (30000000.00).
                     assert_eq!(got.normalize().to_string(), cell(from_sheet, column), "{at}: not a number cell");
                     amounts_seen += 1;
+                } else if field["type"].as_str() == Some("boolean") && !want.is_empty() {
+                    // A flag is a boolean cell, which LibreOffice prints as TRUE or FALSE.
+                    assert!(got == "TRUE" || got == "FALSE", "{at}: {got:?} is not a boolean cell");
+                    assert_eq!(got.to_lowercase(), want, "{at}");
                 } else {
                     // The CSV export guards formula-like text with a leading apostrophe.
                     let want = want.strip_prefix('\'').filter(|_| !got.starts_with('\'')).unwrap_or(want);

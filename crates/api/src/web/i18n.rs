@@ -231,10 +231,14 @@ fn sources(lang: Lang) -> &'static [(&'static str, &'static str)] {
         Lang::En => &[
             ("en/frame.ftl", include_str!("../../locales/en/frame.ftl")),
             ("en/pages.ftl", include_str!("../../locales/en/pages.ftl")),
+            ("en/figures.ftl", include_str!("../../locales/en/figures.ftl")),
+            ("en/work.ftl", include_str!("../../locales/en/work.ftl")),
         ],
         Lang::Fr => &[
             ("fr/frame.ftl", include_str!("../../locales/fr/frame.ftl")),
             ("fr/pages.ftl", include_str!("../../locales/fr/pages.ftl")),
+            ("fr/figures.ftl", include_str!("../../locales/fr/figures.ftl")),
+            ("fr/work.ftl", include_str!("../../locales/fr/work.ftl")),
         ],
     }
 }

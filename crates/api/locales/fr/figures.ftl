@@ -1,0 +1,1 @@
+# Pages of figures: overview, by month, contributors, records, packages, the Kiel comparison, the charts.

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use tranche_api::web::charts::{self, Diverging, Level, Line};
+use tranche_api::web::i18n::Lang;
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -25,7 +26,7 @@ fn cumulative_chart_with_a_goal_and_a_projection() {
     };
     let goal = Level { label: "Goal: USD 5bn by 2025-12-31", value: 5.0 };
     let svg =
-        charts::cumulative("Cumulative money in USD", "USD bn", &[counted, paid, projection], &[goal], (640, 360));
+        charts::cumulative(Lang::En, "Cumulative money in USD", "USD bn", &[counted, paid, projection], &[goal], (640, 360));
     assert!(svg.contains(r#"role="img""#) && svg.contains("<title>Cumulative money in USD</title>"));
     insta::assert_snapshot!(svg);
 }
@@ -36,7 +37,7 @@ fn monthly_bars_against_a_target() {
         .map(|(l, v)| (l.to_string(), v))
         .into();
     let target = Level { label: "Monthly target EUR 1bn", value: 1.0 };
-    let svg = charts::bars("Money counted each month in EUR", "EUR bn", &bars, Some(target), (640, 360));
+    let svg = charts::bars(Lang::En, "Money counted each month in EUR", "EUR bn", &bars, Some(target), (640, 360));
     insta::assert_snapshot!(svg);
 }
 
@@ -121,8 +122,8 @@ fn every_legend_sits_below_its_plot() {
     let bars: Vec<(String, f64)> = vec![("Aug 25".into(), 1.0), ("Sep 25".into(), 2.0)];
     let rows = [Diverging { label: "NOR", value: 3.0 }, Diverging { label: "DEU", value: -2.0 }];
     let charts = [
-        charts::cumulative("c", "USD bn", &sample_lines(), &goal, (640, 360)),
-        charts::bars("b", "EUR bn", &bars, Some(Level { label: "Monthly target", value: 1.5 }), (640, 360)),
+        charts::cumulative(Lang::En, "c", "USD bn", &sample_lines(), &goal, (640, 360)),
+        charts::bars(Lang::En, "b", "EUR bn", &bars, Some(Level { label: "Monthly target", value: 1.5 }), (640, 360)),
         charts::diverging("d", "EUR m", &rows, ("Below", "Above"), 640),
     ];
     for chart in &charts {
@@ -141,7 +142,7 @@ fn every_legend_sits_below_its_plot() {
 
 #[test]
 fn a_line_at_zero_or_under_another_is_named_not_hidden() {
-    let svg = charts::cumulative("c", "EUR bn", &sample_lines(), &[], (640, 360));
+    let svg = charts::cumulative(Lang::En, "c", "EUR bn", &sample_lines(), &[], (640, 360));
     assert!(svg.contains("Committed: none recorded"), "{svg}");
     assert!(svg.contains("Paid: the same as Counted"), "{svg}");
     let colour = |c: plotters::style::RGBColor| format!("stroke=\"#{:02X}{:02X}{:02X}\"", c.0, c.1, c.2);
@@ -157,7 +158,7 @@ fn a_line_at_zero_or_under_another_is_named_not_hidden() {
 fn chart_text_is_at_least_11_px_where_each_rendering_shows() {
     // The stylesheet shows the wide rendering in a box of 520 px or more, the narrow one below
     // (a phone of 320 px leaves a box of 288 px).
-    let svg = charts::cumulative("c", "EUR bn", &sample_lines(), &[], (640, 360));
+    let svg = charts::cumulative(Lang::En, "c", "EUR bn", &sample_lines(), &[], (640, 360));
     for (svg, smallest_box) in renderings(&svg).into_iter().zip([520.0_f64, 288.0]) {
         let width = attributes(svg, "width")[0];
         let sizes = attributes(svg, "font-size");

@@ -1,5 +1,6 @@
 //! The JSON form of the comparison with a Kiel tracker release (`GET /api/v1/reference/kiel`):
-//! amounts as decimal strings in EUR; `null` where Kiel's release has no figure ("not reported").
+//! amounts as decimal strings in EUR; `null` where Kiel's release has no figure ("not reported")
+//! and where ours is not known (a month after the record's cut-off: "not recorded", never 0).
 
 use serde::Serialize;
 
@@ -18,12 +19,14 @@ pub struct KielReleaseDto {
 }
 
 /// One month: ours counted in the month, Kiel's `nato_purl` (EUR, half-even to the cent), and
-/// ours minus Kiel's; Kiel's and the difference are `null` for a month the release does not cover.
+/// ours minus Kiel's; Kiel's and the difference are `null` for a month the release does not cover,
+/// ours and the difference `null` for a month after the record's cut-off (the date of the newest
+/// record): that month is not recorded yet, which is not 0.
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KielMonthDto {
     pub month: String,
-    pub ours_counted_in_month_eur: String,
+    pub ours_counted_in_month_eur: Option<String>,
     pub kiel_nato_purl_eur: Option<String>,
     pub difference_ours_minus_kiel_eur: Option<String>,
 }

@@ -6,6 +6,8 @@
 use chrono::NaiveDate;
 use plotters::prelude::*;
 
+use super::i18n::{Arg, Lang};
+
 /// One line of a chart: a label, a colour, and (date, value) points, drawn as steps; a dashed
 /// line is a projection, drawn straight from point to point.
 pub struct Line<'a> {
@@ -38,8 +40,15 @@ fn days(date: NaiveDate) -> i32 {
 
 use chrono::Datelike;
 
-fn date_label(day: &i32) -> String {
-    NaiveDate::from_num_days_from_ce_opt(*day).map(|d| d.format("%b %Y").to_string()).unwrap_or_default()
+/// A month on a time axis in `lang`: `Mar 2026`, `mars 2026`.
+fn date_label(lang: Lang, day: i32) -> String {
+    const FR: [&str; 12] =
+        ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+    let Some(date) = NaiveDate::from_num_days_from_ce_opt(day) else { return String::new() };
+    match lang {
+        Lang::En => date.format("%b %Y").to_string(),
+        Lang::Fr => format!("{} {}", FR.get(date.month0() as usize).copied().unwrap_or_default(), date.year()),
+    }
 }
 
 /// The highest value shown, rounded up so the axis ends on a round figure.
@@ -210,7 +219,8 @@ fn narrow_height(size: (u32, u32)) -> u32 {
 /// Cumulative money over time against goals: step lines, dashed projection, goal levels. A line
 /// with nothing recorded (zero throughout) is not drawn over the axis: its legend entry says
 /// "none recorded"; a line equal to one drawn before it says so instead of hiding under it.
-pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], size: (u32, u32)) -> String {
+/// Its legend and axis are in `lang`.
+pub fn cumulative(lang: Lang, title: &str, unit: &str, lines: &[Line], levels: &[Level], size: (u32, u32)) -> String {
     let all = lines.iter().flat_map(|l| l.points.iter());
     let (first, last) = all.clone().fold((i32::MAX, i32::MIN), |(lo, hi), (d, _)| (lo.min(days(*d)), hi.max(days(*d))));
     let (first, last) = if first > last { (0, 1) } else { (first, last.max(first + 1)) };
@@ -222,12 +232,13 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
         let swatch = if line.dashed { Swatch::Dashed } else { Swatch::Line };
         if line.points.iter().all(|(_, v)| *v == 0.0) {
             keys.push(Key {
-                label: format!("{}: none recorded", line.label),
+                label: lang.t_args("chart-none-recorded", &[("line", Arg::from(line.label))]),
                 colour: line.colour,
                 swatch: Swatch::Nothing,
             });
         } else if let Some(same) = drawn.iter().find(|d| d.points == line.points && d.dashed == line.dashed) {
-            let label = format!("{}: the same as {}", line.label, same.label);
+            let label =
+                lang.t_args("chart-same-as", &[("line", Arg::from(line.label)), ("other", Arg::from(same.label))]);
             keys.push(Key { label, colour: line.colour, swatch: Swatch::Nothing });
         } else {
             keys.push(Key { label: line.label.to_string(), colour: line.colour, swatch });
@@ -248,7 +259,7 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
             .label_style(("sans-serif", frame.font))
             .axis_desc_style(("sans-serif", frame.font))
             .x_labels(if frame.width < 480 { 4 } else { 6 })
-            .x_label_formatter(&date_label)
+            .x_label_formatter(&|day: &i32| date_label(lang, *day))
             .y_labels(6)
             .y_desc(unit)
             .draw()?;
@@ -284,10 +295,18 @@ pub fn cumulative(title: &str, unit: &str, lines: &[Line], levels: &[Level], siz
 }
 
 /// Bars per period (labels below) with an optional dashed target level.
-pub fn bars(title: &str, unit: &str, bars: &[(String, f64)], target: Option<Level>, size: (u32, u32)) -> String {
+/// Its legend is in `lang`.
+pub fn bars(
+    lang: Lang,
+    title: &str,
+    unit: &str,
+    bars: &[(String, f64)],
+    target: Option<Level>,
+    size: (u32, u32),
+) -> String {
     let top = bars.iter().map(|(_, v)| *v).chain(target.iter().map(|t| t.value)).fold(0.0, f64::max);
     let count = bars.len().max(1) as f64;
-    let mut keys = vec![Key { label: "Counted in the month".into(), colour: COUNTED, swatch: Swatch::Block }];
+    let mut keys = vec![Key { label: lang.t("chart-counted-in-month"), colour: COUNTED, swatch: Swatch::Block }];
     if let Some(target) = &target {
         keys.push(Key { label: target.label.to_string(), colour: GOAL, swatch: Swatch::Dashed });
     }

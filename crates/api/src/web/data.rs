@@ -15,10 +15,160 @@ use tranche_core::{
 use tranche_io::wire;
 
 use super::charts;
+use super::i18n::{self, Arg, Lang};
 pub use crate::datasets::{ColumnType, CurrencyOf, Dataset, csv_cell, flag, grouped, minor_decimal};
 
 pub fn shown(money: &Money) -> String {
     format!("{} {}", money.currency, grouped(&money.to_decimal_string()))
+}
+
+/// A percentage (a plain decimal) in `lang`: `12.3%`, `12,3 %`.
+pub fn percent(lang: Lang, plain: &str) -> String {
+    match lang {
+        Lang::En => format!("{}%", i18n::decimal(lang, plain)),
+        Lang::Fr => format!("{}\u{A0}%", i18n::decimal(lang, plain)),
+    }
+}
+
+/// A dataset's rows as a page shows them in `lang`: amounts and decimals written the
+/// language's way, the rest as they are.
+pub fn shown_rows(lang: Lang, dataset: &Dataset) -> Vec<Vec<String>> {
+    let cell = |(value, kind): (&String, &ColumnType)| match kind {
+        ColumnType::Amount(_) | ColumnType::Decimal => i18n::decimal(lang, value),
+        _ => value.clone(),
+    };
+    dataset.rows.iter().map(|row| row.iter().zip(&dataset.types).map(cell).collect()).collect()
+}
+
+/// A month on a chart's axis in `lang`, short: `Mar 26`, `mars 26`.
+fn month_label(lang: Lang, month: YearMonth) -> String {
+    const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const FR: [&str; 12] =
+        ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+    let names = match lang {
+        Lang::En => EN,
+        Lang::Fr => FR,
+    };
+    let name = usize::try_from(month.month).ok().and_then(|m| m.checked_sub(1)).and_then(|i| names.get(i)).copied().unwrap_or_default();
+    format!("{name} {:02}", month.year.rem_euclid(100))
+}
+
+/// A word of the record (a status, a package state, a kind of record, a confidence, a filter
+/// value) as a page shows it in `lang`; the machine-readable attributes and downloads keep the
+/// word itself. A word not listed here is shown as it is.
+pub fn word(lang: Lang, text: &str) -> String {
+    match text {
+        "announced" => lang.t("word-announced"),
+        "committed" => lang.t("word-committed"),
+        "part-paid" => lang.t("word-part-paid"),
+        "paid" => lang.t("word-paid"),
+        "withdrawn" => lang.t("word-withdrawn"),
+        "superseded" => lang.t("word-superseded"),
+        "participating" => lang.t("word-participating"),
+        "declined" => lang.t("word-declined"),
+        "non-participation" => lang.t("word-non-participation"),
+        "deferred" => lang.t("word-deferred"),
+        "draft" => lang.t("word-draft"),
+        "proposed" => lang.t("word-proposed"),
+        "approved" => lang.t("word-approved"),
+        "open" => lang.t("word-open"),
+        "funded" => lang.t("word-funded"),
+        "contracted" => lang.t("word-contracted"),
+        "delivering" => lang.t("word-delivering"),
+        "delivered" => lang.t("word-delivered"),
+        "closed" => lang.t("word-closed"),
+        "cancelled" => lang.t("word-cancelled"),
+        "pledge" => lang.t("word-pledge"),
+        "joint-package" => lang.t("word-joint-package"),
+        "contingent" => lang.t("word-contingent"),
+        "participation" => lang.t("word-participation"),
+        "target" => lang.t("word-target"),
+        "yes" => lang.t("word-yes"),
+        "no" => lang.t("word-no"),
+        "undisclosed" => lang.t("word-undisclosed"),
+        "remainder" => lang.t("word-remainder"),
+        "apart" => lang.t("word-apart"),
+        "monthly-run-rate" => lang.t("word-monthly-run-rate"),
+        "cumulative-goal" => lang.t("word-cumulative-goal"),
+        "annual-need" => lang.t("word-annual-need"),
+        "confirmed" => lang.t("word-confirmed"),
+        "reported" => lang.t("word-reported"),
+        "uncertain" => lang.t("word-uncertain"),
+        "announced (contingent)" => lang.t("word-announced-contingent"),
+        "joint-package total" => lang.t("word-joint-package-total"),
+        other => other.to_string(),
+    }
+}
+
+/// The overview's funnel as shown in `lang`: each stage's name, definition, amount and share.
+pub struct FunnelView {
+    pub currency: Currency,
+    pub stages: Vec<StageView>,
+}
+
+pub struct StageView {
+    pub key: &'static str,
+    pub label: String,
+    pub definition: String,
+    pub shown: String,
+    /// The plain decimal (for `data-value`); empty when none is recorded.
+    pub plain: String,
+    pub percent: String,
+    pub bar: String,
+}
+
+/// A funnel stage's name and definition in `lang`.
+fn stage_words(lang: Lang, key: &str) -> (String, String) {
+    match key {
+        "pledged" => (lang.t("funnel-pledged"), lang.t("funnel-pledged-definition")),
+        "committed" => (lang.t("funnel-committed"), lang.t("funnel-committed-definition")),
+        "paid" => (lang.t("funnel-paid"), lang.t("funnel-paid-definition")),
+        "allocated" => (lang.t("funnel-allocated"), lang.t("funnel-allocated-definition")),
+        "contracted" => (lang.t("funnel-contracted"), lang.t("funnel-contracted-definition")),
+        "disbursed" => (lang.t("funnel-disbursed"), lang.t("funnel-disbursed-definition")),
+        "delivered" => (lang.t("funnel-delivered"), lang.t("funnel-delivered-definition")),
+        other => (other.to_string(), String::new()),
+    }
+}
+
+/// The funnel's stages in `lang`, its amounts and shares written the language's way.
+pub fn funnel_view(lang: Lang, funnel: &super::glance::Funnel) -> FunnelView {
+    let pledged = funnel.stage("pledged").and_then(|s| s.amount_minor).filter(|p| *p > 0);
+    let stages = (funnel.stages.iter())
+        .map(|stage| {
+            let (label, definition) = stage_words(lang, stage.key);
+            let share = match (stage.amount_minor, pledged) {
+                (Some(a), Some(b)) => a as f64 / b as f64,
+                _ => 0.0,
+            };
+            let percent = match (stage.amount_minor, pledged) {
+                (Some(_), Some(_)) => percent(lang, &format!("{:.1}", share * 100.0)),
+                _ => "—".to_string(),
+            };
+            let title =
+                lang.t_args("funnel-bar-title", &[("stage", label.as_str().into()), ("percent", percent.as_str().into())]);
+            StageView {
+                key: stage.key,
+                shown: (stage.amount_minor)
+                    .map(|minor| i18n::money_minor(lang, minor, funnel.currency))
+                    .unwrap_or_else(|| lang.t("none-recorded")),
+                plain: stage.plain.clone(),
+                bar: charts::funding_bar(&title, share),
+                percent,
+                label,
+                definition,
+            }
+        })
+        .collect();
+    FunnelView { currency: funnel.currency, stages }
+}
+
+/// A reason as HTML, each "(rule N)" (French "(règle N)") a link to the rule on `/rules`.
+pub fn rule_links(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::En => super::rules::links(text),
+        Lang::Fr => super::rules::links(&text.replace("(règle ", "(rule ")).replace("\">rule ", "\">règle "),
+    }
 }
 
 /// Billions, for a chart's axis (approximate by nature; tables carry the exact figures).
@@ -98,8 +248,8 @@ pub struct GoalProjection {
     pub sentence: String,
 }
 
-/// The open goals of a targets report, projected at the trailing 3-month rate.
-fn goal_projections(report: &targets::TargetsReport) -> Vec<GoalProjection> {
+/// The open goals of a targets report, projected at the trailing 3-month rate, said in `lang`.
+fn goal_projections(lang: Lang, report: &targets::TargetsReport) -> Vec<GoalProjection> {
     let dto = tranche_io::targets_wire::TargetsReportDto::from(report);
     dto.targets
         .iter()
@@ -107,28 +257,36 @@ fn goal_projections(report: &targets::TargetsReport) -> Vec<GoalProjection> {
         .filter_map(|t| {
             let at_rate =
                 t.projected.as_ref()?.at_trailing_rates.iter().find(|r| r.window_months == PROJECTION_WINDOW_MONTHS)?;
-            let money = |plain: &str| format!("{} {}", t.currency, grouped(plain));
+            let money = |plain: &str| match lang {
+                Lang::En => format!("{} {}", t.currency, i18n::decimal(lang, plain)),
+                Lang::Fr => format!("{}\u{A0}{}", i18n::decimal(lang, plain), t.currency),
+            };
             let still_needed = t.still_needed.clone().unwrap_or_default();
             let required = t.required_per_month.clone().unwrap_or_default();
             let reached_date = at_rate.reached.date.clone().unwrap_or_default();
+            let on = Arg::from(reached_date.as_str());
             let reached = match at_rate.reached.kind.as_str() {
-                "on" => format!("it would be reached on {reached_date}"),
-                "later-than" => format!("it would be reached later than {reached_date}"),
-                _ => "never at this rate".to_string(),
+                "on" => lang.t_args("projection-reached-on", &[("date", on)]),
+                "later-than" => lang.t_args("projection-reached-later", &[("date", on)]),
+                _ => lang.t("projection-never"),
             };
             let kind = match t.kind.as_str() {
-                "annual-need" => format!("annual need for {}", t.date.get(..4).unwrap_or_default()),
-                _ => "cumulative goal".to_string(),
+                "annual-need" => lang.t_args("projection-annual-need", &[("year", t.date.get(..4).unwrap_or_default().into())]),
+                _ => lang.t("projection-cumulative-goal"),
             };
-            let sentence = format!(
-                "Projection for {} ({kind}, {} by {}): {} still needed, which requires {} a month to its date; \
-                 at the trailing {PROJECTION_WINDOW_MONTHS}-month rate of {} a month, {reached}.",
-                t.id,
-                money(&t.amount),
-                t.date,
-                money(&still_needed),
-                money(&required),
-                money(&at_rate.per_month),
+            let sentence = lang.t_args(
+                "projection-sentence",
+                &[
+                    ("target", t.id.as_str().into()),
+                    ("kind", kind.into()),
+                    ("amount", money(&t.amount).into()),
+                    ("date", t.date.as_str().into()),
+                    ("still-needed", money(&still_needed).into()),
+                    ("required", money(&required).into()),
+                    ("months", Arg::Count(i64::from(PROJECTION_WINDOW_MONTHS))),
+                    ("rate", money(&at_rate.per_month).into()),
+                    ("reached", reached.into()),
+                ],
             );
             Some(GoalProjection {
                 target: t.id.clone(),
@@ -156,6 +314,7 @@ struct ProjectedLine {
 /// trailing 3-month rate to `horizon`, and for each open goal in that currency the line its
 /// required monthly rate follows to its date. Approximate by nature (f64 billions, for the eye).
 fn projection_lines(
+    lang: Lang,
     report: &targets::TargetsReport,
     currency: Currency,
     as_of: NaiveDate,
@@ -172,7 +331,7 @@ fn projection_lines(
         let ahead = months((horizon - as_of).num_days().max(0));
         let end = billions(now_minor, currency) + billions(i128::from(rate.per_month.amount_minor), currency) * ahead;
         lines.push(ProjectedLine {
-            label: format!("Projection at the {PROJECTION_WINDOW_MONTHS}-month rate"),
+            label: lang.t_args("chart-projection", &[("months", Arg::Count(i64::from(PROJECTION_WINDOW_MONTHS)))]),
             colour: charts::PROJECTION,
             points: vec![(as_of, billions(now_minor, currency)), (horizon.max(as_of), end)],
         });
@@ -184,7 +343,7 @@ fn projection_lines(
         }
         let end = now_minor + i128::from(still_needed.amount_minor);
         lines.push(ProjectedLine {
-            label: format!("Required for {} (projection)", row.id),
+            label: lang.t_args("chart-required", &[("target", row.id.to_string().into())]),
             colour: charts::REQUIRED,
             points: vec![(as_of, billions(now_minor, currency)), (row.date.max(as_of), billions(end, currency))],
         });
@@ -207,7 +366,9 @@ pub(super) fn next_month(month: YearMonth) -> YearMonth {
     }
 }
 
+/// The overview's figures, its words and numbers in `lang` (its datasets stay plain).
 pub fn overview(
+    lang: Lang,
     state: &State,
     rates: &RateTable,
     currencies: &[Currency],
@@ -242,9 +403,9 @@ pub fn overview(
 
     let headline = Headline {
         as_of: as_of.to_string(),
-        eur: total(Currency::EUR).map(|m| shown(&m)).unwrap_or_default(),
+        eur: total(Currency::EUR).map(|m| i18n::money(lang, &m)).unwrap_or_default(),
         eur_plain: total(Currency::EUR).map(|m| m.to_decimal_string()).unwrap_or_default(),
-        usd: total(Currency::USD).map(|m| shown(&m)).unwrap_or_default(),
+        usd: total(Currency::USD).map(|m| i18n::money(lang, &m)).unwrap_or_default(),
         usd_plain: total(Currency::USD).map(|m| m.to_decimal_string()).unwrap_or_default(),
         contributors: summary.contributors,
         undisclosed: summary.undisclosed,
@@ -282,8 +443,14 @@ pub fn overview(
             }
         };
         let label = match target.kind {
-            TargetKind::CumulativeGoal => format!("Goal: {} by {}", shown(&target.amount), target.date),
-            _ => format!("Need for {}: {}", target.date.year(), shown(&target.amount)),
+            TargetKind::CumulativeGoal => lang.t_args(
+                "goal-label-cumulative",
+                &[("amount", i18n::money(lang, &target.amount).into()), ("date", target.date.to_string().into())],
+            ),
+            _ => lang.t_args(
+                "goal-label-annual",
+                &[("year", target.date.year().to_string().into()), ("amount", i18n::money(lang, &target.amount).into())],
+            ),
         };
         if target.amount.currency == cumulative_currency {
             // An annual need is drawn where the cumulative total meets it: the total on 31
@@ -302,14 +469,14 @@ pub fn overview(
         let met_percent = row
             .and_then(|r| r.counted)
             .filter(|_| goal > 0)
-            .map(|counted| format!("{:.1}%", 100.0 * counted.amount_minor as f64 / goal as f64));
+            .map(|counted| percent(lang, &format!("{:.1}", 100.0 * counted.amount_minor as f64 / goal as f64)));
         let required_per_month = row.and_then(|r| match &r.status {
-            TargetStatus::Open { required_per_month, .. } => Some(shown(required_per_month)),
+            TargetStatus::Open { required_per_month, .. } => Some(i18n::money(lang, required_per_month)),
             _ => None,
         });
         goals.push(GoalRow {
             label,
-            amount: shown(&target.amount),
+            amount: i18n::money(lang, &target.amount),
             date: target.date.to_string(),
             reached: reached.map(|d| d.to_string()),
             source: SourceView::of(target.source.url.as_deref().unwrap_or_default()),
@@ -330,11 +497,14 @@ pub fn overview(
     let window_start = as_of.checked_sub_months(chrono::Months::new(PROJECTION_WINDOW_MONTHS)).unwrap_or(as_of);
     let projection_left_out = match cutoff {
         Some(cutoff) if cutoff > window_start => None,
-        _ => Some(format!(
-            "No projection: the record holds nothing in the trailing {PROJECTION_WINDOW_MONTHS} months to {as_of} \
-             (its latest record is {}), so a rate from them would be a rate of no records, not of no money.",
-            cutoff.map_or_else(|| "none".to_string(), |d| format!("of {d}"))
-        )),
+        _ => {
+            let months = ("months", Arg::Count(i64::from(PROJECTION_WINDOW_MONTHS)));
+            let as_of = ("as-of", Arg::from(as_of.to_string()));
+            Some(match cutoff {
+                Some(d) => lang.t_args("projection-left-out", &[months, as_of, ("latest", d.to_string().into())]),
+                None => lang.t_args("projection-left-out-no-record", &[months, as_of]),
+            })
+        }
     };
     let report = report.filter(|_| projection_left_out.is_none());
     let drawn_to = cutoff.unwrap_or(as_of);
@@ -343,7 +513,7 @@ pub fn overview(
         .iter()
         .flat_map(|r| &r.run_rates)
         .find(|r| r.window_months == PROJECTION_WINDOW_MONTHS && r.per_month.currency == cumulative_currency)
-        .map(|r| shown(&r.per_month))
+        .map(|r| i18n::money(lang, &r.per_month))
         .unwrap_or_default();
     let line = |label, colour, measure: usize| charts::Line {
         label,
@@ -351,25 +521,27 @@ pub fn overview(
         points: points.iter().map(|p| (p.date, billions(p.values[measure], cumulative_currency))).collect(),
         dashed: false,
     };
+    let words = [lang.t("chart-counted"), lang.t("chart-committed"), lang.t("chart-paid")];
     let mut lines = vec![
-        line("Counted", charts::COUNTED, COUNTED),
-        line("Committed", charts::COMMITTED, COMMITTED),
-        line("Paid", charts::PAID, PAID),
+        line(&words[0], charts::COUNTED, COUNTED),
+        line(&words[1], charts::COMMITTED, COMMITTED),
+        line(&words[2], charts::PAID, PAID),
     ];
     for l in &mut lines {
         l.points.push((drawn_to, l.points.last().map_or(0.0, |p| p.1)));
     }
     let projected = match &report {
-        Some(report) => projection_lines(report, cumulative_currency, as_of, now[COUNTED], horizon),
+        Some(report) => projection_lines(lang, report, cumulative_currency, as_of, now[COUNTED], horizon),
         None => Vec::new(),
     };
     for line in &projected {
         lines.push(charts::Line { label: &line.label, colour: line.colour, points: line.points.clone(), dashed: true });
     }
     let level_refs: Vec<charts::Level> = levels.iter().map(|(l, v)| charts::Level { label: l, value: *v }).collect();
-    let unit = format!("{cumulative_currency} bn");
+    let unit = lang.t_args("chart-unit-bn", &[("currency", cumulative_currency.to_string().into())]);
     let cumulative_svg = charts::cumulative(
-        &format!("Cumulative money in {cumulative_currency}: counted, committed, paid, against the goals"),
+        lang,
+        &lang.t_args("chart-cumulative-title", &[("currency", cumulative_currency.to_string().into())]),
         &unit,
         &lines,
         &level_refs,
@@ -393,16 +565,15 @@ pub fn overview(
     let counted_in = |month: &YearMonth| counted_in_month(month, monthly_currency);
     let bars: Vec<(String, f64)> = shown_months
         .iter()
-        .map(|m| {
-            let label = month_end(*m).format("%b %y").to_string();
-            (label, billions(counted_in(m), monthly_currency))
-        })
+        .map(|m| (month_label(lang, *m), billions(counted_in(m), monthly_currency)))
         .collect();
     let target_amount = monthly.filter(|t| t.amount.currency == monthly_currency).map(|t| t.amount);
-    let target_label = target_amount.map(|m| format!("Monthly target {}", shown(&m)));
+    let target_label =
+        target_amount.map(|m| lang.t_args("chart-monthly-target", &[("amount", i18n::money(lang, &m).into())]));
     let monthly_svg = charts::bars(
-        &format!("Money counted each month in {monthly_currency}"),
-        &format!("{monthly_currency} bn"),
+        lang,
+        &lang.t_args("chart-monthly-title", &[("currency", monthly_currency.to_string().into())]),
+        &lang.t_args("chart-unit-bn", &[("currency", monthly_currency.to_string().into())]),
         &bars,
         target_amount
             .zip(target_label.as_deref())
@@ -473,10 +644,10 @@ pub fn overview(
         cumulative_currency: cumulative_currency.to_string(),
         monthly_svg,
         monthly_currency: monthly_currency.to_string(),
-        monthly_target: target_amount.map(|m| shown(&m)),
+        monthly_target: target_amount.map(|m| i18n::money(lang, &m)),
         run_rate,
         goals,
-        projections: report.as_ref().map(goal_projections).unwrap_or_default(),
+        projections: report.as_ref().map(|r| goal_projections(lang, r)).unwrap_or_default(),
         projection_error,
         projection_left_out,
         months,
@@ -498,7 +669,7 @@ pub(super) fn leak(name: String) -> &'static str {
 
 pub struct Column {
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub numeric: bool,
     pub next_dir: &'static str,
 }
@@ -553,8 +724,9 @@ impl SortOrder {
     }
 }
 
-pub fn contributor_columns(order: SortOrder) -> Vec<Column> {
-    let column = |key: &'static str, label, numeric| {
+/// The contributors table's columns, headed in `lang`.
+pub fn contributor_columns(lang: Lang, order: SortOrder) -> Vec<Column> {
+    let column = |key: &'static str, label: String, numeric| {
         let current = SORT_KEYS.iter().any(|(n, k)| *n == key && *k == order.key);
         let next_dir = match (current, order.ascending, numeric) {
             (true, true, _) => "desc",
@@ -565,15 +737,15 @@ pub fn contributor_columns(order: SortOrder) -> Vec<Column> {
         Column { key, label, numeric, next_dir }
     };
     vec![
-        column("party", "Contributor", false),
-        column("status", "Participation", false),
-        column("counted", "Counted EUR", true),
-        Column { key: "", label: "Counted USD", numeric: true, next_dir: "" },
-        column("committed", "Committed EUR", true),
-        column("paid", "Paid EUR", true),
-        column("share", "Share of total", true),
-        column("per_gdp", "Per GDP", true),
-        Column { key: "", label: "Over time", numeric: false, next_dir: "" },
+        column("party", lang.t("contributors-col-contributor"), false),
+        column("status", lang.t("contributors-col-participation"), false),
+        column("counted", lang.t("contributors-col-counted-eur"), true),
+        Column { key: "", label: lang.t("contributors-col-counted-usd"), numeric: true, next_dir: "" },
+        column("committed", lang.t("contributors-col-committed-eur"), true),
+        column("paid", lang.t("contributors-col-paid-eur"), true),
+        column("share", lang.t("contributors-col-share"), true),
+        column("per_gdp", lang.t("contributors-col-per-gdp"), true),
+        Column { key: "", label: lang.t("contributors-col-over-time"), numeric: false, next_dir: "" },
     ]
 }
 
@@ -639,7 +811,9 @@ pub struct ContributorsTable {
     pub dataset: Dataset,
 }
 
+/// The contributors table, its cells in `lang` (its dataset stays plain).
 pub fn contributors(
+    lang: Lang,
     state: &State,
     rates: &RateTable,
     as_of: NaiveDate,
@@ -676,10 +850,12 @@ pub fn contributors(
         let now = own.last().map_or([0; 3], |p| p.values);
         let now_usd = flows_usd.of(&key, as_of).last().map_or([0; 3], |p| p.values);
         let party = PartyId::parse(&key).ok().and_then(|id| state.parties.get(&id));
-        let name = match party {
+        let name_in = |lang: Lang| match party {
             Some(party) => party.name.to_string(),
-            None => format!("{} (joint)", key.replace('+', ", ")),
+            None => lang.t_args("contributors-joint-name", &[("members", key.replace('+', ", ").into())]),
         };
+        let name = name_in(lang);
+        let dataset_name = name_in(Lang::En);
         let participation = PartyId::parse(&key).ok().and_then(|id| state.participation_on(&id, as_of));
         let share = if total_eur > 0 { counted(eur) as f64 / total_eur as f64 } else { 0.0 };
         let gdp = party.and_then(|p| p.gdp_2021_bn_eur).and_then(|g| g.to_string().parse::<f64>().ok());
@@ -689,20 +865,20 @@ pub fn contributors(
         let status = participation.map(|r| r.change.status.to_string()).unwrap_or_default();
         let row = ContributorRow {
             name: name.clone(),
-            status: status.clone(),
+            status: word(lang, &status),
             status_date: participation.map(|r| r.change.date.to_string()).unwrap_or_default(),
             source: SourceView::of(participation.and_then(|r| r.source.url.as_deref()).unwrap_or_default()),
             declined: participation.is_some_and(|r| r.change.status.is_declined()),
-            counted_eur: grouped(&counted_cell(eur)),
-            counted_usd: grouped(&counted_cell(usd)),
-            committed_eur: grouped(&reported_cell(now[COMMITTED], eur)),
-            paid_eur: grouped(&reported_cell(now[PAID], eur)),
+            counted_eur: i18n::decimal(lang, &counted_cell(eur)),
+            counted_usd: i18n::decimal(lang, &counted_cell(usd)),
+            committed_eur: i18n::decimal(lang, &reported_cell(now[COMMITTED], eur)),
+            paid_eur: i18n::decimal(lang, &reported_cell(now[PAID], eur)),
             share: match undisclosed {
                 true => String::new(),
-                false => format!("{:.2}%", share * 100.0),
+                false => percent(lang, &format!("{:.2}", share * 100.0)),
             },
             per_gdp: match (undisclosed, per_gdp) {
-                (false, Some(r)) => format!("{:.3}%", r * 100.0),
+                (false, Some(r)) => percent(lang, &format!("{:.3}", r * 100.0)),
                 _ => "—".into(),
             },
             undisclosed,
@@ -711,15 +887,19 @@ pub fn contributors(
             counts: amounts.is_some(),
             uncertain: ground.uncertain,
             synthetic: ground.synthetic,
-            spark: charts::sparkline(&format!("{name}: counted EUR over time"), &spark_points, (first, as_of)),
+            spark: charts::sparkline(
+                &lang.t_args("contributors-spark-title", &[("name", name.as_str().into())]),
+                &spark_points,
+                (first, as_of),
+            ),
             sort: (counted(eur), now[COMMITTED], now[PAID], share, per_gdp.unwrap_or(-1.0)),
             records_href: format!("/records?party={}", key.replace('+', "%2B")),
             key: key.clone(),
         };
         dataset_rows.push(vec![
             key,
-            name,
-            row.status.clone(),
+            dataset_name,
+            status,
             row.status_date.clone(),
             participation.and_then(|r| r.source.url.as_deref()).unwrap_or_default().to_string(),
             counted_cell(eur),
@@ -826,7 +1006,7 @@ pub struct RecordPackageLine {
 
 /// The packages the record's pledges name, dated on or before `as_of`, in the order of their
 /// first record, each with its records.
-pub fn record_packages(state: &State, as_of: NaiveDate) -> Vec<RecordPackage> {
+pub fn record_packages(lang: Lang, state: &State, as_of: NaiveDate) -> Vec<RecordPackage> {
     let mut named: Vec<RecordPackage> = Vec::new();
     for pledge in state.pledges().iter().filter(|p| p.date <= as_of) {
         let Some(package) = &pledge.package else { continue };
@@ -834,19 +1014,22 @@ pub fn record_packages(state: &State, as_of: NaiveDate) -> Vec<RecordPackage> {
             record: pledge.id.to_string(),
             date: pledge.date.to_string(),
             kind: match pledge.kind {
-                PledgeKind::JointPackage => "joint-package total".to_string(),
-                _ => "pledge".to_string(),
+                PledgeKind::JointPackage => lang.t("word-joint-package-total"),
+                _ => lang.t("word-pledge"),
             },
             contributor: pledge.contributor.key(),
-            amount: pledge.amount_as_of(as_of).map(|m| shown(&m)).unwrap_or_else(|| "undisclosed".into()),
-            status: pledge.status.to_string(),
+            amount: pledge
+                .amount_as_of(as_of)
+                .map(|m| i18n::money(lang, &m))
+                .unwrap_or_else(|| lang.t("word-undisclosed")),
+            status: word(lang, pledge.status.as_str()),
             source: SourceView::of(pledge.source.url.as_deref().unwrap_or_default()),
         };
         match named.iter_mut().find(|n| n.id == package.as_str()) {
             Some(known) => known.records.push(line),
             None => named.push(RecordPackage {
                 id: package.to_string(),
-                on_ledger: state.packages.get(package).map(|p| p.state.to_string()),
+                on_ledger: state.packages.get(package).map(|p| word(lang, p.state.as_str())),
                 records: vec![line],
             }),
         }
@@ -873,7 +1056,8 @@ pub struct Packages {
     pub dataset: Dataset,
 }
 
-pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
+/// The packages page, its cells in `lang` (its dataset stays plain).
+pub fn packages(lang: Lang, state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
     let currency = state.mechanism.as_ref().map(|m| m.package_currency);
     let mut pipeline = currency.map(|c| wire::pipeline(state, c, as_of)).unwrap_or_default();
     pipeline.retain(|row| row.state != PackageState::Cancelled.as_str());
@@ -881,8 +1065,9 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
     let pipeline_minor: i128 = pipeline.iter().filter_map(|row| minor_of(&row.money)).sum();
     let pipeline_count: usize = pipeline.iter().map(|row| row.packages).sum();
     for row in &mut pipeline {
-        row.money = grouped(&row.money);
-        row.mean_days = row.mean_days.take().or(Some("—".into()));
+        row.money = i18n::decimal(lang, &row.money);
+        row.mean_days = Some(row.mean_days.take().map_or_else(|| "—".into(), |days| i18n::decimal(lang, &days)));
+        row.state = word(lang, &row.state);
     }
     let dtos = wire::packages(state, reader);
     let mut views = Vec::new();
@@ -894,26 +1079,29 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
             (Some(price), Some(allocated)) if price > 0.0 => allocated / price,
             _ => 0.0,
         };
-        let coverage =
-            p.coverage_percent.as_ref().map(|c| format!("{c}% funded")).unwrap_or_else(|| "no price yet".into());
+        let coverage = match &p.coverage_percent {
+            Some(c) => lang.t_args("package-funded", &[("percent", percent(lang, c).into())]),
+            None => lang.t("package-no-price"),
+        };
         let is_cancelled = p.state == PackageState::Cancelled.as_str();
         if !is_cancelled {
             paid_minor += minor_of(&p.paid).unwrap_or(0);
         }
         let into = if is_cancelled { &mut cancelled } else { &mut views };
+        let title = lang.t_args("package-bar-title", &[("package", p.package.as_str().into()), ("coverage", coverage.as_str().into())]);
         into.push(PackageView {
-            paid: grouped(&p.paid),
+            paid: i18n::decimal(lang, &p.paid),
             paid_plain: p.paid.clone(),
             id: p.package.clone(),
             name: p.name.clone(),
-            state: p.state.clone(),
-            price: p.price.as_deref().map(grouped).unwrap_or_else(|| "—".into()),
-            allocated: grouped(&p.allocated),
-            bar: charts::funding_bar(&format!("Package {}: {coverage}", p.package), share),
+            state: word(lang, &p.state),
+            price: p.price.as_deref().map(|price| i18n::decimal(lang, price)).unwrap_or_else(|| "—".into()),
+            allocated: i18n::decimal(lang, &p.allocated),
+            bar: charts::funding_bar(&title, share),
             coverage,
-            disbursed: grouped(&p.disbursed),
-            delivered: grouped(&p.delivered),
-            history: p.history.clone(),
+            disbursed: i18n::decimal(lang, &p.disbursed),
+            delivered: i18n::decimal(lang, &p.delivered),
+            history: p.history.iter().map(|(step, date)| (word(lang, step), date.clone())).collect(),
             lines: p
                 .lines
                 .iter()
@@ -958,13 +1146,13 @@ pub fn packages(state: &State, reader: Reader, as_of: NaiveDate) -> Packages {
     }
     let in_currency = |minor: i128| currency.map(|c| minor_decimal(minor, c)).unwrap_or_default();
     Packages {
-        named: record_packages(state, as_of),
+        named: record_packages(lang, state, as_of),
         currency: currency.map(|c| c.to_string()).unwrap_or_default(),
         pipeline,
-        pipeline_total: (pipeline_count, grouped(&in_currency(pipeline_minor))),
+        pipeline_total: (pipeline_count, i18n::decimal(lang, &in_currency(pipeline_minor))),
         packages: views,
         cancelled,
-        paid_total: (grouped(&in_currency(paid_minor)), in_currency(paid_minor)),
+        paid_total: (i18n::decimal(lang, &in_currency(paid_minor)), in_currency(paid_minor)),
         dataset: Dataset::new("packages", columns, rows),
     }
 }
@@ -1082,43 +1270,43 @@ impl RecordFilter {
 
 /// Whether and how a money record counts on `as_of` (docs/COUNTING.md), as a category and a
 /// sentence: counts, remainder, undisclosed, apart, superseded, withdrawn, later.
+/// The sentence is in `lang` (English in the downloads).
 fn reason(
+    lang: Lang,
     state: &State,
     pledge: &Pledge,
     as_of: NaiveDate,
     members: &BTreeSet<(&str, &PartyId)>,
 ) -> (&'static str, String) {
     if pledge.date > as_of {
-        return ("later", "Not yet: dated after the as-of date".into());
+        return ("later", lang.t("reason-later"));
     }
     if let Some((by, on)) = pledge.superseded.as_ref().filter(|(_, on)| *on <= as_of) {
-        return ("superseded", format!("Does not count: superseded by {by} on {on} (rule 1)"));
+        let args = [("by", Arg::from(by.to_string())), ("date", Arg::from(on.to_string()))];
+        return ("superseded", lang.t_args("reason-superseded", &args));
     }
     if let Some(on) = pledge.withdrawn_on.filter(|on| *on <= as_of) {
-        return ("withdrawn", format!("Does not count: withdrawn on {on} (rule 1)"));
+        return ("withdrawn", lang.t_args("reason-withdrawn", &[("date", on.to_string().into())]));
     }
     if state.is_pending_contingent(pledge, as_of) {
         let trigger = pledge.contingent_on.clone().unwrap_or_default();
-        return ("apart", format!("Counted apart: waits for the trigger '{trigger}' (rule 8)"));
+        return ("apart", lang.t_args("reason-apart", &[("trigger", trigger.to_string().into())]));
     }
     if pledge.amount_as_of(as_of).is_none() {
-        return ("undisclosed", "Counts as a contributor; the amount is undisclosed (rule 4)".into());
+        return ("undisclosed", lang.t("reason-undisclosed"));
     }
     if pledge.kind == PledgeKind::JointPackage {
-        let package = pledge.package.as_ref().map(|p| format!(" for package {p}")).unwrap_or_default();
-        return ("remainder", format!("Counts only its remainder over its members' own pledges{package} (rule 3)"));
+        return ("remainder", match &pledge.package {
+            Some(p) => lang.t_args("reason-remainder-package", &[("package", p.to_string().into())]),
+            None => lang.t("reason-remainder"),
+        });
     }
     if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties())
         && members.contains(&(package.as_str(), party))
     {
-        return (
-            "yes",
-            format!(
-                "Counts in full (rule 1); a member's share, subtracted from the joint total of package {package} (rule 3)"
-            ),
-        );
+        return ("yes", lang.t_args("reason-member-share", &[("package", package.to_string().into())]));
     }
-    ("yes", "Counts in full (rule 1)".into())
+    ("yes", lang.t("reason-counts"))
 }
 
 pub struct Records {
@@ -1225,12 +1413,14 @@ fn adds(contribution: &tranche_core::Contribution) -> bool {
 }
 
 /// A counted figure for display: grouped, without its currency (the column names it).
-fn counted_cell(money: Option<&Money>) -> String {
-    money.map(|m| grouped(&m.to_decimal_string())).unwrap_or_default()
+fn counted_cell(lang: Lang, money: Option<&Money>) -> String {
+    money.map(|m| i18n::decimal(lang, &m.to_decimal_string())).unwrap_or_default()
 }
 
-/// A money record as the records page shows it: the display row and the dataset row.
+/// A money record as the records page shows it: the display row (in `lang`) and the dataset row.
+#[allow(clippy::too_many_arguments)]
 fn pledge_rows(
+    lang: Lang,
     state: &State,
     rates: &RateTable,
     pledge: &Pledge,
@@ -1244,7 +1434,8 @@ fn pledge_rows(
         (_, Some(_)) => "contingent",
         _ => "pledge",
     };
-    let (category, mut why) = reason(state, pledge, as_of, members);
+    let (category, mut why) = reason(Lang::En, state, pledge, as_of, members);
+    let mut shown_why = reason(lang, state, pledge, as_of, members).1;
     let member_share = category == "yes" && why.contains("a member's share");
     let amount = pledge.amount_as_of(as_of);
     let url = pledge.source.url.clone().map(String::from).unwrap_or_default();
@@ -1253,6 +1444,7 @@ fn pledge_rows(
         PledgeStatus::Announced if pledge.contingent_on.is_some() => "announced (contingent)".to_string(),
         status => status.to_string(),
     };
+    let shown_status = word(lang, &status);
     let rate = amount.filter(|_| pledge.date <= as_of).map(|m| rate_used(rates, &m, pledge.date));
     // What counts to the contributor: the contribution of the counting rules, when it adds to
     // the figures (counted or a remainder).
@@ -1262,36 +1454,48 @@ fn pledge_rows(
         && let (Some(total), Some(left)) =
             (c.converted.as_ref().and_then(|t| t.get(&Currency::USD)), counted_in(Currency::USD))
     {
-        why = format!(
-            "Counts only its remainder to {}: its total, {}, less its members' own pledges{}, leaves {} (rule 3)",
-            pledge.contributor.key(),
-            shown(total),
-            pledge.package.as_ref().map(|p| format!(" for package {p}")).unwrap_or_default(),
-            shown(left),
-        );
+        let remainder = |lang: Lang| {
+            let args = [
+                ("group", Arg::from(pledge.contributor.key())),
+                ("total", Arg::from(i18n::money(lang, total))),
+                ("left", Arg::from(i18n::money(lang, left))),
+            ];
+            match &pledge.package {
+                Some(p) => {
+                    let mut args = args.to_vec();
+                    args.push(("package", p.to_string().into()));
+                    lang.t_args("reason-remainder-left-package", &args)
+                }
+                None => lang.t_args("reason-remainder-left", &args),
+            }
+        };
+        why = remainder(Lang::En);
+        shown_why = remainder(lang);
     }
+    // "undisclosed" stays the word: the template shows it as a badge in the page's language.
     let display_counted = |c: Currency| match (counted_in(c), category) {
-        (Some(money), _) if attributed => counted_cell(Some(money)),
-        (Some(_), _) => "to the group".to_string(),
+        (Some(money), _) if attributed => counted_cell(lang, Some(money)),
+        (Some(_), _) => lang.t("records-to-the-group"),
         (None, "undisclosed") => "undisclosed".to_string(),
         (None, _) => "—".to_string(),
     };
+    let rate_shown = |rate: &str| i18n::decimal(lang, rate);
     let display = vec![
         pledge.id.to_string(),
         pledge.date.to_string(),
-        kind.to_string(),
+        word(lang, kind),
         pledge.contributor.key(),
-        amount.map(|m| shown(&m)).unwrap_or_else(|| "undisclosed".into()),
-        status.clone(),
-        why.clone(),
+        amount.map(|m| i18n::money(lang, &m)).unwrap_or_else(|| "undisclosed".into()),
+        shown_status,
+        shown_why,
         category.to_string(),
         source.href,
         source.text,
         rate.as_ref()
             .map(|r| match amount.map(|m| m.currency) {
-                Some(Currency::EUR) => format!("USD {}", r.usd_rate),
-                Some(Currency::USD) | None => format!("USD {}", r.rate),
-                Some(other) => format!("{other} {} · USD {}", r.rate, r.usd_rate),
+                Some(Currency::EUR) => format!("USD {}", rate_shown(&r.usd_rate)),
+                Some(Currency::USD) | None => format!("USD {}", rate_shown(&r.rate)),
+                Some(other) => format!("{other} {} · USD {}", rate_shown(&r.rate), rate_shown(&r.usd_rate)),
             })
             .unwrap_or_else(|| "—".into()),
         rate.as_ref().map(|r| r.date.clone()).unwrap_or_default(),
@@ -1341,13 +1545,14 @@ fn pledge_rows(
 /// rows, with empty counted columns.
 #[allow(clippy::too_many_arguments)]
 fn other_rows(
+    lang: Lang,
     id: String,
     date: NaiveDate,
     kind: &str,
     by: String,
     amount: Option<&Money>,
     status: String,
-    why: String,
+    why: impl Fn(Lang) -> String,
     url: String,
     confidence: String,
 ) -> (Vec<String>, Vec<String>) {
@@ -1355,11 +1560,11 @@ fn other_rows(
     let display = vec![
         if id.is_empty() { "—".into() } else { id.clone() },
         date.to_string(),
-        kind.to_string(),
+        word(lang, kind),
         if by.is_empty() { "—".into() } else { by.clone() },
-        amount.map(shown).unwrap_or_else(|| "—".into()),
-        status.clone(),
-        why.clone(),
+        amount.map(|m| i18n::money(lang, m)).unwrap_or_else(|| "—".into()),
+        word(lang, &status),
+        why(lang),
         kind.to_string(),
         source.href,
         source.text,
@@ -1382,7 +1587,7 @@ fn other_rows(
         amount.map(|m| m.to_decimal_string()).unwrap_or_default(),
         status,
         kind.to_string(),
-        why,
+        why(Lang::En),
         url,
         confidence,
         String::new(),
@@ -1400,7 +1605,14 @@ fn other_rows(
 /// Every record with whether and how it counts on `as_of`, filtered; each money record with what
 /// it adds to its contributor's figure (`tranche_core::contributions`, the walk the summary sums),
 /// so a contributor's rows add up to its figure on the contributors page.
-pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &RecordFilter) -> Result<Records, FxError> {
+/// The display rows are in `lang`, the dataset plain (its reasons in English).
+pub fn records(
+    lang: Lang,
+    state: &State,
+    rates: &RateTable,
+    as_of: NaiveDate,
+    filter: &RecordFilter,
+) -> Result<Records, FxError> {
     let contributions = tranche_core::contributions(state, rates, as_of, &COUNTED_IN)?;
     let by_pledge: std::collections::HashMap<&str, &tranche_core::Contribution> =
         contributions.iter().map(|c| (c.pledge.id.as_str(), c)).collect();
@@ -1447,7 +1659,7 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
             parties.insert(key.clone());
         }
         months.insert(YearMonth::of(pledge.date).to_string());
-        let (category, _) = reason(state, pledge, as_of, &members);
+        let (category, _) = reason(Lang::En, state, pledge, as_of, &members);
         if !wanted(&key, pledge.contributor.parties(), kind, category, pledge.date) {
             continue;
         }
@@ -1463,7 +1675,7 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
             total_eur = total_eur.saturating_add(minor(Currency::EUR));
             total_usd = total_usd.saturating_add(minor(Currency::USD));
         }
-        out.push(pledge_rows(state, rates, pledge, as_of, &members, contribution, attributed));
+        out.push(pledge_rows(lang, state, rates, pledge, as_of, &members, contribution, attributed));
     }
     for (party, history) in &state.participation {
         for record in history.iter().filter(|r| r.change.date <= as_of) {
@@ -1479,13 +1691,14 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
                 continue;
             }
             out.push(other_rows(
+                lang,
                 String::new(),
                 record.change.date,
                 "participation",
                 party.to_string(),
                 None,
                 record.change.status.to_string(),
-                "Not money: a participation status (rule 5)".to_string(),
+                |lang: Lang| lang.t("reason-participation"),
                 record.source.url.clone().map(String::from).unwrap_or_default(),
                 record.source.confidence.to_string(),
             ));
@@ -1496,13 +1709,14 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
             continue;
         }
         out.push(other_rows(
+            lang,
             target.id.to_string(),
             target.date,
             "target",
             String::new(),
             Some(&target.amount),
             target.kind.to_string(),
-            format!("Not money: a {} target", target.kind),
+            |lang: Lang| lang.t_args("reason-target", &[("kind", word(lang, target.kind.as_str()).into())]),
             target.source.url.clone().map(String::from).unwrap_or_default(),
             target.source.confidence.to_string(),
         ));
@@ -1517,11 +1731,11 @@ pub fn records(state: &State, rates: &RateTable, as_of: NaiveDate, filter: &Reco
         months: months.into_iter().collect(),
         total_eur: match (adding, undisclosed) {
             (0, 1..) => "undisclosed".into(),
-            _ => grouped(&minor_decimal(total_eur, Currency::EUR)),
+            _ => i18n::decimal(lang, &minor_decimal(total_eur, Currency::EUR)),
         },
         total_usd: match (adding, undisclosed) {
             (0, 1..) => "undisclosed".into(),
-            _ => grouped(&minor_decimal(total_usd, Currency::USD)),
+            _ => i18n::decimal(lang, &minor_decimal(total_usd, Currency::USD)),
         },
         partly_undisclosed: adding > 0 && undisclosed > 0,
         dataset: Dataset::new(

@@ -471,7 +471,7 @@ struct OverviewPage {
     at_the_time: bool,
     kiel: Option<reference::View>,
     full: bool,
-    funnel: glance::Funnel,
+    funnel: data::FunnelView,
 }
 
 /// The overview page for a ledger state: what `GET /` serves (public for the bench).
@@ -511,9 +511,10 @@ pub fn overview_page(
     chrome: Chrome,
     basis: MonthsBasis,
 ) -> Result<(String, Dataset), tranche_core::DomainError> {
-    let overview = data::overview(state, rates, currencies, as_of)?;
-    let kiel = reference::comparison(state, rates, as_of)?;
-    let funnel = glance::funnel(state, rates, as_of)?;
+    let lang = chrome.i18n.lang;
+    let overview = data::overview(lang, state, rates, currencies, as_of)?;
+    let kiel = reference::comparison(chrome.i18n.lang, state, rates, as_of)?;
+    let funnel = data::funnel_view(lang, &glance::funnel(state, rates, as_of)?);
     let page = OverviewPage {
         funnel,
         chrome,
@@ -532,12 +533,12 @@ pub fn overview_page(
         projections: overview.projections,
         projection_error: overview.projection_error,
         months: match basis {
-            MonthsBasis::AsOf => overview.months.display_rows(),
-            MonthsBasis::AtTheTime => overview.months_at_the_time.display_rows(),
+            MonthsBasis::AsOf => data::shown_rows(lang, &overview.months),
+            MonthsBasis::AtTheTime => data::shown_rows(lang, &overview.months_at_the_time),
         },
         at_the_time: basis == MonthsBasis::AtTheTime,
         projection_left_out: overview.projection_left_out,
-        kiel: kiel.as_ref().map(reference::Comparison::view),
+        kiel: kiel.as_ref().map(|k| k.view(lang)),
         full: false,
     };
     let dataset = match basis {
@@ -556,7 +557,7 @@ async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query
         Ok(basis) => basis,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let chrome = visitor.chrome("overview", "Overview", as_of, cutoff, events);
+    let chrome = visitor.chrome("overview", &visitor.t("nav-overview"), as_of, cutoff, events);
     match overview_page(ledger.state(), ledger.rates(), &ledger.reporting_currencies(), as_of, chrome, basis) {
         Ok((html, dataset)) => match format {
             Format::Html => visitor.html(StatusCode::OK, html),
@@ -578,6 +579,7 @@ struct ContributorsPage {
 #[derive(Template)]
 #[template(path = "contributors_table.html")]
 struct ContributorsTable {
+    lang: i18n::Lang,
     columns: Vec<data::Column>,
     rows: Vec<data::ContributorRow>,
     sort: String,
@@ -585,6 +587,21 @@ struct ContributorsTable {
     links: links::Links,
     /// The download of the table in this order (`/contributors?sort=..&dir=..&`).
     download_base: String,
+}
+
+impl ContributorsTable {
+    fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    fn t1(&self, key: &str, name: &str, value: impl Into<Arg>) -> String {
+        self.lang.t_args(key, &[(name, value.into())])
+    }
+
+    /// The heading of the column the table is sorted by.
+    fn sort_label(&self) -> String {
+        self.columns.iter().find(|c| c.key == self.sort).map_or_else(|| self.sort.clone(), |c| c.label.clone())
+    }
 }
 
 async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -598,7 +615,8 @@ async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(q
         Ok(order) => order,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let table = match data::contributors(ledger.state(), ledger.rates(), as_of, order) {
+    let lang = visitor.lang.lang;
+    let table = match data::contributors(lang, ledger.state(), ledger.rates(), as_of, order) {
         Ok(table) => table,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
     };
@@ -606,7 +624,8 @@ async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(q
         return download(table.dataset, format, as_of, cutoff);
     }
     let fragment = render(&ContributorsTable {
-        columns: data::contributor_columns(order),
+        lang,
+        columns: data::contributor_columns(lang, order),
         rows: table.rows,
         sort: sort.to_string(),
         dir: dir.to_string(),
@@ -617,7 +636,7 @@ async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(q
         return visitor.html(StatusCode::OK, fragment);
     }
     let page = ContributorsPage {
-        chrome: visitor.chrome("contributors", "Contributors", as_of, cutoff, events),
+        chrome: visitor.chrome("contributors", &visitor.t("nav-contributors"), as_of, cutoff, events),
         table: fragment,
     };
     visitor.html(StatusCode::OK, render(&page))
@@ -639,21 +658,36 @@ struct PackagesPage {
     named: Vec<data::RecordPackage>,
 }
 
+impl PackagesPage {
+    /// The link to the records page, for the sentence on packages named in the record (HTML).
+    fn records_link(&self) -> String {
+        let href = i18n::escape_html(&self.chrome.href("/records"));
+        format!("<a href=\"{href}\">{}</a>", i18n::escape_html(&self.chrome.t("nav-records")))
+    }
+
+    fn rule_3_link(&self) -> String {
+        format!("<a href=\"/rules#rule-3\">{}</a>", i18n::escape_html(&self.chrome.t("packages-rule-3")))
+    }
+}
+
 async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
-    let view = data::packages(ledger.state(), visitor.reader, as_of);
+    let lang = visitor.lang.lang;
+    let view = data::packages(lang, ledger.state(), visitor.reader, as_of);
     if !matches!(format, Format::Html) {
         return download(view.dataset, format, as_of, cutoff);
     }
     let paid_overall = match glance::funnel(ledger.state(), ledger.rates(), as_of) {
-        Ok(funnel) => funnel.stage("paid").map(|s| (s.shown.clone(), s.plain.clone())).unwrap_or_default(),
+        Ok(funnel) => (funnel.stage("paid"))
+            .and_then(|s| s.amount_minor.map(|minor| (i18n::money_minor(lang, minor, funnel.currency), s.plain.clone())))
+            .unwrap_or_default(),
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
     };
     let page = PackagesPage {
-        chrome: visitor.chrome("packages", "Packages", as_of, cutoff, events),
+        chrome: visitor.chrome("packages", &visitor.t("nav-packages"), as_of, cutoff, events),
         download_base: "/packages?",
         currency: view.currency,
         pipeline: view.pipeline,
@@ -951,7 +985,8 @@ async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query):
         Ok(page) => page,
         Err(response) => return response,
     };
-    let comparison = match reference::comparison(ledger.state(), ledger.rates(), as_of) {
+    let lang = visitor.lang.lang;
+    let comparison = match reference::comparison(lang, ledger.state(), ledger.rates(), as_of) {
         Ok(comparison) => comparison,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "Cannot compare", e.to_string(), events),
     };
@@ -967,8 +1002,8 @@ async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query):
         };
     }
     let page = MonthsPage {
-        chrome: visitor.chrome("months", "By month", as_of, cutoff, events),
-        kiel: comparison.as_ref().map(reference::Comparison::view),
+        chrome: visitor.chrome("months", &visitor.t("nav-months"), as_of, cutoff, events),
+        kiel: comparison.as_ref().map(|k| k.view(lang)),
         full: true,
     };
     visitor.html(StatusCode::OK, render(&page))
@@ -989,6 +1024,7 @@ struct RecordsPage {
 #[derive(Template)]
 #[template(path = "records_table.html")]
 struct RecordsTable {
+    lang: i18n::Lang,
     rows: Vec<Vec<String>>,
     links: links::Links,
     /// The download of the records this filter keeps (`/records?party=..&`).
@@ -998,6 +1034,65 @@ struct RecordsTable {
     total_eur: String,
     total_usd: String,
     partly_undisclosed: bool,
+}
+
+impl RecordsPage {
+    fn word(&self, text: &str) -> String {
+        data::word(self.chrome.i18n.lang, text)
+    }
+}
+
+/// The words of the table fragments (served alone to htmx, so without the page's `chrome`).
+impl RecordsTable {
+    fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    fn t1(&self, key: &str, name: &str, value: impl Into<Arg>) -> String {
+        self.lang.t_args(key, &[(name, value.into())])
+    }
+
+    fn word(&self, text: &str) -> String {
+        data::word(self.lang, text)
+    }
+
+    fn t_html(&self, key: &str, fragments: &[(&str, &str)]) -> String {
+        i18n::with_html(self.lang, key, fragments)
+    }
+
+    fn rule_links(&self, text: &str) -> String {
+        data::rule_links(self.lang, text)
+    }
+
+    /// "12 records match.", the count in its own `<span id="record-count">` (HTML).
+    fn count_sentence(&self) -> String {
+        let mark = "\u{E000}count\u{E001}";
+        let count = Arg::from(self.rows.len());
+        let text = i18n::escape_html(&self.lang.t_args("records-count", &[("count", count), ("number", mark.into())]));
+        let number = i18n::integer(self.lang, i128::try_from(self.rows.len()).unwrap_or(i128::MAX));
+        text.replace(mark, &format!("<span id=\"record-count\">{number}</span>"))
+    }
+
+    /// What the total row adds up to, and where the same figure stands (HTML).
+    fn total_sentence(&self) -> String {
+        let rule = format!("<a href=\"/rules#rule-2\">{}</a>", i18n::escape_html(&self.t("records-rule-2")));
+        if self.party.is_empty() {
+            let link = format!(
+                "<a href=\"{}\">{}</a>",
+                i18n::escape_html(&self.links.href("/")),
+                i18n::escape_html(&self.t("nav-overview"))
+            );
+            self.t_html("records-total-all", &[("link", &link), ("rule", &rule)])
+        } else {
+            let link = format!(
+                "<a href=\"{}\">{}</a>",
+                i18n::escape_html(&self.links.href("/contributors")),
+                i18n::escape_html(&self.t("nav-contributors"))
+            );
+            let party = i18n::escape_html(&self.party);
+            self.t_html("records-total-party", &[("party", &party), ("link", &link), ("rule", &rule)])
+        }
+    }
 }
 
 async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
@@ -1014,7 +1109,8 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         Ok(filter) => filter,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let view = match data::records(ledger.state(), ledger.rates(), as_of, &filter) {
+    let lang = visitor.lang.lang;
+    let view = match data::records(lang, ledger.state(), ledger.rates(), as_of, &filter) {
         Ok(view) => view,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
     };
@@ -1023,6 +1119,7 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
     }
     let download_base = format!("/records?{}", filter.query());
     let table = render(&RecordsTable {
+        lang,
         rows: view.rows,
         links: visitor.links.clone(),
         download_base,
@@ -1035,7 +1132,7 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         return visitor.html(StatusCode::OK, table);
     }
     let page = RecordsPage {
-        chrome: visitor.chrome("records", "Records", as_of, cutoff, events),
+        chrome: visitor.chrome("records", &visitor.t("nav-records"), as_of, cutoff, events),
         filter,
         parties: view.parties,
         kinds: data::RECORD_KINDS.iter().map(|k| k.to_string()).collect(),
@@ -1290,6 +1387,7 @@ mod tests {
         row.extend([source.href, source.text]);
         row.extend(vec![String::new(); 9]);
         render(&RecordsTable {
+            lang: i18n::Lang::En,
             rows: vec![row],
             links: links::Links::default(),
             download_base: "/records?".into(),

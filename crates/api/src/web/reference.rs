@@ -8,10 +8,8 @@ use tranche_core::reference::{BnEur, KielRelease};
 use tranche_core::{Currency, DomainError, Money, PartyId, RateTable, State, YearMonth, summarise};
 
 use super::charts;
-use super::data::{ColumnType, CurrencyOf, Dataset, billions, grouped, minor_decimal, month_end, next_month};
-
-/// What a month shows where Kiel's release has no figure (never 0).
-pub const NOT_REPORTED: &str = "not reported";
+use super::data::{ColumnType, CurrencyOf, Dataset, billions, minor_decimal, month_end, next_month, record_cutoff};
+use super::i18n::{self, Lang};
 
 /// Which release the comparison uses, as the page says it.
 #[derive(Clone)]
@@ -36,7 +34,13 @@ pub struct Comparison {
 }
 
 /// The comparison with the latest Kiel release loaded, as of `as_of`; `None` before any is loaded.
-pub fn comparison(state: &State, rates: &RateTable, as_of: NaiveDate) -> Result<Option<Comparison>, DomainError> {
+/// The chart's words are in `lang`.
+pub fn comparison(
+    lang: Lang,
+    state: &State,
+    rates: &RateTable,
+    as_of: NaiveDate,
+) -> Result<Option<Comparison>, DomainError> {
     let Some(release) = state.latest_kiel() else { return Ok(None) };
     let eur = Currency::EUR;
     let summary = summarise(state, rates, as_of, &[eur])?;
@@ -53,32 +57,39 @@ pub fn comparison(state: &State, rates: &RateTable, as_of: NaiveDate) -> Result<
         months.push(month);
         month = next_month(month);
     }
+    // A month after the record's cut-off is not known to us: no figure, never 0.
+    let last_recorded = record_cutoff(state, as_of).map(YearMonth::of);
     let mut rows = Vec::new();
     let (mut ours_line, mut kiel_line) = (Vec::new(), Vec::new());
     for month in &months {
-        let ours = counted_in(month);
+        let ours = last_recorded.is_some_and(|last| *month <= last).then(|| counted_in(month));
         let kiel = release.purl_in(*month).map(|bn| kiel_eur(&bn, "nato_purl")).transpose()?;
         let end = month_end(*month);
-        if end <= as_of {
+        if let Some(ours) = ours
+            && end <= as_of
+        {
             ours_line.push((end, billions(ours, eur)));
         }
         if let Some(kiel) = kiel {
             kiel_line.push((end, billions(i128::from(kiel.amount_minor), eur)));
         }
+        let difference = ours.zip(kiel).map(|(ours, k)| ours.saturating_sub(i128::from(k.amount_minor)));
         rows.push(vec![
             month.to_string(),
-            minor_decimal(ours, eur),
+            ours.map_or_else(String::new, |ours| minor_decimal(ours, eur)),
             kiel.map_or_else(String::new, |k| k.to_decimal_string()),
-            kiel.map_or_else(String::new, |k| minor_decimal(ours.saturating_sub(i128::from(k.amount_minor)), eur)),
+            difference.map_or_else(String::new, |d| minor_decimal(d, eur)),
         ]);
     }
+    let (ours_label, kiel_label) = (lang.t("kiel-chart-ours"), lang.t("kiel-chart-kiel"));
     let lines = [
-        charts::Line { label: "Ours: counted in the month", colour: charts::COUNTED, points: ours_line, dashed: false },
-        charts::Line { label: "Kiel: nato_purl", colour: charts::REFERENCE, points: kiel_line, dashed: false },
+        charts::Line { label: &ours_label, colour: charts::COUNTED, points: ours_line, dashed: false },
+        charts::Line { label: &kiel_label, colour: charts::REFERENCE, points: kiel_line, dashed: false },
     ];
     let svg = charts::cumulative(
-        &format!("PURL money by month in EUR: ours counted against Kiel release {}", release.release),
-        "EUR bn",
+        lang,
+        &lang.t_args("kiel-chart-title", &[("release", release.release.to_string().into())]),
+        &lang.t("chart-eur-bn"),
         &lines,
         &[],
         (640, 320),
@@ -177,16 +188,46 @@ fn per_gdp(
     ))
 }
 
-/// The rows as shown: amounts grouped by thousands, an empty cell (Kiel has no figure: empty in
-/// the downloads, as in every export) as "not reported".
-pub fn display(dataset: &Dataset) -> Vec<Vec<String>> {
-    let shown = |cell: &String| if cell.is_empty() { NOT_REPORTED.to_string() } else { grouped(cell) };
+/// A per-GDP row as shown in `lang`: figures written the language's way, an empty cell (Kiel
+/// has no figure: empty in the downloads, as in every export) as "not reported".
+fn display_per_gdp(lang: Lang, dataset: &Dataset) -> Vec<Vec<String>> {
+    let shown = |cell: &String| match cell.is_empty() {
+        true => lang.t("kiel-not-reported"),
+        false => i18n::decimal(lang, cell),
+    };
     dataset.rows.iter().map(|row| row.iter().map(shown).collect()).collect()
+}
+
+/// A month as shown in `lang`: ours empty is a month after the record's cut-off ("not
+/// recorded"), Kiel's empty a month its release does not cover ("not reported"); the difference
+/// says which of the two is missing.
+fn display_months(lang: Lang, dataset: &Dataset) -> Vec<Vec<String>> {
+    let not_recorded = lang.t("kiel-not-recorded");
+    let not_reported = lang.t("kiel-not-reported");
+    let figure = |cell: Option<&String>, missing: &str| match cell {
+        Some(cell) if !cell.is_empty() => i18n::decimal(lang, cell),
+        _ => missing.to_string(),
+    };
+    (dataset.rows.iter())
+        .map(|row| {
+            let ours_missing = row.get(1).is_none_or(String::is_empty);
+            let difference_missing = if ours_missing { &not_recorded } else { &not_reported };
+            vec![
+                row.first().cloned().unwrap_or_default(),
+                figure(row.get(1), &not_recorded),
+                figure(row.get(2), &not_reported),
+                figure(row.get(3), difference_missing),
+            ]
+        })
+        .collect()
 }
 
 /// The comparison as a page shows it.
 pub struct View {
     pub release: ReleaseView,
+    /// The publisher, escaped, and the link to the release: fragments of the page's sentence.
+    pub publisher_html: String,
+    pub link_html: String,
     pub synthetic: bool,
     pub window: (String, String),
     pub months: Vec<Vec<String>>,
@@ -195,13 +236,20 @@ pub struct View {
 }
 
 impl Comparison {
-    pub fn view(&self) -> View {
+    pub fn view(&self, lang: Lang) -> View {
+        let link_html = format!(
+            "<a href=\"{}\" rel=\"noreferrer\">{}</a>",
+            i18n::escape_html(&self.release.url),
+            i18n::escape_html(&self.release.label)
+        );
         View {
             release: self.release.clone(),
+            publisher_html: i18n::escape_html(&self.release.publisher),
+            link_html,
             synthetic: self.synthetic,
             window: self.window.clone(),
-            months: display(&self.months),
-            per_gdp: display(&self.per_gdp),
+            months: display_months(lang, &self.months),
+            per_gdp: display_per_gdp(lang, &self.per_gdp),
             svg: self.svg.clone(),
         }
     }
@@ -212,7 +260,7 @@ impl Comparison {
     pub fn dto(&self) -> tranche_io::kiel_wire::KielComparisonDto {
         use tranche_io::kiel_wire::{KielComparisonDto, KielMonthDto, KielPerGdpDto, KielReleaseDto};
         let cell = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
-        let figure = |row: &[String], i: usize| Some(cell(row, i)).filter(|c| !c.is_empty() && c != NOT_REPORTED);
+        let figure = |row: &[String], i: usize| Some(cell(row, i)).filter(|c| !c.is_empty());
         KielComparisonDto {
             release: KielReleaseDto {
                 release: self.release.number,
@@ -227,7 +275,7 @@ impl Comparison {
             months: (self.months.rows.iter())
                 .map(|row| KielMonthDto {
                     month: cell(row, 0),
-                    ours_counted_in_month_eur: cell(row, 1),
+                    ours_counted_in_month_eur: figure(row, 1),
                     kiel_nato_purl_eur: figure(row, 2),
                     difference_ours_minus_kiel_eur: figure(row, 3),
                 })

@@ -282,6 +282,7 @@ pub fn check_dashboard(ledger: &SimLedger, dates: &[NaiveDate]) -> Verdict {
 
 /// The overview rendered, and every page's data.
 fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
+    use tranche_api::web::i18n::Lang;
     use tranche_api::web::{self, data};
     let (state, rates) = (ledger.state(), ledger.rates());
     let chrome = web::Chrome {
@@ -306,9 +307,9 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
     check_public("the overview page", &html)?;
     let order = data::SortOrder::parse("counted", "desc").map_err(|e| format!("sort order: {e}"))?;
     let table =
-        data::contributors(state, rates, date, order).map_err(|e| format!("/contributors as of {date} fails: {e}"))?;
+        data::contributors(Lang::En, state, rates, date, order).map_err(|e| format!("/contributors as of {date} fails: {e}"))?;
     check_public("/contributors", &table.dataset.to_json())?;
-    let packages = data::packages(state, Reader::Public, date);
+    let packages = data::packages(Lang::En, state, Reader::Public, date);
     check_public("/packages", &packages.dataset.to_json())?;
     for view in &packages.packages {
         if view.name.is_some() || !view.lines.is_empty() {
@@ -318,7 +319,7 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
     let requirements =
         data::requirements(state, rates, Reader::Public).map_err(|e| format!("/requirements fails: {e}"))?;
     check_public("/requirements", &requirements.dataset.to_json())?;
-    let records = data::records(state, rates, date, &data::RecordFilter::default())
+    let records = data::records(Lang::En, state, rates, date, &data::RecordFilter::default())
         .map_err(|e| format!("/records as of {date} fails: {e}"))?;
     check_public("/records", &records.dataset.to_json())?;
     check_public("/records", &format!("{:?}", records.rows))?;

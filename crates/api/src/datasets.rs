@@ -295,8 +295,13 @@ fn of_state<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Dat
     let (state, rates) = (source.state, source.rates);
     match name {
         "summary" => summary(state, rates, source.as_of, source.currencies),
-        "parties" => Ok(data::contributors(crate::web::i18n::Lang::En, state, rates, source.as_of, data::SortOrder::default())?.dataset),
-        "months" => Ok(data::overview(crate::web::i18n::Lang::En, state, rates, source.currencies, source.as_of)?.months),
+        "parties" => {
+            Ok(data::contributors(crate::web::i18n::Lang::En, state, rates, source.as_of, data::SortOrder::default())?
+                .dataset)
+        }
+        "months" => {
+            Ok(data::overview(crate::web::i18n::Lang::En, state, rates, source.currencies, source.as_of)?.months)
+        }
         "pledges" => Ok(pledges(state)),
         "payments" => payments(state, source.store),
         "packages" => Ok(data::packages(crate::web::i18n::Lang::En, state, source.reader, source.as_of).dataset),
@@ -305,7 +310,14 @@ fn of_state<S: Store + ?Sized>(name: &str, source: &Source<'_, S>) -> Result<Dat
         "decisions" => Ok(decisions(state, source.as_of)),
         "balances" => Ok(balances(state)),
         "journal" => journal(source.store),
-        "records" => Ok(data::records(crate::web::i18n::Lang::En, state, source.rates, source.as_of, &data::RecordFilter::default())?.dataset),
+        "records" => Ok(data::records(
+            crate::web::i18n::Lang::En,
+            state,
+            source.rates,
+            source.as_of,
+            &data::RecordFilter::default(),
+        )?
+        .dataset),
         other => Err(DatasetError::Unknown { name: other.to_string() }),
     }
 }

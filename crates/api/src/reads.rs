@@ -169,7 +169,13 @@ pub async fn kiel(
     reader(&state, &headers).await?;
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let today = chrono::Utc::now().date_naive();
-    let comparison = crate::web::reference::comparison(crate::web::i18n::Lang::En, ledger.state(), ledger.rates(), today).map_err(|e| {
+    let comparison = crate::web::reference::comparison(
+        crate::web::i18n::Lang::En,
+        ledger.state(),
+        ledger.rates(),
+        today,
+    )
+    .map_err(|e| {
         Problem::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "missing-rate", "No exchange rate", e.to_string())
     })?;
     let comparison = comparison.ok_or_else(|| Problem::not_found("no Kiel tracker release is loaded"))?;

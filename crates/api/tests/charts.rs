@@ -25,8 +25,14 @@ fn cumulative_chart_with_a_goal_and_a_projection() {
         dashed: true,
     };
     let goal = Level { label: "Goal: USD 5bn by 2025-12-31", value: 5.0 };
-    let svg =
-        charts::cumulative(Lang::En, "Cumulative money in USD", "USD bn", &[counted, paid, projection], &[goal], (640, 360));
+    let svg = charts::cumulative(
+        Lang::En,
+        "Cumulative money in USD",
+        "USD bn",
+        &[counted, paid, projection],
+        &[goal],
+        (640, 360),
+    );
     assert!(svg.contains(r#"role="img""#) && svg.contains("<title>Cumulative money in USD</title>"));
     insta::assert_snapshot!(svg);
 }
@@ -167,4 +173,34 @@ fn chart_text_is_at_least_11_px_where_each_rendering_shows() {
             assert!(size * smallest_box.min(width) / width >= 11.0, "{size} units in {width} shown at {smallest_box}");
         }
     }
+}
+
+#[test]
+fn a_french_chart_says_its_months_values_and_legend_in_french() {
+    let svg = charts::cumulative(Lang::Fr, "c", "Md EUR", &sample_lines(), &[], (640, 360));
+    assert!(svg.contains("Committed : rien d’enregistré"), "{svg}");
+    assert!(svg.contains("Paid : identique à Counted"), "{svg}");
+    assert!(
+        ["sept. 2025", "oct. 2025", "nov. 2025", "déc. 2025"].iter().any(|m| svg.contains(m)),
+        "French months on the time axis: {svg}"
+    );
+    assert!(
+        !["Sep 2025", "Oct 2025", "Nov 2025", "Dec 2025"].iter().any(|m| svg.contains(m)),
+        "no English month: {svg}"
+    );
+    let values = |svg: &str| -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| t.split('>').nth(1)?.split('<').next().map(str::trim).map(String::from))
+            .collect()
+    };
+    // Bars up to 1.0: the value axis has fractions (0.2, 0.4, ...).
+    let month = [("août 25".to_string(), 1.0)];
+    let bars = charts::bars(Lang::Fr, "b", "Md EUR", &month, None, (640, 360));
+    let texts = values(&bars);
+    assert!(texts.iter().any(|t| t == "0,2" || t == "0,5"), "a decimal comma on the value axis: {texts:?}");
+    assert!(!texts.iter().any(|t| t.contains('.') && t.chars().all(|c| c.is_ascii_digit() || c == '.')), "{texts:?}");
+    let english = charts::bars(Lang::En, "b", "EUR bn", &month, None, (640, 360));
+    assert!(values(&english).iter().any(|t| t == "0.2" || t == "0.5"), "English keeps its decimal point");
+    assert!(bars.contains("Compté dans le mois"), "{bars}");
 }

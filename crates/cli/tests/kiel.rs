@@ -282,7 +282,9 @@ fn the_dashboard_shows_our_months_against_kiel() {
     ));
     // In French: the figures written the French way, the unknowns said in French.
     let french = get("/months?lang=fr");
-    assert!(french.contains("<td class=\"date\">2025-08</td><td class=\"num\">1\u{202F}890\u{202F}375\u{202F}509,51</td>"));
+    assert!(
+        french.contains("<td class=\"date\">2025-08</td><td class=\"num\">1\u{202F}890\u{202F}375\u{202F}509,51</td>")
+    );
     assert!(french.contains(
         "<td class=\"date\">2026-05</td><td class=\"num\">non enregistré</td><td class=\"num\">non communiqué</td>"
     ));

@@ -51,6 +51,14 @@ fn date_label(lang: Lang, day: i32) -> String {
     }
 }
 
+/// A value on a chart's value axis in French: a decimal comma, trailing zeros dropped (`0,5`).
+/// English keeps plotters' own labels.
+fn french_axis_value(value: &f64) -> String {
+    let text = format!("{value:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
 /// The highest value shown, rounded up so the axis ends on a round figure.
 fn ceiling(value: f64) -> f64 {
     if value <= 0.0 {
@@ -252,17 +260,20 @@ pub fn cumulative(lang: Lang, title: &str, unit: &str, lines: &[Line], levels: &
             .x_label_area_size(frame.font * 2)
             .y_label_area_size(frame.font * 4)
             .build_cartesian_2d(first..last, 0.0..ceiling(top))?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
+        let month_label = |day: &i32| date_label(lang, *day);
+        let mut mesh = chart.configure_mesh();
+        mesh.light_line_style(WHITE)
             .bold_line_style(GRID)
             .label_style(("sans-serif", frame.font))
             .axis_desc_style(("sans-serif", frame.font))
             .x_labels(if frame.width < 480 { 4 } else { 6 })
-            .x_label_formatter(&|day: &i32| date_label(lang, *day))
+            .x_label_formatter(&month_label)
             .y_labels(6)
-            .y_desc(unit)
-            .draw()?;
+            .y_desc(unit);
+        if lang == Lang::Fr {
+            mesh.y_label_formatter(&french_axis_value);
+        }
+        mesh.draw()?;
         for level in levels {
             chart.draw_series(DashedLineSeries::new(
                 [(first, level.value), (last, level.value)],
@@ -328,9 +339,8 @@ pub fn bars(
                 .map(|(l, _)| l.clone())
                 .unwrap_or_default()
         };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh()
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .label_style(("sans-serif", frame.font))
@@ -338,8 +348,11 @@ pub fn bars(
             .x_labels(bars.len() * 2 + 1)
             .x_label_formatter(&label)
             .y_labels(6)
-            .y_desc(unit)
-            .draw()?;
+            .y_desc(unit);
+        if lang == Lang::Fr {
+            mesh.y_label_formatter(&french_axis_value);
+        }
+        mesh.draw()?;
         chart.draw_series(bars.iter().enumerate().map(|(i, (_, value))| {
             let x = i as f64;
             Rectangle::new([(x + 0.15, 0.0), (x + 0.85, *value)], COUNTED.filled())

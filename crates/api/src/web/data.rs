@@ -49,7 +49,12 @@ fn month_label(lang: Lang, month: YearMonth) -> String {
         Lang::En => EN,
         Lang::Fr => FR,
     };
-    let name = usize::try_from(month.month).ok().and_then(|m| m.checked_sub(1)).and_then(|i| names.get(i)).copied().unwrap_or_default();
+    let name = usize::try_from(month.month)
+        .ok()
+        .and_then(|m| m.checked_sub(1))
+        .and_then(|i| names.get(i))
+        .copied()
+        .unwrap_or_default();
     format!("{name} {:02}", month.year.rem_euclid(100))
 }
 
@@ -145,8 +150,8 @@ pub fn funnel_view(lang: Lang, funnel: &super::glance::Funnel) -> FunnelView {
                 (Some(_), Some(_)) => percent(lang, &format!("{:.1}", share * 100.0)),
                 _ => "—".to_string(),
             };
-            let title =
-                lang.t_args("funnel-bar-title", &[("stage", label.as_str().into()), ("percent", percent.as_str().into())]);
+            let title = lang
+                .t_args("funnel-bar-title", &[("stage", label.as_str().into()), ("percent", percent.as_str().into())]);
             StageView {
                 key: stage.key,
                 shown: (stage.amount_minor)
@@ -271,7 +276,9 @@ fn goal_projections(lang: Lang, report: &targets::TargetsReport) -> Vec<GoalProj
                 _ => lang.t("projection-never"),
             };
             let kind = match t.kind.as_str() {
-                "annual-need" => lang.t_args("projection-annual-need", &[("year", t.date.get(..4).unwrap_or_default().into())]),
+                "annual-need" => {
+                    lang.t_args("projection-annual-need", &[("year", t.date.get(..4).unwrap_or_default().into())])
+                }
                 _ => lang.t("projection-cumulative-goal"),
             };
             let sentence = lang.t_args(
@@ -449,7 +456,10 @@ pub fn overview(
             ),
             _ => lang.t_args(
                 "goal-label-annual",
-                &[("year", target.date.year().to_string().into()), ("amount", i18n::money(lang, &target.amount).into())],
+                &[
+                    ("year", target.date.year().to_string().into()),
+                    ("amount", i18n::money(lang, &target.amount).into()),
+                ],
             ),
         };
         if target.amount.currency == cumulative_currency {
@@ -563,10 +573,8 @@ pub fn overview(
         summary.by_month.get(month).and_then(|a| a.get(&currency)).map_or(0, |m| i128::from(m.amount_minor))
     };
     let counted_in = |month: &YearMonth| counted_in_month(month, monthly_currency);
-    let bars: Vec<(String, f64)> = shown_months
-        .iter()
-        .map(|m| (month_label(lang, *m), billions(counted_in(m), monthly_currency)))
-        .collect();
+    let bars: Vec<(String, f64)> =
+        shown_months.iter().map(|m| (month_label(lang, *m), billions(counted_in(m), monthly_currency))).collect();
     let target_amount = monthly.filter(|t| t.amount.currency == monthly_currency).map(|t| t.amount);
     let target_label =
         target_amount.map(|m| lang.t_args("chart-monthly-target", &[("amount", i18n::money(lang, &m).into())]));
@@ -1088,7 +1096,10 @@ pub fn packages(lang: Lang, state: &State, reader: Reader, as_of: NaiveDate) -> 
             paid_minor += minor_of(&p.paid).unwrap_or(0);
         }
         let into = if is_cancelled { &mut cancelled } else { &mut views };
-        let title = lang.t_args("package-bar-title", &[("package", p.package.as_str().into()), ("coverage", coverage.as_str().into())]);
+        let title = lang.t_args(
+            "package-bar-title",
+            &[("package", p.package.as_str().into()), ("coverage", coverage.as_str().into())],
+        );
         into.push(PackageView {
             paid: i18n::decimal(lang, &p.paid),
             paid_plain: p.paid.clone(),
@@ -1296,10 +1307,13 @@ fn reason(
         return ("undisclosed", lang.t("reason-undisclosed"));
     }
     if pledge.kind == PledgeKind::JointPackage {
-        return ("remainder", match &pledge.package {
-            Some(p) => lang.t_args("reason-remainder-package", &[("package", p.to_string().into())]),
-            None => lang.t("reason-remainder"),
-        });
+        return (
+            "remainder",
+            match &pledge.package {
+                Some(p) => lang.t_args("reason-remainder-package", &[("package", p.to_string().into())]),
+                None => lang.t("reason-remainder"),
+            },
+        );
     }
     if let (Some(package), [party]) = (&pledge.package, pledge.contributor.parties())
         && members.contains(&(package.as_str(), party))

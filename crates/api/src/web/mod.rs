@@ -682,7 +682,9 @@ async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query
     }
     let paid_overall = match glance::funnel(ledger.state(), ledger.rates(), as_of) {
         Ok(funnel) => (funnel.stage("paid"))
-            .and_then(|s| s.amount_minor.map(|minor| (i18n::money_minor(lang, minor, funnel.currency), s.plain.clone())))
+            .and_then(|s| {
+                s.amount_minor.map(|minor| (i18n::money_minor(lang, minor, funnel.currency), s.plain.clone()))
+            })
             .unwrap_or_default(),
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
     };

@@ -306,8 +306,8 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
         web::overview_html(ledger, date, chrome).map_err(|e| format!("the overview as of {date} fails: {e}"))?;
     check_public("the overview page", &html)?;
     let order = data::SortOrder::parse("counted", "desc").map_err(|e| format!("sort order: {e}"))?;
-    let table =
-        data::contributors(Lang::En, state, rates, date, order).map_err(|e| format!("/contributors as of {date} fails: {e}"))?;
+    let table = data::contributors(Lang::En, state, rates, date, order)
+        .map_err(|e| format!("/contributors as of {date} fails: {e}"))?;
     check_public("/contributors", &table.dataset.to_json())?;
     let packages = data::packages(Lang::En, state, Reader::Public, date);
     check_public("/packages", &packages.dataset.to_json())?;

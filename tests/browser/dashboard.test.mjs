@@ -381,18 +381,25 @@ await test('a contributor may sign in but not see the requirements', async () =>
   await context.close();
 });
 
-await test('CSRF: a form post without the matching token, or from another site, is refused', async () => {
+await test('CSRF: a form post without the token the server issued, or from another site, is refused', async () => {
   const form = (csrf) => new URLSearchParams({ csrf, token: coordinatorToken }).toString();
   const headers = { 'content-type': 'application/x-www-form-urlencoded' };
-  const noCookie = await fetch(`${base}/sign-in`, { method: 'POST', headers, body: form('abc'), redirect: 'manual' });
-  equal(noCookie.status, 403, 'no CSRF cookie');
-  const mismatch = await fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, cookie: 'tranche_csrf=aaaa' }, body: form('bbbb'), redirect: 'manual' });
-  equal(mismatch.status, 403, 'mismatched CSRF token');
-  const foreign = await fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, cookie: 'tranche_csrf=aaaa', origin: 'http://evil.example' }, body: form('aaaa'), redirect: 'manual' });
-  equal(foreign.status, 403, 'cross-site post');
-  const good = await fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, cookie: 'tranche_csrf=aaaa' }, body: form('aaaa'), redirect: 'manual' });
-  equal(good.status, 303, 'matching token');
-  assert(good.headers.get('set-cookie').includes('HttpOnly'), 'the session cookie is HttpOnly');
+  // A visit: the CSRF cookie the server set and the token its form carries.
+  const visit = await fetch(`${base}/sign-in`);
+  const cookie = visit.headers.get('set-cookie').split(';')[0];
+  const issued = (await visit.text()).match(/name="csrf" value="([0-9a-f]+)"/)[1];
+  assert(cookie.startsWith('tranche_csrf=') && cookie !== `tranche_csrf=${issued}`, 'the form token is not the cookie');
+  const post = (extra, csrf) => fetch(`${base}/sign-in`, { method: 'POST', headers: { ...headers, ...extra }, body: form(csrf), redirect: 'manual' });
+  equal((await post({}, issued)).status, 403, 'no CSRF cookie');
+  equal((await post({ cookie }, 'bbbb')).status, 403, 'a token the server did not issue');
+  equal((await post({ cookie: 'tranche_csrf=aaaa' }, 'aaaa')).status, 403, 'a double submit of the client\'s making');
+  equal((await post({ cookie, origin: 'http://evil.example' }, issued)).status, 403, 'cross-site post');
+  equal((await post({ cookie, origin: 'null' }, issued)).status, 403, 'Origin: null');
+  const good = await post({ cookie, origin: base }, issued);
+  equal(good.status, 303, 'the issued token from this site');
+  const set = good.headers.get('set-cookie');
+  assert(set.includes('HttpOnly'), 'the session cookie is HttpOnly');
+  assert(set.includes('tranche_csrf=') && !set.includes(cookie + ';'), 'a new CSRF cookie at sign-in');
 });
 
 /** Signs a context in with `token` through the sign-in form. */
@@ -1655,6 +1662,25 @@ await test('the packages the public record names appear on /packages with what t
   });
 }
 // ---- end of readable everywhere ----
+
+// ---- dashboard refusals are pages ----
+await test('a repeated parameter, a wrong method and an unknown contributor are pages in the page language', async () => {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const { page, response } = await open(context, '/records?party=NLD&party=DEU');
+  equal(response.status(), 400, 'a repeated parameter');
+  assert((await page.textContent('main')).includes('Le paramètre party figure plus d’une fois'), 'named, in French');
+  const unknown = await page.goto(base + '/records?party=ZZZ');
+  equal(unknown.status(), 404, 'an unknown contributor');
+  assert((await page.textContent('main')).includes('ZZZ'), 'the unknown key is named');
+  const reordered = await page.goto(base + '/records?party=SWE%2BNOR%2BDNK');
+  equal(new URL(page.url()).searchParams.get('party'), 'DNK+NOR+SWE', 'a reordered joint key lands on the recorded one');
+  equal(reordered.status(), 200, 'the recorded key');
+  const wrong = await page.request.fetch(base + '/records', { method: 'DELETE' });
+  equal(wrong.status(), 405, 'a wrong method');
+  assert(wrong.headers()['content-type'].startsWith('text/html'), 'answered as a page');
+  await context.close();
+});
+// ---- end of dashboard refusals are pages ----
 
 await browser.close();
 server.kill('SIGTERM');

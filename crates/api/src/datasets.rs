@@ -592,9 +592,60 @@ pub fn events<S: Store + ?Sized>(store: &S, reader: Reader) -> Result<Dataset, D
     ))
 }
 
+/// The most characters a spreadsheet cell holds (Excel and LibreOffice Calc count UTF-16 units).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// The log download as its CSV carries it: a spreadsheet refuses a cell over
+/// [`MAX_CELL_CHARS`], so an event's JSON longer than that is cut to it (at a character
+/// boundary) and a last column `event_cut` says `true`; the JSON download (`?format=json`) and
+/// `/api/v1/events` always hold the whole event.
+pub fn events_for_spreadsheets(mut dataset: Dataset) -> Dataset {
+    let Some(event) = dataset.columns.iter().position(|c| *c == "event") else {
+        return dataset;
+    };
+    dataset.columns.push("event_cut");
+    dataset.types.push(Boolean);
+    for row in &mut dataset.rows {
+        let cut = row.get_mut(event).is_some_and(cut_to_cell);
+        row.push(cut.to_string());
+    }
+    dataset
+}
+
+/// Cuts `text` to at most [`MAX_CELL_CHARS`] UTF-16 units; whether it was cut.
+fn cut_to_cell(text: &mut String) -> bool {
+    let mut units = 0;
+    for (at, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > MAX_CELL_CHARS {
+            text.truncate(at);
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_cut(text: &str, kept_units: usize, cut: bool) {
+        let mut cell = text.to_string();
+        assert_eq!(cut_to_cell(&mut cell), cut, "{}", text.len());
+        assert_eq!(cell.encode_utf16().count(), kept_units);
+        assert!(text.starts_with(&cell));
+    }
+
+    #[test]
+    fn a_cell_is_cut_at_the_spreadsheet_limit_and_never_inside_a_character() {
+        check_cut("", 0, false);
+        check_cut(&"a".repeat(MAX_CELL_CHARS), MAX_CELL_CHARS, false);
+        check_cut(&"a".repeat(MAX_CELL_CHARS + 1), MAX_CELL_CHARS, true);
+        // A character outside the BMP counts two units: it is left out whole, not split.
+        check_cut(&format!("{}\u{1F600}", "a".repeat(MAX_CELL_CHARS - 1)), MAX_CELL_CHARS - 1, true);
+        check_cut(&format!("{}\u{1F600}", "a".repeat(MAX_CELL_CHARS - 2)), MAX_CELL_CHARS, false);
+        check_cut(&"é".repeat(MAX_CELL_CHARS + 5), MAX_CELL_CHARS, true);
+    }
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -127,6 +127,8 @@ pub fn router(state: AppState) -> Router {
         // Outside the timeout, so that its 408 becomes problem+json too.
         .layer(axum::middleware::map_response(problem::plain_errors_as_problems))
         .layer(axum::middleware::from_fn(edge::refuse_oversized))
+        // Outside both: the refusals above answered as HTML pages on the dashboard's paths.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::html_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::map_response(edge::security_headers))
         .layer(axum::middleware::from_fn(edge::request_span))
@@ -150,6 +152,7 @@ pub async fn serve(
     // the accept loop first looks at it) still stops it gracefully instead of killing it.
     let stop_signal = shutdown_signal()?;
     let failed = |e: tranche_store::StoreError| std::io::Error::other(e.to_string());
+    let sessions = Arc::new(web::Sessions::new(csrf_key(&tranche_store::Store::log_secret(ledger.store()))));
     let mut log_state = log::LogState::load(&ledger, log_config).map_err(failed)?;
     log_state.catch_up(&mut ledger, true).map_err(failed)?;
     let log = Arc::new(Mutex::new(log_state));
@@ -176,7 +179,7 @@ pub async fn serve(
         metrics: metrics.clone(),
         limiter,
         timeout: limits.request_timeout,
-        sessions: Arc::new(web::Sessions::default()),
+        sessions,
         log,
     };
     let signal = async move {
@@ -521,6 +524,16 @@ pub(crate) fn write_problem(error: writer::WriteError) -> Problem {
             ),
         ),
     }
+}
+
+/// The key of the dashboard's CSRF tokens: derived from the store's log secret under a label of
+/// its own, so every server on one store issues the same tokens and no other use of the secret
+/// yields them.
+fn csrf_key(secret: &[u8; 32]) -> [u8; 32] {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(b"tranche csrf key v1\n");
+    mac.finalize().into_bytes().into()
 }
 
 /// The entity tag of a package: an HMAC-SHA256 of its full (role) form, so any change changes

@@ -61,10 +61,18 @@ impl Problem {
     }
 }
 
+/// What a problem response said, kept in its extensions so that the dashboard can answer the
+/// same refusal as an HTML page on its own paths (`web::html_errors`).
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub detail: String,
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(&self)).into_response();
+        response.extensions_mut().insert(Answered { detail: self.detail.clone() });
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -152,5 +160,12 @@ pub async fn plain_errors_as_problems(response: Response) -> Response {
         }
         _ => ("error", "Request failed", status.canonical_reason().unwrap_or("error").to_string()),
     };
-    Problem::new(status, kind, title, detail).into_response()
+    // The framework's headers (a 405's `Allow`) stay; the body and its type are the problem's.
+    let mut problem = Problem::new(status, kind, title, detail).into_response();
+    for (name, value) in response.headers() {
+        if !matches!(*name, header::CONTENT_TYPE | header::CONTENT_LENGTH) && !problem.headers().contains_key(name) {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
 }

@@ -136,16 +136,23 @@ impl Harness {
     fn sign_in(&self, token: &str) -> String {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-        let csrf = "0123456789abcdef";
+        // The CSRF cookie and the form token the server issued for it, from the sign-in form.
+        let mut form = agent.get(&self.url("/sign-in")).call().unwrap();
+        let set = form.headers().get("set-cookie").unwrap().to_str().unwrap();
+        let csrf_cookie = set.split(';').next().unwrap().to_string();
+        let page = form.body_mut().read_to_string().unwrap();
+        let marker = "name=\"csrf\" value=\"";
+        let start = page.find(marker).unwrap() + marker.len();
+        let csrf = &page[start..start + page[start..].find('"').unwrap()];
         let response = agent
             .post(&self.url("/sign-in"))
-            .header("Cookie", &format!("tranche_csrf={csrf}"))
+            .header("Cookie", &csrf_cookie)
             .header("Content-Type", "application/x-www-form-urlencoded")
             .send(format!("csrf={csrf}&token={token}"))
             .unwrap();
         assert_eq!(response.status().as_u16(), 303);
         let session = response.headers().get("set-cookie").unwrap().to_str().unwrap();
-        format!("{}; tranche_csrf={csrf}", session.split(';').next().unwrap())
+        session.split(';').next().unwrap().to_string()
     }
 
     fn page(&self, path: &str, cookies: &str) -> Reply {

@@ -128,10 +128,14 @@ fn download(server: &common::Served, database: &str, path: &str, role: Option<&s
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
     let mut cookies = String::new();
     if let Some(role) = role {
-        let response = agent.get(&format!("{}/sign-in", server.url)).call().unwrap();
+        let mut response = agent.get(&format!("{}/sign-in", server.url)).call().unwrap();
         let set = response.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
         let csrf_cookie = set.split(';').next().unwrap().to_string();
-        let csrf = csrf_cookie.strip_prefix("tranche_csrf=").unwrap().to_string();
+        // The form token the server issued for that cookie, from the sign-in form.
+        let page = response.body_mut().read_to_string().unwrap();
+        let marker = "name=\"csrf\" value=\"";
+        let start = page.find(marker).unwrap() + marker.len();
+        let csrf = page[start..start + page[start..].find('"').unwrap()].to_string();
         let token = common::tranche(database, &["token", "create", "--role", role]).trim().to_string();
         let response = agent
             .post(&format!("{}/sign-in", server.url))

@@ -730,13 +730,21 @@ fn a_server_follows_writes_made_beside_it() {
     assert_eq!(server.get("/api/v1/summary?as_of=2026-11-26", None).status, 200);
 }
 
-/// A dashboard visitor: the CSRF cookie (and form token) it was given, and its session once
-/// signed in. Redirects are not followed, so a form post's `Location` can be read.
+/// A dashboard visitor: the CSRF cookie it was given and the form token its pages carry, and its
+/// session once signed in. Redirects are not followed, so a form post's `Location` can be read.
 struct Visitor<'a> {
     server: &'a Server,
     agent: ureq::Agent,
+    /// The form token the server issued for the cookies below.
     csrf: String,
     cookies: String,
+}
+
+/// The form token (`name="csrf" value="..."`) on a page.
+fn form_token(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a form token") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
 struct PageReply {
@@ -749,10 +757,11 @@ impl<'a> Visitor<'a> {
     fn new(server: &'a Server) -> Visitor<'a> {
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-        let response = agent.get(&format!("{}/sign-in", server.url)).call().unwrap();
+        let mut response = agent.get(&format!("{}/sign-in", server.url)).call().unwrap();
         let set = response.headers().get("set-cookie").expect("a CSRF cookie").to_str().unwrap().to_string();
         let cookie = set.split(';').next().unwrap().to_string();
-        let csrf = cookie.strip_prefix("tranche_csrf=").expect("the CSRF cookie").to_string();
+        assert!(cookie.starts_with("tranche_csrf="), "the CSRF cookie: {cookie}");
+        let csrf = form_token(&response.body_mut().read_to_string().unwrap());
         Visitor { server, agent, csrf, cookies: cookie }
     }
 
@@ -766,15 +775,18 @@ impl<'a> Visitor<'a> {
         visitor
     }
 
-    fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (PageReply, Option<String>) {
+    /// The reply, and the session and CSRF cookies it sets.
+    fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (PageReply, Option<(String, String)>) {
         let mut response = response.unwrap();
         let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string());
-        let session = response
+        let set: Vec<String> = response
             .headers()
             .get_all("set-cookie")
             .iter()
             .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-            .find(|c| c.starts_with("tranche_session="));
+            .collect();
+        let find = |name: &str| set.iter().find(|c| c.starts_with(name)).cloned();
+        let session = find("tranche_session=").zip(find("tranche_csrf="));
         let body = response.body_mut().read_to_string().unwrap();
         (PageReply { status: response.status().as_u16(), location, body }, session)
     }
@@ -796,8 +808,10 @@ impl<'a> Visitor<'a> {
             .header("Cookie", &self.cookies)
             .header("Content-Type", "application/x-www-form-urlencoded");
         let (reply, session) = Visitor::read(request.send(body));
-        if let Some(session) = session {
-            self.cookies = format!("tranche_csrf={}; {session}", self.csrf);
+        // Signing in sets a session and a new CSRF cookie: the pages then carry a new token.
+        if let Some((session, csrf)) = session {
+            self.cookies = format!("{csrf}; {session}");
+            self.csrf = form_token(&self.get("/sign-in").body);
         }
         reply
     }

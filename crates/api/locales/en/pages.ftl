@@ -8,6 +8,24 @@ page-not-found = Page not found
 heading-bad-request = Bad request
 heading-refused = Refused
 heading-restricted = Restricted
+heading-not-found = Not found
+heading-edge-failed = Request failed
+heading-edge-method-not-allowed = Method not allowed
+heading-edge-timeout = Request timed out
+heading-edge-too-large = Request too large
+heading-edge-uri-too-long = Address too long
+heading-edge-headers-too-large = Request headers too large
+
+## Refusals of a request before a page reads it
+
+query-repeated = The parameter { $name } is given more than once in the address: give it once.
+query-malformed = The address’s parameters cannot be read: { $error }
+query-unknown-party = No contributor has the key { $party }: choose one from the list of contributors.
+edge-method-not-allowed = This address does not take that kind of request: follow the dashboard’s links and forms.
+edge-timeout = The request took too long and was abandoned; try again.
+edge-too-large = The request’s body is over { $body } bytes.
+edge-uri-too-long = The address is over { $uri } bytes long.
+edge-headers-too-large = The request carries more than { $headers } header fields or { $header-bytes } bytes of headers.
 
 ## The sign-in page
 

@@ -8,6 +8,24 @@ page-not-found = Page introuvable
 heading-bad-request = Requête incorrecte
 heading-refused = Refusé
 heading-restricted = Accès restreint
+heading-not-found = Introuvable
+heading-edge-failed = Échec de la requête
+heading-edge-method-not-allowed = Méthode non autorisée
+heading-edge-timeout = Délai dépassé
+heading-edge-too-large = Requête trop volumineuse
+heading-edge-uri-too-long = Adresse trop longue
+heading-edge-headers-too-large = En-têtes de requête trop volumineux
+
+## Refus d’une requête avant qu’une page ne la lise
+
+query-repeated = Le paramètre { $name } figure plus d’une fois dans l’adresse : ne le donnez qu’une fois.
+query-malformed = Les paramètres de l’adresse sont illisibles : { $error }
+query-unknown-party = Aucun contributeur ne porte la clé { $party } : choisissez-en un dans la liste des contributeurs.
+edge-method-not-allowed = Cette adresse n’accepte pas ce type de requête : suivez les liens et les formulaires du tableau de bord.
+edge-timeout = La requête a pris trop de temps et a été abandonnée ; réessayez.
+edge-too-large = Le corps de la requête dépasse { $body } octets.
+edge-uri-too-long = L’adresse dépasse { $uri } octets.
+edge-headers-too-large = La requête porte plus de { $headers } champs d’en-tête ou plus de { $header-bytes } octets d’en-têtes.
 
 ## La page de connexion
 

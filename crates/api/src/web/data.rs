@@ -1279,6 +1279,43 @@ impl RecordFilter {
     }
 }
 
+/// What a records filter's contributor key names in the ledger.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ContributorKey {
+    /// A party the ledger knows, or a joint key exactly as its records write it.
+    Known,
+    /// A joint key whose members are those of a recorded joint key in another order: the
+    /// recorded (canonical) key, to redirect to.
+    Reordered(String),
+    /// No party or joint key of the ledger.
+    Unknown,
+}
+
+/// Whether `key` (a party code or a joint key `A+B`) names a contributor of `state`.
+pub fn contributor_key(state: &State, key: &str) -> ContributorKey {
+    if !key.contains('+') {
+        let named = |party: &PartyId| party.as_str() == key;
+        let known = state.parties.keys().any(named)
+            || state.pledges().iter().any(|pledge| pledge.contributor.parties().iter().any(named));
+        return if known { ContributorKey::Known } else { ContributorKey::Unknown };
+    }
+    let mut wanted: Vec<&str> = key.split('+').collect();
+    wanted.sort_unstable();
+    let mut reordered = None;
+    for pledge in state.pledges().iter().filter(|p| p.contributor.parties().len() > 1) {
+        let recorded = pledge.contributor.key();
+        if recorded == key {
+            return ContributorKey::Known;
+        }
+        let mut members: Vec<&str> = pledge.contributor.parties().iter().map(PartyId::as_str).collect();
+        members.sort_unstable();
+        if members == wanted && reordered.is_none() {
+            reordered = Some(recorded);
+        }
+    }
+    reordered.map_or(ContributorKey::Unknown, ContributorKey::Reordered)
+}
+
 /// Whether and how a money record counts on `as_of` (docs/COUNTING.md), as a category and a
 /// sentence: counts, remainder, undisclosed, apart, superseded, withdrawn, later.
 /// The sentence is in `lang` (English in the downloads).

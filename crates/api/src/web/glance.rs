@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Query, State as AxumState};
+use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -404,7 +404,7 @@ struct DecisionsPage {
 pub(super) async fn decisions_page(
     AxumState(state): AxumState<AppState>,
     headers: HeaderMap,
-    Query(query): Query<PageQuery>,
+    query: PageQuery,
 ) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
@@ -473,15 +473,18 @@ fn own_party(visitor: &super::Visitor, events: u64) -> Result<PartyId, Response>
     }
 }
 
-pub(super) async fn my_page(
-    AxumState(state): AxumState<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<PageQuery>,
-) -> Response {
-    let Page { visitor, ledger, events, format: _, as_of, cutoff } = match begin(&state, &headers, &query).await {
+pub(super) async fn my_page(AxumState(state): AxumState<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
+    if !matches!(format, Format::Html) {
+        return visitor.bad_request(
+            "format: the My country page has no download: /records?party=YOUR-PARTY&format=csv|json gives your records"
+                .into(),
+            events,
+        );
+    }
     let party = match own_party(&visitor, events) {
         Ok(party) => party,
         Err(response) => return response,
@@ -512,12 +515,15 @@ pub(super) async fn my_page(
 pub(super) async fn statement_page(
     AxumState(state): AxumState<AppState>,
     headers: HeaderMap,
-    Query(query): Query<PageQuery>,
+    query: PageQuery,
 ) -> Response {
-    let Page { visitor, ledger, events, format: _, as_of, cutoff } = match begin(&state, &headers, &query).await {
+    let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
+    if !matches!(format, Format::Html) {
+        return visitor.bad_request("format: the statement has no download: it is a page to print; /records?party=YOUR-PARTY&format=csv|json gives your records".into(), events);
+    }
     let party = match own_party(&visitor, events) {
         Ok(party) => party,
         Err(response) => return response,

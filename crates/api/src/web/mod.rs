@@ -17,7 +17,7 @@ mod session;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -173,7 +173,10 @@ impl Chrome {
 /// Who is asking: their reader rules, and the CSRF token their forms carry.
 struct Visitor {
     reader: Reader,
+    /// The token the page's forms carry (issued for `csrf_nonce` and the session).
     csrf: String,
+    /// The CSRF cookie's value.
+    csrf_nonce: String,
     /// The CSRF cookie is new and must be set on the response.
     new_csrf: bool,
     lang: i18n::PageLang,
@@ -190,10 +193,11 @@ struct Visitor {
 }
 
 async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
-    let (csrf, new_csrf) = match session::cookie(headers, session::CSRF_COOKIE) {
-        Some(csrf) => (csrf, false),
+    let (csrf_nonce, new_csrf) = match session::cookie(headers, session::CSRF_COOKIE) {
+        Some(nonce) => (nonce, false),
         None => (session::random_hex(), true),
     };
+    let csrf = state.sessions.csrf_token(&csrf_nonce, session::cookie(headers, session::SESSION_COOKIE).as_deref());
     let reader = match session::cookie(headers, session::SESSION_COOKIE).and_then(|id| state.sessions.token(&id)) {
         Some(token) => match crate::verify(&state.tokens, &state.ledger, &token).await {
             Ok(role) => Reader::Role(role),
@@ -212,6 +216,7 @@ async fn visitor(state: &AppState, headers: &HeaderMap) -> Visitor {
     Visitor {
         reader,
         csrf,
+        csrf_nonce,
         new_csrf,
         lang,
         new_lang: choice.set_cookie,
@@ -272,7 +277,9 @@ impl Visitor {
         let mut response = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if self.new_csrf {
-            response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::CSRF_COOKIE, &self.csrf));
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, session::set_cookie(session::CSRF_COOKIE, &self.csrf_nonce));
         }
         if self.new_lang {
             response.headers_mut().append(header::SET_COOKIE, i18n::set_cookie(self.lang.lang));
@@ -329,6 +336,138 @@ pub struct PageQuery {
     /// `hide` leaves the synthetic exercise (records `EX-*`) out of the page's figures; `show`
     /// (the default) shows it, flagged.
     synthetic: Option<String>,
+}
+
+/// The names [`PageQuery`] reads: each may appear once in a page's address.
+const PAGE_PARAMETERS: [&str; 18] = [
+    "format",
+    "sort",
+    "dir",
+    "party",
+    "kind",
+    "counts",
+    "month",
+    "key",
+    "as_of",
+    "include_partners",
+    "amount",
+    "currency",
+    "include_announced",
+    "assume_triggers",
+    "accepted",
+    "table",
+    "basis",
+    "synthetic",
+];
+
+impl PageQuery {
+    /// The page parameters of a query string, or the message (in the page's language) of why
+    /// they cannot be read: a parameter given twice (`?party=A&party=B`) is named, never a guess
+    /// which one counts. Parameters no page reads are ignored.
+    fn parse(query: &str, lang: i18n::Lang) -> Result<PageQuery, String> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|e| lang.t_args("query-malformed", &[("error", Arg::from(e.to_string()))]))?;
+        let mut seen = std::collections::BTreeSet::new();
+        for (name, _) in &pairs {
+            if PAGE_PARAMETERS.contains(&name.as_str()) && !seen.insert(name.as_str()) {
+                return Err(lang.t_args("query-repeated", &[("name", Arg::from(name.clone()))]));
+            }
+        }
+        serde_urlencoded::from_str(query)
+            .map_err(|e| lang.t_args("query-malformed", &[("error", Arg::from(e.to_string()))]))
+    }
+}
+
+/// A page's query, or an HTML 400 page in the visitor's language naming what does not parse.
+impl axum::extract::FromRequestParts<AppState> for PageQuery {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<PageQuery, Response> {
+        let query = parts.uri.query().unwrap_or_default();
+        let lang = visitor_lang(&parts.headers);
+        match PageQuery::parse(query, lang) {
+            Ok(query) => Ok(query),
+            Err(message) => {
+                let visitor = visitor(state, &parts.headers).await;
+                let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+                Err(visitor.bad_request(message, events))
+            }
+        }
+    }
+}
+
+/// The language a visitor's pages are written in (without verifying a session).
+fn visitor_lang(headers: &HeaderMap) -> i18n::Lang {
+    let target = i18n::Target::of(headers);
+    let cookie = i18n::cookie(headers);
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    match i18n::choose(target.lang.as_deref(), cookie.as_deref(), accept) {
+        Ok(choice) => choice.lang,
+        Err(_) => i18n::negotiated(cookie.as_deref(), accept).lang,
+    }
+}
+
+/// Whether a path is the dashboard's (HTML errors) rather than a machine's: the API under
+/// `/api`, and `/healthz`, `/readyz`, `/metrics`, answer problem+json.
+pub fn is_dashboard_path(path: &str) -> bool {
+    let machine = path == "/api" || path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics");
+    !machine
+}
+
+/// Turns the problems that the framework and the edge answer before a page handler runs (405,
+/// 408, 413, 414, 431) into HTML pages with the same status and headers on a dashboard path;
+/// `/api/` keeps problem+json. Decided by path, whatever the `Accept` header says.
+pub async fn html_errors(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !is_dashboard_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let Some(problem) = response.extensions().get::<crate::problem::Answered>().cloned() else {
+        return response;
+    };
+    let (mut parts, _) = response.into_parts();
+    let visitor = visitor(&state, &headers).await;
+    let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
+    let (heading, message) = edge_message(visitor.lang.lang, parts.status, &problem.detail);
+    let page = visitor.message(parts.status, &heading, message, events);
+    let (page_parts, body) = page.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in page_parts.headers.iter() {
+        if name == header::SET_COOKIE {
+            parts.headers.append(name, value.clone());
+        } else {
+            parts.headers.insert(name, value.clone());
+        }
+    }
+    Response::from_parts(parts, body)
+}
+
+/// The heading and sentence of an edge error page in the visitor's language.
+fn edge_message(lang: i18n::Lang, status: StatusCode, detail: &str) -> (String, String) {
+    let key = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::URI_TOO_LONG => "uri-too-long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers-too-large",
+        StatusCode::BAD_REQUEST => return (lang.t("heading-bad-request"), detail.to_string()),
+        _ => return (lang.t("heading-edge-failed"), detail.to_string()),
+    };
+    let args = [
+        ("body", Arg::from(crate::MAX_BODY_BYTES as u64)),
+        ("uri", Arg::from(crate::edge::MAX_URI_BYTES as u64)),
+        ("headers", Arg::from(crate::edge::MAX_HEADERS as u64)),
+        ("header-bytes", Arg::from(crate::edge::MAX_HEADER_BYTES as u64)),
+    ];
+    (lang.t(&format!("heading-edge-{key}")), lang.t_args(&format!("edge-{key}"), &args))
 }
 
 /// `?synthetic=`: whether to hide the synthetic exercise.
@@ -548,7 +687,7 @@ pub fn overview_page(
     Ok((render(&page), dataset))
 }
 
-async fn overview(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn overview(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -604,7 +743,7 @@ impl ContributorsTable {
     }
 }
 
-async fn contributors(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn contributors(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -670,7 +809,7 @@ impl PackagesPage {
     }
 }
 
-async fn packages(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn packages(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -714,11 +853,7 @@ struct FairSharePage {
     view: fair_share::View,
 }
 
-async fn fair_share_page(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<PageQuery>,
-) -> Response {
+async fn fair_share_page(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -781,7 +916,7 @@ struct FundingPage {
     written: Option<Written>,
 }
 
-async fn funding_page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn funding_page(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let mut visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
     let access = match funding::access(&visitor.reader) {
@@ -876,7 +1011,7 @@ async fn funding_accept(State(state): State<AppState>, headers: HeaderMap, body:
         Ok(form) => form,
         Err(message) => return visitor.bad_request(message, events),
     };
-    if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
+    if let Some(why) = state.sessions.csrf_refusal(&headers, &form.csrf) {
         return visitor.message(StatusCode::FORBIDDEN, "Refused", why.to_string(), events);
     }
     let access = match funding::access(&visitor.reader) {
@@ -944,7 +1079,7 @@ struct RequirementsPage {
     rows: Vec<Vec<String>>,
 }
 
-async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn requirements(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -982,12 +1117,18 @@ struct MonthsPage {
 }
 
 /// Our monthly PURL money against the latest Kiel release, and per GDP against Kiel's military aid.
-async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn months(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
     };
     let lang = visitor.lang.lang;
+    // Checked on the page too, whose download links carry it: an unknown table is never ignored.
+    let per_gdp = match query.table.as_deref().map(str::trim) {
+        None | Some("" | "months") => false,
+        Some("per-gdp") => true,
+        Some(other) => return visitor.bad_request(format!("table {other:?} is not one of months, per-gdp"), events),
+    };
     let comparison = match reference::comparison(lang, ledger.state(), ledger.rates(), as_of) {
         Ok(comparison) => comparison,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "Cannot compare", e.to_string(), events),
@@ -997,11 +1138,8 @@ async fn months(State(state): State<AppState>, headers: HeaderMap, Query(query):
             let message = "No Kiel tracker release is loaded: there is nothing to download.".to_string();
             return visitor.message(StatusCode::NOT_FOUND, "No Kiel release", message, events);
         };
-        return match query.table.as_deref() {
-            None | Some("" | "months") => download(comparison.months, format, as_of, cutoff),
-            Some("per-gdp") => download(comparison.per_gdp, format, as_of, cutoff),
-            Some(other) => visitor.bad_request(format!("table {other:?} is not one of months, per-gdp"), events),
-        };
+        let table = if per_gdp { comparison.per_gdp } else { comparison.months };
+        return download(table, format, as_of, cutoff);
     }
     let page = MonthsPage {
         chrome: visitor.chrome("months", &visitor.t("nav-months"), as_of, cutoff, events),
@@ -1097,7 +1235,7 @@ impl RecordsTable {
     }
 }
 
-async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn records(State(state): State<AppState>, headers: HeaderMap, uri: Uri, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -1112,6 +1250,16 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
         Err(message) => return visitor.bad_request(message, events),
     };
     let lang = visitor.lang.lang;
+    match data::contributor_key(ledger.state(), &filter.party) {
+        _ if filter.party.is_empty() => {}
+        data::ContributorKey::Known => {}
+        data::ContributorKey::Reordered(canonical) => return redirect_with(&uri, "party", &canonical),
+        data::ContributorKey::Unknown => {
+            let message =
+                visitor.lang.lang.t_args("query-unknown-party", &[("party", Arg::from(filter.party.clone()))]);
+            return visitor.message(StatusCode::NOT_FOUND, &visitor.t("heading-not-found"), message, events);
+        }
+    }
     let view = match data::records(lang, ledger.state(), ledger.rates(), as_of, &filter) {
         Ok(view) => view,
         Err(e) => return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, "No exchange rate", e.to_string(), events),
@@ -1154,7 +1302,7 @@ struct RulesPage {
 }
 
 /// The counting rules (docs/COUNTING.md), each rule with its anchor `#rule-N`.
-async fn rules_page(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn rules_page(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -1183,7 +1331,7 @@ struct LogPage {
     base_url: String,
 }
 
-async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
+async fn log(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events: head, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
         Err(response) => return response,
@@ -1191,6 +1339,9 @@ async fn log(State(state): State<AppState>, headers: HeaderMap, Query(query): Qu
     // The download: every event as the reader may see it (the public: no restricted field).
     if !matches!(format, Format::Html) {
         return match crate::datasets::events(ledger.store(), visitor.reader) {
+            Ok(dataset) if matches!(format, Format::Csv) => {
+                download(crate::datasets::events_for_spreadsheets(dataset), format, as_of, cutoff)
+            }
             Ok(dataset) => download(dataset, format, as_of, cutoff),
             Err(crate::datasets::DatasetError::TooLarge { limit }) => {
                 let error = crate::datasets::DatasetError::TooLarge { limit }.to_string();
@@ -1308,6 +1459,19 @@ struct SignOutForm {
     csrf: String,
 }
 
+/// A permanent redirect to this address with the parameter `name` set to `value` (the others
+/// kept in their order).
+fn redirect_with(uri: &Uri, name: &str, value: &str) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
+    let pairs: Vec<(String, String)> =
+        pairs.into_iter().map(|(k, v)| if k == name { (k, value.to_string()) } else { (k, v) }).collect();
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    match HeaderValue::from_str(&format!("{}?{query}", uri.path())) {
+        Ok(location) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
 fn redirect_home() -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
 }
@@ -1322,7 +1486,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         Ok(form) => form,
         Err(message) => return refuse(StatusCode::BAD_REQUEST, message),
     };
-    if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
+    if let Some(why) = state.sessions.csrf_refusal(&headers, &form.csrf) {
         return refuse(StatusCode::FORBIDDEN, why.to_string());
     }
     let token = form.token.trim().to_string();
@@ -1333,6 +1497,9 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let id = state.sessions.open(token);
     let mut response = redirect_home();
     response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::SESSION_COOKIE, &id));
+    // A new CSRF value with the new session: a token read before signing in no longer posts.
+    let nonce = session::random_hex();
+    response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::CSRF_COOKIE, &nonce));
     response
 }
 
@@ -1343,7 +1510,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         Ok(form) => form,
         Err(message) => return visitor.bad_request(message, events),
     };
-    if let Some(why) = session::csrf_refusal(&headers, &form.csrf) {
+    if let Some(why) = state.sessions.csrf_refusal(&headers, &form.csrf) {
         return visitor.message(StatusCode::FORBIDDEN, &visitor.t("heading-refused"), why.to_string(), events);
     }
     if let Some(id) = session::cookie(&headers, session::SESSION_COOKIE) {
@@ -1351,6 +1518,8 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     }
     let mut response = redirect_home();
     response.headers_mut().append(header::SET_COOKIE, session::clear_cookie(session::SESSION_COOKIE));
+    let nonce = session::random_hex();
+    response.headers_mut().append(header::SET_COOKIE, session::set_cookie(session::CSRF_COOKIE, &nonce));
     response
 }
 

@@ -489,7 +489,7 @@ pub(super) async fn my_page(
     let account = account(ledger.state(), &party, as_of);
     let currency = ledger.state().reporting_currencies().first().copied().unwrap_or(Currency::EUR);
     let request = fair_share::Request { key: None, as_of, include_partners: false, currency, amount: None };
-    let (share, no_share) = match fair_share::view(ledger.state(), ledger.rates(), &request) {
+    let (share, no_share) = match fair_share::view(ledger.state(), ledger.rates(), &request, visitor.lang.lang) {
         Ok(view) => match view.carriers.iter().find(|row| row.party == party.as_str()) {
             Some(row) => (
                 Some(OwnShare {

@@ -139,3 +139,121 @@ funding-nothing-written = Nothing written: { $detail }
 ## Requirements (templates/requirements.html)
 
 requirements-restricted = The requirements are restricted to the recipient, the coordinator, suppliers and auditors: sign in with such a token to see them.
+requirements-lead = The prioritised monthly lists and their coverage at the log’s head (they do not move with the as-of date), in { $currency }. Restricted: shown to the recipient, the coordinator and suppliers.
+requirements-coverage-heading = Coverage by month
+requirements-coverage-rule = Every figure is filed by the requirement’s month: a requirement counts the funded part of its cost (its package’s share allocated of its price, so a requirement half funded counts half its cost), and deliveries count under the month of the requirement they deliver, not the month they were delivered. Only deliveries the recipient confirmed count.
+requirements-col-month = Month
+requirements-col-required = Required
+requirements-col-funded = Funded
+requirements-col-delivered = Delivered
+requirements-col-coverage = Coverage
+requirements-lists-heading = The lists
+requirements-col-rank = Rank
+requirements-col-requirement = Requirement
+requirements-col-category = Category
+requirements-col-description = Description
+requirements-col-quantity = Quantity
+requirements-col-cost = Estimated cost
+
+## Decisions (templates/decisions.html, web/glance.rs)
+
+decisions-lead = Decisions on the monthly lists and the packages as of { $as-of }. The procedure, the responses and the outcome are public. A { $consensus } is adopted when every participant asked has approved and rejected by one objection; under the { $silence } a decision is adopted at its deadline unless a participant objects by then. A reservation approves and is kept on record; parties that declined or do not take part are not asked (opted out).
+decisions-consensus-term = consensus
+decisions-silence-term = silence procedure
+decisions-open-heading = Open ({ $count })
+decisions-closed-heading = Closed ({ $count })
+decisions-no-open = No decision is open.
+decisions-no-closed = No decision is closed.
+decisions-open-label = Open decisions
+decisions-closed-label = Closed decisions
+decisions-col-decision = Decision
+decisions-col-subject = Subject
+decisions-col-procedure = Procedure
+decisions-col-responses = Responses
+decisions-col-awaiting = Awaiting
+decisions-col-reservations = Reservations
+decisions-col-opted-out = Opted out
+decisions-col-outcome = Outcome
+decisions-opened = opened { $date }
+decisions-silence-deadline = silence, deadline { $deadline }
+decisions-consensus = consensus
+decisions-none-yet = none yet
+decisions-none = none
+decisions-outcome-on = { $outcome } on { $date }
+decisions-outcome = { $outcome ->
+        [adopted] adopted
+        [rejected] rejected
+        [pending] pending
+       *[other] { $outcome }
+    }
+decisions-objection-by = (objection by { $party })
+decisions-approve = approve
+decisions-approve-with-reservation = approve with a reservation: { $note }
+decisions-object = object
+
+## My country and the statement (templates/my.html, statement.html, web/glance.rs)
+
+my-heading = My country: { $name } ({ $party })
+my-lead = As of { $as-of }: the pledges of { $party } (its own and the joint ones it is a member of), its payments, the packages its money funds, its fair share and the decisions that wait for its response. Only your own party is shown.
+my-statement-link = Statement of account (printable)
+my-pledges-heading = Pledges
+my-pledges-label = My pledges
+my-col-contributor = Contributor
+my-col-announced = Announced
+my-col-outstanding = Outstanding
+my-col-settled = Settled
+my-col-state = State
+my-col-allocation = Your allocation
+my-col-delivered = Delivered (confirmed)
+my-no-pledge = No pledge recorded by { $date }.
+my-payments-heading = Payments
+my-payments-label = My payments
+my-no-payment = No payment recorded by { $date }.
+my-packages-heading = Packages your money funds
+my-no-packages = None of your money is allocated to a package.
+my-share-fair-share = Fair share ({ $currency }, default key)
+my-every-share = Every party’s fair share
+my-awaiting-heading = Decisions awaiting your response
+my-no-awaiting = No open decision waits for a response of { $party }.
+my-awaiting-silence = silence procedure, adopted on { $deadline } unless a participant objects
+my-pledge-status = { $status ->
+        [announced] announced
+        [committed] committed
+        [part-paid] part-paid
+        [paid] paid
+        [withdrawn] withdrawn
+        [superseded] superseded
+       *[other] { $status }
+    }
+my-undisclosed = undisclosed
+my-not-committed = not committed
+my-no-price = no price yet
+my-no-share = { $party } carries no share under the { $key } key on { $date }.
+my-share-error = The fair shares cannot be computed: { $error }
+my-sign-in = My country shows a contributor’s own pledges, payments and statement: sign in (/sign-in) with a contributor’s token.
+my-not-a-contributor = Not a contributor
+my-not-a-contributor-detail = My country is for a contributor’s token, which names its party; you are signed in as { $role }. The Contributors and Fair share pages show every party.
+statement-heading = Statement of account
+statement-period = Period
+statement-period-range = { $from } to { $to }
+statement-log-head = Computed at log head
+statement-events = { $events } { $count ->
+        [one] event
+       *[other] events
+    }
+statement-root = Root (SHA-256, base64)
+statement-lead = Every figure is computed from the first { $events } events of the log, whose Merkle root is given above: { $verify } and the log’s inclusion and consistency proofs check it. Amounts are in each pledge’s currency; paid is what the payments settled of the pledge; outstanding is committed less paid.
+statement-col-currency = Cur.
+statement-total = Total
+statement-no-payment = No payment recorded in the period.
+statement-back = Back to My country
+statement-print = print this page (or save it as PDF) to file it.
+statement-log-unavailable = Log unavailable
+statement-log-unavailable-detail = The log’s tree could not be read, so the statement cannot name the root it was computed at.
+
+## Rules (templates/rules.html, web/rules.rs)
+
+rules-heading = Counting rules
+rules-lead = How every figure on these pages is counted from the public record. Each record on the { $records } page names the rule that decides whether and how it counts.
+rules-authoritative = This is a translation of docs/COUNTING.md: where the two differ, the English text is authoritative.
+rules-no-download = format: the rules page has no download (docs/COUNTING.md is the text)

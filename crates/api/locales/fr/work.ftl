@@ -139,3 +139,121 @@ funding-nothing-written = Rien n’a été inscrit : { $detail }
 ## Besoins (templates/requirements.html)
 
 requirements-restricted = Les besoins sont réservés au bénéficiaire, au coordonnateur, aux fournisseurs et aux auditeurs : connectez-vous avec un tel jeton pour les consulter.
+requirements-lead = Les listes mensuelles hiérarchisées et leur couverture à la tête du journal (elles ne varient pas avec la date de référence), en { $currency }. Diffusion restreinte : réservé au bénéficiaire, au coordonnateur et aux fournisseurs.
+requirements-coverage-heading = Couverture par mois
+requirements-coverage-rule = Chaque chiffre est rattaché au mois du besoin : un besoin compte la part financée de son coût (la part de son prix affectée à son paquet ; un besoin financé à moitié compte donc pour la moitié de son coût), et les livraisons comptent dans le mois du besoin qu’elles satisfont, non dans celui de leur livraison. Seules comptent les livraisons confirmées par le bénéficiaire.
+requirements-col-month = Mois
+requirements-col-required = Requis
+requirements-col-funded = Financé
+requirements-col-delivered = Livré
+requirements-col-coverage = Couverture
+requirements-lists-heading = Les listes
+requirements-col-rank = Rang
+requirements-col-requirement = Besoin
+requirements-col-category = Catégorie
+requirements-col-description = Désignation
+requirements-col-quantity = Quantité
+requirements-col-cost = Coût estimé
+
+## Décisions (templates/decisions.html, web/glance.rs)
+
+decisions-lead = Décisions sur les listes mensuelles et les paquets au { $as-of }. La procédure, les réponses et l’issue sont publiques. Une décision par { $consensus } est adoptée lorsque chaque participant consulté l’a approuvée, et rejetée sur une seule objection ; selon la { $silence }, une décision est adoptée à son échéance, sauf objection d’un participant d’ici là. Une réserve vaut approbation et est consignée ; les parties ayant refusé ou ne participant pas ne sont pas consultées (hors procédure).
+decisions-consensus-term = consensus
+decisions-silence-term = procédure d’accord tacite
+decisions-open-heading = En cours ({ $count })
+decisions-closed-heading = Closes ({ $count })
+decisions-no-open = Aucune décision n’est en cours.
+decisions-no-closed = Aucune décision n’est close.
+decisions-open-label = Décisions en cours
+decisions-closed-label = Décisions closes
+decisions-col-decision = Décision
+decisions-col-subject = Objet
+decisions-col-procedure = Procédure
+decisions-col-responses = Réponses
+decisions-col-awaiting = En attente de
+decisions-col-reservations = Réserves
+decisions-col-opted-out = Hors procédure
+decisions-col-outcome = Issue
+decisions-opened = ouverte le { $date }
+decisions-silence-deadline = accord tacite, échéance { $deadline }
+decisions-consensus = consensus
+decisions-none-yet = aucune pour l’instant
+decisions-none = aucune
+decisions-outcome-on = { $outcome } le { $date }
+decisions-outcome = { $outcome ->
+        [adopted] adoptée
+        [rejected] rejetée
+        [pending] en cours
+       *[other] { $outcome }
+    }
+decisions-objection-by = (objection de { $party })
+decisions-approve = approbation
+decisions-approve-with-reservation = approbation avec réserve : { $note }
+decisions-object = objection
+
+## Mon pays et le relevé (templates/my.html, statement.html, web/glance.rs)
+
+my-heading = Mon pays : { $name } ({ $party })
+my-lead = Au { $as-of } : les promesses de { $party } (les siennes et les promesses conjointes dont il est membre), ses versements, les paquets que ses fonds financent, sa juste part et les décisions qui attendent sa réponse. Seule votre propre partie est affichée.
+my-statement-link = Relevé de compte (imprimable)
+my-pledges-heading = Promesses
+my-pledges-label = Mes promesses
+my-col-contributor = Contributeur
+my-col-announced = Annoncé
+my-col-outstanding = Restant dû
+my-col-settled = Réglé
+my-col-state = État
+my-col-allocation = Votre affectation
+my-col-delivered = Livré (confirmé)
+my-no-pledge = Aucune promesse enregistrée au { $date }.
+my-payments-heading = Versements
+my-payments-label = Mes versements
+my-no-payment = Aucun versement enregistré au { $date }.
+my-packages-heading = Paquets financés par vos fonds
+my-no-packages = Aucun de vos fonds n’est affecté à un paquet.
+my-share-fair-share = Juste part ({ $currency }, clé par défaut)
+my-every-share = La juste part de chaque partie
+my-awaiting-heading = Décisions qui attendent votre réponse
+my-no-awaiting = Aucune décision en cours n’attend de réponse de { $party }.
+my-awaiting-silence = procédure d’accord tacite, adoptée le { $deadline } sauf objection d’un participant
+my-pledge-status = { $status ->
+        [announced] annoncée
+        [committed] engagée
+        [part-paid] versée en partie
+        [paid] versée
+        [withdrawn] retirée
+        [superseded] remplacée
+       *[other] { $status }
+    }
+my-undisclosed = non divulgué
+my-not-committed = non engagé
+my-no-price = pas encore de prix
+my-no-share = { $party } ne supporte aucune part selon la clé { $key } au { $date }.
+my-share-error = Impossible de calculer les justes parts : { $error }
+my-sign-in = « Mon pays » présente les promesses, les versements et le relevé propres à un contributeur : connectez-vous (/sign-in) avec le jeton d’un contributeur.
+my-not-a-contributor = Pas un contributeur
+my-not-a-contributor-detail = « Mon pays » est destiné au jeton d’un contributeur, qui désigne sa partie ; vous êtes connecté en tant que { $role }. Les pages Contributeurs et Juste part présentent toutes les parties.
+statement-heading = Relevé de compte
+statement-period = Période
+statement-period-range = du { $from } au { $to }
+statement-log-head = Calculé à la tête de journal
+statement-events = { $events } { $count ->
+        [one] événement
+       *[other] événements
+    }
+statement-root = Racine (SHA-256, base64)
+statement-lead = Chaque chiffre est calculé à partir des { $events } premiers événements du journal, dont la racine de Merkle figure ci-dessus : { $verify } et les preuves d’inclusion et de cohérence du journal permettent de la vérifier. Les montants sont exprimés dans la monnaie de chaque promesse ; le versé est ce que les versements ont réglé de la promesse ; le restant dû est l’engagé diminué du versé.
+statement-col-currency = Monn.
+statement-total = Total
+statement-no-payment = Aucun versement enregistré sur la période.
+statement-back = Retour à Mon pays
+statement-print = imprimez cette page (ou enregistrez-la en PDF) pour l’archiver.
+statement-log-unavailable = Journal indisponible
+statement-log-unavailable-detail = L’arbre du journal n’a pas pu être lu : le relevé ne peut donc pas indiquer la racine à laquelle il a été calculé.
+
+## Règles (templates/rules.html, web/rules.rs)
+
+rules-heading = Règles de comptage
+rules-lead = Comment chaque chiffre de ces pages est compté à partir du registre public. Chaque source de la page { $records } indique la règle qui détermine si elle compte, et comment.
+rules-authoritative = Ceci est une traduction de docs/COUNTING.md : en cas de divergence, la version anglaise fait foi.
+rules-no-download = format : la page des règles n’a pas de téléchargement (le texte est docs/COUNTING.md)

@@ -947,6 +947,27 @@ struct RequirementsPage {
     rows: Vec<Vec<String>>,
 }
 
+impl RequirementsPage {
+    /// A number as the lists give it (`1,234.56`, `45.0%`), written in the page's language;
+    /// other text as it is.
+    fn number(&self, text: &str) -> String {
+        let lang = self.chrome.i18n.lang;
+        if lang == i18n::Lang::En {
+            return text.to_string();
+        }
+        let (plain, percent) = match text.strip_suffix('%') {
+            Some(number) => (number.replace(',', ""), true),
+            None => (text.replace(',', ""), false),
+        };
+        let shown = i18n::decimal(lang, &plain);
+        match (shown == plain && plain.parse::<f64>().is_err(), percent) {
+            (true, _) => text.to_string(),
+            (false, true) => lang.t_args("fair-share-percent", &[("value", Arg::from(shown))]),
+            (false, false) => shown,
+        }
+    }
+}
+
 async fn requirements(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<PageQuery>) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
@@ -1087,8 +1108,17 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, Query(query)
 #[template(path = "rules.html")]
 struct RulesPage {
     chrome: Chrome,
-    /// docs/COUNTING.md rendered (from the text compiled in: no input reaches it).
+    /// docs/COUNTING.md (or its French translation) rendered (from the text compiled in: no
+    /// input reaches it).
     body: String,
+}
+
+impl RulesPage {
+    /// The link to the Records page, for the opening sentence (HTML).
+    fn records_link(&self) -> String {
+        let href = i18n::escape_html(&self.chrome.href("/records"));
+        format!("<a href=\"{href}\">{}</a>", i18n::escape_html(&self.chrome.t("nav-records")))
+    }
 }
 
 /// The counting rules (docs/COUNTING.md), each rule with its anchor `#rule-N`.
@@ -1099,12 +1129,11 @@ async fn rules_page(State(state): State<AppState>, headers: HeaderMap, Query(que
     };
     drop(ledger);
     if !matches!(format, Format::Html) {
-        return visitor
-            .bad_request("format: the rules page has no download (docs/COUNTING.md is the text)".into(), events);
+        return visitor.bad_request(visitor.t("rules-no-download"), events);
     }
     let page = RulesPage {
-        chrome: visitor.chrome("rules", "Counting rules", as_of, cutoff, events),
-        body: rules::html(rules::COUNTING),
+        chrome: visitor.chrome("rules", &visitor.t("rules-heading"), as_of, cutoff, events),
+        body: rules::html(rules::counting(visitor.lang.lang)),
     };
     visitor.html(StatusCode::OK, render(&page))
 }

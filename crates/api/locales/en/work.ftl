@@ -257,3 +257,25 @@ rules-heading = Counting rules
 rules-lead = How every figure on these pages is counted from the public record. Each record on the { $records } page names the rule that decides whether and how it counts.
 rules-authoritative = This is a translation of docs/COUNTING.md: where the two differ, the English text is authoritative.
 rules-no-download = format: the rules page has no download (docs/COUNTING.md is the text)
+
+## Words of the record shown on the pages of work
+
+fair-share-role = { $role ->
+        [contributor] contributor
+        [recipient] recipient
+        [supplier] supplier
+        [coordinator] coordinator
+       *[other] { $role }
+    }
+fair-share-status = { $status ->
+        [participating] participating
+        [declined] declined
+        [non-participation] non-participation
+        [deferred] deferred
+        [withdrawn] withdrawn
+       *[other] { $status }
+    }
+funding-reason-announced = { $amount } is announced, not committed (--include-announced)
+funding-reason-later = announced on { $date }, after the proposal date { $as-of }
+funding-reason-trigger = waits for trigger { $trigger } (--assume-trigger { $trigger })
+funding-reason-trigger-no-amount = waits for trigger { $trigger } and has no amount

@@ -257,3 +257,25 @@ rules-heading = Règles de comptage
 rules-lead = Comment chaque chiffre de ces pages est compté à partir du registre public. Chaque source de la page { $records } indique la règle qui détermine si elle compte, et comment.
 rules-authoritative = Ceci est une traduction de docs/COUNTING.md : en cas de divergence, la version anglaise fait foi.
 rules-no-download = format : la page des règles n’a pas de téléchargement (le texte est docs/COUNTING.md)
+
+## Termes du registre affichés sur les pages de travail
+
+fair-share-role = { $role ->
+        [contributor] contributeur
+        [recipient] bénéficiaire
+        [supplier] fournisseur
+        [coordinator] coordonnateur
+       *[other] { $role }
+    }
+fair-share-status = { $status ->
+        [participating] participe
+        [declined] a décliné
+        [non-participation] non-participation
+        [deferred] reporté
+        [withdrawn] retiré
+       *[other] { $status }
+    }
+funding-reason-announced = { $amount } annoncés, non engagés (--include-announced)
+funding-reason-later = annoncée le { $date }, après la date de la proposition ({ $as-of })
+funding-reason-trigger = en attente du déclencheur { $trigger } (--assume-trigger { $trigger })
+funding-reason-trigger-no-amount = en attente du déclencheur { $trigger }, sans montant

@@ -167,7 +167,7 @@ fn arrange(dto: &ProposalDto, lang: Lang) -> View {
         excluded: dto
             .excluded
             .iter()
-            .map(|e| ExcludedRow { pledge: e.pledge.clone(), reason: e.reason.clone() })
+            .map(|e| ExcludedRow { pledge: e.pledge.clone(), reason: reason_in(&e.reason, lang) })
             .collect(),
         pledges: dto
             .pledges
@@ -181,6 +181,39 @@ fn arrange(dto: &ProposalDto, lang: Lang) -> View {
             })
             .collect(),
     }
+}
+
+/// Why the engine left a pledge out (`tranche_core::funding::proposal`), in `lang`: its known
+/// sentences are translated, their amounts written in `lang`'s way; any other is shown as given.
+fn reason_in(reason: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    let text = |value: &str| Arg::from(value);
+    if let Some(amount) = reason.strip_suffix(" is announced, not committed (--include-announced)") {
+        let amount = match amount.split_once(' ') {
+            Some((currency, figure)) => {
+                format!("{}\u{A0}{currency}", super::i18n::decimal(lang, &figure.replace(',', "")))
+            }
+            None => amount.to_string(),
+        };
+        return lang.t_args("funding-reason-announced", &[("amount", Arg::from(amount))]);
+    }
+    if let Some((on, after)) =
+        reason.strip_prefix("announced on ").and_then(|r| r.split_once(", after the proposal date "))
+    {
+        return lang.t_args("funding-reason-later", &[("date", text(on)), ("as-of", text(after))]);
+    }
+    if let Some(trigger) = reason.strip_prefix("waits for trigger ").and_then(|r| r.strip_suffix(" and has no amount"))
+    {
+        return lang.t_args("funding-reason-trigger-no-amount", &[("trigger", text(trigger))]);
+    }
+    if let Some((trigger, _)) =
+        reason.strip_prefix("waits for trigger ").and_then(|r| r.split_once(" (--assume-trigger "))
+    {
+        return lang.t_args("funding-reason-trigger", &[("trigger", text(trigger))]);
+    }
+    reason.to_string()
 }
 
 /// One allocation an accepted proposal wrote, and its package's state now.

@@ -279,3 +279,4 @@ funding-reason-announced = { $amount } is announced, not committed (--include-an
 funding-reason-later = announced on { $date }, after the proposal date { $as-of }
 funding-reason-trigger = waits for trigger { $trigger } (--assume-trigger { $trigger })
 funding-reason-trigger-no-amount = waits for trigger { $trigger } and has no amount
+funding-reason-undisclosed = its amount is undisclosed

@@ -279,3 +279,4 @@ funding-reason-announced = { $amount } annoncés, non engagés (--include-announ
 funding-reason-later = annoncée le { $date }, après la date de la proposition ({ $as-of })
 funding-reason-trigger = en attente du déclencheur { $trigger } (--assume-trigger { $trigger })
 funding-reason-trigger-no-amount = en attente du déclencheur { $trigger }, sans montant
+funding-reason-undisclosed = son montant n’est pas divulgué

@@ -190,6 +190,9 @@ fn reason_in(reason: &str, lang: Lang) -> String {
         return reason.to_string();
     }
     let text = |value: &str| Arg::from(value);
+    if reason == "its amount is undisclosed" {
+        return lang.t("funding-reason-undisclosed");
+    }
     if let Some(amount) = reason.strip_suffix(" is announced, not committed (--include-announced)") {
         let amount = match amount.split_once(' ') {
             Some((currency, figure)) => {

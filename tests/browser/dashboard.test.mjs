@@ -30,6 +30,8 @@ const tranche = (...args) => execFileSync(bin, ['--database', db, ...args], { en
 let passed = 0;
 const failures = [];
 async function test(name, body) {
+  // ONLY=text runs the tests whose name contains it (the setup runs in full).
+  if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
   try {
     await body();
     passed += 1;
@@ -1681,6 +1683,123 @@ await test('a repeated parameter, a wrong method and an unknown contributor are 
   await context.close();
 });
 // ---- end of dashboard refusals are pages ----
+// ---- both languages on every page ----
+{
+  /** Every page of the dashboard, by who reads it: the public, the coordinator, a contributor. */
+  const everyPage = {
+    public: [...publicPages, '/records?party=NLD', '/rules', '/decisions', '/no-such-page'],
+    coordinator: ['/', '/months', '/contributors', '/packages', '/fair-share', '/funding', '/requirements', '/records', '/records?party=NLD', '/log', '/rules', '/decisions'],
+    contributor: ['/my', '/my/statement'],
+  };
+  const tokens = { coordinator: coordinatorToken, contributor: contributorToken };
+  // What may read the same in both languages although it holds English words: proper names and
+  // titles of the record (parties, sources, the tracker), codes and the like. Everything else a
+  // French page shows must differ from the English page's text.
+  const sameInBothLanguages = [
+    /^Tranche$/, /^English$/, /^Français$/,
+    /Kiel/, /Ukraine Support Tracker/, /^NATO\b/, /PURL/,
+    /^\(?[A-Z0-9+*\-]+\)?$/, // codes: NLD, (DNK+NOR+SWE), EX-*
+    /^[a-z]+:[A-Z]{3}$/, // a signed-in role with its party: contributor:NLD
+    /^[a-z]+(-[a-z]+)+$/, // identifiers of the record: air-defence, talks-fail
+    /^[A-Z]{2,}-[A-Za-z0-9-]+$/, // record, package and decision ids
+    /^\d{4}-\d{2}(-\d{2})?$/, // ISO dates and months
+    /^[\d\s\u202f.,%+\-−—]*$/, // numbers
+    /^(https?:\/\/)?[a-z0-9.-]+\.[a-z]{2,}(\/\S*)?$/, // web addresses and their hosts
+    /^tranche [a-z]/, /^\/api\/v1\//, /^GET \//, // commands and API paths
+    /^sha256:|^[A-Za-z0-9+/]{40,}={0,2}$/, // hashes, keys and roots
+  ];
+  // Names and texts the record holds as written: parties (alone or with their code), decision
+  // subjects and reservations, requirement categories and descriptions.
+  const partyNames = new Set(reconParties.flatMap((p) => [p.name, `${p.name} (${p.party})`]));
+  const decisionRows = JSON.parse(tranche('export', 'json', 'decisions')).rows;
+  const recordTexts = new Set([
+    ...decisionRows.map((d) => d.subject),
+    ...restrictedRequirements.flatMap((r) => [r.category, r.description].filter(Boolean)),
+  ]);
+  const reservation = (text) => decisionRows.some((d) => String(d.reservations || '').includes(text.replace(/^[A-Z]{3}: /, '')));
+  const allowed = (text) => partyNames.has(text) || recordTexts.has(text) || reservation(text) || sameInBothLanguages.some((re) => re.test(text));
+  const englishWords = (text) => (text.match(/[A-Za-z]{3,}/g) || []).length;
+  /** The page's visible text nodes, whitespace folded. */
+  const visibleTexts = (page) => page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.replace(/\s+/g, ' ').trim();
+      const parent = node.parentElement;
+      // Code (commands, paths, field names) reads the same in every language.
+      if (!text || !parent || parent.closest('script, style, noscript, [hidden], code, pre')) continue;
+      if (typeof parent.checkVisibility === 'function' && !parent.checkVisibility({ visibilityProperty: true })) continue;
+      out.push(text);
+    }
+    return out;
+  });
+  const widths = [{ name: '1400', width: 1400 }, { name: '390', width: 390 }];
+  const slug = (role, path) => `${role === 'public' ? '' : `${role}-`}${path === '/' ? 'overview' : path.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '-')}`;
+
+  await test('both languages: every page, public and signed in, in French at 1400 and 390 px: lang="fr", no missing message, no English left, no sideways scroll', async () => {
+    const problems = [];
+    for (const [role, paths] of Object.entries(everyPage)) {
+      for (const { name, width } of widths) {
+        const viewport = { width, height: 900 };
+        const english = await browser.newContext({ viewport, extraHTTPHeaders: { 'Accept-Language': 'en' } });
+        const frenchContext = await browser.newContext({ viewport, extraHTTPHeaders: french });
+        if (role !== 'public') {
+          for (const context of [english, frenchContext]) {
+            const { page } = await open(context, '/sign-in');
+            await page.fill('#token', tokens[role]);
+            await Promise.all([page.waitForURL(base + '/'), page.click('form.sign-in button[type="submit"]')]);
+            await page.close();
+          }
+        }
+        for (const path of paths) {
+          const en = await open(english, path);
+          const fr = await open(frenchContext, path);
+          const where = `${path} (${role}, ${name} px)`;
+          equal(await en.page.evaluate(() => document.documentElement.lang), 'en', `<html lang> of ${where} in English`);
+          const lang = await fr.page.evaluate(() => document.documentElement.lang);
+          if (lang !== 'fr') problems.push(`${where}: <html lang="${lang}">`);
+          const html = await fr.page.content();
+          if (html.includes('⟦')) problems.push(`${where}: a missing message ${html.match(/⟦[^⟧]*⟧/)?.[0]}`);
+          const englishTexts = new Set(await visibleTexts(en.page));
+          const left = [...new Set(await visibleTexts(fr.page))].filter((t) => englishTexts.has(t) && englishWords(t) >= 2 && !allowed(t));
+          for (const text of left.slice(0, 6)) problems.push(`${where}: English left: ${JSON.stringify(text.slice(0, 120))}`);
+          if (width === 390) {
+            const overflow = await fr.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+            if (overflow > 0) problems.push(`${where}: scrolls sideways by ${overflow} px`);
+          } else {
+            await fr.page.screenshot({ path: join(artifacts, `${slug(role, path)}-fr.png`), fullPage: true });
+          }
+          await en.page.close();
+          await fr.page.close();
+        }
+        await english.close();
+        await frenchContext.close();
+      }
+    }
+    for (const problem of problems) console.log(`     ${problem}`);
+    assert(problems.length === 0, `${problems.length} problems, listed above`);
+  });
+
+  await test('both languages: a party whose every pledge is undisclosed reads "undisclosed" on /fair-share, never 0.00 or -100', async () => {
+    assert(undisclosedParties.length > 0, 'the record has parties whose amounts are all undisclosed');
+    for (const [langName, headers, word] of [['en', { 'Accept-Language': 'en' }, 'undisclosed'], ['fr', french, 'non divulgué']]) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: headers });
+      const { page } = await open(context, '/fair-share');
+      let seen = 0;
+      for (const party of undisclosedParties) {
+        const row = page.locator(`#fair-share-table tbody tr[data-party="${party}"], #declined-table tbody tr[data-party="${party}"]`);
+        if (await row.count() === 0) continue;
+        seen += 1;
+        const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+        assert(!/(^|\s)-?0[.,]00(\s|$)/.test(text) && !/-100[.,]00/.test(text), `${party} (${langName}): a zero or -100 % shown for an unknown amount: ${text}`);
+        assert(text.includes(word), `${party} (${langName}): "${word}" shown: ${text}`);
+      }
+      assert(seen > 0, `an undisclosed party is on /fair-share (${langName})`);
+      await context.close();
+    }
+  });
+}
+// ---- end of both languages on every page ----
 
 await browser.close();
 server.kill('SIGTERM');

@@ -9,7 +9,8 @@ use tranche_core::{Currency, DomainError, Money, RateTable, ShareKeyName, State,
 use tranche_io::funding_wire::{FairShareDto, FairShareRowDto};
 
 use super::charts;
-use super::data::{Dataset, SourceView, grouped, leak};
+use super::data::{Dataset, SourceView, leak};
+use super::i18n::{self, Arg, Lang};
 
 /// What the page was asked for, checked: every field a page parameter.
 #[derive(Debug, Clone)]
@@ -115,20 +116,32 @@ pub struct Figure {
 }
 
 impl Figure {
-    pub(super) fn of(plain: Option<&String>) -> Figure {
+    /// A plain decimal written in `lang`'s way; "—" when there is none.
+    pub(super) fn of(plain: Option<&String>, lang: Lang) -> Figure {
         match plain {
-            Some(plain) => Figure { shown: grouped(plain), plain: plain.clone() },
+            Some(plain) => Figure { shown: i18n::decimal(lang, plain), plain: plain.clone() },
             None => Figure { shown: "—".into(), plain: String::new() },
         }
     }
 
+    /// An amount nobody disclosed: shown as such, with no plain value (never a zero).
+    fn undisclosed(lang: Lang) -> Figure {
+        Figure { shown: lang.t("fair-share-undisclosed"), plain: String::new() }
+    }
+
     /// Committed or paid: "not reported" when the record does not report it, never a zero.
-    fn reported(amounts: Option<&std::collections::BTreeMap<String, String>>, currency: &str) -> Figure {
+    fn reported(amounts: Option<&std::collections::BTreeMap<String, String>>, currency: &str, lang: Lang) -> Figure {
         match amounts {
-            None => Figure { shown: "not reported".into(), plain: String::new() },
-            Some(amounts) => Figure::of(amounts.get(currency)),
+            None => Figure { shown: lang.t("fair-share-not-reported"), plain: String::new() },
+            Some(amounts) => Figure::of(amounts.get(currency), lang),
         }
     }
+}
+
+/// Every counted record of the party is undisclosed: what it put in is unknown, so its counted
+/// figure, its difference and its percentage are not figures at all (a zero would be made up).
+pub fn amount_unknown(row: &fair_share::Row) -> bool {
+    row.undisclosed && row.counted.values().all(|m| m.amount_minor == 0)
 }
 
 /// One party carrying a share.
@@ -146,7 +159,10 @@ pub struct CarrierRow {
     pub difference: Figure,
     pub difference_percent: Figure,
     pub proposed: Figure,
+    /// Some counted record of it is undisclosed: its counted figure is a lower bound.
     pub undisclosed: bool,
+    /// Every counted record of it is undisclosed: counted, difference and Diff % are unknown.
+    pub unknown: bool,
     /// Counted at least its fair share.
     pub above: bool,
 }
@@ -187,9 +203,9 @@ pub struct View {
     pub dataset: Dataset,
 }
 
-/// The page's data for a checked request. An error is one the engine gives for what was asked
-/// (no key loaded, nothing to split by).
-pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View, DomainError> {
+/// The page's data for a checked request, written in `lang`. An error is one the engine gives
+/// for what was asked (no key loaded, nothing to split by).
+pub fn view(state: &State, rates: &RateTable, request: &Request, lang: Lang) -> Result<View, DomainError> {
     let options = fair_share::Options {
         key: request.key.clone(),
         as_of: request.as_of,
@@ -199,34 +215,11 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
     let share = fair_share::fair_share(state, rates, &options)?;
     let dto = FairShareDto::from(&share);
     let currency = request.currency.code();
-    let mut carriers: Vec<(i64, CarrierRow)> = Vec::new();
+    let mut carriers: Vec<(Option<i64>, CarrierRow)> = Vec::new();
     let (mut declined, mut no_key_value, mut partners, mut others) = (vec![], vec![], vec![], vec![]);
     for (row, wire) in share.rows.iter().zip(&dto.rows) {
-        let pick = |amounts: Option<&std::collections::BTreeMap<String, String>>| {
-            Figure::of(amounts.and_then(|a| a.get(currency)))
-        };
         if row.standing == Standing::Carries {
-            let difference_minor =
-                row.difference.as_ref().and_then(|d| d.get(&request.currency)).map_or(0, |m| m.amount_minor);
-            carriers.push((
-                difference_minor,
-                CarrierRow {
-                    party: wire.party.clone(),
-                    name: wire.name.clone(),
-                    key_value: Figure::of(wire.key_value.as_ref()),
-                    key_percent: Figure::of(wire.key_percent.as_ref()),
-                    fair_share: pick(wire.fair_share.as_ref()),
-                    counted: pick(Some(&wire.counted)),
-                    committed: Figure::reported(wire.committed.as_ref(), currency),
-                    paid: Figure::reported(wire.paid.as_ref(), currency),
-                    paid_of_fair_share: paid_of_fair_share(row, request.currency),
-                    difference: pick(wire.difference.as_ref()),
-                    difference_percent: Figure::of(wire.difference_percent.get(currency)),
-                    proposed: Figure::of(wire.proposed.as_ref()),
-                    undisclosed: wire.undisclosed,
-                    above: difference_minor >= 0,
-                },
-            ));
+            carriers.push(carrier(row, wire, request.currency, lang));
             continue;
         }
         let apart = ApartRow {
@@ -235,7 +228,10 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
             status: wire.status.clone().unwrap_or_default(),
             since: wire.status_date.clone().unwrap_or_default(),
             source: SourceView::of(wire.status_source_url.as_deref().unwrap_or_default()),
-            counted: pick(Some(&wire.counted)),
+            counted: match amount_unknown(row) {
+                true => Figure::undisclosed(lang),
+                false => Figure::of(wire.counted.get(currency), lang),
+            },
             undisclosed: wire.undisclosed,
         };
         match row.standing {
@@ -246,25 +242,33 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
             Standing::NotContributor { .. } => others.push(apart),
         }
     }
-    // Most above its fair share first, most below last; ties by party.
-    carriers.sort_by(|(a, ra), (b, rb)| b.cmp(a).then_with(|| ra.party.cmp(&rb.party)));
+    // Most above its fair share first, most below last, those whose difference is unknown after
+    // them; ties by party.
+    carriers.sort_by(|(a, ra), (b, rb)| {
+        match (a, b) {
+            (Some(a), Some(b)) => b.cmp(a),
+            (a, b) => a.is_none().cmp(&b.is_none()),
+        }
+        .then_with(|| ra.party.cmp(&rb.party))
+    });
     let exponent = request.currency.exponent();
+    // A party whose difference is unknown has no bar: it is in the table, marked undisclosed.
     let bars: Vec<charts::Diverging> = carriers
         .iter()
+        .filter_map(|(minor, row)| minor.map(|m| (m, row)))
         .map(|(minor, row)| charts::Diverging {
             label: &row.party,
-            value: *minor as f64 / 10f64.powi(exponent as i32) / 1e6,
+            value: minor as f64 / 10f64.powi(exponent as i32) / 1e6,
         })
         .collect();
     let chart_svg = charts::diverging(
-        &format!(
-            "Counted minus fair share in {currency} millions, per party carrying a share by key {}: \
-             left of zero below its fair share, right of zero above it",
-            dto.key.name
+        &lang.t_args(
+            "fair-share-chart-title",
+            &[("currency", Arg::from(currency)), ("key", Arg::from(dto.key.name.as_str()))],
         ),
-        &format!("{currency} m, counted minus fair share"),
+        &lang.t_args("fair-share-chart-unit", &[("currency", Arg::from(currency))]),
         &bars,
-        ("Below its fair share", "Above its fair share"),
+        (&lang.t("fair-share-chart-below"), &lang.t("fair-share-chart-above")),
         640,
     );
     let key = KeyView {
@@ -279,8 +283,8 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
         key,
         currency: currency.to_string(),
         currencies: share.currencies.iter().map(|c| c.to_string()).collect(),
-        total: Figure::of(dto.total.get(currency)),
-        amount: share.amount.map(|a| format!("{} {}", a.currency, grouped(&a.to_decimal_string()))),
+        total: Figure::of(dto.total.get(currency), lang),
+        amount: share.amount.map(|a| i18n::money(lang, &a)),
         chart_svg,
         carriers: carriers.into_iter().map(|(_, row)| row).collect(),
         declined,
@@ -291,10 +295,45 @@ pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View,
     })
 }
 
+/// One party carrying a share, as shown in `lang`, and its difference in minor units (`None`
+/// when unknown: every counted record of it is undisclosed).
+fn carrier(row: &fair_share::Row, wire: &FairShareRowDto, currency: Currency, lang: Lang) -> (Option<i64>, CarrierRow) {
+    let code = currency.code();
+    let pick = |amounts: Option<&std::collections::BTreeMap<String, String>>| {
+        Figure::of(amounts.and_then(|a| a.get(code)), lang)
+    };
+    let unknown = amount_unknown(row);
+    let difference_minor = match unknown {
+        true => None,
+        false => Some(row.difference.as_ref().and_then(|d| d.get(&currency)).map_or(0, |m| m.amount_minor)),
+    };
+    let shown = CarrierRow {
+        party: wire.party.clone(),
+        name: wire.name.clone(),
+        key_value: Figure::of(wire.key_value.as_ref(), lang),
+        key_percent: Figure::of(wire.key_percent.as_ref(), lang),
+        fair_share: pick(wire.fair_share.as_ref()),
+        counted: if unknown { Figure::undisclosed(lang) } else { pick(Some(&wire.counted)) },
+        committed: Figure::reported(wire.committed.as_ref(), code, lang),
+        paid: Figure::reported(wire.paid.as_ref(), code, lang),
+        paid_of_fair_share: paid_of_fair_share(row, currency, lang),
+        difference: if unknown { Figure::undisclosed(lang) } else { pick(wire.difference.as_ref()) },
+        difference_percent: match unknown {
+            true => Figure::undisclosed(lang),
+            false => Figure::of(wire.difference_percent.get(code), lang),
+        },
+        proposed: Figure::of(wire.proposed.as_ref(), lang),
+        undisclosed: wire.undisclosed,
+        unknown,
+        above: difference_minor.is_some_and(|d| d >= 0),
+    };
+    (difference_minor, shown)
+}
+
 /// Paid as a percentage of the fair share, for the eye (one decimal, half away from zero):
 /// "not reported" when the record does not report what the party paid, "—" for a zero share.
-fn paid_of_fair_share(row: &fair_share::Row, currency: Currency) -> String {
-    let Some(paid) = &row.paid else { return "not reported".into() };
+fn paid_of_fair_share(row: &fair_share::Row, currency: Currency, lang: Lang) -> String {
+    let Some(paid) = &row.paid else { return lang.t("fair-share-not-reported") };
     let minor = |amounts: Option<&tranche_core::summary::Amounts>| {
         amounts.and_then(|a| a.get(&currency)).map_or(0, |m| i128::from(m.amount_minor))
     };
@@ -303,7 +342,8 @@ fn paid_of_fair_share(row: &fair_share::Row, currency: Currency) -> String {
         return "—".into();
     }
     let tenths = (paid * 2000 + fair) / (2 * fair);
-    format!("{}.{}%", tenths / 10, tenths % 10)
+    let percent = format!("{}.{}", tenths / 10, tenths % 10);
+    lang.t_args("fair-share-percent", &[("value", Arg::from(i18n::decimal(lang, &percent)))])
 }
 
 /// Every party's line, in every reporting currency: the API's figures, one row per party.
@@ -370,4 +410,87 @@ fn dataset(share: &FairShare, dto: &FairShareDto) -> Dataset {
         })
         .collect();
     Dataset::new("fair-share", columns, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::NaiveDate;
+    use tranche_core::funding::fair_share::{FairShare, Row, Standing};
+    use tranche_core::{Confidence, Currency, Money, PartyId, ShareKey, ShareKeyName, Source};
+    use tranche_io::funding_wire::FairShareDto;
+
+    use super::{Lang, carrier};
+
+    fn eur(minor: i64) -> BTreeMap<Currency, Money> {
+        BTreeMap::from([(Currency::EUR, Money { amount_minor: minor, currency: Currency::EUR })])
+    }
+
+    /// A carrier whose counted money is `counted` minor units against a fair share of 1,000.00
+    /// EUR, `undisclosed` when a counted record of it gives no amount.
+    fn row(counted: i64, undisclosed: bool) -> Row {
+        Row {
+            party: PartyId::parse("NLD").expect("a party id"),
+            name: "Netherlands".into(),
+            standing: Standing::Carries,
+            key_value: None,
+            key_percent: None,
+            fair_share: Some(eur(100_000)),
+            counted: eur(counted),
+            committed: None,
+            paid: None,
+            undisclosed,
+            difference: Some(eur(counted - 100_000)),
+            difference_percent: BTreeMap::from([(
+                Currency::EUR,
+                rust_decimal::Decimal::new((counted - 100_000) * 100 / 1000, 2),
+            )]),
+            proposed: None,
+        }
+    }
+
+    /// The carrier's counted, difference and Diff % cells as shown, and its bar's value.
+    fn shown(row: Row, lang: Lang) -> (Vec<String>, Option<i64>) {
+        let date = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+        let key = ShareKey {
+            name: ShareKeyName::parse("gdp").expect("a key name"),
+            source: Source { url: None, date, confidence: Confidence::Reported },
+            note: None,
+            values: Vec::new(),
+        };
+        let share = FairShare {
+            as_of: date,
+            key,
+            include_partners: false,
+            currencies: vec![Currency::EUR],
+            total: eur(100_000),
+            rows: vec![row],
+            amount: None,
+        };
+        let dto = FairShareDto::from(&share);
+        let (difference, view) = carrier(&share.rows[0], &dto.rows[0], Currency::EUR, lang);
+        (vec![view.counted.shown, view.difference.shown, view.difference_percent.shown], difference)
+    }
+
+    #[test]
+    fn a_party_whose_every_pledge_is_undisclosed_has_no_figure_and_no_gap() {
+        for (lang, word) in [(Lang::En, "undisclosed"), (Lang::Fr, "non divulgué")] {
+            let (cells, bar) = shown(row(0, true), lang);
+            assert_eq!(cells, vec![word; 3], "{lang:?}");
+            assert_eq!(bar, None, "no bar for an unknown difference ({lang:?})");
+        }
+    }
+
+    #[test]
+    fn a_lower_bound_and_a_true_zero_keep_their_figures() {
+        // Some of its money is known: a lower bound, shown as a figure.
+        let (cells, bar) = shown(row(25_000, true), Lang::En);
+        assert_eq!(cells, ["250.00", "-750.00", "-75.00"]);
+        assert_eq!(bar, Some(-75_000));
+        // Nothing undisclosed and nothing counted: a real zero, and a real gap.
+        let (cells, bar) = shown(row(0, false), Lang::Fr);
+        assert_eq!(cells, ["0,00", "-1\u{202F}000,00", "-100,00"]);
+        assert_eq!(bar, Some(-100_000));
+    }
 }

@@ -12,6 +12,7 @@ use tranche_core::{DomainError, RateTable, State};
 use tranche_io::funding_wire::ProposalDto;
 
 use super::fair_share::Figure;
+use super::i18n::{Arg, Lang};
 use crate::funding::{ProposalQuery, proposal_options};
 
 /// What a reader may do on the page.
@@ -25,22 +26,15 @@ pub enum Access {
 
 /// Who may see the page: the coordinator and the admin (who may accept) and the auditor; a
 /// signed-in reader of another role gets 403, the public 401 (sign in).
-pub fn access(reader: &Reader) -> Result<Access, (StatusCode, String)> {
+pub fn access(reader: &Reader, lang: Lang) -> Result<Access, (StatusCode, String)> {
     match reader {
         Reader::Role(Role::Coordinator | Role::Admin) => Ok(Access::Accept),
         Reader::Role(Role::Auditor) => Ok(Access::Read),
         Reader::Role(role) => Err((
             StatusCode::FORBIDDEN,
-            format!(
-                "Funding proposals are for the coordinator (and auditors may read them); \
-                 a {role} token does not show them."
-            ),
+            lang.t_args("funding-restricted-role", &[("role", Arg::from(role.to_string()))]),
         )),
-        Reader::Public => Err((
-            StatusCode::UNAUTHORIZED,
-            "Funding proposals are restricted to the coordinator and auditors: sign in with such a token to see them."
-                .to_string(),
-        )),
+        Reader::Public => Err((StatusCode::UNAUTHORIZED, lang.t("funding-restricted-public"))),
     }
 }
 
@@ -127,17 +121,18 @@ pub struct View {
     pub pledges: Vec<PledgeRow>,
 }
 
-fn figure(plain: &str) -> Figure {
-    Figure::of(Some(&plain.to_string()))
+fn figure(plain: &str, lang: Lang) -> Figure {
+    Figure::of(Some(&plain.to_string()), lang)
 }
 
-/// The proposal for a checked request, as the page shows it. An error is the engine's.
-pub fn view(state: &State, rates: &RateTable, request: &Request) -> Result<View, DomainError> {
+/// The proposal for a checked request, as the page shows it in `lang`. An error is the engine's.
+pub fn view(state: &State, rates: &RateTable, request: &Request, lang: Lang) -> Result<View, DomainError> {
     let proposal = proposal::propose(state, rates, &request.options)?;
-    Ok(arrange(&ProposalDto::from(&proposal)))
+    Ok(arrange(&ProposalDto::from(&proposal), lang))
 }
 
-fn arrange(dto: &ProposalDto) -> View {
+fn arrange(dto: &ProposalDto, lang: Lang) -> View {
+    let figure = |plain: &str| figure(plain, lang);
     View {
         as_of: dto.as_of.clone(),
         log_head: dto.log_head,
@@ -149,7 +144,7 @@ fn arrange(dto: &ProposalDto) -> View {
             .iter()
             .map(|p| PackageRow {
                 package: p.package.clone(),
-                priority: p.priority.clone().unwrap_or_else(|| "not ranked".into()),
+                priority: p.priority.clone().unwrap_or_else(|| lang.t("funding-not-ranked")),
                 price: figure(&p.price),
                 allocated_before: figure(&p.allocated_before),
                 need: figure(&p.need),
@@ -172,7 +167,7 @@ fn arrange(dto: &ProposalDto) -> View {
         excluded: dto
             .excluded
             .iter()
-            .map(|e| ExcludedRow { pledge: e.pledge.clone(), reason: e.reason.clone() })
+            .map(|e| ExcludedRow { pledge: e.pledge.clone(), reason: reason_in(&e.reason, lang) })
             .collect(),
         pledges: dto
             .pledges
@@ -186,6 +181,42 @@ fn arrange(dto: &ProposalDto) -> View {
             })
             .collect(),
     }
+}
+
+/// Why the engine left a pledge out (`tranche_core::funding::proposal`), in `lang`: its known
+/// sentences are translated, their amounts written in `lang`'s way; any other is shown as given.
+fn reason_in(reason: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return reason.to_string();
+    }
+    let text = |value: &str| Arg::from(value);
+    if reason == "its amount is undisclosed" {
+        return lang.t("funding-reason-undisclosed");
+    }
+    if let Some(amount) = reason.strip_suffix(" is announced, not committed (--include-announced)") {
+        let amount = match amount.split_once(' ') {
+            Some((currency, figure)) => {
+                format!("{}\u{A0}{currency}", super::i18n::decimal(lang, &figure.replace(',', "")))
+            }
+            None => amount.to_string(),
+        };
+        return lang.t_args("funding-reason-announced", &[("amount", Arg::from(amount))]);
+    }
+    if let Some((on, after)) =
+        reason.strip_prefix("announced on ").and_then(|r| r.split_once(", after the proposal date "))
+    {
+        return lang.t_args("funding-reason-later", &[("date", text(on)), ("as-of", text(after))]);
+    }
+    if let Some(trigger) = reason.strip_prefix("waits for trigger ").and_then(|r| r.strip_suffix(" and has no amount"))
+    {
+        return lang.t_args("funding-reason-trigger-no-amount", &[("trigger", text(trigger))]);
+    }
+    if let Some((trigger, _)) =
+        reason.strip_prefix("waits for trigger ").and_then(|r| r.split_once(" (--assume-trigger "))
+    {
+        return lang.t_args("funding-reason-trigger", &[("trigger", text(trigger))]);
+    }
+    reason.to_string()
 }
 
 /// One allocation an accepted proposal wrote, and its package's state now.
@@ -204,6 +235,7 @@ pub fn written(
     past: &State,
     rates: &RateTable,
     options: &Options,
+    lang: Lang,
 ) -> Result<Vec<WrittenRow>, DomainError> {
     let proposal = proposal::propose(past, rates, options)?;
     let rows = proposal
@@ -219,7 +251,7 @@ pub fn written(
             held.then(|| WrittenRow {
                 pledge: a.pledge.to_string(),
                 package: a.package.to_string(),
-                amount: figure(&a.amount.to_decimal_string()),
+                amount: figure(&a.amount.to_decimal_string(), lang),
                 package_state: package.state.to_string(),
             })
         })

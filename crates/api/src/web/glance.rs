@@ -15,6 +15,7 @@ use tranche_core::series::{COMMITTED, Flows, PAID, value_on};
 use tranche_core::{Currency, DomainError, Money, PartyId, Pledge, RateTable, State, summarise};
 
 use super::data::minor_decimal;
+use super::i18n::{self, Arg, Lang};
 use super::{Chrome, Format, Page, PageQuery, begin, charts, download, fair_share, render};
 use crate::AppState;
 
@@ -163,7 +164,7 @@ pub struct DecisionRow {
     pub objected_by: String,
 }
 
-fn decision_row(decision: &Decision, as_of: NaiveDate) -> DecisionRow {
+fn decision_row(decision: &Decision, as_of: NaiveDate, lang: Lang) -> DecisionRow {
     let known: Vec<_> = decision.responses.iter().filter(|r| r.2 <= as_of).collect();
     let (outcome, outcome_on, objected_by) = match decision.outcome(as_of) {
         Outcome::Pending => ("pending", String::new(), String::new()),
@@ -185,9 +186,11 @@ fn decision_row(decision: &Decision, as_of: NaiveDate) -> DecisionRow {
             .iter()
             .map(|(party, answer, on)| {
                 let text = match answer {
-                    Answer::Approve => "approve".to_string(),
-                    Answer::Reservation(note) => format!("approve with a reservation: {}", note.as_str()),
-                    Answer::Object => "object".to_string(),
+                    Answer::Approve => lang.t("decisions-approve"),
+                    Answer::Reservation(note) => {
+                        lang.t_args("decisions-approve-with-reservation", &[("note", Arg::from(note.as_str()))])
+                    }
+                    Answer::Object => lang.t("decisions-object"),
                 };
                 (party.to_string(), text, on.to_string())
             })
@@ -218,12 +221,12 @@ pub struct Decisions {
 }
 
 /// Decisions opened on or before `as_of`: open ones (pending) and closed ones (adopted or rejected).
-pub fn decisions(state: &State, as_of: NaiveDate) -> Decisions {
+pub fn decisions(state: &State, as_of: NaiveDate, lang: Lang) -> Decisions {
     let (open, closed) = state
         .decisions
         .values()
         .filter(|d| d.opened_on <= as_of)
-        .map(|d| decision_row(d, as_of))
+        .map(|d| decision_row(d, as_of, lang))
         .partition(|row| row.outcome == "pending");
     Decisions { open, closed }
 }
@@ -277,14 +280,15 @@ pub struct Account {
     pub awaiting: Vec<DecisionRow>,
 }
 
-fn grouped_money(money: Money) -> String {
-    super::data::grouped(&money.to_decimal_string())
+/// An amount without its currency code, written in `lang`'s way.
+fn grouped_money(money: Money, lang: Lang) -> String {
+    i18n::decimal(lang, &money.to_decimal_string())
 }
 
 /// `party`'s pledges (its own and the joint ones it is a member of) dated on or before `as_of`,
 /// their payments up to it, the packages their allocations fund, and the open decisions that
 /// wait for its response.
-pub fn account(state: &State, party: &PartyId, as_of: NaiveDate) -> Account {
+pub fn account(state: &State, party: &PartyId, as_of: NaiveDate, lang: Lang) -> Account {
     let own = |pledge: &Pledge| pledge.contributor.parties().contains(party) && pledge.date <= as_of;
     let mut pledges = Vec::new();
     // Per currency: announced, committed, paid, outstanding (minor units).
@@ -301,7 +305,7 @@ pub fn account(state: &State, party: &PartyId, as_of: NaiveDate) -> Account {
             payments.push(PaymentLine {
                 date: payment.date.to_string(),
                 pledge: pledge.id.to_string(),
-                settled: super::data::shown(&payment.settled),
+                settled: i18n::money(lang, &payment.settled),
             });
         }
         let committed = pledge.committed.filter(|_| pledge.committed_on.is_some_and(|d| d <= as_of));
@@ -319,18 +323,17 @@ pub fn account(state: &State, party: &PartyId, as_of: NaiveDate) -> Account {
                 *sum = sum.saturating_add(figure);
             }
         }
-        let in_currency = |minor: i128| {
-            currency.map(|c| super::data::grouped(&minor_decimal(minor, c))).unwrap_or_else(|| "—".into())
-        };
+        let in_currency =
+            |minor: i128| currency.map(|c| i18n::decimal(lang, &minor_decimal(minor, c))).unwrap_or_else(|| "—".into());
         pledges.push(PledgeLine {
             id: pledge.id.to_string(),
             date: pledge.date.to_string(),
             contributor: pledge.contributor.key(),
-            status: pledge.status.to_string(),
+            status: lang.t_args("my-pledge-status", &[("status", Arg::from(pledge.status.to_string()))]),
             package: pledge.package.as_ref().map(|p| p.to_string()).unwrap_or_default(),
             currency: currency.map(|c| c.to_string()).unwrap_or_default(),
-            announced: pledge.announced.map(grouped_money).unwrap_or_else(|| "undisclosed".into()),
-            committed: committed.map(grouped_money).unwrap_or_else(|| "not committed".into()),
+            announced: pledge.announced.map(|m| grouped_money(m, lang)).unwrap_or_else(|| lang.t("my-undisclosed")),
+            committed: committed.map(|m| grouped_money(m, lang)).unwrap_or_else(|| lang.t("my-not-committed")),
             paid: if committed.is_some() || paid_minor != 0 { in_currency(paid_minor) } else { "—".into() },
             outstanding: outstanding.map(in_currency).unwrap_or_else(|| "—".into()),
         });
@@ -339,7 +342,7 @@ pub fn account(state: &State, party: &PartyId, as_of: NaiveDate) -> Account {
     let totals = totals
         .into_iter()
         .map(|(c, [announced, committed, paid, outstanding])| {
-            let money = |minor: i128| super::data::grouped(&minor_decimal(minor, c));
+            let money = |minor: i128| i18n::decimal(lang, &minor_decimal(minor, c));
             TotalLine {
                 currency: c.to_string(),
                 announced: money(announced),
@@ -363,13 +366,13 @@ pub fn account(state: &State, party: &PartyId, as_of: NaiveDate) -> Account {
                 .sum();
             (minor != 0).then(|| FundedPackage {
                 package: package.id.to_string(),
-                state: package.state.to_string(),
-                allocated: super::data::shown(&Money {
-                    amount_minor: i64::try_from(minor).unwrap_or(i64::MAX),
-                    currency: package.currency,
-                }),
-                price: package.price.map(|p| super::data::shown(&p)).unwrap_or_else(|| "no price yet".into()),
-                delivered: super::data::shown(&package.delivered_value()),
+                state: lang.t_args("work-package-state", &[("state", Arg::from(package.state.to_string()))]),
+                allocated: i18n::money(
+                    lang,
+                    &Money { amount_minor: i64::try_from(minor).unwrap_or(i64::MAX), currency: package.currency },
+                ),
+                price: package.price.map(|p| i18n::money(lang, &p)).unwrap_or_else(|| lang.t("my-no-price")),
+                delivered: i18n::money(lang, &package.delivered_value()),
             })
         })
         .collect();
@@ -377,7 +380,7 @@ pub fn account(state: &State, party: &PartyId, as_of: NaiveDate) -> Account {
         .decisions
         .values()
         .filter(|d| d.opened_on <= as_of && matches!(d.outcome(as_of), Outcome::Pending))
-        .map(|d| decision_row(d, as_of))
+        .map(|d| decision_row(d, as_of, lang))
         .filter(|row| row.awaiting.iter().any(|p| p == party.as_str()))
         .collect();
     let first = state.pledges().iter().filter(|p| own(p)).map(|p| p.date).min();
@@ -399,6 +402,23 @@ struct DecisionsPage {
     chrome: Chrome,
     download_base: &'static str,
     decisions: Decisions,
+    /// The two procedures' names in bold, for the opening sentence (HTML).
+    consensus_html: String,
+    silence_html: String,
+}
+
+impl DecisionsPage {
+    /// A deadline (an ISO date) as a `<time>` element.
+    fn deadline_html(&self, date: &str) -> String {
+        let date = i18n::escape_html(date);
+        format!("<time datetime=\"{date}\">{date}</time>")
+    }
+
+    /// An outcome (`adopted`, `rejected`) in the page's language, in bold.
+    fn outcome_html(&self, outcome: &str) -> String {
+        let word = self.chrome.i18n.lang.t_args("decisions-outcome", &[("outcome", Arg::from(outcome))]);
+        format!("<strong>{}</strong>", i18n::escape_html(&word))
+    }
 }
 
 pub(super) async fn decisions_page(
@@ -414,9 +434,11 @@ pub(super) async fn decisions_page(
         return download(crate::datasets::decisions(ledger.state(), as_of), format, as_of, cutoff);
     }
     let page = DecisionsPage {
-        chrome: visitor.chrome("decisions", "Decisions", as_of, cutoff, events),
+        chrome: visitor.chrome("decisions", &visitor.t("nav-decisions"), as_of, cutoff, events),
         download_base: "/decisions?",
-        decisions: decisions(ledger.state(), as_of),
+        decisions: decisions(ledger.state(), as_of, visitor.lang.lang),
+        consensus_html: format!("<strong>{}</strong>", i18n::escape_html(&visitor.t("decisions-consensus-term"))),
+        silence_html: format!("<strong>{}</strong>", i18n::escape_html(&visitor.t("decisions-silence-term"))),
     };
     visitor.html(StatusCode::OK, render(&page))
 }
@@ -440,6 +462,17 @@ struct MyPage {
     no_share: String,
 }
 
+impl MyPage {
+    fn escaped(&self, text: &str) -> String {
+        i18n::escape_html(text)
+    }
+
+    /// The party's code in the heading, as tests find it (HTML).
+    fn party_html(&self) -> String {
+        format!("<span id=\"my-party\">{}</span>", i18n::escape_html(&self.account.party))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "statement.html")]
 struct StatementPage {
@@ -453,21 +486,13 @@ struct StatementPage {
 fn own_party(visitor: &super::Visitor, events: u64) -> Result<PartyId, Response> {
     match visitor.reader {
         Reader::Role(Role::Contributor(party)) => Ok(party),
-        Reader::Public => Err(visitor.message(
-            StatusCode::UNAUTHORIZED,
-            "Sign in",
-            "My country shows a contributor's own pledges, payments and statement: sign in (/sign-in) with a \
-             contributor's token."
-                .into(),
-            events,
-        )),
+        Reader::Public => {
+            Err(visitor.message(StatusCode::UNAUTHORIZED, &visitor.t("sign-in"), visitor.t("my-sign-in"), events))
+        }
         Reader::Role(role) => Err(visitor.message(
             StatusCode::FORBIDDEN,
-            "Not a contributor",
-            format!(
-                "My country is for a contributor's token, which names its party; you are signed in as {role}. \
-                 The Contributors and Fair share pages show every party."
-            ),
+            &visitor.t("my-not-a-contributor"),
+            visitor.lang.lang.t_args("my-not-a-contributor-detail", &[("role", Arg::from(role.to_string()))]),
             events,
         )),
     }
@@ -489,10 +514,11 @@ pub(super) async fn my_page(AxumState(state): AxumState<AppState>, headers: Head
         Ok(party) => party,
         Err(response) => return response,
     };
-    let account = account(ledger.state(), &party, as_of);
+    let lang = visitor.lang.lang;
+    let account = account(ledger.state(), &party, as_of, lang);
     let currency = ledger.state().reporting_currencies().first().copied().unwrap_or(Currency::EUR);
     let request = fair_share::Request { key: None, as_of, include_partners: false, currency, amount: None };
-    let (share, no_share) = match fair_share::view(ledger.state(), ledger.rates(), &request) {
+    let (share, no_share) = match fair_share::view(ledger.state(), ledger.rates(), &request, visitor.lang.lang) {
         Ok(view) => match view.carriers.iter().find(|row| row.party == party.as_str()) {
             Some(row) => (
                 Some(OwnShare {
@@ -504,11 +530,19 @@ pub(super) async fn my_page(AxumState(state): AxumState<AppState>, headers: Head
                 }),
                 String::new(),
             ),
-            None => (None, format!("{party} carries no share under the {} key on {as_of}.", view.key.name)),
+            None => {
+                let args = [
+                    ("party", Arg::from(party.to_string())),
+                    ("key", Arg::from(view.key.name.as_str())),
+                    ("date", Arg::from(i18n::date(lang, as_of))),
+                ];
+                (None, lang.t_args("my-no-share", &args))
+            }
         },
-        Err(error) => (None, format!("The fair shares cannot be computed: {error}")),
+        Err(error) => (None, lang.t_args("my-share-error", &[("error", Arg::from(error.to_string()))])),
     };
-    let page = MyPage { chrome: visitor.chrome("my", "My country", as_of, cutoff, events), account, share, no_share };
+    let chrome = visitor.chrome("my", &visitor.t("nav-my"), as_of, cutoff, events);
+    let page = MyPage { chrome, account, share, no_share };
     visitor.html(StatusCode::OK, render(&page))
 }
 
@@ -537,15 +571,15 @@ pub(super) async fn statement_page(
             tracing::error!(%error, "the statement could not read the log's tree");
             return visitor.message(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Log unavailable",
-                "The log's tree could not be read, so the statement cannot name the root it was computed at.".into(),
+                &visitor.t("statement-log-unavailable"),
+                visitor.t("statement-log-unavailable-detail"),
                 events,
             );
         }
     };
     let page = StatementPage {
-        chrome: visitor.chrome("statement", "Statement of account", as_of, cutoff, events),
-        account: account(ledger.state(), &party, as_of),
+        chrome: visitor.chrome("statement", &visitor.t("statement-heading"), as_of, cutoff, events),
+        account: account(ledger.state(), &party, as_of, visitor.lang.lang),
         head: events,
         root,
     };

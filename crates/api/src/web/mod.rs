@@ -246,7 +246,7 @@ impl Visitor {
             signed_in: self.reader.sees_restricted(),
             csrf: self.csrf.clone(),
             sees_requirements: self.reader.sees_requirements(),
-            sees_funding: funding::access(&self.reader).is_ok(),
+            sees_funding: funding::access(&self.reader, self.lang.lang).is_ok(),
             as_of: as_of.to_string(),
             cutoff: cutoff.map(|d| d.to_string()).unwrap_or_default(),
             events,
@@ -850,6 +850,8 @@ struct FairSharePage {
     include_partners: bool,
     /// The amount to split as typed back into the form: whole units.
     amount_input: String,
+    /// The opening sentence: the total, the key and its source, in the page's language (HTML).
+    lead_html: String,
     view: fair_share::View,
 }
 
@@ -870,11 +872,11 @@ async fn fair_share_page(State(state): State<AppState>, headers: HeaderMap, quer
         Ok(request) => request,
         Err(message) => return visitor.bad_request(message, events),
     };
-    let view = match fair_share::view(ledger.state(), ledger.rates(), &request) {
+    let view = match fair_share::view(ledger.state(), ledger.rates(), &request, visitor.lang.lang) {
         Ok(view) => view,
         Err(e) => {
-            let heading = "Cannot compute the fair shares";
-            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, heading, e.to_string(), events);
+            let heading = visitor.t("fair-share-cannot-compute");
+            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, &heading, e.to_string(), events);
         }
     };
     if !matches!(format, Format::Html) {
@@ -882,13 +884,38 @@ async fn fair_share_page(State(state): State<AppState>, headers: HeaderMap, quer
     }
     let unit = 10i64.pow(request.currency.exponent());
     let page = FairSharePage {
-        chrome: visitor.chrome("fair-share", "Fair share", request.as_of, cutoff, events),
+        chrome: visitor.chrome("fair-share", &visitor.t("nav-fair-share"), request.as_of, cutoff, events),
         download_base: format!("/fair-share?{}", request.query()),
         include_partners: request.include_partners,
         amount_input: request.amount.map(|m| (m.amount_minor / unit).to_string()).unwrap_or_default(),
+        lead_html: fair_share_lead(visitor.lang.lang, request.as_of, &view),
         view,
     };
     visitor.html(StatusCode::OK, render(&page))
+}
+
+/// The fair-share page's opening sentence (HTML): every value escaped, the key in bold, its
+/// source a link when it is a web address.
+fn fair_share_lead(lang: i18n::Lang, as_of: chrono::NaiveDate, view: &fair_share::View) -> String {
+    let escape = i18n::escape_html;
+    let key = format!("<strong>{}</strong>", escape(&view.key.name));
+    let source = &view.key.source;
+    let source = match (source.href.is_empty(), source.text.is_empty()) {
+        (false, _) => format!(", <a href=\"{}\" rel=\"noreferrer\">{}</a>", escape(&source.href), escape(&source.text)),
+        (true, false) => format!(", {}", escape(&source.text)),
+        (true, true) => String::new(),
+    };
+    let fragments = [
+        ("as-of", escape(&i18n::date(lang, as_of))),
+        ("total", escape(&view.total.shown)),
+        ("currency", escape(&view.currency)),
+        ("key", key),
+        ("date", escape(&view.key.date)),
+        ("confidence", escape(&view.key.confidence)),
+        ("source", source),
+    ];
+    let fragments: Vec<(&str, &str)> = fragments.iter().map(|(name, html)| (*name, html.as_str())).collect();
+    i18n::with_html(lang, "fair-share-lead", &fragments)
 }
 
 /// A line above the funding proposal: what an accept did or why it did not.
@@ -910,6 +937,8 @@ struct Written {
 #[template(path = "funding.html")]
 struct FundingPage {
     chrome: Chrome,
+    /// The log head the proposal was computed at, as the opening sentence shows it (HTML).
+    head_html: String,
     view: funding::View,
     can_accept: bool,
     notice: Option<Notice>,
@@ -919,13 +948,12 @@ struct FundingPage {
 async fn funding_page(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let mut visitor = visitor(&state, &headers).await;
     let events = state.ledger.lock().expect("the ledger lock is not poisoned").head();
-    let access = match funding::access(&visitor.reader) {
+    let access = match funding::access(&visitor.reader, visitor.lang.lang) {
         Ok(access) => access,
-        Err((status, message)) => return visitor.message(status, "Restricted", message, events),
+        Err((status, message)) => return visitor.message(status, &visitor.t("heading-restricted"), message, events),
     };
     if !matches!(format_of(&query), Ok(Format::Html)) {
-        let message = "the Funding page has no download: GET /api/v1/funding/proposal gives the proposal as JSON";
-        return visitor.bad_request(format!("format: {message}"), events);
+        return visitor.bad_request(visitor.t("funding-no-download"), events);
     }
     let request = match funding::Request::parse(
         query.as_of.as_deref(),
@@ -958,11 +986,11 @@ fn funding_response(
 ) -> Response {
     let ledger = state.ledger.lock().expect("the ledger lock is not poisoned");
     let events = ledger.head();
-    let view = match funding::view(ledger.state(), ledger.rates(), request) {
+    let view = match funding::view(ledger.state(), ledger.rates(), request, visitor.lang.lang) {
         Ok(view) => view,
         Err(e) => {
-            let heading = "Cannot compute the proposal";
-            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, heading, e.to_string(), events);
+            let heading = visitor.t("funding-cannot-compute");
+            return visitor.message(StatusCode::UNPROCESSABLE_ENTITY, &heading, e.to_string(), events);
         }
     };
     let written = match accepted {
@@ -972,7 +1000,8 @@ fn funding_response(
                 .state_at(head)
                 .map_err(|e| e.to_string())
                 .and_then(|past| {
-                    funding::written(ledger.state(), &past, ledger.rates(), &request.options).map_err(|e| e.to_string())
+                    funding::written(ledger.state(), &past, ledger.rates(), &request.options, visitor.lang.lang)
+                        .map_err(|e| e.to_string())
                 })
                 .unwrap_or_else(|error| {
                     tracing::warn!(%error, head, "the funding page could not show what was accepted");
@@ -983,7 +1012,14 @@ fn funding_response(
     };
     let as_of = request.options.as_of;
     let page = FundingPage {
-        chrome: visitor.chrome("funding", "Funding", as_of, data::record_cutoff(ledger.state(), as_of), events),
+        chrome: visitor.chrome(
+            "funding",
+            &visitor.t("nav-funding"),
+            as_of,
+            data::record_cutoff(ledger.state(), as_of),
+            events,
+        ),
+        head_html: format!("<strong id=\"proposal-head\" data-value=\"{0}\">{0}</strong>", view.log_head),
         view,
         can_accept: access == funding::Access::Accept,
         notice,
@@ -1012,18 +1048,19 @@ async fn funding_accept(State(state): State<AppState>, headers: HeaderMap, body:
         Err(message) => return visitor.bad_request(message, events),
     };
     if let Some(why) = state.sessions.csrf_refusal(&headers, &form.csrf) {
-        return visitor.message(StatusCode::FORBIDDEN, "Refused", why.to_string(), events);
+        return visitor.message(StatusCode::FORBIDDEN, &visitor.t("heading-refused"), why.to_string(), events);
     }
-    let access = match funding::access(&visitor.reader) {
+    let access = match funding::access(&visitor.reader, visitor.lang.lang) {
         Ok(access) => access,
-        Err((status, message)) => return visitor.message(status, "Restricted", message, events),
+        Err((status, message)) => return visitor.message(status, &visitor.t("heading-restricted"), message, events),
     };
     let Reader::Role(role) = visitor.reader else {
-        return visitor.message(StatusCode::UNAUTHORIZED, "Restricted", "sign in to accept a proposal".into(), events);
+        let message = visitor.t("funding-sign-in-to-accept");
+        return visitor.message(StatusCode::UNAUTHORIZED, &visitor.t("heading-restricted"), message, events);
     };
     if access != funding::Access::Accept {
-        let message = format!("{role} may not accept a funding proposal: allocations are the coordinator's");
-        return visitor.message(StatusCode::FORBIDDEN, "Refused", message, events);
+        let message = visitor.lang.lang.t_args("funding-may-not-accept", &[("role", Arg::from(role.to_string()))]);
+        return visitor.message(StatusCode::FORBIDDEN, &visitor.t("heading-refused"), message, events);
     }
     let request = match funding::Request::parse(
         form.as_of.as_deref(),
@@ -1040,31 +1077,33 @@ async fn funding_accept(State(state): State<AppState>, headers: HeaderMap, body:
         let notice = Some(Notice { class, kind, text });
         funding_response(&state, &visitor, access, &request, None, notice, status)
     };
-    let moved_on = |why: &str| {
+    let moved_on = |why: bool| {
         let now = state.ledger.lock().expect("the ledger lock is not poisoned").head();
-        format!(
-            "Nothing written: the log has moved on since this proposal was computed (at log head {at_head}, now \
-             {now}{why}); here is the proposal again."
-        )
+        let args = [("at-head", Arg::from(at_head)), ("now", Arg::from(now))];
+        match why {
+            true => visitor.lang.lang.t_args("funding-moved-on-accepted", &args),
+            false => visitor.lang.lang.t_args("funding-moved-on", &args),
+        }
     };
     match crate::funding::accept_at(&state, role, &request.query, at_head).await {
         Ok(accepted) if !accepted.repeated => {
             let location = format!("/funding?{}accepted={at_head}#written", request.query_string());
             match HeaderValue::from_str(&location) {
                 Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-                Err(_) => again("refused", "error", "the page address is not valid".into(), StatusCode::BAD_REQUEST),
+                Err(_) => again("refused", "error", visitor.t("funding-address-not-valid"), StatusCode::BAD_REQUEST),
             }
         }
-        Ok(_) => again("stale", "error", moved_on(": it was accepted already"), StatusCode::CONFLICT),
+        Ok(_) => again("stale", "error", moved_on(true), StatusCode::CONFLICT),
         Err(problem) if problem.status == StatusCode::PRECONDITION_FAILED.as_u16() => {
-            again("stale", "error", moved_on(""), StatusCode::CONFLICT)
+            again("stale", "error", moved_on(false), StatusCode::CONFLICT)
         }
         Err(problem) => {
             let status = StatusCode::from_u16(problem.status)
                 .ok()
                 .filter(|s| s.is_client_error() || *s == StatusCode::SERVICE_UNAVAILABLE)
                 .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            again("refused", "error", format!("Nothing written: {}", problem.detail), status)
+            let text = visitor.lang.lang.t_args("funding-nothing-written", &[("detail", Arg::from(problem.detail))]);
+            again("refused", "error", text, status)
         }
     }
 }
@@ -1079,6 +1118,27 @@ struct RequirementsPage {
     rows: Vec<Vec<String>>,
 }
 
+impl RequirementsPage {
+    /// A number as the lists give it (`1,234.56`, `45.0%`), written in the page's language;
+    /// other text as it is.
+    fn number(&self, text: &str) -> String {
+        let lang = self.chrome.i18n.lang;
+        if lang == i18n::Lang::En {
+            return text.to_string();
+        }
+        let (plain, percent) = match text.strip_suffix('%') {
+            Some(number) => (number.replace(',', ""), true),
+            None => (text.replace(',', ""), false),
+        };
+        let shown = i18n::decimal(lang, &plain);
+        match (shown == plain && plain.parse::<f64>().is_err(), percent) {
+            (true, _) => text.to_string(),
+            (false, true) => lang.t_args("fair-share-percent", &[("value", Arg::from(shown))]),
+            (false, false) => shown,
+        }
+    }
+}
+
 async fn requirements(State(state): State<AppState>, headers: HeaderMap, query: PageQuery) -> Response {
     let Page { visitor, ledger, events, format, as_of, cutoff } = match begin(&state, &headers, &query).await {
         Ok(page) => page,
@@ -1086,10 +1146,8 @@ async fn requirements(State(state): State<AppState>, headers: HeaderMap, query: 
     };
     if !visitor.reader.sees_requirements() {
         let status = if visitor.reader.sees_restricted() { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
-        let message = "The requirements are restricted to the recipient, the coordinator, suppliers and auditors: \
-                       sign in with such a token to see them."
-            .to_string();
-        return visitor.message(status, "Restricted", message, events);
+        let message = visitor.t("requirements-restricted");
+        return visitor.message(status, &visitor.t("heading-restricted"), message, events);
     }
     let view = match data::requirements(ledger.state(), ledger.rates(), visitor.reader) {
         Ok(view) => view,
@@ -1099,7 +1157,7 @@ async fn requirements(State(state): State<AppState>, headers: HeaderMap, query: 
         return download(view.dataset, format, as_of, cutoff);
     }
     let page = RequirementsPage {
-        chrome: visitor.chrome("requirements", "Requirements", as_of, cutoff, events),
+        chrome: visitor.chrome("requirements", &visitor.t("nav-requirements"), as_of, cutoff, events),
         download_base: "/requirements?",
         currency: view.currency,
         coverage: view.coverage,
@@ -1297,8 +1355,17 @@ async fn records(State(state): State<AppState>, headers: HeaderMap, uri: Uri, qu
 #[template(path = "rules.html")]
 struct RulesPage {
     chrome: Chrome,
-    /// docs/COUNTING.md rendered (from the text compiled in: no input reaches it).
+    /// docs/COUNTING.md (or its French translation) rendered (from the text compiled in: no
+    /// input reaches it).
     body: String,
+}
+
+impl RulesPage {
+    /// The link to the Records page, for the opening sentence (HTML).
+    fn records_link(&self) -> String {
+        let href = i18n::escape_html(&self.chrome.href("/records"));
+        format!("<a href=\"{href}\">{}</a>", i18n::escape_html(&self.chrome.t("nav-records")))
+    }
 }
 
 /// The counting rules (docs/COUNTING.md), each rule with its anchor `#rule-N`.
@@ -1309,12 +1376,11 @@ async fn rules_page(State(state): State<AppState>, headers: HeaderMap, query: Pa
     };
     drop(ledger);
     if !matches!(format, Format::Html) {
-        return visitor
-            .bad_request("format: the rules page has no download (docs/COUNTING.md is the text)".into(), events);
+        return visitor.bad_request(visitor.t("rules-no-download"), events);
     }
     let page = RulesPage {
-        chrome: visitor.chrome("rules", "Counting rules", as_of, cutoff, events),
-        body: rules::html(rules::COUNTING),
+        chrome: visitor.chrome("rules", &visitor.t("rules-heading"), as_of, cutoff, events),
+        body: rules::html(rules::counting(visitor.lang.lang)),
     };
     visitor.html(StatusCode::OK, render(&page))
 }

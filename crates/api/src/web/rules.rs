@@ -5,6 +5,17 @@
 
 /// docs/COUNTING.md as it was when the server was built.
 pub const COUNTING: &str = include_str!("../../../../docs/COUNTING.md");
+/// Its French translation, docs/COUNTING.fr.md: the same sections, rules and anchors (a heading
+/// names its English anchor as `{#id}`); the English text is authoritative.
+pub const COUNTING_FR: &str = include_str!("../../../../docs/COUNTING.fr.md");
+
+/// The counting rules in `lang`.
+pub fn counting(lang: super::i18n::Lang) -> &'static str {
+    match lang {
+        super::i18n::Lang::En => COUNTING,
+        super::i18n::Lang::Fr => COUNTING_FR,
+    }
+}
 
 /// Text escaped for HTML (element content and quoted attribute values).
 pub fn escape(text: &str) -> String {
@@ -22,23 +33,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// `text` escaped for HTML, with every "(rule N)" a link to the rule on `/rules`.
+/// `text` escaped for HTML, with every "(rule N)" (in French "(règle N)") a link to the rule
+/// on `/rules`.
 pub fn links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("(rule ") {
+    let next =
+        |rest: &str| ["(rule ", "(règle "].into_iter().filter_map(|word| rest.find(word).map(|at| (at, word))).min();
+    while let Some((at, opening)) = next(rest) {
         let (before, from) = rest.split_at(at);
         out.push_str(&escape(before));
-        let after = &from["(rule ".len()..];
+        let after = &from[opening.len()..];
+        let word = &opening[1..opening.len() - 1];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
         match (digits, after.as_bytes().get(digits)) {
             (1..=3, Some(b')')) => {
                 let n = &after[..digits];
-                out.push_str(&format!("(<a href=\"/rules#rule-{n}\">rule {n}</a>)"));
+                out.push_str(&format!("(<a href=\"/rules#rule-{n}\">{word} {n}</a>)"));
                 rest = &after[digits + 1..];
             }
             _ => {
-                out.push_str("(rule ");
+                out.push_str(opening);
                 rest = after;
             }
         }
@@ -140,7 +155,12 @@ pub fn html(markdown: &str) -> String {
         } else if line.starts_with('#') {
             let level = line.bytes().take_while(|b| *b == b'#').count();
             let text = line[level..].trim();
-            section = slug(text);
+            // `## Title {#id}`: the id given (a translation keeps the English anchors).
+            let (text, id) = match text.strip_suffix('}').and_then(|t| t.rsplit_once("{#")) {
+                Some((text, id)) => (text.trim(), slug(id)),
+                None => (text, slug(text)),
+            };
+            section = id;
             let level = (level + 1).min(6);
             out.push_str(&format!("<h{level} id=\"{section}\">{}</h{level}>\n", inline(text)));
             i += 1;
@@ -239,6 +259,38 @@ mod tests {
         assert!(page.contains("<li id=\"fair-shares-1\">"), "later lists are named by their section");
         assert!(page.contains("<table>") && page.contains("<pre><code>"));
         assert!(!page.contains("**") && !page.contains("<script"));
+    }
+
+    /// Every `id="…"` of a rendered document, in order.
+    fn ids(html: &str) -> Vec<&str> {
+        html.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect()
+    }
+
+    /// The counting rules' ids (`rule-N`), in order.
+    fn rules(html: &str) -> Vec<&str> {
+        ids(html).into_iter().filter(|id| id.starts_with("rule-")).collect()
+    }
+
+    #[test]
+    fn the_french_rules_have_the_english_rule_ids_in_the_same_order() {
+        let (english, french) = (html(COUNTING), html(COUNTING_FR));
+        assert!(rules(&english).len() >= 8, "{:?}", rules(&english));
+        assert_eq!(rules(&french), rules(&english));
+        // Headings and later lists keep their anchors too, so a link into either page lands.
+        assert_eq!(ids(&french), ids(&english));
+        assert!(COUNTING_FR.contains("la version\nanglaise fait foi"), "the French text says the English one rules");
+        assert!(!french.contains("{#"), "heading ids are not shown");
+    }
+
+    #[test]
+    fn french_rule_references_link_too() {
+        check_links("Compte (règle 3).", "Compte (<a href=\"/rules#rule-3\">règle 3</a>).");
+        check_links("(règle x) (rule 2)", "(règle x) (<a href=\"/rules#rule-2\">rule 2</a>)");
+    }
+
+    #[test]
+    fn a_heading_may_name_its_id() {
+        assert_eq!(html("## Justes parts {#fair-shares}\n"), "<h3 id=\"fair-shares\">Justes parts</h3>\n");
     }
 
     #[test]

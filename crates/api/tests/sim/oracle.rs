@@ -325,7 +325,7 @@ fn check_dashboard_on(ledger: &SimLedger, date: NaiveDate) -> Verdict {
     check_public("/records", &format!("{:?}", records.rows))?;
     let request = web::fair_share::Request::parse(state, None, None, None, None, None, date)
         .map_err(|e| format!("/fair-share's default parameters are refused: {e}"))?;
-    match web::fair_share::view(state, rates, &request) {
+    match web::fair_share::view(state, rates, &request, web::i18n::Lang::En) {
         Ok(view) => check_public("/fair-share", &view.dataset.to_json()),
         Err(_) if state.share_keys.is_empty() => Ok(()),
         Err(e) => Err(format!("/fair-share as of {date} fails: {e}")),

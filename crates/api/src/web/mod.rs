@@ -338,7 +338,8 @@ pub struct PageQuery {
     synthetic: Option<String>,
 }
 
-/// The names [`PageQuery`] reads: each may appear once in a page's address.
+/// The names [`PageQuery`] reads: each may appear once in a page's address. (A field left out
+/// of this list is still refused twice, by serde's "duplicate field", only less plainly worded.)
 const PAGE_PARAMETERS: [&str; 18] = [
     "format",
     "sort",
@@ -1597,6 +1598,20 @@ fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<
 mod tests {
     use super::data::{Dataset, SourceView, csv_cell};
     use super::*;
+
+    #[test]
+    fn every_page_parameter_given_twice_is_named_and_others_are_ignored() {
+        for name in PAGE_PARAMETERS {
+            let refused = PageQuery::parse(&format!("{name}=a&x=1&{name}=b"), i18n::Lang::En).err();
+            let expected = format!("The parameter {name} is given more than once in the address: give it once.");
+            assert_eq!(refused.as_deref(), Some(expected.as_str()));
+            let french = PageQuery::parse(&format!("{name}=a&{name}=a"), i18n::Lang::Fr).err().unwrap_or_default();
+            assert!(french.starts_with(&format!("Le paramètre {name} figure plus d’une fois")), "{french}");
+            assert!(PageQuery::parse(&format!("{name}=a&utm=1&utm=2"), i18n::Lang::En).is_ok(), "{name}");
+        }
+        let query = PageQuery::parse("party=NOR%2BSWE&as_of=2025-09-01", i18n::Lang::En).ok().unwrap_or_default();
+        assert_eq!((query.party.as_deref(), query.as_of.as_deref()), (Some("NOR+SWE"), Some("2025-09-01")));
+    }
 
     fn check_source(url: &str, href: &str, text: &str) {
         let view = SourceView::of(url);

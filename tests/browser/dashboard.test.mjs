@@ -367,6 +367,14 @@ await test('sign-in: a bad token is refused, a role sees restricted pages, sign-
   equal(requirements.status(), 200, 'requirements for the coordinator');
   const critical = await axeCritical(page);
   assert(critical.length === 0, `/requirements: ${critical.map((v) => v.id).join(', ')}`);
+  // Each row's Package cell names the package the report gives the requirement (or none).
+  const packageOf = await page.$$eval('#requirements tbody tr', (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())).map((c) => [c[2], c[7]]));
+  equal(packageOf.length, restrictedRequirements.length, 'one row per requirement');
+  for (const [id, shownPackage] of packageOf) {
+    const r = restrictedRequirements.find((x) => x.requirement === id);
+    assert(r, `requirement ${id} is in the report`);
+    equal(shownPackage, r.package ?? '', `the package of requirement ${id}`);
+  }
   await page.screenshot({ path: join(artifacts, 'requirements.png'), fullPage: true });
   await Promise.all([page.waitForURL(base + '/'), page.click('button:text("Sign out")')]);
   assert(await page.$('a[href="/sign-in"]'), 'signed out: the sign-in link is back');
@@ -1699,6 +1707,7 @@ await test('a repeated parameter, a wrong method and an unknown contributor are 
     /^Tranche$/, /^English$/, /^Français$/,
     /Kiel/, /Ukraine Support Tracker/, /^NATO\b/, /PURL/,
     /^\(?[A-Z0-9+*\-]+\)?$/, // codes: NLD, (DNK+NOR+SWE), EX-*
+    /^[A-Z]{3}(, [A-Z]{3})*( ·)?$/, // lists of party codes: CZE, FRA, HUN ·
     /^[a-z]+:[A-Z]{3}$/, // a signed-in role with its party: contributor:NLD
     /^[a-z]+(-[a-z]+)+$/, // identifiers of the record: air-defence, talks-fail
     /^[A-Z]{2,}-[A-Za-z0-9-]+$/, // record, package and decision ids
@@ -1709,11 +1718,12 @@ await test('a repeated parameter, a wrong method and an unknown contributor are 
     /^sha256:|^[A-Za-z0-9+/]{40,}={0,2}$/, // hashes, keys and roots
   ];
   // Names and texts the record holds as written: parties (alone or with their code), decision
-  // subjects and reservations, requirement categories and descriptions.
+  // subjects and reservations, package names, requirement categories and descriptions.
   const partyNames = new Set(reconParties.flatMap((p) => [p.name, `${p.name} (${p.party})`]));
   const decisionRows = JSON.parse(tranche('export', 'json', 'decisions')).rows;
   const recordTexts = new Set([
     ...decisionRows.map((d) => d.subject),
+    ...restrictedPackages.map((p) => p.name).filter(Boolean), // package names, as their owners wrote them
     ...restrictedRequirements.flatMap((r) => [r.category, r.description].filter(Boolean)),
   ]);
   const reservation = (text) => decisionRows.some((d) => String(d.reservations || '').includes(text.replace(/^[A-Z]{3}: /, '')));

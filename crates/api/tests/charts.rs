@@ -204,3 +204,30 @@ fn a_french_chart_says_its_months_values_and_legend_in_french() {
     assert!(values(&english).iter().any(|t| t == "0.2" || t == "0.5"), "English keeps its decimal point");
     assert!(bars.contains("Compté dans le mois"), "{bars}");
 }
+
+#[test]
+fn a_long_legend_entry_wraps_inside_the_chart() {
+    let label = "Objectif : 5 000 000 000,00 USD d’ici le 2025-12-31 (besoin déclaré par l’Ukraine)";
+    let goal = [Level { label, value: 5.0 }];
+    let chart = charts::cumulative(Lang::Fr, "c", "Md USD", &sample_lines(), &goal, (640, 360));
+    for svg in renderings(&chart) {
+        let width = attributes(svg, "width")[0];
+        let legend = svg.split_once("<g class=\"legend\">").expect("a legend group").1;
+        let font = attributes(legend, "font-size")[0];
+        let mut lines = Vec::new();
+        for piece in legend.split("<tspan x=\"").skip(1).chain(legend.split("<text x=\"").skip(1)) {
+            let x: f64 = piece.split('"').next().and_then(|x| x.parse().ok()).expect("an x");
+            let text = piece.split_once('>').map(|(_, rest)| rest.split('<').next().unwrap_or("").trim()).unwrap_or("");
+            if !text.is_empty() {
+                lines.push((x, text.to_string()));
+            }
+        }
+        let all: String = lines.iter().map(|(_, text)| text.as_str()).collect::<Vec<_>>().join(" ");
+        assert!(all.contains("besoin déclaré"), "the whole label is drawn: {lines:?}");
+        for (x, text) in &lines {
+            // 0.6 em a character bounds the width of this sans-serif text.
+            let right = x + 0.6 * font * text.chars().count() as f64;
+            assert!(right <= width, "{text:?} ends at {right:.0}, beyond the chart's {width}");
+        }
+    }
+}

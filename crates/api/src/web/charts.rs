@@ -118,9 +118,13 @@ fn legend(keys: &[Key], frame: &Frame, top: u32) -> (String, u32) {
     let mut out = String::from("<g class=\"legend\">");
     let (mut x, mut y) = (margin, f64::from(top) + 6.0 + row / 2.0);
     let mut rows = if keys.is_empty() { 0.0 } else { 1.0 };
+    // A generous estimate of the text's width (0.6 em a character) keeps entries apart; a label
+    // longer than the width wraps at spaces onto lines of its own.
+    let per_line = ((f64::from(frame.width) - 2.0 * margin - swatch - 6.0) / (0.6 * units)).floor().max(8.0) as usize;
     for key in keys {
-        // A generous estimate of the text's width (0.6 em a character) keeps entries apart.
-        let width = swatch + 6.0 + 0.6 * units * key.label.chars().count() as f64;
+        let lines = wrap_words(&key.label, per_line);
+        let longest = lines.iter().map(|line| line.chars().count()).max().unwrap_or(0);
+        let width = swatch + 6.0 + 0.6 * units * longest as f64;
         if x > margin && x + width > f64::from(frame.width) - margin {
             x = margin;
             y += row;
@@ -140,18 +144,55 @@ fn legend(keys: &[Key], frame: &Frame, top: u32) -> (String, u32) {
             }
             Swatch::Nothing => String::new(),
         });
+        let text_x = x + swatch + 6.0;
+        let text = match lines.as_slice() {
+            [one] => escape(one),
+            _ => lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let dy = if i == 0 { 0.0 } else { row };
+                    format!(r#"<tspan x="{text_x}" dy="{dy}">{}</tspan>"#, escape(line))
+                })
+                .collect(),
+        };
         out.push_str(&format!(
-            r#"<text x="{}" y="{y}" dominant-baseline="middle" font-family="sans-serif" font-size="{units:.1}" fill="{}">
-{}
+            r#"<text x="{text_x}" y="{y}" dominant-baseline="middle" font-family="sans-serif" font-size="{units:.1}" fill="{}">
+{text}
 </text>"#,
-            x + swatch + 6.0,
             if matches!(key.swatch, Swatch::Nothing) { "#555555" } else { "#000000" },
-            escape(&key.label)
         ));
-        x += width + 16.0;
+        if lines.len() > 1 {
+            // The entry took rows of its own: the next one starts on a new row.
+            let extra = (lines.len() - 1) as f64;
+            y += row * extra;
+            rows += extra;
+            x = f64::from(frame.width);
+        } else {
+            x += width + 16.0;
+        }
     }
     out.push_str("</g>");
     (out, if rows > 0.0 { (rows * row + 12.0).ceil() as u32 } else { 0 })
+}
+
+/// `text` in lines of at most `per_line` characters, broken at spaces (a longer word keeps a
+/// line of its own).
+fn wrap_words(text: &str, per_line: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= per_line => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }
 
 /// Draws a chart with a legend in its two renderings, each an accessible `<svg>` (a role, a

@@ -67,6 +67,11 @@ impl Tree {
         }
     }
 
+    /// The hash of complete subtree `index` of level `level` (leaves `index·2^level ..`).
+    pub(crate) fn complete_subtree(&self, level: usize, index: u64) -> Option<Hash> {
+        self.levels.get(level)?.get(usize::try_from(index).ok()?).copied()
+    }
+
     /// The leaf hash at `index`.
     pub fn leaf(&self, index: u64) -> Option<Hash> {
         self.levels.first()?.get(usize::try_from(index).ok()?).copied()

@@ -31,7 +31,7 @@ impl Book {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Account {
     PledgesAnnounced(String),
     AnnouncedContra,
@@ -122,7 +122,9 @@ impl JournalEntry {
 }
 
 /// Running balances per account and currency. `i128`, so no sum of bounded amounts overflows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Deserialised only inside a [`crate::State`], whose invariants (the trial balance among them)
+/// are checked after the load.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Books {
     balances: BTreeMap<Account, BTreeMap<Currency, i128>>,
     entries: u64,

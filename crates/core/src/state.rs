@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
 
@@ -22,22 +23,26 @@ use crate::summary::YearMonth;
 
 /// A payment received: the pledge (its index in [`State::pledges`]), the date, and the amount
 /// settled in the pledge's currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     pub pledge_index: usize,
+    #[serde(with = "crate::dates::iso")]
     pub date: NaiveDate,
     pub settled: Money,
 }
 
 /// A participation change with its source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipationRecord {
     pub change: ParticipationChange,
     pub source: Source,
     pub note: Option<crate::text::Note>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Serialised for snapshots without its pledge index; deserialised through [`StateWire`], which
+/// rebuilds the index and checks every invariant (the after-load assertion).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "StateWire")]
 pub struct State {
     pub parties: BTreeMap<PartyId, Party>,
     pub mechanism: Option<Mechanism>,
@@ -46,6 +51,7 @@ pub struct State {
     pub participation: BTreeMap<PartyId, Vec<ParticipationRecord>>,
     /// Pledges in announcement order (reports walk this vector; no hashing per pledge).
     pledges: Vec<Pledge>,
+    #[serde(skip)]
     pledge_index: FxHashMap<PledgeId, usize>,
     /// Every payment in the order received (one contiguous list, for reports over time).
     payments: Vec<Payment>,
@@ -66,6 +72,64 @@ pub struct State {
     /// Every pledge's larger amount, announced or committed, per currency (withdrawn ones too): a bound on
     /// what any report can add up ([`State::check_total`]).
     gross: BTreeMap<Currency, i128>,
+}
+
+/// A state as decoded from a snapshot, before its index is rebuilt and its invariants checked.
+#[derive(Deserialize)]
+struct StateWire {
+    parties: BTreeMap<PartyId, Party>,
+    mechanism: Option<Mechanism>,
+    groups: BTreeMap<GroupId, Group>,
+    participation: BTreeMap<PartyId, Vec<ParticipationRecord>>,
+    pledges: Vec<Pledge>,
+    payments: Vec<Payment>,
+    targets: BTreeMap<TargetId, Target>,
+    share_keys: BTreeMap<ShareKeyName, crate::domain::ShareKey>,
+    kiel: BTreeMap<u32, crate::reference::KielRelease>,
+    requirements: BTreeMap<RequirementId, Requirement>,
+    lists: BTreeMap<YearMonth, Vec<PriorityList>>,
+    decisions: BTreeMap<DecisionId, Decision>,
+    packages: BTreeMap<PackageRef, Package>,
+    triggers: BTreeMap<String, NaiveDate>,
+    books: Books,
+    events_applied: u64,
+    gross: BTreeMap<Currency, i128>,
+}
+
+impl TryFrom<StateWire> for State {
+    type Error = String;
+
+    fn try_from(wire: StateWire) -> Result<State, String> {
+        let mut pledge_index = FxHashMap::default();
+        pledge_index.reserve(wire.pledges.len());
+        for (index, pledge) in wire.pledges.iter().enumerate() {
+            if pledge_index.insert(pledge.id.clone(), index).is_some() {
+                return Err(format!("pledge {} appears twice", pledge.id));
+            }
+        }
+        let state = State {
+            parties: wire.parties,
+            mechanism: wire.mechanism,
+            groups: wire.groups,
+            participation: wire.participation,
+            pledges: wire.pledges,
+            pledge_index,
+            payments: wire.payments,
+            targets: wire.targets,
+            share_keys: wire.share_keys,
+            kiel: wire.kiel,
+            requirements: wire.requirements,
+            lists: wire.lists,
+            decisions: wire.decisions,
+            packages: wire.packages,
+            triggers: wire.triggers,
+            books: wire.books,
+            events_applied: wire.events_applied,
+            gross: wire.gross,
+        };
+        state.check_invariants()?;
+        Ok(state)
+    }
 }
 
 fn wrong_status(pledge: &Pledge, action: &'static str, needs: &'static str) -> DomainError {

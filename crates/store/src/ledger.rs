@@ -8,6 +8,9 @@ use tranche_core::{
     CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary, summarise,
 };
 
+use tranche_log::Frontier;
+
+use crate::snapshot::{self, PendingSnapshot, Snapshot, SnapshotRow};
 use crate::{AcceptedCommand, Batch, Fingerprint, Store, StoreError};
 
 /// How often a batch is decided again after another writer appended first.
@@ -59,11 +62,16 @@ pub struct Ledger<S: Store> {
     state: State,
     rates: RateTable,
     /// On a shared store: an earlier state to return to when a batch must be decided again.
-    snapshot: Option<State>,
+    saved: Option<State>,
+    /// The log's right edge at some position at or before the store's head (extended from the
+    /// store's leaf hashes when a snapshot or a checkpoint needs it).
+    frontier: Frontier,
+    /// A snapshot is written with the append that crosses a multiple of this many events (0: never).
+    snapshot_every: u64,
 }
 
 /// How many events a shared store's ledger applies before it copies its state again.
-const SNAPSHOT_EVERY: u64 = 16_384;
+const COPY_EVERY: u64 = 16_384;
 
 /// SHA-256 of the actor and the command's JSON form.
 pub fn fingerprint(envelope: &Envelope) -> Fingerprint {
@@ -72,11 +80,74 @@ pub fn fingerprint(envelope: &Envelope) -> Fingerprint {
 }
 
 impl<S: Store> Ledger<S> {
-    /// Loads rates and replays every event, then checks the invariants (after-load assertion).
+    /// Loads the latest usable snapshot and replays only the events after it; without one,
+    /// loads the rates and replays every event. Either way the invariants are checked after the
+    /// load (after-load assertion). A snapshot that cannot be used is ignored with a warning
+    /// naming why.
     pub fn open(store: S) -> Result<Ledger<S>, StoreError> {
+        let head = store.head()?;
+        for row in store.snapshots()? {
+            match usable_snapshot(&store, &row, head) {
+                Ok(loaded) => return Ledger::from_snapshot(store, loaded),
+                Err(why) => {
+                    tracing::warn!(seq = row.seq, "the snapshot at event {} is ignored: {why}", row.seq);
+                }
+            }
+        }
         let rates = store.rates()?;
         let state = replay(&store)?;
-        Ok(Ledger { store, state, rates, snapshot: None })
+        Ok(Ledger {
+            store,
+            state,
+            rates,
+            saved: None,
+            frontier: Frontier::new(),
+            snapshot_every: snapshot::DEFAULT_EVERY,
+        })
+    }
+
+    fn from_snapshot(store: S, loaded: Snapshot) -> Result<Ledger<S>, StoreError> {
+        // Rates are only ever added: the same count is the same table.
+        let rates = match store.rate_count()? == loaded.rates.len() as u64 {
+            true => loaded.rates,
+            false => store.rates()?,
+        };
+        let mut ledger = Ledger {
+            store,
+            state: loaded.state,
+            rates,
+            saved: None,
+            frontier: loaded.frontier,
+            snapshot_every: snapshot::DEFAULT_EVERY,
+        };
+        ledger.catch_up_from_store()?;
+        ledger.state.check_invariants().map_err(|e| StoreError::Corrupt(format!("after replay: {e}")))?;
+        Ok(ledger)
+    }
+
+    /// Writes a snapshot with every append that crosses a multiple of `events` (0: never).
+    pub fn with_snapshot_every(mut self, events: u64) -> Ledger<S> {
+        self.snapshot_every = events;
+        self
+    }
+
+    /// The log's frontier at the store's head: the kept one extended by the leaves stored since.
+    pub fn frontier(&mut self) -> Result<&Frontier, StoreError> {
+        crate::log::extend_frontier(&self.store, &mut self.frontier)?;
+        Ok(&self.frontier)
+    }
+
+    /// Writes a snapshot of the state at the head now (`tranche snapshot`); returns its position.
+    pub fn take_snapshot(&mut self) -> Result<u64, StoreError> {
+        self.catch_up_from_store()?;
+        self.state.check_invariants().map_err(|e| StoreError::Corrupt(format!("refusing to snapshot: {e}")))?;
+        let payload = snapshot::encode(&self.state, &self.rates)?;
+        let frontier = self.frontier()?.clone();
+        if frontier.size() != self.state.events_applied {
+            return Err(StoreError::Conflict { expected: self.state.events_applied, found: frontier.size() });
+        }
+        self.store.put_snapshot(&snapshot::row(&frontier, payload))?;
+        Ok(frontier.size())
     }
 
     pub fn state(&self) -> &State {
@@ -150,7 +221,7 @@ impl<S: Store> Ledger<S> {
             self.restore()?;
             return Err(error);
         }
-        self.append(&batch)?;
+        self.append(batch)?;
         Ok(results.into_iter().map(|r| r.expect("no rejection")).collect())
     }
 
@@ -180,17 +251,16 @@ impl<S: Store> Ledger<S> {
 
     /// On a store other writers share: reads what they appended since, and keeps a copy of the
     /// state to return to if a batch must be decided again. The copy is taken again only every
-    /// [`SNAPSHOT_EVERY`] events (a copy costs the whole state; returning to an older copy costs
+    /// [`COPY_EVERY`] events (a copy costs the whole state; returning to an older copy costs
     /// only the events stored since it, read back from the store).
     fn before_deciding(&mut self) -> Result<(), StoreError> {
         if !self.store.shared() {
             return Ok(());
         }
         self.catch_up_from_store()?;
-        let stale =
-            self.snapshot.as_ref().is_none_or(|s| self.state.events_applied - s.events_applied >= SNAPSHOT_EVERY);
+        let stale = self.saved.as_ref().is_none_or(|s| self.state.events_applied - s.events_applied >= COPY_EVERY);
         if stale {
-            self.snapshot = Some(self.state.clone());
+            self.saved = Some(self.state.clone());
         }
         Ok(())
     }
@@ -198,7 +268,7 @@ impl<S: Store> Ledger<S> {
     /// Back to the state as stored: the copy plus every event stored since it (this writer's
     /// and others'), or a full replay.
     fn restore(&mut self) -> Result<(), StoreError> {
-        match self.snapshot.take() {
+        match self.saved.take() {
             Some(state) => {
                 self.state = state;
                 self.catch_up_from_store()
@@ -218,7 +288,14 @@ impl<S: Store> Ledger<S> {
                 self.head()
             )));
         }
-        let mut replica = Ledger { store, state: self.state.clone(), rates: self.rates.clone(), snapshot: None };
+        let mut replica = Ledger {
+            store,
+            state: self.state.clone(),
+            rates: self.rates.clone(),
+            saved: None,
+            frontier: self.frontier.clone(),
+            snapshot_every: self.snapshot_every,
+        };
         replica.follow()?;
         Ok(replica)
     }
@@ -287,19 +364,39 @@ impl<S: Store> Ledger<S> {
             }
             Err(other) => unreachable!("only store errors end a batch early: {other}"),
         };
-        self.append(&batch)?;
+        self.append(batch)?;
         Ok(results)
     }
 
-    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+    fn append(&mut self, mut batch: Batch) -> Result<(), StoreError> {
         if batch.commands.is_empty() {
             return Ok(());
         }
-        if let Err(error) = self.check_before_append().and_then(|()| self.store.append(batch)) {
+        let written = self.check_before_append().and_then(|()| self.snapshot_due(&batch)).and_then(|pending| {
+            batch.snapshot = pending;
+            self.store.append(&batch)
+        });
+        if let Err(error) = written {
             self.restore()?;
             return Err(error);
         }
         Ok(())
+    }
+
+    /// The snapshot to write with this batch, when it crosses a multiple of `snapshot_every`
+    /// events: the state after the batch (already applied), the frontier before it.
+    fn snapshot_due(&mut self, batch: &Batch) -> Result<Option<PendingSnapshot>, StoreError> {
+        let (Some(before), every) = (batch.expected_head, self.snapshot_every) else { return Ok(None) };
+        if every == 0 || self.state.events_applied / every == before / every {
+            return Ok(None);
+        }
+        let frontier = self.frontier()?.clone();
+        if frontier.size() != before {
+            // Another writer appended since: the append is refused as a conflict anyway.
+            return Ok(None);
+        }
+        let payload = snapshot::encode(&self.state, &self.rates)?;
+        Ok(Some(PendingSnapshot { payload, frontier }))
     }
 
     /// Decides and applies each envelope. With `stop_at_rejection`, the first rejection ends the
@@ -374,7 +471,7 @@ impl<S: Store> Ledger<S> {
     /// Discards the in-memory state and replays it from the store (and its invariants). The
     /// server's writer calls it after a panic, which may have left the state half-applied.
     pub fn reload(&mut self) -> Result<(), StoreError> {
-        self.snapshot = None;
+        self.saved = None;
         self.state = replay(&self.store)?;
         Ok(())
     }
@@ -435,6 +532,48 @@ impl<S: Store> Ledger<S> {
     }
 }
 
+/// A kept snapshot checked against the store: its own checks ([`snapshot::check`]), a position
+/// within the log, the last complete subtree of its frontier equal to the stored leaves' (when it
+/// spans at most [`LEAVES_CHECKED`] leaves), and the root of a kept checkpoint of its size.
+fn usable_snapshot<S: Store + ?Sized>(store: &S, row: &SnapshotRow, head: u64) -> Result<Snapshot, String> {
+    if row.seq > head {
+        return Err(format!("the log holds only {head} events"));
+    }
+    let frontier = snapshot::frontier_of(row)?;
+    if !last_subtree_matches(store, &frontier).map_err(|e| e.to_string())? {
+        return Err("its frontier differs from the log's leaves at its position".into());
+    }
+    let checkpoints = store.checkpoints().map_err(|e| e.to_string())?;
+    if let Some((_, note)) = checkpoints.iter().find(|(size, _)| *size == row.seq) {
+        let checkpoint = tranche_log::SignedNote::parse(note)
+            .and_then(|note| note.checkpoint())
+            .map_err(|e| format!("the checkpoint of its size does not read: {e}"))?;
+        if checkpoint.root != row.root {
+            return Err("its root differs from the signed checkpoint of its size".into());
+        }
+    }
+    snapshot::check(row)
+}
+
+/// The most leaves read to check a snapshot's last subtree against the log.
+const LEAVES_CHECKED: u64 = 4096;
+
+/// Whether the frontier's smallest subtree (its last hash) is the tree of the stored leaves it
+/// covers; `true` unchecked when it covers more than [`LEAVES_CHECKED`].
+fn last_subtree_matches<S: Store + ?Sized>(store: &S, frontier: &Frontier) -> Result<bool, StoreError> {
+    let size = frontier.size();
+    let Some(last) = frontier.hashes().last() else { return Ok(true) };
+    let width = 1u64 << size.trailing_zeros();
+    if width > LEAVES_CHECKED {
+        return Ok(true);
+    }
+    let mut tree = tranche_log::Tree::new();
+    for (_, hash) in store.leaf_hashes(size - width, width as usize)? {
+        tree.push(hash);
+    }
+    Ok(tree.size() == width && tree.root() == *last)
+}
+
 /// The pledges whose projection row an event changes.
 fn touched_pledges(event: &tranche_core::Event) -> Vec<PledgeId> {
     use tranche_core::Event::*;
@@ -454,16 +593,60 @@ fn touched_pledges(event: &tranche_core::Event) -> Vec<PledgeId> {
 /// invariants, and compares the stored projections with the replay without writing. `Some`
 /// names the first difference.
 pub fn replay_and_compare<S: Store + ?Sized>(store: &S) -> Result<Option<String>, StoreError> {
+    let mut kept = store.snapshots()?;
+    kept.reverse();
+    let mut kept = kept.into_iter().peekable();
+    let mut differences = Vec::new();
     let mut state = State::new();
     let mut postings = Vec::new();
     store.replay(&mut |seq, event| {
         let entries = state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
         postings.push((seq, entries));
+        while let Some(row) = kept.next_if(|row| row.seq <= seq) {
+            differences.extend(snapshot_differs(&row, &state));
+        }
         Ok(())
     })?;
+    for row in kept {
+        differences.extend(snapshot_differs(&row, &state));
+    }
     state.check_invariants().map_err(|e| StoreError::Corrupt(format!("after the replay: {e}")))?;
+    if let Some(first) = differences.into_iter().next() {
+        return Ok(Some(first));
+    }
     let pledges: Vec<_> = state.pledges().iter().collect();
     store.projections_differ(&postings, &pledges)
+}
+
+/// How a kept snapshot differs from the replay's state at its position (`None`: equal).
+fn snapshot_differs(row: &SnapshotRow, replayed: &State) -> Option<String> {
+    if replayed.events_applied != row.seq {
+        return Some(format!(
+            "the snapshot at event {} is beyond the log's {} events",
+            row.seq, replayed.events_applied
+        ));
+    }
+    match snapshot::check(row) {
+        Err(why) => Some(format!("the snapshot at event {} cannot be used: {why}", row.seq)),
+        Ok(loaded) if loaded.state != *replayed => {
+            Some(format!("the snapshot at event {} differs from the replay's state there", row.seq))
+        }
+        Ok(_) => None,
+    }
+}
+
+/// `tranche check`: the latest kept snapshot against a replay of the log up to its position
+/// (`Some` names the difference; `None` also when no snapshot is kept).
+pub fn check_latest_snapshot<S: Store + ?Sized>(store: &S) -> Result<Option<String>, StoreError> {
+    let Some(row) = store.snapshots()?.into_iter().next() else { return Ok(None) };
+    let mut state = State::new();
+    store.replay(&mut |seq, event| {
+        if seq <= row.seq {
+            state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq} does not apply: {e}")))?;
+        }
+        Ok(())
+    })?;
+    Ok(snapshot_differs(&row, &state))
 }
 
 /// Folds every stored event into a fresh state and checks the invariants.

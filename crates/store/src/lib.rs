@@ -10,6 +10,7 @@ pub mod backup;
 mod ledger;
 pub mod log;
 pub mod postgres;
+pub mod snapshot;
 mod sqlite;
 pub mod synthetic;
 
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
-pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, replay_and_compare};
+pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, check_latest_snapshot, replay_and_compare};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use tranche_core::State;
@@ -67,6 +68,8 @@ pub struct Batch {
     /// The log's head the batch was decided on: the append is refused with
     /// [`StoreError::Conflict`] when another writer has appended since (optimistic append).
     pub expected_head: Option<u64>,
+    /// A snapshot of the state after the batch, written in the same transaction.
+    pub snapshot: Option<snapshot::PendingSnapshot>,
 }
 
 /// One stored event as read back for clients: its JSON payload untouched.
@@ -205,6 +208,16 @@ pub trait Store {
         false
     }
 
+    /// The kept state snapshots, newest first (a store that keeps none: none).
+    fn snapshots(&self) -> Result<Vec<snapshot::SnapshotRow>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    /// Keeps a snapshot in a transaction of its own, with the latest [`snapshot::KEEP`] only.
+    fn put_snapshot(&mut self, row: &snapshot::SnapshotRow) -> Result<(), StoreError> {
+        Err(StoreError::Refused(format!("this store keeps no snapshots (one at event {} was offered)", row.seq)))
+    }
+
     /// Stored leaf hashes with `seq > after`, oldest first, at most `limit`.
     fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError>;
 
@@ -314,6 +327,14 @@ macro_rules! forward_store {
         fn leaf_hashes(&self, after: u64, limit: usize) -> Result<Vec<(u64, tranche_log::Hash)>, StoreError> {
             let $this = self;
             $around(|| $shared.leaf_hashes(after, limit))
+        }
+        fn snapshots(&self) -> Result<Vec<crate::snapshot::SnapshotRow>, StoreError> {
+            let $this = self;
+            $around(|| $shared.snapshots())
+        }
+        fn put_snapshot(&mut self, row: &crate::snapshot::SnapshotRow) -> Result<(), StoreError> {
+            let $this = self;
+            $around(|| $exclusive.put_snapshot(row))
         }
         fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError> {
             let $this = self;

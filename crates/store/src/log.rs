@@ -2,7 +2,7 @@
 //! and the full offline verification behind `tranche verify` (docs/LOG.md).
 
 use tranche_log::note::{Checkpoint, SignedNote, Signer25519, VerifierKey};
-use tranche_log::{Hash, Tree, leaf_hash};
+use tranche_log::{Frontier, Hash, Tree, leaf_hash};
 
 use crate::{Store, StoreError, leaf_of};
 
@@ -30,6 +30,56 @@ pub fn extend(store: &impl Store, tree: &mut Tree) -> Result<(), StoreError> {
             tree.push(hash);
         }
     }
+}
+
+/// Adds the leaves stored after the frontier's size.
+pub fn extend_frontier<S: Store + ?Sized>(store: &S, frontier: &mut Frontier) -> Result<(), StoreError> {
+    loop {
+        let page = store.leaf_hashes(frontier.size(), PAGE)?;
+        if page.is_empty() {
+            return Ok(());
+        }
+        for (seq, hash) in page {
+            if seq != frontier.size() + 1 {
+                return Err(StoreError::Corrupt(format!(
+                    "leaf {} is missing (the next is {seq})",
+                    frontier.size() + 1
+                )));
+            }
+            frontier.push(hash);
+        }
+    }
+}
+
+/// The log's frontier at the head: the latest snapshot's whose checks hold, extended by the
+/// leaves stored after it (O(log n) hashes and the leaves since the snapshot; no tree rebuilt).
+pub fn frontier_of<S: Store + ?Sized>(store: &S) -> Result<Frontier, StoreError> {
+    let head = store.head()?;
+    let mut frontier = store
+        .snapshots()?
+        .iter()
+        .filter(|row| row.seq <= head)
+        .find_map(|row| crate::snapshot::frontier_of(row).ok())
+        .unwrap_or_default();
+    extend_frontier(store, &mut frontier)?;
+    Ok(frontier)
+}
+
+/// Signs and keeps a checkpoint of the log at the frontier's size when the latest kept one is of
+/// another size: what a command-line write signs (no tree rebuilt).
+pub fn sign_frontier(
+    store: &mut impl Store,
+    frontier: &Frontier,
+    signer: &Signer25519,
+) -> Result<Option<SignedNote>, StoreError> {
+    let latest = store.checkpoints()?.last().map(|(size, _)| *size);
+    if latest == Some(frontier.size()) {
+        return Ok(None);
+    }
+    let checkpoint = Checkpoint { origin: signer.name.clone(), size: frontier.size(), root: frontier.root() };
+    let note = SignedNote::sign(checkpoint.text(), signer);
+    store.put_checkpoint(frontier.size(), &note.render())?;
+    Ok(Some(note))
 }
 
 /// The latest kept checkpoint note with its cosignature lines appended.

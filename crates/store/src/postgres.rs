@@ -13,10 +13,14 @@ use std::collections::HashMap;
 use postgres::{Client, NoTls, Statement, Transaction};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
+use crate::snapshot::SnapshotRow;
 use crate::{Batch, Store, StoreError, StoredCommand, StoredCommandRow, StoredEvent, StoredToken, leaf_of};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/postgres/0001_init.sql"), include_str!("../migrations/postgres/0002_tokens.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_init.sql"),
+    include_str!("../migrations/postgres/0002_tokens.sql"),
+    include_str!("../migrations/postgres/0003_snapshots.sql"),
+];
 
 /// The advisory lock key appenders take turns on ("tranche" in ASCII).
 const APPEND_LOCK: i64 = 0x0074_7261_6e63_6865;
@@ -308,6 +312,23 @@ fn stored_event(row: &postgres::Row) -> StoredEvent {
     }
 }
 
+/// Keeps a snapshot and deletes all but the latest [`crate::snapshot::KEEP`].
+fn write_snapshot(tx: &mut Transaction, row: &SnapshotRow) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO snapshots (seq, version, root, frontier, payload, checksum) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (seq) DO UPDATE SET version = excluded.version, root = excluded.root, \
+         frontier = excluded.frontier, payload = excluded.payload, checksum = excluded.checksum",
+        &[&(row.seq as i64), &i64::from(row.version), &&row.root[..], &row.frontier, &row.payload, &&row.checksum[..]],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT $1)",
+        &[&(crate::snapshot::KEEP as i64)],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 impl Store for Direct {
     fn head(&self) -> Result<u64, StoreError> {
         let row = self.client.borrow_mut().query_one(&self.statements.head, &[]).map_err(db)?;
@@ -387,6 +408,15 @@ impl Store for Direct {
         postings.write(&mut tx, statements)?;
         if !batch.pledges.is_empty() {
             write_pledges(&mut tx, statements, &batch.pledges.iter().collect::<Vec<_>>(), seq)?;
+        }
+        if let Some(pending) = &batch.snapshot {
+            let hashes: Vec<tranche_log::Hash> = leaves
+                .iter()
+                .map(|leaf| {
+                    leaf.as_slice().try_into().map_err(|_| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))
+                })
+                .collect::<Result<_, _>>()?;
+            write_snapshot(&mut tx, &crate::snapshot::sealed_at(pending, &hashes, seq)?)?;
         }
         tx.commit().map_err(db)
     }
@@ -641,6 +671,32 @@ impl Store for Direct {
             )
             .map_err(db)?;
         Ok(())
+    }
+
+    fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query("SELECT seq, version, root, frontier, payload, checksum FROM snapshots ORDER BY seq DESC", &[])
+            .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                crate::snapshot::stored_row(
+                    row.get::<_, i64>(0),
+                    row.get::<_, i64>(1),
+                    row.get(2),
+                    row.get(3),
+                    row.get(4),
+                    row.get(5),
+                )
+            })
+            .collect()
+    }
+
+    fn put_snapshot(&mut self, row: &SnapshotRow) -> Result<(), StoreError> {
+        let mut tx = self.client.get_mut().transaction().map_err(db)?;
+        write_snapshot(&mut tx, row)?;
+        tx.commit().map_err(db)
     }
 
     fn checkpoints(&self) -> Result<Vec<(u64, String)>, StoreError> {

@@ -6,6 +6,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
+use crate::snapshot::SnapshotRow;
 use crate::{Batch, Store, StoreError, StoredCommand, StoredCommandRow, StoredEvent, StoredToken};
 
 const MIGRATIONS: &[&str] = &[
@@ -13,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/sqlite/0002_event_actor.sql"),
     include_str!("../migrations/sqlite/0003_tokens.sql"),
     include_str!("../migrations/sqlite/0004_log.sql"),
+    include_str!("../migrations/sqlite/0005_snapshots.sql"),
 ];
 
 pub struct SqliteStore {
@@ -234,6 +236,21 @@ fn write_pledge(tx: &Transaction, pledge: &Pledge, seq: u64) -> Result<(), Store
     Ok(())
 }
 
+/// Keeps a snapshot and deletes all but the latest [`crate::snapshot::KEEP`].
+fn write_snapshot(tx: &Transaction, row: &SnapshotRow) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT OR REPLACE INTO snapshots (seq, version, root, frontier, payload, checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![row.seq as i64, i64::from(row.version), &row.root[..], row.frontier, row.payload, &row.checksum[..]],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT ?1)",
+        params![crate::snapshot::KEEP as i64],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 impl Store for SqliteStore {
     fn head(&self) -> Result<u64, StoreError> {
         let head: i64 =
@@ -282,6 +299,7 @@ impl Store for SqliteStore {
                 .map_err(db)?;
             let mut insert_leaf =
                 tx.prepare_cached("INSERT INTO log_leaves (seq, hash) VALUES (?1, ?2)").map_err(db)?;
+            let mut leaves = Vec::new();
             for command in &batch.commands {
                 insert_command
                     .execute(params![
@@ -306,8 +324,14 @@ impl Store for SqliteStore {
                         .map_err(db)?;
                     let leaf = stored.leaf_hash(event, &self.secret)?;
                     insert_leaf.execute(params![seq as i64, &leaf[..]]).map_err(db)?;
+                    if batch.snapshot.is_some() {
+                        leaves.push(leaf);
+                    }
                     write_postings(&tx, seq, entries)?;
                 }
+            }
+            if let Some(pending) = &batch.snapshot {
+                write_snapshot(&tx, &crate::snapshot::sealed_at(pending, &leaves, seq)?)?;
             }
         }
         for pledge in &batch.pledges {
@@ -544,6 +568,37 @@ impl Store for SqliteStore {
             out.push((seq, hash));
         }
         Ok(out)
+    }
+
+    fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare("SELECT seq, version, root, frontier, payload, checksum FROM snapshots ORDER BY seq DESC")
+            .map_err(db)?;
+        let rows = query
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, Vec<u8>>(2)?,
+                    row.get::<_, Vec<u8>>(3)?,
+                    row.get::<_, Vec<u8>>(4)?,
+                    row.get::<_, Vec<u8>>(5)?,
+                ))
+            })
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, version, root, frontier, payload, checksum) = row.map_err(db)?;
+            out.push(crate::snapshot::stored_row(seq, version, root, frontier, payload, checksum)?);
+        }
+        Ok(out)
+    }
+
+    fn put_snapshot(&mut self, row: &SnapshotRow) -> Result<(), StoreError> {
+        let tx = write_transaction(&mut self.connection)?;
+        write_snapshot(&tx, row)?;
+        tx.commit().map_err(db)
     }
 
     fn put_checkpoint(&mut self, size: u64, note: &str) -> Result<(), StoreError> {

@@ -1,0 +1,178 @@
+//! State snapshots: what a replay builds (the [`State`], the rate table, the log's [`Frontier`])
+//! at a log position, so that opening a store replays only the events after it.
+//!
+//! A snapshot row holds its format version, the position (events count), the log's Merkle root
+//! there, the frontier's hashes, the payload (state and rates in CBOR) and a SHA-256 checksum of
+//! all of these. [`check`] refuses a row whose version, checksum, frontier, root, payload or
+//! invariants do not hold, naming why; the ledger then ignores it and replays (docs/LOG.md,
+//! "Snapshots").
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tranche_core::{RateTable, State};
+use tranche_log::{Frontier, Hash};
+
+use crate::StoreError;
+
+/// The encoding of the payload; a row of another version is ignored (and replaced by the next).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How many events apart the ledger writes a snapshot with an append, unless told otherwise.
+pub const DEFAULT_EVERY: u64 = 100_000;
+
+/// How many snapshots a store keeps (the latest); older ones are deleted as new ones are written.
+pub const KEEP: usize = 3;
+
+/// The largest payload a snapshot may hold (1 GiB): a bound on what a load allocates.
+const MAX_PAYLOAD_BYTES: usize = 1 << 30;
+
+/// One snapshot as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotRow {
+    pub seq: u64,
+    pub version: u32,
+    pub root: Hash,
+    /// The frontier's hashes, 32 bytes each, largest subtree first.
+    pub frontier: Vec<u8>,
+    pub payload: Vec<u8>,
+    pub checksum: Hash,
+}
+
+/// A snapshot decoded and checked.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub state: State,
+    pub rates: RateTable,
+    pub frontier: Frontier,
+}
+
+/// A snapshot the ledger asks an append to write in the same transaction: the encoded state after
+/// the batch, and the frontier before it (the store extends it by the batch's leaves).
+#[derive(Debug, Clone)]
+pub struct PendingSnapshot {
+    pub payload: Vec<u8>,
+    pub frontier: Frontier,
+}
+
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    state: &'a State,
+    rates: Vec<(String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct PayloadOwned {
+    state: State,
+    rates: Vec<(String, String, String)>,
+}
+
+/// Encodes the state and the rates (each rate as the text the stores keep).
+pub fn encode(state: &State, rates: &RateTable) -> Result<Vec<u8>, StoreError> {
+    let rates =
+        rates.quotes().map(|q| (q.currency.code().to_string(), q.date.to_string(), q.rate.to_string())).collect();
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&PayloadRef { state, rates }, &mut bytes)
+        .map_err(|e| StoreError::Database(format!("cannot encode a snapshot: {e}")))?;
+    Ok(bytes)
+}
+
+impl PendingSnapshot {
+    /// The row of this snapshot once the batch's leaves are appended to the frontier.
+    pub fn seal(self, leaves: &[Hash]) -> SnapshotRow {
+        let mut frontier = self.frontier;
+        frontier.extend(leaves.iter().copied());
+        row(&frontier, self.payload)
+    }
+}
+
+/// The row of a snapshot at the frontier's size.
+pub fn row(frontier: &Frontier, payload: Vec<u8>) -> SnapshotRow {
+    let root = frontier.root();
+    let hashes: Vec<u8> = frontier.hashes().iter().flatten().copied().collect();
+    let checksum = checksum(FORMAT_VERSION, frontier.size(), &root, &hashes, &payload);
+    SnapshotRow { seq: frontier.size(), version: FORMAT_VERSION, root, frontier: hashes, payload, checksum }
+}
+
+fn checksum(version: u32, seq: u64, root: &Hash, frontier: &[u8], payload: &[u8]) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(version.to_be_bytes());
+    hasher.update(seq.to_be_bytes());
+    hasher.update(root);
+    hasher.update((frontier.len() as u64).to_be_bytes());
+    hasher.update(frontier);
+    hasher.update(payload);
+    hasher.finalize().into()
+}
+
+/// The frontier of a row whose version and checksum hold, and whose frontier's root is the row's
+/// root (without decoding the state: what signing a checkpoint needs).
+pub fn frontier_of(row: &SnapshotRow) -> Result<Frontier, String> {
+    if row.version != FORMAT_VERSION {
+        return Err(format!("format version {}, this tranche reads {FORMAT_VERSION}", row.version));
+    }
+    if checksum(row.version, row.seq, &row.root, &row.frontier, &row.payload) != row.checksum {
+        return Err("its checksum does not match its bytes".into());
+    }
+    let (chunks, rest) = row.frontier.as_chunks::<32>();
+    if !rest.is_empty() {
+        return Err("its frontier is not a whole number of hashes".into());
+    }
+    let frontier = Frontier::from_parts(row.seq, chunks.to_vec()).map_err(|e| e.to_string())?;
+    if frontier.root() != row.root {
+        return Err("its root is not its frontier's root".into());
+    }
+    Ok(frontier)
+}
+
+/// Decodes a row and checks it: version, checksum, frontier and root, the payload decoding
+/// through the validating types, the state's invariants, the state's position. `Err` says why
+/// the row cannot be used.
+pub fn check(row: &SnapshotRow) -> Result<Snapshot, String> {
+    let frontier = frontier_of(row)?;
+    if row.payload.len() > MAX_PAYLOAD_BYTES {
+        return Err(format!("its payload of {} bytes is beyond the limit of {MAX_PAYLOAD_BYTES}", row.payload.len()));
+    }
+    let payload: PayloadOwned =
+        ciborium::from_reader(row.payload.as_slice()).map_err(|e| format!("it does not decode: {e}"))?;
+    if payload.state.events_applied != row.seq {
+        return Err(format!("its state holds {} events, not {}", payload.state.events_applied, row.seq));
+    }
+    let mut rates = RateTable::new();
+    for (currency, date, rate) in &payload.rates {
+        let quote = crate::stored_quote(currency, date, rate).map_err(|e| e.to_string())?;
+        rates.insert(quote).map_err(|e| e.to_string())?;
+    }
+    Ok(Snapshot { state: payload.state, rates, frontier })
+}
+
+/// The row of a pending snapshot sealed with the batch's leaves, which must end at `head`.
+pub(crate) fn sealed_at(pending: &PendingSnapshot, leaves: &[Hash], head: u64) -> Result<SnapshotRow, StoreError> {
+    let row = pending.clone().seal(leaves);
+    match row.seq == head {
+        true => Ok(row),
+        false => Err(StoreError::Corrupt(format!(
+            "a snapshot at event {} was offered with the batch ending at {head}",
+            row.seq
+        ))),
+    }
+}
+
+/// A row read back from a store's columns; a value that cannot be one is a damaged store.
+pub(crate) fn stored_row(
+    seq: i64,
+    version: i64,
+    root: Vec<u8>,
+    frontier: Vec<u8>,
+    payload: Vec<u8>,
+    checksum: Vec<u8>,
+) -> Result<SnapshotRow, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("the snapshot at event {seq}: {what}"));
+    Ok(SnapshotRow {
+        seq: u64::try_from(seq).map_err(|_| corrupt("a negative position"))?,
+        version: u32::try_from(version).map_err(|_| corrupt("a version out of range"))?,
+        root: root.try_into().map_err(|_| corrupt("a root that is not 32 bytes"))?,
+        frontier,
+        payload,
+        checksum: checksum.try_into().map_err(|_| corrupt("a checksum that is not 32 bytes"))?,
+    })
+}

@@ -535,7 +535,7 @@ impl<S: Store> Ledger<S> {
 /// A kept snapshot checked against the store: its own checks ([`snapshot::check`]), a position
 /// within the log, the last complete subtree of its frontier equal to the stored leaves' (when it
 /// spans at most [`LEAVES_CHECKED`] leaves), and the root of a kept checkpoint of its size.
-fn usable_snapshot<S: Store + ?Sized>(store: &S, row: &SnapshotRow, head: u64) -> Result<Snapshot, String> {
+pub fn usable_snapshot<S: Store + ?Sized>(store: &S, row: &SnapshotRow, head: u64) -> Result<Snapshot, String> {
     if row.seq > head {
         return Err(format!("the log holds only {head} events"));
     }
@@ -593,22 +593,29 @@ fn touched_pledges(event: &tranche_core::Event) -> Vec<PledgeId> {
 /// invariants, and compares the stored projections with the replay without writing. `Some`
 /// names the first difference.
 pub fn replay_and_compare<S: Store + ?Sized>(store: &S) -> Result<Option<String>, StoreError> {
-    let mut kept = store.snapshots()?;
-    kept.reverse();
-    let mut kept = kept.into_iter().peekable();
+    let mut rows = store.snapshots()?;
+    rows.reverse();
+    let mut kept = rows.iter().peekable();
     let mut differences = Vec::new();
     let mut state = State::new();
     let mut postings = Vec::new();
+    // The visitor compares states only: a networked store is busy streaming the events to it.
     store.replay(&mut |seq, event| {
         let entries = state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;
         postings.push((seq, entries));
         while let Some(row) = kept.next_if(|row| row.seq <= seq) {
-            differences.extend(snapshot_differs(&row, &state));
+            differences.extend(snapshot_differs(row, &state));
         }
         Ok(())
     })?;
     for row in kept {
-        differences.extend(snapshot_differs(&row, &state));
+        differences.extend(snapshot_differs(row, &state));
+    }
+    let mut frontier = Frontier::new();
+    for row in &rows {
+        if frontier_up_to(store, &mut frontier, row.seq)? && frontier.root() != row.root {
+            differences.push(format!("the snapshot at event {} has a root other than the log's there", row.seq));
+        }
     }
     state.check_invariants().map_err(|e| StoreError::Corrupt(format!("after the replay: {e}")))?;
     if let Some(first) = differences.into_iter().next() {
@@ -616,6 +623,24 @@ pub fn replay_and_compare<S: Store + ?Sized>(store: &S) -> Result<Option<String>
     }
     let pledges: Vec<_> = state.pledges().iter().collect();
     store.projections_differ(&postings, &pledges)
+}
+
+/// Extends the frontier by the stored leaves up to `seq`; `false` when the log holds fewer.
+fn frontier_up_to<S: Store + ?Sized>(store: &S, frontier: &mut Frontier, seq: u64) -> Result<bool, StoreError> {
+    while frontier.size() < seq {
+        let wanted = usize::try_from(seq - frontier.size()).unwrap_or(usize::MAX).min(100_000);
+        let page = store.leaf_hashes(frontier.size(), wanted)?;
+        if page.is_empty() {
+            return Ok(false);
+        }
+        for (at, hash) in page {
+            if at != frontier.size() + 1 {
+                return Err(StoreError::Corrupt(format!("leaf {} is missing", frontier.size() + 1)));
+            }
+            frontier.push(hash);
+        }
+    }
+    Ok(frontier.size() == seq)
 }
 
 /// How a kept snapshot differs from the replay's state at its position (`None`: equal).

@@ -18,7 +18,9 @@ use std::collections::HashMap;
 
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
-pub use ledger::{ExecuteError, Ledger, Outcome, RatesImported, check_latest_snapshot, replay_and_compare};
+pub use ledger::{
+    ExecuteError, Ledger, Outcome, RatesImported, check_latest_snapshot, replay_and_compare, usable_snapshot,
+};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use tranche_core::State;

@@ -87,10 +87,15 @@ impl PendingSnapshot {
 
 /// The row of a snapshot at the frontier's size.
 pub fn row(frontier: &Frontier, payload: Vec<u8>) -> SnapshotRow {
-    let root = frontier.root();
     let hashes: Vec<u8> = frontier.hashes().iter().flatten().copied().collect();
-    let checksum = checksum(FORMAT_VERSION, frontier.size(), &root, &hashes, &payload);
-    SnapshotRow { seq: frontier.size(), version: FORMAT_VERSION, root, frontier: hashes, payload, checksum }
+    sealed(FORMAT_VERSION, frontier.size(), frontier.root(), hashes, payload)
+}
+
+/// A row of the given parts with their checksum (a row of another version, or whose root is
+/// not its frontier's, is refused by [`check`]: for tests of exactly that).
+pub fn sealed(version: u32, seq: u64, root: Hash, frontier: Vec<u8>, payload: Vec<u8>) -> SnapshotRow {
+    let checksum = checksum(version, seq, &root, &frontier, &payload);
+    SnapshotRow { seq, version, root, frontier, payload, checksum }
 }
 
 fn checksum(version: u32, seq: u64, root: &Hash, frontier: &[u8], payload: &[u8]) -> Hash {

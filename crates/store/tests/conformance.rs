@@ -236,6 +236,12 @@ macro_rules! conformance {
                 }
             }
             #[test]
+            fn snapshots_load_and_unusable_ones_are_ignored() {
+                if let Some(make) = $make {
+                    super::snapshots_load_and_unusable_ones_are_ignored(make)
+                }
+            }
+            #[test]
             fn every_event_has_its_leaf_and_checkpoints_keep() {
                 if let Some(make) = $make {
                     super::every_event_has_its_leaf_and_checkpoints_keep(make)
@@ -243,6 +249,95 @@ macro_rules! conformance {
             }
         }
     };
+}
+
+/// Why the store's snapshot at `seq` cannot be used (`Ok` when it can).
+fn snapshot_problem<S: Store>(store: &S, seq: u64) -> Result<(), String> {
+    let row = store.snapshots().unwrap().into_iter().find(|row| row.seq == seq).expect("the snapshot is kept");
+    tranche_store::usable_snapshot(store, &row, store.head().unwrap()).map(drop)
+}
+
+/// Snapshots are written with the appends that cross every N events (the latest
+/// `snapshot::KEEP` kept), equal the replay at their position, and a store opened from one
+/// holds the state of a full replay. A damaged, stale or wrongly rooted snapshot is ignored (the
+/// reason named) and the state is still the replay's; `verify`'s replay names it.
+pub fn snapshots_load_and_unusable_ones_are_ignored<S: Store>(make: impl Fn() -> S) {
+    use tranche_store::snapshot::{self, SnapshotRow};
+    let mut ledger = seeded(make()).with_snapshot_every(2);
+    for i in 0..6 {
+        ledger.execute(&register(&format!("QQ{}", char::from(b'A' + i)))).unwrap();
+    }
+    if ledger.store().snapshots().unwrap()[0].seq == ledger.head() {
+        ledger.execute(&register("QQZ")).unwrap();
+    }
+    let expected = ledger.state().clone();
+    let rows = ledger.store().snapshots().unwrap();
+    assert_eq!(rows.len(), snapshot::KEEP, "only the latest are kept");
+    assert!(rows.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+    assert!(rows[0].seq < ledger.head(), "events follow the latest snapshot");
+    for row in &rows {
+        let loaded = snapshot::check(row).unwrap();
+        assert_eq!(loaded.state, ledger.state_at(row.seq).unwrap(), "the snapshot at {} is the replay's", row.seq);
+        assert_eq!(
+            loaded.frontier.root(),
+            tranche_store::log::tree_of(ledger.store()).unwrap().root_at(row.seq).unwrap()
+        );
+    }
+    assert_eq!(tranche_store::replay_and_compare(ledger.store()).unwrap(), None);
+    assert_eq!(tranche_store::check_latest_snapshot(ledger.store()).unwrap(), None);
+    let mut store = ledger.into_store();
+    let reopened = |store: &mut S| {
+        let taken = std::mem::replace(store, make());
+        let ledger = Ledger::open(taken).unwrap();
+        let state = ledger.state().clone();
+        *store = ledger.into_store();
+        state
+    };
+    assert_eq!(&reopened(&mut store), &expected);
+
+    let latest = rows[0].clone();
+    let put = |store: &mut S, row: &SnapshotRow| store.put_snapshot(row).unwrap();
+    // A flipped byte of the payload.
+    let mut damaged = latest.clone();
+    damaged.payload[10] ^= 0x01;
+    put(&mut store, &damaged);
+    assert!(snapshot_problem(&store, latest.seq).unwrap_err().contains("checksum"));
+    assert_eq!(&reopened(&mut store), &expected, "the damaged snapshot is ignored");
+    let named = tranche_store::replay_and_compare(&store).unwrap().expect("verify names the damaged snapshot");
+    assert!(named.contains(&format!("snapshot at event {}", latest.seq)), "{named}");
+    assert!(tranche_store::check_latest_snapshot(&store).unwrap().is_some());
+    // Another format version.
+    let stale = snapshot::sealed(99, latest.seq, latest.root, latest.frontier.clone(), latest.payload.clone());
+    put(&mut store, &stale);
+    assert!(snapshot_problem(&store, latest.seq).unwrap_err().contains("format version 99"));
+    assert_eq!(&reopened(&mut store), &expected, "the stale snapshot is ignored");
+    // A root that is not its frontier's, and a frontier that is not the log's.
+    let wrong_root = snapshot::sealed(1, latest.seq, [7; 32], latest.frontier.clone(), latest.payload.clone());
+    put(&mut store, &wrong_root);
+    assert!(snapshot_problem(&store, latest.seq).unwrap_err().contains("root"));
+    assert_eq!(&reopened(&mut store), &expected, "the wrongly rooted snapshot is ignored");
+    let mut frontier = latest.frontier.clone();
+    let last = frontier.len() - 1;
+    frontier[last] ^= 0x01;
+    let hashes: Vec<[u8; 32]> = frontier.chunks(32).map(|c| c.try_into().unwrap()).collect();
+    let other_log = tranche_log::Frontier::from_parts(latest.seq, hashes).unwrap();
+    put(&mut store, &snapshot::row(&other_log, latest.payload.clone()));
+    assert!(snapshot_problem(&store, latest.seq).unwrap_err().contains("differs from the log"));
+    assert_eq!(&reopened(&mut store), &expected, "the other log's snapshot is ignored");
+    assert!(tranche_store::replay_and_compare(&store).unwrap().is_some());
+    // Every kept snapshot unusable: a full replay, still the same state.
+    for row in store.snapshots().unwrap() {
+        let mut damaged = row.clone();
+        damaged.checksum[0] ^= 0xff;
+        put(&mut store, &damaged);
+    }
+    assert_eq!(&reopened(&mut store), &expected, "a full replay");
+    // `tranche snapshot`: a fresh one at the head, usable again.
+    let mut ledger = Ledger::open(store).unwrap();
+    let at = ledger.take_snapshot().unwrap();
+    assert_eq!(at, ledger.head());
+    assert_eq!(snapshot_problem(ledger.store(), at), Ok(()));
+    assert_eq!(tranche_store::check_latest_snapshot(ledger.store()).unwrap(), None);
 }
 
 /// Each appended event gets its leaf hash (the hash of its committed entry) in the same

@@ -115,14 +115,15 @@ pub fn run_key(location: &Location, command: KeyCommand) -> Result<()> {
     }
 }
 
-/// Signs a checkpoint of the store's log with the key beside it, if there is one (SQLite
+/// Signs a checkpoint of the store's log (from its frontier) with the key beside it, if there is one (SQLite
 /// files; on PostgreSQL the servers sign).
 pub fn sign_if_keyed(location: &Location) -> Result<Option<u64>> {
     let Some(path) = location.key_beside().filter(|path| path.exists()) else { return Ok(None) };
     let signer = read_key(&path)?;
     let mut store = location.open()?;
-    let tree = tranche_store::log::tree_of(&store)?;
-    Ok(tranche_store::log::sign_checkpoint(&mut store, &tree, &signer)?.map(|_| tree.size()))
+    // The latest snapshot's frontier and the leaves after it: O(log n) hashes, no tree rebuilt.
+    let frontier = tranche_store::log::frontier_of(&store)?;
+    Ok(tranche_store::log::sign_frontier(&mut store, &frontier, &signer)?.map(|_| frontier.size()))
 }
 
 /// The trusted key of `--key`: a public key (`<name>+<hash>+<key>`, as `tranche key public`

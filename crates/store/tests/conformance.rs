@@ -338,6 +338,16 @@ pub fn snapshots_load_and_unusable_ones_are_ignored<S: Store>(make: impl Fn() ->
     assert_eq!(at, ledger.head());
     assert_eq!(snapshot_problem(ledger.store(), at), Ok(()));
     assert_eq!(tranche_store::check_latest_snapshot(ledger.store()).unwrap(), None);
+    // Signing from the snapshot's frontier and the leaves after it: the full tree's root.
+    ledger.execute(&register("QQY")).unwrap();
+    let mut store = ledger.into_store();
+    let frontier = tranche_store::log::frontier_of(&store).unwrap();
+    let tree = tranche_store::log::tree_of(&store).unwrap();
+    assert_eq!((frontier.size(), frontier.root()), (tree.size(), tree.root()));
+    let signer = tranche_log::Signer25519::generate("tranche.test/log", tranche_log::KeyType::Note).unwrap();
+    let note = tranche_store::log::sign_frontier(&mut store, &frontier, &signer).unwrap().expect("a new checkpoint");
+    let checked = tranche_store::log::check_checkpoint(&tree, &note.render(), Some(&signer.verifier())).unwrap();
+    assert_eq!((checked.size, checked.root), (tree.size(), tree.root()));
 }
 
 /// Each appended event gets its leaf hash (the hash of its committed entry) in the same

@@ -39,7 +39,7 @@ fn the_postgres_store_gives_the_same_reports_as_sqlite() {
     assert!(tranche(&url, &["demo", "--no-serve", "--exercise"]).contains("0 new, 71 already loaded"));
     // Tokens live in the store on either backend.
     assert!(tranche(&url, &["token", "create", "--role", "auditor"]).starts_with("trn_"));
-    assert!(tranche(&url, &["migrate"]).contains("schema at version 2, up to date"));
+    assert!(tranche(&url, &["migrate"]).contains("schema at version 3, up to date"));
 }
 
 fn reports(database: &str) -> Vec<String> {

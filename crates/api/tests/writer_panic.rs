@@ -36,6 +36,14 @@ impl Store for Panicky {
         }
         self.inner.append(batch)
     }
+    fn append_stream(
+        &mut self,
+        expected_head: Option<u64>,
+        write: bool,
+        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.inner.append_stream(expected_head, write, next)
+    }
     fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {
         assert!(!self.broken.load(Ordering::SeqCst), "a test panic while replaying");
         self.inner.replay(visit)

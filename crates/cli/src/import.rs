@@ -88,8 +88,11 @@ pub fn run(ledger: &mut crate::AnyLedger, actor: Option<Role>, command: ImportCo
             import_parties(ledger, &name, &text, As(actor), Mode::from_flag(dry_run))
         }
         ImportCommand::Record { file, skip_invalid, dry_run } => {
-            let (name, text) = read(&file)?;
-            import_record(ledger, &name, &text, As(actor), skip_invalid, Mode::from_flag(dry_run))
+            let name = file.display().to_string();
+            let opened = std::fs::File::open(&file).with_context(|| format!("cannot read {name}"))?;
+            let size = opened.metadata().with_context(|| format!("cannot read {name}"))?.len();
+            let reader = std::io::BufReader::with_capacity(1 << 16, opened);
+            import_record(ledger, &name, reader, size, As(actor), skip_invalid, Mode::from_flag(dry_run))
         }
         ImportCommand::Iati { file, dry_run } => import_iati(ledger, &file, As(actor), dry_run),
         ImportCommand::Kiel { paths, dry_run } => {
@@ -221,15 +224,40 @@ struct Progress {
 
 impl Progress {
     fn new(length: usize, what: &str) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(length as u64), ProgressDrawTarget::hidden());
-        bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})").expect("a valid template"));
+        Progress::with_template(length as u64, what, "{msg} [{bar:40}] {pos}/{len} ({eta})")
+    }
+
+    /// A bar counting the bytes of a file read.
+    fn bytes(length: u64, what: &str) -> Progress {
+        Progress::with_template(length, what, "{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+    }
+
+    fn with_template(length: u64, what: &str, template: &str) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::hidden());
+        bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
         bar.set_message(what.to_string());
         Progress { bar, started: Instant::now() }
     }
 
     fn tick(&self) {
         self.bar.inc(1);
-        if self.bar.is_hidden() && self.started.elapsed() > PROGRESS_AFTER {
+        self.show_when_slow();
+    }
+
+    fn set(&self, position: u64) {
+        self.bar.set_position(position);
+        self.show_when_slow();
+    }
+
+    /// Drawn (on stderr) once the work has taken a second, and only for someone watching: when
+    /// stdout is a terminal and the run is not in CI.
+    fn show_when_slow(&self) {
+        use std::io::IsTerminal;
+        if self.bar.is_hidden()
+            && self.started.elapsed() > PROGRESS_AFTER
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("CI").is_none()
+        {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
@@ -239,53 +267,132 @@ impl Progress {
     }
 }
 
+/// How many rows an import reads, decides and writes at a time (`TRANCHE_IMPORT_CHUNK_ROWS`
+/// overrides it, for tests: at least 1, at most [`MAX_CHUNK_ROWS`]).
+const CHUNK_ROWS: usize = 10_000;
+const MAX_CHUNK_ROWS: usize = 1_000_000;
+
+/// How many rejected rows an import lists (the rest are counted).
+const MAX_LISTED_REJECTIONS: usize = 100;
+
+fn chunk_rows() -> Result<usize> {
+    let Some(text) = std::env::var_os("TRANCHE_IMPORT_CHUNK_ROWS") else { return Ok(CHUNK_ROWS) };
+    let text = text.to_string_lossy();
+    match text.parse::<usize>() {
+        Ok(rows) if (1..=MAX_CHUNK_ROWS).contains(&rows) => Ok(rows),
+        _ => bail!("TRANCHE_IMPORT_CHUNK_ROWS is {text:?}; give a number of rows from 1 to {MAX_CHUNK_ROWS}"),
+    }
+}
+
+/// What ended a streamed import early, besides the store: the file, or its rows.
+enum Stop {
+    Unreadable(tranche_io::RowError),
+    Rebuild(String),
+    Invalid,
+}
+
+/// Imports a public record read a chunk at a time: each chunk parsed, decided once on the
+/// ledger's state and appended, all in one transaction (all or nothing).
 fn import_record(
     ledger: &mut crate::AnyLedger,
     name: &str,
-    text: &str,
+    reader: impl std::io::BufRead,
+    size_bytes: u64,
     actor: As,
     skip_invalid: bool,
     mode: Mode,
 ) -> Result<()> {
-    let state = ledger.state();
-    let parsed = record::parse(name, text, &|id| state.has_pledge(id))?;
-    let progress = Progress::new(parsed.rows.len() + parsed.errors.len(), "checking");
-    let failure = RefCell::new(None);
-    let known = |envelope: &Envelope| {
-        progress.tick();
-        ledger.known(&actor.envelope(envelope)).unwrap_or_else(|error| {
-            failure.borrow_mut().get_or_insert(error);
-            Known::New
-        })
-    };
-    let mut plan = record::plan(name, parsed, ledger.state(), ledger.rates(), &known);
+    let rows = chunk_rows()?;
+    let mut stream = record::RecordStream::new(name, reader)?;
+    let progress = Progress::bytes(size_bytes, "importing");
+    let mut rejections = record::Rejections::new(MAX_LISTED_REJECTIONS);
+    let (mut accepted, mut unchanged) = (0usize, 0usize);
+    let mut stop = None;
+    let result = ledger.append_decided(mode == Mode::Write, &mut |state, rates, store| {
+        let chunk = match stream.next_chunk(rows, &|id| state.has_pledge(id)) {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) if rejections.count > 0 && !skip_invalid => {
+                stop = Some(Stop::Invalid);
+                return Err(tranche_store::StoreError::Refused("invalid rows".into()));
+            }
+            Ok(None) => return Ok(None),
+            Err(error) => {
+                stop = Some(Stop::Unreadable(error));
+                return Err(tranche_store::StoreError::Refused("unreadable".into()));
+            }
+        };
+        let named_later = chunk.named_later;
+        let stored = known_commands(store, &chunk.parsed)?;
+        let known = |envelope: &Envelope| match stored.get(&envelope.command_id) {
+            None => Known::New,
+            Some(s) if s.fingerprint == tranche_store::fingerprint(envelope) => Known::Same,
+            Some(_) => {
+                Known::Different(format!("command id {} was already used for a different command", envelope.command_id))
+            }
+        };
+        let mut rebuild =
+            |state: &mut tranche_core::State, decided: &[tranche_core::Decided]| rebuilt(store, state, decided);
+        let plan = record::plan_chunk(name, chunk.parsed, state, rates, actor.0, &known, &mut rebuild);
+        let plan = plan.map_err(|problem| {
+            stop = Some(Stop::Rebuild(problem));
+            tranche_store::StoreError::Refused("rebuild".into())
+        })?;
+        accepted += plan.accepted_rows;
+        unchanged += plan.unchanged_rows;
+        rejections.add(plan.rejected);
+        for (line, problem) in named_later {
+            rejections.restate(line, problem);
+        }
+        progress.set(stream.bytes_read());
+        Ok(Some(plan.decided))
+    });
     progress.finish();
-    actor.all(&mut plan.envelopes);
-    if let Some(error) = failure.into_inner() {
-        return Err(error.into());
-    }
-    for rejected in &plan.rejected {
+    for rejected in &rejections.listed {
         eprintln!("rejected: {rejected}");
     }
-    if !plan.rejected.is_empty() && !skip_invalid {
-        bail!(
-            "{name}: {} invalid rows; nothing {} imported (use --skip-invalid to import the valid rows)",
-            plan.rejected.len(),
-            if mode == Mode::Write { "was" } else { "would be" }
+    if rejections.unlisted() > 0 {
+        eprintln!(
+            "... and {} more rejected rows (the first {} are listed)",
+            rejections.unlisted(),
+            rejections.listed.len()
         );
     }
-    if !progress.bar.is_hidden() && mode == Mode::Write {
-        eprintln!("writing {} commands in one transaction...", plan.envelopes.len());
+    let nothing = if mode == Mode::Write { "nothing was imported" } else { "nothing would be imported" };
+    match (result, stop) {
+        (_, Some(Stop::Invalid)) => {
+            bail!("{name}: {} invalid rows; {nothing} (use --skip-invalid to import the valid rows)", rejections.count)
+        }
+        (_, Some(Stop::Unreadable(error))) => return Err(error.into()),
+        (_, Some(Stop::Rebuild(problem))) => bail!("{name}: {problem}; {nothing}"),
+        (Err(error), None) => return Err(error.into()),
+        (Ok(_), None) => {}
     }
-    mode.execute_all(ledger, &plan.envelopes)?;
     let verb = if mode == Mode::Write { "imported" } else { "would be imported" };
-    out!(
-        "{name}: {} rows {verb}, {} already imported, {} rejected{}",
-        plan.accepted_rows,
-        plan.unchanged_rows,
-        plan.rejected.len(),
-        mode.tail()
-    );
+    out!("{name}: {accepted} rows {verb}, {unchanged} already imported, {} rejected{}", rejections.count, mode.tail());
+    Ok(())
+}
+
+/// What the store holds of the command ids of a chunk's rows (one query).
+fn known_commands(
+    store: &dyn tranche_store::Store,
+    parsed: &record::Parsed,
+) -> Result<std::collections::HashMap<tranche_core::CommandId, tranche_store::StoredCommand>, tranche_store::StoreError>
+{
+    let ids: Vec<&tranche_core::CommandId> =
+        parsed.rows.iter().flat_map(|row| row.envelopes.iter().map(|e| &e.command_id)).collect();
+    store.commands(&ids)
+}
+
+/// The state as stored (this transaction's writes included) plus the commands decided since.
+fn rebuilt(
+    store: &dyn tranche_store::Store,
+    state: &mut tranche_core::State,
+    decided: &[tranche_core::Decided],
+) -> Result<(), String> {
+    *state = tranche_store::replay(store).map_err(|e| e.to_string())?;
+    for (event, _) in decided.iter().flat_map(|d| &d.events) {
+        state.apply(event).map_err(|e| format!("a decided event does not apply again: {e}"))?;
+    }
     Ok(())
 }
 
@@ -398,11 +505,14 @@ pub fn demo(ledger: &mut crate::AnyLedger, record: Option<&Path>) -> Result<()> 
     ledger.execute(&gdp_key()?)?;
     match record {
         None => {
-            import_record(ledger, "shipped PURL record", shipped::PURL_RECORD_CSV, As(Role::Admin), false, Mode::Write)?
+            let text = shipped::PURL_RECORD_CSV;
+            let size = text.len() as u64;
+            import_record(ledger, "shipped PURL record", text.as_bytes(), size, As(Role::Admin), false, Mode::Write)?
         }
         Some(path) => {
             let (name, text) = read(path)?;
-            import_record(ledger, &name, &text, As(Role::Admin), false, Mode::Write)?
+            let size = text.len() as u64;
+            import_record(ledger, &name, text.as_bytes(), size, As(Role::Admin), false, Mode::Write)?
         }
     }
     let kiel = [

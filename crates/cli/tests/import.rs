@@ -31,6 +31,33 @@ impl Store {
         (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
     }
 
+    /// Runs with imports read, decided and written `rows` rows at a time.
+    fn run_in_chunks(&self, rows: usize, args: &[&str]) -> (bool, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_tranche"))
+            .env("TRANCHE_IMPORT_CHUNK_ROWS", rows.to_string())
+            .arg("--database")
+            .arg(&self.path)
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    }
+
+    /// What a store holds, as the command line reports it: the replay check (event count and
+    /// head), the log written back as a record, the pledges and the balances.
+    fn contents(&self) -> Vec<String> {
+        [
+            vec!["check"],
+            vec!["export", "record"],
+            vec!["export", "json", "pledges"],
+            vec!["report", "balances"],
+            vec!["report", "summary", "--json", "--as-of", "2026-11-26"],
+        ]
+        .iter()
+        .map(|args| self.ok(args))
+        .collect()
+    }
+
     fn ok(&self, args: &[&str]) -> String {
         let (ok, stdout, stderr) = self.run(args);
         assert!(ok, "{args:?} failed: {stderr}");
@@ -197,4 +224,97 @@ fn an_import_is_issued_by_its_role_and_authorised_as_that_roles_commands() {
     let out = store.ok(&["--as", "contributor:NLD", "import", "record", &nld]);
     assert!(out.contains("1 rows imported"), "{out}");
     assert_eq!(store.events(), before + 1);
+}
+
+/// A record of `rows` pledges by registered parties: every fifth committed, and from row 14 on
+/// every seventh superseding the same party's row seven before it (chunks before, when small).
+fn many_rows(rows: usize) -> String {
+    let parties = ["NLD", "DEU", "NOR", "SWE", "DNK", "CAN", "POL"];
+    let mut text = format!("{HEADER}\n");
+    for i in 0..rows {
+        let status = if i % 5 == 0 { "committed" } else { "announced" };
+        let supersedes = if i >= 14 && i % 7 == 0 { format!("C{}", i - 7) } else { String::new() };
+        let party = parties[i % parties.len()];
+        text.push_str(&format!(
+            "C{i},2025-{:02}-{:02},pledge,{party},{},EUR,,{supersedes},confirmed,{status},,\n",
+            1 + i / 28,
+            1 + i % 28,
+            1000 + i
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_file_of_many_chunks_imports_what_one_chunk_does() {
+    let text = many_rows(40);
+    let (whole, chunked) = (Store::demo(), Store::demo());
+    let (ok, out, stderr) = whole.run_in_chunks(1_000, &["import", "record", &whole.file("many.csv", &text)]);
+    assert!(ok, "{stderr}");
+    assert!(out.contains("40 rows imported, 0 already imported, 0 rejected"), "{out}");
+    let (ok, out, stderr) = chunked.run_in_chunks(3, &["import", "record", &chunked.file("many.csv", &text)]);
+    assert!(ok, "{stderr}");
+    assert!(out.contains("40 rows imported, 0 already imported, 0 rejected"), "{out}");
+    assert_eq!(chunked.contents(), whole.contents());
+    // Again, in chunks: every row is already imported and nothing is written.
+    let before = chunked.events();
+    let (ok, out, _) = chunked.run_in_chunks(3, &["import", "record", &chunked.file("many.csv", &text)]);
+    assert!(ok && out.contains("0 rows imported, 40 already imported, 0 rejected"), "{out}");
+    assert_eq!(chunked.events(), before);
+}
+
+#[test]
+fn a_rejected_row_chunks_into_the_file_leaves_the_store_as_it_was() {
+    let store = Store::demo();
+    let mut text = many_rows(30);
+    // Line 29 (the 28th row, the tenth chunk of three) names a party nobody registered.
+    text = text.replace("C27,2025-01-28,pledge,POL", "C27,2025-01-28,pledge,ZZZ");
+    let path = store.file("late.csv", &text);
+    let before = store.contents();
+    let (ok, _, stderr) = store.run_in_chunks(3, &["import", "record", &path]);
+    assert!(!ok, "an invalid row fails the import");
+    assert_eq!(rejected_lines(&stderr), vec![29], "{stderr}");
+    assert!(stderr.contains("late.csv:29: record C27: unknown party ZZZ"), "{stderr}");
+    assert!(stderr.contains("1 invalid rows; nothing was imported"), "{stderr}");
+    assert_eq!(store.contents(), before, "nothing of the nine chunks before it was kept");
+
+    // With --skip-invalid the other rows land, in chunks, and the row is named all the same.
+    let (ok, out, stderr) = store.run_in_chunks(3, &["import", "record", &path, "--skip-invalid"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(rejected_lines(&stderr), vec![29], "{stderr}");
+    assert!(out.contains("29 rows imported, 0 already imported, 1 rejected"), "{out}");
+}
+
+#[test]
+fn a_supersedes_naming_a_later_chunk_is_refused_with_the_later_line() {
+    let store = Store::demo();
+    let text = format!(
+        "{HEADER}\n\
+         F1,2025-08-10,pledge,NLD,1000,EUR,,F5,confirmed,announced,,\n\
+         F2,2025-08-10,pledge,NLD,1000,EUR,,,confirmed,announced,,\n\
+         F3,2025-08-10,pledge,NLD,1000,EUR,,,confirmed,announced,,\n\
+         F4,2025-08-10,pledge,NLD,1000,EUR,,,confirmed,announced,,\n\
+         F5,2025-08-10,pledge,NLD,1000,EUR,,,confirmed,announced,,\n\
+         F2,2025-08-11,pledge,DEU,1000,EUR,,,confirmed,announced,,\n"
+    );
+    let path = store.file("ahead.csv", &text);
+    for rows in [1, 2, 100] {
+        let (ok, _, stderr) = store.run_in_chunks(rows, &["import", "record", &path]);
+        assert!(!ok);
+        assert!(
+            stderr.contains("ahead.csv:2: column supersedes: supersedes F5, which comes later in the file (line 6)"),
+            "chunks of {rows}: {stderr}"
+        );
+        assert!(stderr.contains("ahead.csv:7: column record_id: duplicate record id F2 (first on line 3)"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_chunk_size_out_of_range_is_refused_by_name() {
+    let store = Store::demo();
+    let path = store.file("one.csv", &many_rows(1));
+    for rows in [0, 10_000_000] {
+        let (ok, _, stderr) = store.run_in_chunks(rows, &["import", "record", &path]);
+        assert!(!ok && stderr.contains("TRANCHE_IMPORT_CHUNK_ROWS"), "{stderr}");
+    }
 }

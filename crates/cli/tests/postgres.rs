@@ -89,3 +89,64 @@ fn copy_moves_the_demo_store_to_postgres_and_back_with_identical_reports() {
     assert_eq!(tranche(&url, &["report", "summary", "--json", "--as-of", "2026-11-26"]), before);
     assert!(tranche(&url, &["check"]).starts_with("ok: 162 events"));
 }
+
+/// `tranche --database DATABASE ARGS` with imports read, decided and written `rows` at a time.
+fn in_chunks(database: &str, rows: usize, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tranche"))
+        .env("TRANCHE_IMPORT_CHUNK_ROWS", rows.to_string())
+        .arg("--database")
+        .arg(database)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Pledges by registered parties, every fifth committed, every seventh from the 14th on
+/// superseding the same party's pledge seven rows (several chunks) before.
+fn many_rows(rows: usize) -> String {
+    let parties = ["NLD", "DEU", "NOR", "SWE", "DNK", "CAN", "POL"];
+    let mut text = "record_id,date,kind,parties,amount,currency,package,supersedes,confidence,status,note,source_url\n"
+        .to_string();
+    for i in 0..rows {
+        let status = if i % 5 == 0 { "committed" } else { "announced" };
+        let supersedes = if i >= 14 && i % 7 == 0 { format!("C{}", i - 7) } else { String::new() };
+        let party = parties[i % parties.len()];
+        let (month, day, amount) = (1 + i / 28, 1 + i % 28, 1000 + i);
+        text.push_str(&format!(
+            "C{i},2025-{month:02}-{day:02},pledge,{party},{amount},EUR,,{supersedes},confirmed,{status},,\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_streamed_import_is_one_transaction_on_postgres_too() {
+    let Some(url) = fresh_postgres("stream") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("tranche.db");
+    let sqlite = sqlite.to_str().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, many_rows(40)).unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, many_rows(30).replace("C27,2025-01-28,pledge,POL", "C27,2025-01-28,pledge,ZZZ")).unwrap();
+    for database in [sqlite, url.as_str()] {
+        tranche(database, &["demo", "--no-serve"]);
+    }
+    // A row refused in the tenth chunk of three rows: nothing of the nine before stays.
+    let before = reports(&url);
+    let head = tranche(&url, &["check"]);
+    let out = in_chunks(&url, 3, &["import", "record", bad.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("bad.csv:29: record C27: unknown party ZZZ"), "{stderr}");
+    assert_eq!(reports(&url), before);
+    assert_eq!(tranche(&url, &["check"]), head);
+    // The good file in chunks of three on PostgreSQL, in one chunk on SQLite: the same store.
+    let out = in_chunks(&url, 3, &["import", "record", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = in_chunks(sqlite, 1000, &["import", "record", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(reports(&url), reports(sqlite));
+    assert_eq!(tranche(&url, &["export", "record"]), tranche(sqlite, &["export", "record"]));
+    assert_eq!(tranche(&url, &["check"]).split(' ').nth(1), tranche(sqlite, &["check"]).split(' ').nth(1));
+}

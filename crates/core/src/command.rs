@@ -498,3 +498,12 @@ pub enum Known {
     Same,
     Different(String),
 }
+
+/// A command decided once, authorised as its envelope's actor, and applied to the state it was
+/// decided on: the events with the journal entries each posted. An importer's planner produces
+/// these and the writer appends them as they are, without deciding them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub envelope: Envelope,
+    pub events: Vec<(Event, Vec<crate::ledger::JournalEntry>)>,
+}

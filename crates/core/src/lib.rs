@@ -41,7 +41,7 @@ pub mod summary;
 pub mod targets;
 pub mod text;
 
-pub use command::{Announcement, Command, Envelope, Event, Known};
+pub use command::{Announcement, Command, Decided, Envelope, Event, Known};
 pub use dates::parse_date;
 pub use domain::*;
 pub use error::{DomainError, FxError, ParseError};

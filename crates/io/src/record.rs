@@ -12,12 +12,12 @@ use chrono::NaiveDate;
 use tranche_core::auth::Role;
 use tranche_core::text::Note;
 use tranche_core::{
-    Announcement, Command, CommandId, Confidence, Contributor, Currency, Envelope, Money, PackageRef,
+    Announcement, Command, CommandId, Confidence, Contributor, Currency, Decided, Envelope, Money, PackageRef,
     ParticipationStatus, PartyId, PledgeId, PledgeKind, RateTable, Source, State, Target, TargetId, TargetKind,
     parse_date,
 };
 
-use crate::table::{Row, RowError, Table};
+use crate::table::{Chunks, Row, RowError, Table};
 
 const COLUMNS: &[&str] = &[
     "record_id",
@@ -253,6 +253,223 @@ fn target_kind(row: &Row, note: Option<&str>) -> Result<TargetKind, RowError> {
     } else {
         TargetKind::CumulativeGoal
     })
+}
+
+/// The most rows one streamed import reads (a limit, so a runaway file fails with a clear error;
+/// memory does not grow with it beyond the ids seen and the state).
+pub const MAX_STREAMED_ROWS: u64 = 100_000_000;
+
+/// The record read a chunk at a time ([`RecordStream::next_chunk`]): each row checked on its
+/// own and against the rows before it (duplicate ids, `supersedes`), so memory holds one chunk
+/// and the ids seen, not the file.
+pub struct RecordStream<R> {
+    chunks: Chunks<R>,
+    /// Every record id read so far, with the line it is on.
+    seen: HashMap<String, u64>,
+    /// Ids a `supersedes` named before any record had them: the lines that named them.
+    named_ahead: HashMap<String, Vec<u64>>,
+    rows: u64,
+}
+
+/// One chunk of the record, parsed.
+#[derive(Debug, Default)]
+pub struct ParsedChunk {
+    pub parsed: Parsed,
+    /// Earlier rows rejected as superseding a record no one had, whose record this chunk holds:
+    /// their line and the problem as it now reads (the superseded record comes later).
+    pub named_later: Vec<(u64, String)>,
+}
+
+impl<R: std::io::BufRead> RecordStream<R> {
+    /// Reads the header (and checks its columns).
+    pub fn new(file: &str, reader: R) -> Result<RecordStream<R>, RowError> {
+        let chunks = Chunks::new(file, reader)?;
+        Ok(RecordStream { chunks, seen: HashMap::new(), named_ahead: HashMap::new(), rows: 0 })
+    }
+
+    /// Bytes read from the file so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.chunks.bytes_read()
+    }
+
+    /// The next at most `rows` rows, parsed as [`parse`] would; `None` at the end. `existing`
+    /// tells whether a pledge id is already in the store (a `supersedes` may name it).
+    pub fn next_chunk(
+        &mut self,
+        rows: usize,
+        existing: &dyn Fn(&PledgeId) -> bool,
+    ) -> Result<Option<ParsedChunk>, RowError> {
+        let Some(table) = self.chunks.next_table(rows, COLUMNS)? else { return Ok(None) };
+        let mut chunk = ParsedChunk::default();
+        for row in table.rows() {
+            self.rows += 1;
+            if self.rows > MAX_STREAMED_ROWS {
+                return Err(row.error("record_id", format!("more than {MAX_STREAMED_ROWS} rows; split the file")));
+            }
+            let record_id = row.get("record_id");
+            if let Some(first) = self.seen.get(record_id) {
+                chunk
+                    .parsed
+                    .errors
+                    .push(row.error("record_id", format!("duplicate record id {record_id} (first on line {first})")));
+                continue;
+            }
+            self.seen.insert(record_id.to_string(), row.line());
+            for line in self.named_ahead.remove(record_id).unwrap_or_default() {
+                let problem = format!(
+                    "supersedes {record_id}, which comes later in the file (line {}); list the superseded record first",
+                    row.line()
+                );
+                chunk.named_later.push((line, problem));
+            }
+            let result = parse_row(&row).and_then(|envelopes| {
+                self.check_supersedes_so_far(&row, existing)?;
+                Ok(RecordRow { line: row.line(), record_id: record_id.to_string(), envelopes })
+            });
+            match result {
+                Ok(record) => chunk.parsed.rows.push(record),
+                Err(error) => chunk.parsed.errors.push(error),
+            }
+        }
+        Ok(Some(chunk))
+    }
+
+    /// [`check_supersedes`] with only the rows read so far: a record named before it is read is
+    /// refused now, and its problem restated when that record turns up ([`ParsedChunk::named_later`]).
+    fn check_supersedes_so_far(&mut self, row: &Row, existing: &dyn Fn(&PledgeId) -> bool) -> Result<(), RowError> {
+        let supersedes = row.get("supersedes");
+        if supersedes.is_empty() || self.seen.contains_key(supersedes) {
+            return Ok(());
+        }
+        if PledgeId::parse(supersedes).is_ok_and(|id| existing(&id)) {
+            return Ok(());
+        }
+        self.named_ahead.entry(supersedes.to_string()).or_default().push(row.line());
+        Err(row.error("supersedes", format!("supersedes {supersedes}, but no record has that id")))
+    }
+}
+
+/// Rejected rows in line order: the first `cap` kept whole, the rest counted.
+#[derive(Debug)]
+pub struct Rejections {
+    pub listed: Vec<RowError>,
+    pub count: usize,
+    cap: usize,
+}
+
+impl Rejections {
+    pub fn new(cap: usize) -> Rejections {
+        Rejections { listed: Vec::new(), count: 0, cap }
+    }
+
+    /// Adds a chunk's rejections (sorted by line; chunks come in file order).
+    pub fn add(&mut self, mut rejected: Vec<RowError>) {
+        rejected.sort_by_key(|e| e.line);
+        self.count += rejected.len();
+        let room = self.cap.saturating_sub(self.listed.len());
+        self.listed.extend(rejected.into_iter().take(room));
+    }
+
+    /// Restates the problem of the listed rejection on `line` (when it is listed).
+    pub fn restate(&mut self, line: u64, problem: String) {
+        if let Some(error) =
+            self.listed.iter_mut().find(|e| e.line == line && e.column.as_deref() == Some("supersedes"))
+        {
+            error.problem = problem;
+        }
+    }
+
+    /// How many rejections are counted but not listed.
+    pub fn unlisted(&self) -> usize {
+        self.count - self.listed.len()
+    }
+}
+
+/// What deciding one chunk gives: the commands decided (and applied), the rows rejected, and
+/// how many rows were accepted or already in the store.
+#[derive(Debug, Default)]
+pub struct ChunkPlan {
+    pub decided: Vec<Decided>,
+    pub accepted_rows: usize,
+    pub unchanged_rows: usize,
+    pub rejected: Vec<RowError>,
+}
+
+/// Decides the parsed rows in file order on `state` itself, as `actor`'s commands: each is
+/// authorised, decided and applied once, ready to append without deciding again. A rejected
+/// row's commands are left out (and rows that depend on it are rejected in turn). When a row is
+/// refused after part of it applied, `rebuild` is called with the commands decided so far in
+/// this chunk: it must make `state` the stored state plus those (an error from it ends the plan).
+pub fn plan_chunk(
+    file: &str,
+    parsed: Parsed,
+    state: &mut State,
+    rates: &RateTable,
+    actor: Role,
+    known: &dyn Fn(&Envelope) -> Known,
+    rebuild: &mut dyn FnMut(&mut State, &[Decided]) -> Result<(), String>,
+) -> Result<ChunkPlan, String> {
+    let mut plan = ChunkPlan { rejected: parsed.errors, ..ChunkPlan::default() };
+    for row in parsed.rows {
+        match decide_row(state, rates, actor, &row, known) {
+            Ok(decided) if decided.is_empty() => plan.unchanged_rows += 1,
+            Ok(decided) => {
+                plan.accepted_rows += 1;
+                plan.decided.extend(decided);
+            }
+            Err(RowRejection { problem, partly_applied }) => {
+                if partly_applied {
+                    rebuild(state, &plan.decided)?;
+                }
+                plan.rejected.push(RowError { file: file.to_string(), line: row.line, column: None, problem })
+            }
+        }
+    }
+    plan.rejected.sort_by_key(|e| e.line);
+    Ok(plan)
+}
+
+/// Authorises, decides and applies one row's new commands on `state`, as `actor`'s.
+fn decide_row(
+    state: &mut State,
+    rates: &RateTable,
+    actor: Role,
+    row: &RecordRow,
+    known: &dyn Fn(&Envelope) -> Known,
+) -> Result<Vec<Decided>, RowRejection> {
+    let mut fresh = Vec::new();
+    for envelope in &row.envelopes {
+        let envelope = Envelope { actor, ..envelope.clone() };
+        match known(&envelope) {
+            Known::Same => continue,
+            Known::Different(problem) => {
+                let problem = format!("record {}: {problem}", row.record_id);
+                return Err(RowRejection { problem, partly_applied: false });
+            }
+            Known::New => fresh.push(envelope),
+        }
+    }
+    let reject = |e: tranche_core::DomainError, partly_applied| RowRejection {
+        problem: format!("record {}: {e}", row.record_id),
+        partly_applied,
+    };
+    let mut decided = Vec::with_capacity(fresh.len());
+    for (index, envelope) in fresh.into_iter().enumerate() {
+        // Decided purely first; a refusal before anything applied leaves `state` as it was.
+        let events = tranche_core::auth::authorise(actor, &envelope.command, state)
+            .and_then(|()| state.decide(rates, &envelope.command))
+            .and_then(|events| {
+                tranche_core::auth::authorise_effects(actor, &envelope.command, &events, state).map(|()| events)
+            })
+            .map_err(|e| reject(e, index > 0))?;
+        let mut applied = Vec::with_capacity(events.len());
+        for event in events {
+            let entries = state.apply(&event).map_err(|e| reject(e, true))?;
+            applied.push((event, entries));
+        }
+        decided.push(Decided { envelope, events: applied });
+    }
+    Ok(decided)
 }
 
 pub use tranche_core::Known;

@@ -39,6 +39,12 @@ pub const MAX_ROWS: usize = 1_000_000;
 
 impl Table {
     pub fn read(file: &str, text: &str, required: &[&str]) -> Result<Table, RowError> {
+        Table::read_at(file, text, required, 0)
+    }
+
+    /// Reads `text` (a header and rows) whose lines are numbered `line_offset` after its own:
+    /// one chunk of a longer file, given with the file's header.
+    pub fn read_at(file: &str, text: &str, required: &[&str], line_offset: u64) -> Result<Table, RowError> {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
         let at = |line: u64, problem: String| RowError { file: file.to_string(), line, column: None, problem };
         let headers = reader.headers().map_err(|e| at(1, format!("cannot read the header: {e}")))?.clone();
@@ -59,12 +65,12 @@ impl Table {
         let (mut counted_to, mut line) = (0usize, 1u64);
         for row in reader.records() {
             let row = row.map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| p.line() + line_offset).unwrap_or(0);
                 at(line, format!("malformed CSV: {e}"))
             })?;
             if rows.len() == MAX_ROWS {
                 return Err(at(
-                    row.position().map_or(0, |p| p.line()),
+                    row.position().map_or(0, |p| p.line() + line_offset),
                     format!("more than {MAX_ROWS} rows; split the file"),
                 ));
             }
@@ -76,7 +82,7 @@ impl Table {
             let skipped = text.as_bytes().get(counted_to..start).unwrap_or_default();
             line += skipped.iter().filter(|b| **b == b'\n').count() as u64;
             counted_to = start;
-            lines.push(line);
+            lines.push(line + line_offset);
             rows.push(row);
         }
         Ok(Table { file: file.to_string(), headers, rows, lines })
@@ -88,6 +94,89 @@ impl Table {
 
     pub fn headers(&self) -> &StringRecord {
         &self.headers
+    }
+}
+
+/// A CSV file read a bounded number of records at a time, each chunk given as text that starts
+/// with the file's header (for [`Table::read_at`]). A record ends at a line end outside quotes
+/// (an even count of `"` so far: an escaped quote is two), so a quoted field may span lines.
+pub(crate) struct Chunks<R> {
+    reader: R,
+    file: String,
+    header: String,
+    /// The lines the header takes.
+    header_lines: u64,
+    /// The line the next chunk starts on.
+    next_line: u64,
+    bytes_read: u64,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> Chunks<R> {
+    pub fn new(file: &str, reader: R) -> Result<Chunks<R>, RowError> {
+        let mut chunks = Chunks {
+            reader,
+            file: file.to_string(),
+            header: String::new(),
+            header_lines: 0,
+            next_line: 1,
+            bytes_read: 0,
+            done: false,
+        };
+        let mut header = String::new();
+        let lines = chunks.read_record(&mut header)?;
+        chunks.header = header;
+        chunks.header_lines = lines;
+        chunks.next_line += lines;
+        Ok(chunks)
+    }
+
+    /// Bytes read from the file so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// The next at most `records` records as a table (with the header's columns); `None` at the
+    /// end of the file.
+    pub fn next_table(&mut self, records: usize, required: &[&str]) -> Result<Option<Table>, RowError> {
+        let first_line = self.next_line;
+        let mut text = self.header.clone();
+        let mut read = 0;
+        while read < records && !self.done {
+            let lines = self.read_record(&mut text)?;
+            self.next_line += lines;
+            read += 1;
+        }
+        if text.len() == self.header.len() {
+            return Ok(None);
+        }
+        // The chunk's first line is the header's first line plus `header_lines`.
+        let offset = first_line - 1 - self.header_lines;
+        Table::read_at(&self.file, &text, required, offset).map(Some)
+    }
+
+    /// Appends one record's lines to `text`; returns how many lines it took (0 at the end).
+    fn read_record(&mut self, text: &mut String) -> Result<u64, RowError> {
+        let (mut lines, mut quotes) = (0u64, 0usize);
+        loop {
+            let start = text.len();
+            let read = self.reader.read_line(text).map_err(|e| RowError {
+                file: self.file.clone(),
+                line: self.next_line + lines,
+                column: None,
+                problem: format!("cannot read: {e}"),
+            })?;
+            if read == 0 {
+                self.done = true;
+                return Ok(lines);
+            }
+            self.bytes_read += read as u64;
+            lines += 1;
+            quotes += text.get(start..).unwrap_or_default().bytes().filter(|b| *b == b'"').count();
+            if quotes % 2 == 0 {
+                return Ok(lines);
+            }
+        }
     }
 }
 

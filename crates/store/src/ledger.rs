@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use tranche_core::{
-    CommandId, Currency, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary, summarise,
+    CommandId, Currency, Decided, DomainError, Envelope, Known, PledgeId, RateQuote, RateTable, State, Summary,
+    summarise,
 };
 
 use tranche_log::Frontier;
@@ -223,6 +224,60 @@ impl<S: Store> Ledger<S> {
         }
         self.append(batch)?;
         Ok(results.into_iter().map(|r| r.expect("no rejection")).collect())
+    }
+
+    /// Appends commands decided chunk by chunk on this ledger's own state, all in ONE durable
+    /// transaction, without deciding them again: `next` decides and applies the next chunk on
+    /// the state it is given (authorising each command as its envelope's actor), and returns it,
+    /// or `None` at the end; it may read the store (this transaction's writes included). Before
+    /// each chunk is written the books' trial balance is checked (the before-append assertion).
+    /// Any error (from `next`, the check or a write) rolls everything back and the state is
+    /// replayed from the store; with `write == false` (a dry run) everything is decided and
+    /// written, then rolled back, and the state replayed. Returns the head after the last chunk.
+    pub fn append_decided(
+        &mut self,
+        write: bool,
+        next: &mut dyn FnMut(&mut State, &RateTable, &dyn Store) -> Result<Option<Vec<Decided>>, StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.before_deciding()?;
+        crate::log::extend_frontier(&self.store, &mut self.frontier)?;
+        let Ledger { store, state, rates, frontier, snapshot_every, .. } = self;
+        let (expected_head, every) = (state.events_applied, *snapshot_every);
+        // One snapshot, at the end of the stream, when it crossed a multiple of `every` events:
+        // written in the same transaction, after the last chunk (a batch with no commands).
+        let mut snapshot_taken = false;
+        let mut snapshot_frontier = frontier.clone();
+        let result = store.append_stream(Some(expected_head), write, &mut |reader| {
+            let Some(chunk) = next(state, rates, reader)? else {
+                let crossed = every != 0 && state.events_applied / every != expected_head / every;
+                if !crossed || snapshot_taken {
+                    return Ok(None);
+                }
+                snapshot_taken = true;
+                crate::log::extend_frontier(reader, &mut snapshot_frontier)?;
+                if snapshot_frontier.size() != state.events_applied {
+                    return Err(StoreError::Conflict {
+                        expected: state.events_applied,
+                        found: snapshot_frontier.size(),
+                    });
+                }
+                state.check_invariants().map_err(|e| StoreError::Corrupt(format!("refusing to snapshot: {e}")))?;
+                let pending =
+                    PendingSnapshot { payload: snapshot::encode(state, rates)?, frontier: snapshot_frontier.clone() };
+                return Ok(Some(Batch {
+                    commands: Vec::new(),
+                    pledges: Vec::new(),
+                    expected_head: None,
+                    snapshot: Some(pending),
+                }));
+            };
+            state.books.check_trial_balance().map_err(|e| StoreError::Corrupt(format!("refusing to append: {e}")))?;
+            decided_batch(state, chunk).map(Some)
+        });
+        if result.is_err() || !write {
+            self.restore()?;
+        }
+        result
     }
 
     /// What [`Ledger::execute_all`] would do, decided on a copy of the state: nothing is written
@@ -572,6 +627,27 @@ fn last_subtree_matches<S: Store + ?Sized>(store: &S, frontier: &Frontier) -> Re
         tree.push(hash);
     }
     Ok(tree.size() == width && tree.root() == *last)
+}
+
+/// The batch that writes already-decided commands, with the current form of every pledge they
+/// touched (from `state`, on which they were applied).
+fn decided_batch(state: &State, chunk: Vec<Decided>) -> Result<Batch, StoreError> {
+    let mut touched: HashSet<PledgeId> = HashSet::new();
+    let mut commands = Vec::with_capacity(chunk.len());
+    for Decided { envelope, events } in chunk {
+        touched.extend(events.iter().flat_map(|(event, _)| touched_pledges(event)));
+        commands.push(AcceptedCommand {
+            fingerprint: fingerprint(&envelope),
+            command_id: envelope.command_id,
+            actor: envelope.actor,
+            events,
+        });
+    }
+    let pledges = touched
+        .iter()
+        .map(|id| state.pledge(id).cloned().map_err(|e| StoreError::Corrupt(format!("refusing to append: {e}"))))
+        .collect::<Result<_, _>>()?;
+    Ok(Batch { commands, pledges, expected_head: None, snapshot: None })
 }
 
 /// The pledges whose projection row an event changes.

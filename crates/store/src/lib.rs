@@ -19,7 +19,8 @@ use std::collections::HashMap;
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 pub use ledger::{
-    ExecuteError, Ledger, Outcome, RatesImported, check_latest_snapshot, replay_and_compare, usable_snapshot,
+    ExecuteError, Ledger, Outcome, RatesImported, check_latest_snapshot, fingerprint, replay, replay_and_compare,
+    usable_snapshot,
 };
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -167,6 +168,19 @@ pub trait Store {
     /// Appends a batch in one durable transaction: all of it or none of it.
     fn append(&mut self, batch: &Batch) -> Result<(), StoreError>;
 
+    /// Appends the batches `next` gives, one after another, in ONE durable transaction, until it
+    /// gives `None`; returns the head after the last. The head must be `expected_head` when the
+    /// transaction begins (else [`StoreError::Conflict`]); each batch's own `expected_head` is
+    /// not consulted. `next` may read the store through the handle it is given and sees what
+    /// this transaction wrote. An error from `next` or from a write rolls everything back; so
+    /// does `write == false` (a dry run: decided and written, then rolled back).
+    fn append_stream(
+        &mut self,
+        expected_head: Option<u64>,
+        write: bool,
+        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+    ) -> Result<u64, StoreError>;
+
     /// Calls `visit` with every event in sequence order, checking the sequence is gap-free.
     fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError>;
 
@@ -277,6 +291,15 @@ macro_rules! forward_store {
         fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
             let $this = self;
             $around(|| $exclusive.append(batch))
+        }
+        fn append_stream(
+            &mut self,
+            expected_head: Option<u64>,
+            write: bool,
+            next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+        ) -> Result<u64, StoreError> {
+            let $this = self;
+            $around(|| $exclusive.append_stream(expected_head, write, next))
         }
         fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {
             let $this = self;

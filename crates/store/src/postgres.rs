@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use postgres::{Client, NoTls, Statement, Transaction};
+use postgres::{Client, GenericClient, NoTls, Statement};
 use tranche_core::{CommandId, Event, JournalEntry, Pledge, RateQuote, RateTable};
 
 use crate::snapshot::SnapshotRow;
@@ -237,7 +237,7 @@ impl Postings {
         }
     }
 
-    fn write(&self, tx: &mut Transaction, statements: &Statements) -> Result<(), StoreError> {
+    fn write(&self, tx: &mut impl GenericClient, statements: &Statements) -> Result<(), StoreError> {
         tx.execute(
             &statements.insert_postings,
             &[&self.seq, &self.entry, &self.book, &self.account, &self.currency, &self.amount],
@@ -249,7 +249,7 @@ impl Postings {
 
 /// Writes the current form of each pledge (one statement), as of event `seq`.
 fn write_pledges(
-    tx: &mut Transaction,
+    tx: &mut impl GenericClient,
     statements: &Statements,
     pledges: &[&Pledge],
     seq: u64,
@@ -278,7 +278,7 @@ fn write_pledges(
 
 /// Inserts events and their leaf hashes (one statement each).
 fn insert_events(
-    tx: &mut Transaction,
+    tx: &mut impl GenericClient,
     statements: &Statements,
     events: &[StoredEvent],
     leaves: &[Vec<u8>],
@@ -313,7 +313,7 @@ fn stored_event(row: &postgres::Row) -> StoredEvent {
 }
 
 /// Keeps a snapshot and deletes all but the latest [`crate::snapshot::KEEP`].
-fn write_snapshot(tx: &mut Transaction, row: &SnapshotRow) -> Result<(), StoreError> {
+fn write_snapshot(tx: &mut impl GenericClient, row: &SnapshotRow) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO snapshots (seq, version, root, frontier, payload, checksum) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (seq) DO UPDATE SET version = excluded.version, root = excluded.root, \
@@ -327,6 +327,68 @@ fn write_snapshot(tx: &mut Transaction, row: &SnapshotRow) -> Result<(), StoreEr
     )
     .map_err(db)?;
     Ok(())
+}
+
+/// Takes the appenders' lock (released at commit or rollback) and reads the head, refused with
+/// [`StoreError::Conflict`] when it is not the one expected: a batch decided on an older head is
+/// refused and its writer catches up and decides again.
+fn locked_head(
+    client: &mut impl GenericClient,
+    statements: &Statements,
+    expected: Option<u64>,
+) -> Result<u64, StoreError> {
+    client.execute(&statements.lock, &[&APPEND_LOCK]).map_err(db)?;
+    let head: i64 = client.query_one(&statements.head, &[]).map_err(db)?.get(0);
+    match expected.filter(|e| *e != head as u64) {
+        Some(expected) => Err(StoreError::Conflict { expected, found: head as u64 }),
+        None => Ok(head as u64),
+    }
+}
+
+/// Writes one batch after event `head` inside the open transaction, one statement per table
+/// (columns as arrays, `unnest`); returns the new head.
+fn write_batch(
+    client: &mut impl GenericClient,
+    statements: &Statements,
+    batch: &Batch,
+    head: u64,
+    recorded_at: &str,
+    secret: &[u8; 32],
+) -> Result<u64, StoreError> {
+    let mut seq = head;
+    let (mut ids, mut fingerprints, mut firsts, mut counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut events: Vec<StoredEvent> = Vec::new();
+    let mut leaves = Vec::new();
+    let mut postings = Postings::default();
+    for command in &batch.commands {
+        ids.push(command.command_id.as_str());
+        fingerprints.push(&command.fingerprint[..]);
+        firsts.push((seq + 1) as i64);
+        counts.push(command.events.len() as i64);
+        for (event, entries) in &command.events {
+            seq += 1;
+            let stored = StoredEvent::of(command, event, seq, recorded_at)?;
+            leaves.push(stored.leaf_hash(event, secret)?.to_vec());
+            postings.add(seq, entries);
+            events.push(stored);
+        }
+    }
+    client.execute(&statements.insert_commands, &[&ids, &fingerprints, &firsts, &counts]).map_err(db)?;
+    insert_events(client, statements, &events, &leaves)?;
+    postings.write(client, statements)?;
+    if !batch.pledges.is_empty() {
+        write_pledges(client, statements, &batch.pledges.iter().collect::<Vec<_>>(), seq)?;
+    }
+    if let Some(pending) = &batch.snapshot {
+        let hashes: Vec<tranche_log::Hash> = leaves
+            .iter()
+            .map(|leaf| {
+                leaf.as_slice().try_into().map_err(|_| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))
+            })
+            .collect::<Result<_, _>>()?;
+        write_snapshot(client, &crate::snapshot::sealed_at(pending, &hashes, seq)?)?;
+    }
+    Ok(seq)
 }
 
 impl Store for Direct {
@@ -377,48 +439,41 @@ impl Store for Direct {
         let secret = self.secret;
         let statements = &self.statements;
         let mut tx = self.client.get_mut().transaction().map_err(db)?;
-        // Appenders on every process take turns here (released at commit or rollback); then a
-        // batch decided on an older head is refused and its writer catches up and decides again.
-        tx.execute(&statements.lock, &[&APPEND_LOCK]).map_err(db)?;
-        let head: i64 = tx.query_one(&statements.head, &[]).map_err(db)?.get(0);
-        if let Some(expected) = batch.expected_head.filter(|e| *e != head as u64) {
-            return Err(StoreError::Conflict { expected, found: head as u64 });
-        }
-        // Every table gets one statement for the whole batch (columns as arrays, `unnest`).
-        let mut seq = head as u64;
-        let (mut ids, mut fingerprints, mut firsts, mut counts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut events: Vec<StoredEvent> = Vec::new();
-        let mut leaves = Vec::new();
-        let mut postings = Postings::default();
-        for command in &batch.commands {
-            ids.push(command.command_id.as_str());
-            fingerprints.push(&command.fingerprint[..]);
-            firsts.push((seq + 1) as i64);
-            counts.push(command.events.len() as i64);
-            for (event, entries) in &command.events {
-                seq += 1;
-                let stored = StoredEvent::of(command, event, seq, &recorded_at)?;
-                leaves.push(stored.leaf_hash(event, &secret)?.to_vec());
-                postings.add(seq, entries);
-                events.push(stored);
+        let head = locked_head(&mut tx, statements, batch.expected_head)?;
+        write_batch(&mut tx, statements, batch, head, &recorded_at, &secret)?;
+        tx.commit().map_err(db)
+    }
+
+    fn append_stream(
+        &mut self,
+        expected_head: Option<u64>,
+        write: bool,
+        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+    ) -> Result<u64, StoreError> {
+        let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // A plain BEGIN on the client (not a `Transaction` borrowing it), so `next` can read the
+        // store, this transaction's own writes included, between chunks.
+        self.client.get_mut().batch_execute("BEGIN").map_err(db)?;
+        let written = (|| {
+            let mut head = locked_head(&mut *self.client.borrow_mut(), &self.statements, expected_head)?;
+            while let Some(batch) = next(&*self)? {
+                if batch.commands.is_empty() && batch.snapshot.is_none() {
+                    continue;
+                }
+                let mut client = self.client.borrow_mut();
+                head = write_batch(&mut *client, &self.statements, &batch, head, &recorded_at, &self.secret)?;
+            }
+            Ok(head)
+        })();
+        let end = if written.is_ok() && write { "COMMIT" } else { "ROLLBACK" };
+        let ended = self.client.get_mut().batch_execute(end).map_err(db);
+        match (written, ended) {
+            (Ok(head), Ok(())) => Ok(head),
+            (Err(error), _) | (Ok(_), Err(error)) => {
+                let _ = self.client.get_mut().batch_execute("ROLLBACK");
+                Err(error)
             }
         }
-        tx.execute(&statements.insert_commands, &[&ids, &fingerprints, &firsts, &counts]).map_err(db)?;
-        insert_events(&mut tx, statements, &events, &leaves)?;
-        postings.write(&mut tx, statements)?;
-        if !batch.pledges.is_empty() {
-            write_pledges(&mut tx, statements, &batch.pledges.iter().collect::<Vec<_>>(), seq)?;
-        }
-        if let Some(pending) = &batch.snapshot {
-            let hashes: Vec<tranche_log::Hash> = leaves
-                .iter()
-                .map(|leaf| {
-                    leaf.as_slice().try_into().map_err(|_| StoreError::Corrupt("a leaf hash is not 32 bytes".into()))
-                })
-                .collect::<Result<_, _>>()?;
-            write_snapshot(&mut tx, &crate::snapshot::sealed_at(pending, &hashes, seq)?)?;
-        }
-        tx.commit().map_err(db)
     }
 
     fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {

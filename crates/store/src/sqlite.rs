@@ -187,7 +187,7 @@ impl SqliteStore {
     }
 }
 
-fn write_postings(tx: &Transaction, seq: u64, entries: &[JournalEntry]) -> Result<(), StoreError> {
+fn write_postings(tx: &Connection, seq: u64, entries: &[JournalEntry]) -> Result<(), StoreError> {
     let mut insert = tx
         .prepare_cached(
             "INSERT INTO postings (seq, entry, book, account, currency, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -210,7 +210,7 @@ fn write_postings(tx: &Transaction, seq: u64, entries: &[JournalEntry]) -> Resul
     Ok(())
 }
 
-fn write_pledge(tx: &Transaction, pledge: &Pledge, seq: u64) -> Result<(), StoreError> {
+fn write_pledge(tx: &Connection, pledge: &Pledge, seq: u64) -> Result<(), StoreError> {
     let mut upsert = tx
         .prepare_cached(
             "INSERT OR REPLACE INTO pledge_view (pledge_id, kind, contributor, date, status, currency, announced_minor, \
@@ -237,7 +237,7 @@ fn write_pledge(tx: &Transaction, pledge: &Pledge, seq: u64) -> Result<(), Store
 }
 
 /// Keeps a snapshot and deletes all but the latest [`crate::snapshot::KEEP`].
-fn write_snapshot(tx: &Transaction, row: &SnapshotRow) -> Result<(), StoreError> {
+fn write_snapshot(tx: &Connection, row: &SnapshotRow) -> Result<(), StoreError> {
     tx.execute(
         "INSERT OR REPLACE INTO snapshots (seq, version, root, frontier, payload, checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![row.seq as i64, i64::from(row.version), &row.root[..], row.frontier, row.payload, &row.checksum[..]],
@@ -249,6 +249,78 @@ fn write_snapshot(tx: &Transaction, row: &SnapshotRow) -> Result<(), StoreError>
     )
     .map_err(db)?;
     Ok(())
+}
+
+/// The log's head, refused with [`StoreError::Conflict`] when it is not the one expected.
+fn checked_head(connection: &Connection, expected: Option<u64>) -> Result<u64, StoreError> {
+    let head: i64 =
+        connection.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
+    match expected.filter(|e| *e != head as u64) {
+        Some(expected) => Err(StoreError::Conflict { expected, found: head as u64 }),
+        None => Ok(head as u64),
+    }
+}
+
+/// Writes one batch after event `head` inside the open transaction; returns the new head.
+fn write_batch(
+    tx: &Connection,
+    batch: &Batch,
+    head: u64,
+    recorded_at: &str,
+    secret: &[u8; 32],
+) -> Result<u64, StoreError> {
+    let mut seq = head;
+    let mut leaves = Vec::new();
+    {
+        let mut insert_event = tx
+            .prepare_cached(
+                "INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .map_err(db)?;
+        let mut insert_command = tx
+            .prepare_cached(
+                "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(db)?;
+        let mut insert_leaf = tx.prepare_cached("INSERT INTO log_leaves (seq, hash) VALUES (?1, ?2)").map_err(db)?;
+        for command in &batch.commands {
+            insert_command
+                .execute(params![
+                    command.command_id.as_str(),
+                    &command.fingerprint[..],
+                    (seq + 1) as i64,
+                    command.events.len() as i64
+                ])
+                .map_err(db)?;
+            for (event, entries) in &command.events {
+                seq += 1;
+                let stored = StoredEvent::of(command, event, seq, recorded_at)?;
+                insert_event
+                    .execute(params![
+                        seq as i64,
+                        stored.command_id,
+                        stored.kind,
+                        stored.payload,
+                        stored.recorded_at,
+                        stored.actor
+                    ])
+                    .map_err(db)?;
+                let leaf = stored.leaf_hash(event, secret)?;
+                insert_leaf.execute(params![seq as i64, &leaf[..]]).map_err(db)?;
+                if batch.snapshot.is_some() {
+                    leaves.push(leaf);
+                }
+                write_postings(tx, seq, entries)?;
+            }
+        }
+    }
+    for pledge in &batch.pledges {
+        write_pledge(tx, pledge, seq)?;
+    }
+    if let Some(pending) = &batch.snapshot {
+        write_snapshot(tx, &crate::snapshot::sealed_at(pending, &leaves, seq)?)?;
+    }
+    Ok(seq)
 }
 
 impl Store for SqliteStore {
@@ -280,64 +352,43 @@ impl Store for SqliteStore {
 
     fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
         let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let secret = self.secret;
         let tx = write_transaction(&mut self.connection)?;
-        let head: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| row.get(0)).map_err(db)?;
-        if let Some(expected) = batch.expected_head.filter(|e| *e != head as u64) {
-            return Err(StoreError::Conflict { expected, found: head as u64 });
-        }
-        let mut seq = head as u64;
-        {
-            let mut insert_event = tx
-                .prepare_cached(
-                    "INSERT INTO events (seq, command_id, kind, payload, recorded_at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(db)?;
-            let mut insert_command = tx
-                .prepare_cached(
-                    "INSERT INTO commands (command_id, fingerprint, first_seq, event_count) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(db)?;
-            let mut insert_leaf =
-                tx.prepare_cached("INSERT INTO log_leaves (seq, hash) VALUES (?1, ?2)").map_err(db)?;
-            let mut leaves = Vec::new();
-            for command in &batch.commands {
-                insert_command
-                    .execute(params![
-                        command.command_id.as_str(),
-                        &command.fingerprint[..],
-                        (seq + 1) as i64,
-                        command.events.len() as i64
-                    ])
-                    .map_err(db)?;
-                for (event, entries) in &command.events {
-                    seq += 1;
-                    let stored = StoredEvent::of(command, event, seq, &recorded_at)?;
-                    insert_event
-                        .execute(params![
-                            seq as i64,
-                            stored.command_id,
-                            stored.kind,
-                            stored.payload,
-                            stored.recorded_at,
-                            stored.actor
-                        ])
-                        .map_err(db)?;
-                    let leaf = stored.leaf_hash(event, &self.secret)?;
-                    insert_leaf.execute(params![seq as i64, &leaf[..]]).map_err(db)?;
-                    if batch.snapshot.is_some() {
-                        leaves.push(leaf);
-                    }
-                    write_postings(&tx, seq, entries)?;
-                }
-            }
-            if let Some(pending) = &batch.snapshot {
-                write_snapshot(&tx, &crate::snapshot::sealed_at(pending, &leaves, seq)?)?;
-            }
-        }
-        for pledge in &batch.pledges {
-            write_pledge(&tx, pledge, seq)?;
-        }
+        let head = checked_head(&tx, batch.expected_head)?;
+        write_batch(&tx, batch, head, &recorded_at, &secret)?;
         tx.commit().map_err(db)
+    }
+
+    fn append_stream(
+        &mut self,
+        expected_head: Option<u64>,
+        write: bool,
+        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+    ) -> Result<u64, StoreError> {
+        let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        // A plain BEGIN on the connection (not a `Transaction` borrowing it), so `next` can read
+        // the store, this transaction's own writes included, between chunks.
+        self.connection.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
+        let written = (|| {
+            let mut head = checked_head(&self.connection, expected_head)?;
+            while let Some(batch) = next(&*self)? {
+                if batch.commands.is_empty() && batch.snapshot.is_none() {
+                    continue;
+                }
+                head = write_batch(&self.connection, &batch, head, &recorded_at, &self.secret)?;
+            }
+            Ok(head)
+        })();
+        let end = if written.is_ok() && write { "COMMIT" } else { "ROLLBACK" };
+        match (written, self.connection.execute_batch(end).map_err(db)) {
+            (Ok(head), Ok(())) => Ok(head),
+            (Err(error), _) | (Ok(_), Err(error)) => {
+                if !self.connection.is_autocommit() {
+                    let _ = self.connection.execute_batch("ROLLBACK");
+                }
+                Err(error)
+            }
+        }
     }
 
     fn replay(&self, visit: &mut dyn FnMut(u64, Event) -> Result<(), StoreError>) -> Result<u64, StoreError> {

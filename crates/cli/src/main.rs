@@ -480,7 +480,14 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(difference) = tranche_store::check_latest_snapshot(ledger.store())? {
                 anyhow::bail!("{difference}; `tranche snapshot` writes a new one");
             }
-            out!("ok: {} events replayed, books balance, invariants hold, projections equal a rebuild", ledger.head());
+            let snapshot = match tranche_store::Store::snapshots(ledger.store())?.first() {
+                Some(row) => format!(", the snapshot at event {} equals its replay", row.seq),
+                None => String::new(),
+            };
+            out!(
+                "ok: {} events replayed, books balance, invariants hold, projections equal a rebuild{snapshot}",
+                ledger.head()
+            );
             Ok(())
         }
     }

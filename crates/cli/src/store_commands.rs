@@ -44,8 +44,21 @@ impl LocationExt for Location {
     }
 
     fn ledger(&self) -> Result<AnyLedger> {
-        Ledger::open(self.open()?).with_context(|| format!("cannot load the store {}", self.display()))
+        let every = snapshot_every()?;
+        let ledger = Ledger::open(self.open()?).with_context(|| format!("cannot load the store {}", self.display()))?;
+        Ok(ledger.with_snapshot_every(every))
     }
+}
+
+/// How many events apart snapshots are written: `TRANCHE_SNAPSHOT_EVERY` (0: never), else
+/// [`tranche_store::snapshot::DEFAULT_EVERY`].
+fn snapshot_every() -> Result<u64> {
+    let Some(text) = std::env::var_os("TRANCHE_SNAPSHOT_EVERY") else {
+        return Ok(tranche_store::snapshot::DEFAULT_EVERY);
+    };
+    let text = text.to_string_lossy();
+    text.parse::<u64>()
+        .map_err(|_| anyhow!("TRANCHE_SNAPSHOT_EVERY is {text:?}; give a number of events (0 writes no snapshots)"))
 }
 
 fn default_database() -> Result<PathBuf> {

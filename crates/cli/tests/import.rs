@@ -318,3 +318,42 @@ fn a_chunk_size_out_of_range_is_refused_by_name() {
         assert!(!ok && stderr.contains("TRANCHE_IMPORT_CHUNK_ROWS"), "{stderr}");
     }
 }
+
+#[test]
+fn an_import_crossing_the_snapshot_interval_ends_with_a_snapshot_that_check_compares() {
+    let store = Store::demo();
+    let path = store.file("many.csv", &many_rows(40));
+    let out = Command::new(env!("CARGO_BIN_EXE_tranche"))
+        .env("TRANCHE_SNAPSHOT_EVERY", "50")
+        .env("TRANCHE_IMPORT_CHUNK_ROWS", "7")
+        .args(["--database", &store.path, "import", "record", &path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let head = store.events();
+    assert!(head > 100, "the demo's events and 40 rows cross 100");
+    let rows = tranche_store::SqliteStore::open(std::path::Path::new(&store.path)).unwrap();
+    let kept: Vec<u64> = tranche_store::Store::snapshots(&rows).unwrap().iter().map(|row| row.seq).collect();
+    assert_eq!(kept, vec![head], "one snapshot, at the end of the import, not one per chunk");
+    let check = store.ok(&["check"]);
+    assert!(check.contains(&format!("the snapshot at event {head} equals its replay")), "{check}");
+    let summary = store.ok(&["report", "summary", "--json"]);
+
+    // Damaged bytes: opening ignores it with a notice and replays; check names it.
+    let mut rows = rows;
+    let mut row = tranche_store::Store::snapshots(&rows).unwrap().remove(0);
+    let last = row.payload.len() - 1;
+    row.payload[last] ^= 0x55;
+    tranche_store::Store::put_snapshot(&mut rows, &row).unwrap();
+    drop(rows);
+    let (ok, again, stderr) = store.run(&["report", "summary", "--json"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(again, summary, "the replay gives what the snapshot gave");
+    assert!(stderr.contains(&format!("the snapshot at event {head} is ignored")), "{stderr}");
+    let (ok, _, stderr) = store.run(&["check"]);
+    assert!(!ok && stderr.contains(&format!("the snapshot at event {head}")), "{stderr}");
+
+    // `tranche snapshot` writes a good one at the head again.
+    assert_eq!(store.ok(&["snapshot"]).trim(), format!("snapshot written at event {head}"));
+    assert!(store.ok(&["check"]).contains("equals its replay"));
+}

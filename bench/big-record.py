@@ -19,7 +19,7 @@ def main(path: str, rows: int = 999_918) -> None:
         out.write("record_id,date,kind,parties,amount,currency,package,supersedes,confidence,status,note,source_url\n")
         for i in range(rows):
             day = f"2025-{(i % 12) + 1:02d}-{1 + i % 28:02d}"
-            amount = random.randint(1, 10**9)
+            amount = random.randint(1, 10**6)
             out.write(f"B{i},{day},pledge,{PARTIES[i % 10]},{amount},{CURRENCIES[i % 4]},,,reported,announced,,\n")
 
 

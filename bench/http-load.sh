@@ -29,7 +29,7 @@ tranche demo --no-serve > /dev/null
 token="$(tranche token create --role coordinator 2>/dev/null)"
 tranche serve --listen 127.0.0.1:0 --rate-limit 1000000 > "$dir/serve.out" 2>&1 &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; eval "$cleanup" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true; eval "$cleanup" 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do grep -q listening "$dir/serve.out" && break; sleep 0.1; done
 url="$(head -1 "$dir/serve.out" | awk '{print $3}')"
 cat > "$dir/write.lua" <<LUA

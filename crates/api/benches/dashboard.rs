@@ -30,12 +30,13 @@ fn chrome(events: u64) -> Chrome {
 
 fn overview(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let events = 1_000_000;
+    // `TRANCHE_BENCH_EVENTS`: default 1,000,000; `scripts/bench --quick` sets a small one.
+    let events = std::env::var("TRANCHE_BENCH_EVENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
     let ledger = build_store(&dir.path().join("million.db"), events);
     let as_of = date("2027-01-01");
     let (html, _) = overview_html(&ledger, as_of, chrome(events)).unwrap();
     eprintln!("overview page over {events} events: {} bytes", html.len());
-    let mut group = c.benchmark_group("dashboard_1m_events");
+    let mut group = c.benchmark_group(format!("dashboard/{events}_events"));
     group.sample_size(20);
     group.bench_function("overview_page", |b| b.iter(|| overview_html(&ledger, as_of, chrome(events)).unwrap()));
     // Its two largest parts, for where the time goes.

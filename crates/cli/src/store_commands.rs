@@ -107,6 +107,11 @@ fn restore_into(location: &Location, input: &mut dyn std::io::BufRead) -> Result
     tranche_store::backup::restore(&mut store, input)?;
     let mut ledger = Ledger::open(store)?;
     ledger.rebuild_projections()?;
+    // A backup carries no snapshot: one is rebuilt here, so the next open replays nothing.
+    let every = snapshot_every()?;
+    if every > 0 && ledger.head() >= every {
+        ledger.take_snapshot()?;
+    }
     Ok(ledger)
 }
 

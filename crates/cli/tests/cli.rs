@@ -699,3 +699,29 @@ fn backup_and_restore_rebuild_the_same_store() {
     assert!(run.stderr.contains("event 101 out of sequence (expected 100)"), "{}", run.stderr);
     assert_eq!(empty.contents().0, 0, "nothing was kept");
 }
+
+#[test]
+fn a_backup_carries_no_snapshot_and_a_restore_writes_one() {
+    let source = exercise();
+    assert_eq!(source.ok(&["snapshot"]).trim(), "snapshot written at event 162");
+    let backup = source.dir.path().join("store.backup");
+    source.ok(&["backup", backup.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&backup).unwrap();
+    assert!(!text.contains("snapshot") && !text.contains("frontier"), "the backup holds events, not snapshots");
+    let target = Sandbox::new();
+    let restored = Command::new(env!("CARGO_BIN_EXE_tranche"))
+        .env("TRANCHE_SNAPSHOT_EVERY", "100")
+        .arg("--database")
+        .arg(target.db())
+        .args(["restore", backup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let kept: Vec<u64> = SqliteStore::open(&target.db()).unwrap().snapshots().unwrap().iter().map(|r| r.seq).collect();
+    assert_eq!(kept, vec![162], "the restore rebuilt one at the head");
+    assert!(target.ok(&["check"]).contains("the snapshot at event 162 equals its replay"));
+    // Below the interval (the default, 100,000 events), a restore writes none.
+    let small = Sandbox::new();
+    small.ok(&["restore", backup.to_str().unwrap()]);
+    assert!(SqliteStore::open(&small.db()).unwrap().snapshots().unwrap().is_empty());
+}

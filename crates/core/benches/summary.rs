@@ -70,13 +70,19 @@ pub fn state_with(pledges: u64) -> (State, RateTable) {
     (state, rates)
 }
 
+/// Pledges of the state: a fifth of `TRANCHE_BENCH_EVENTS` (default 1,000,000 events, 200,000
+/// pledges; `scripts/bench --quick` sets a small one).
+fn pledges() -> u64 {
+    std::env::var("TRANCHE_BENCH_EVENTS").ok().and_then(|n| n.parse::<u64>().ok()).map_or(200_000, |n| n / 5)
+}
+
 fn summary(c: &mut Criterion) {
-    let (state, rates) = state_with(200_000);
+    let (state, rates) = state_with(pledges());
     let as_of = date("2027-01-01");
-    c.bench_function("summarise_200k_pledges_1m_events", |b| {
+    c.bench_function(&format!("summarise/{}_pledges", pledges()), |b| {
         b.iter(|| summarise(&state, &rates, as_of, &[Currency::EUR, Currency::USD]).unwrap())
     });
-    c.bench_function("series_usd_200k_pledges_1m_events", |b| {
+    c.bench_function(&format!("series_usd/{}_pledges", pledges()), |b| {
         b.iter(|| series::Flows::compute(&state, &rates, Currency::USD).unwrap())
     });
     let options = funding::fair_share::Options {
@@ -85,7 +91,7 @@ fn summary(c: &mut Criterion) {
         include_partners: false,
         amount: Some(Money::new(500_000_000_00, Currency::USD).unwrap()),
     };
-    c.bench_function("fair_share_200k_pledges_1m_events", |b| {
+    c.bench_function(&format!("fair_share/{}_pledges", pledges()), |b| {
         b.iter(|| funding::fair_share::fair_share(&state, &rates, &options).unwrap())
     });
 }
@@ -114,11 +120,11 @@ fn with_targets(state: &mut State, rates: &RateTable) {
 /// The targets report (statuses, milestones in EUR and USD, run rates, monthly shortfall, and
 /// the fair-share projection) over the same 1,000,000-event state.
 fn targets(c: &mut Criterion) {
-    let (mut state, rates) = state_with(200_000);
+    let (mut state, rates) = state_with(pledges());
     with_targets(&mut state, &rates);
     let as_of = date("2026-03-01");
     let projection = targets::Projection { what_if: None, fair_share_from: Some(date("2026-04-01")) };
-    c.bench_function("targets_report_200k_pledges_1m_events", |b| {
+    c.bench_function(&format!("targets_report/{}_pledges", pledges()), |b| {
         b.iter(|| targets::report(&state, &rates, as_of, &projection).unwrap())
     });
 }

@@ -4,16 +4,21 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use tranche_log::merkle::{Tree, leaf_hash, verify_consistency, verify_inclusion};
 
-const LEAVES: u64 = 10_000_000;
+/// Leaves of the tree: `TRANCHE_BENCH_LEAVES`, default 10,000,000 (`scripts/bench --quick` sets
+/// a small one).
+fn leaves() -> u64 {
+    std::env::var("TRANCHE_BENCH_LEAVES").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000_000)
+}
 
 fn tree(c: &mut Criterion) {
     let mut tree = Tree::new();
-    for i in 0..LEAVES {
+    let leaves = leaves();
+    for i in 0..leaves {
         tree.push(leaf_hash(&i.to_be_bytes()));
     }
     let size = tree.size();
     let root = tree.root();
-    let mut group = c.benchmark_group("tree_10m_leaves");
+    let mut group = c.benchmark_group(format!("tree/{leaves}_leaves"));
     let mut next = 0u64;
     group.bench_function("inclusion_proof", |b| {
         b.iter(|| {
@@ -27,16 +32,17 @@ fn tree(c: &mut Criterion) {
             tree.consistency_proof(next.max(1), size).unwrap()
         })
     });
-    let index = 4_242_424;
+    let index = size * 42 / 100;
     let proof = tree.inclusion_proof(index, size).unwrap();
     let leaf = tree.leaf(index).unwrap();
     group.bench_function("verify_inclusion", |b| {
         b.iter(|| assert!(verify_inclusion(index, size, &leaf, &proof, &root)))
     });
-    let old = tree.root_at(6_000_001).unwrap();
-    let consistency = tree.consistency_proof(6_000_001, size).unwrap();
+    let old_size = size * 6 / 10 + 1;
+    let old = tree.root_at(old_size).unwrap();
+    let consistency = tree.consistency_proof(old_size, size).unwrap();
     group.bench_function("verify_consistency", |b| {
-        b.iter(|| assert!(verify_consistency(6_000_001, size, &old, &root, &consistency)))
+        b.iter(|| assert!(verify_consistency(old_size, size, &old, &root, &consistency)))
     });
     group.bench_function("root", |b| b.iter(|| tree.root_at(size - 1).unwrap()));
     // Appending: at most log2(n) node hashes (amortised fewer than two), plus the leaf's own

@@ -90,10 +90,12 @@ fn copy_moves_the_demo_store_to_postgres_and_back_with_identical_reports() {
     assert!(tranche(&url, &["check"]).starts_with("ok: 162 events"));
 }
 
-/// `tranche --database DATABASE ARGS` with imports read, decided and written `rows` at a time.
+/// `tranche --database DATABASE ARGS` with imports read, decided and written `rows` at a time,
+/// and a snapshot every 50 events.
 fn in_chunks(database: &str, rows: usize, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tranche"))
         .env("TRANCHE_IMPORT_CHUNK_ROWS", rows.to_string())
+        .env("TRANCHE_SNAPSHOT_EVERY", "50")
         .arg("--database")
         .arg(database)
         .args(args)
@@ -149,4 +151,10 @@ fn a_streamed_import_is_one_transaction_on_postgres_too() {
     assert_eq!(reports(&url), reports(sqlite));
     assert_eq!(tranche(&url, &["export", "record"]), tranche(sqlite, &["export", "record"]));
     assert_eq!(tranche(&url, &["check"]).split(' ').nth(1), tranche(sqlite, &["check"]).split(' ').nth(1));
+    // Both imports crossed 100 events: each ended with a snapshot in its transaction.
+    for database in [sqlite, url.as_str()] {
+        let check = tranche(database, &["check"]);
+        let head = check.split(' ').nth(1).unwrap();
+        assert!(check.contains(&format!("the snapshot at event {head} equals its replay")), "{database}: {check}");
+    }
 }

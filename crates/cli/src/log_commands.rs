@@ -192,14 +192,16 @@ pub fn verify_offline(location: &Location, key: Option<&str>, saved: Option<&Pat
         check_saved(&tree, &checkpoint)?;
     }
     if let Some(difference) = replay_check? {
-        bail!("verify failed: the stored projections differ from the replay: {difference}");
+        bail!("verify failed: what is stored differs from the replay: {difference}");
     }
+    let snapshots = tranche_store::Store::snapshots(&location.open_for_checking()?)?.len();
     out!(
-        "ok: {} entries, root {}, {} signed checkpoint(s) checked{}; the replay balances and the projections equal it",
+        "ok: {} entries, root {}, {} signed checkpoint(s) checked{}; the replay balances, and the projections and {} kept snapshot(s) equal it",
         verified.size,
         STANDARD.encode(verified.root),
         verified.checkpoints,
-        if key.is_none() { " (no trusted key: signatures not checked)" } else { "" }
+        if key.is_none() { " (no trusted key: signatures not checked)" } else { "" },
+        snapshots
     );
     Ok(())
 }

@@ -103,12 +103,12 @@ fn write_backup(store: &AnyStore, file: &Path) -> Result<u64> {
 /// Restores a backup into an empty store: checked whole before anything is kept, then the
 /// projections are rebuilt from the events.
 fn restore_into(location: &Location, input: &mut dyn std::io::BufRead) -> Result<AnyLedger> {
+    let every = snapshot_every()?;
     let mut store = location.open()?;
     tranche_store::backup::restore(&mut store, input)?;
     let mut ledger = Ledger::open(store)?;
     ledger.rebuild_projections()?;
     // A backup carries no snapshot: one is rebuilt here, so the next open replays nothing.
-    let every = snapshot_every()?;
     if every > 0 && ledger.head() >= every {
         ledger.take_snapshot()?;
     }

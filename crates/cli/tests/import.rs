@@ -357,3 +357,14 @@ fn an_import_crossing_the_snapshot_interval_ends_with_a_snapshot_that_check_comp
     assert_eq!(store.ok(&["snapshot"]).trim(), format!("snapshot written at event {head}"));
     assert!(store.ok(&["check"]).contains("equals its replay"));
 }
+
+#[test]
+fn a_file_whose_lines_end_in_cr_alone_is_refused_by_name() {
+    let store = Store::demo();
+    let before = store.contents();
+    let text = format!("{HEADER}\rC1,2025-08-01,pledge,NLD,1000,EUR,,,confirmed,announced,,\r");
+    let (ok, _, stderr) = store.run(&["import", "record", &store.file("cr.csv", &text)]);
+    assert!(!ok, "a file read as one header line must not import nothing silently");
+    assert!(stderr.contains("cr.csv:1") && stderr.contains("CR alone"), "{stderr}");
+    assert_eq!(store.contents(), before);
+}

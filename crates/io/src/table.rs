@@ -125,6 +125,18 @@ impl<R: std::io::BufRead> Chunks<R> {
         };
         let mut header = String::new();
         let lines = chunks.read_record(&mut header)?;
+        // A carriage return inside the header line: the file's lines end in CR alone, which
+        // would make the whole file one line (and import nothing without a word).
+        if header.trim_end_matches(['\r', '\n']).contains('\r') {
+            return Err(RowError {
+                file: file.to_string(),
+                line: 1,
+                column: None,
+                problem: "the header line holds a carriage return: the lines seem to end in CR alone; \
+                          save the file with LF or CRLF line ends"
+                    .into(),
+            });
+        }
         chunks.header = header;
         chunks.header_lines = lines;
         chunks.next_line += lines;

@@ -108,11 +108,9 @@ impl<S: Store> Ledger<S> {
     }
 
     fn from_snapshot(store: S, loaded: Snapshot) -> Result<Ledger<S>, StoreError> {
-        // Rates are only ever added: the same count is the same table.
-        let rates = match store.rate_count()? == loaded.rates.len() as u64 {
-            true => loaded.rates,
-            false => store.rates()?,
-        };
+        // The rates come from the store's table, as a replay's do: a snapshot's copy is not
+        // trusted (its checksum proves only that the row is whole, not who wrote it).
+        let rates = store.rates()?;
         let mut ledger = Ledger {
             store,
             state: loaded.state,
@@ -720,13 +718,22 @@ fn frontier_up_to<S: Store + ?Sized>(store: &S, frontier: &mut Frontier, seq: u6
     Ok(frontier.size() == seq)
 }
 
+/// Whether every quote of `some` is in `all`, with the same rate.
+fn rates_within(some: &RateTable, all: &RateTable) -> bool {
+    let mut merged = all.clone();
+    some.quotes().all(|quote| matches!(merged.insert(quote), Ok(tranche_core::fx::Inserted::Unchanged)))
+}
+
 /// How a kept snapshot differs from the replay's state at its position (`None`: equal).
 fn snapshot_differs(row: &SnapshotRow, replayed: &State, rates: &RateTable) -> Option<String> {
+    if let Some(damage) = &row.damage {
+        return Some(format!("the snapshot at event {} cannot be used: {damage}", row.seq));
+    }
     if replayed.events_applied != row.seq {
-        return Some(format!(
-            "the snapshot at event {} is beyond the log's {} events",
-            row.seq, replayed.events_applied
-        ));
+        return Some(match row.seq > replayed.events_applied {
+            true => format!("the snapshot at event {} is beyond the log's {} events", row.seq, replayed.events_applied),
+            false => format!("the snapshot at event {} is at no position a replay stops at", row.seq),
+        });
     }
     // Fast path: the bytes are those of the replayed state with the store's rates (the encoding
     // is deterministic); otherwise (rates imported since, say) decode and compare the states.
@@ -737,6 +744,10 @@ fn snapshot_differs(row: &SnapshotRow, replayed: &State, rates: &RateTable) -> O
         Err(why) => Some(format!("the snapshot at event {} cannot be used: {why}", row.seq)),
         Ok(loaded) if loaded.state != *replayed => {
             Some(format!("the snapshot at event {} differs from the replay's state there", row.seq))
+        }
+        // Rates are only ever added: a snapshot's are some of the store's.
+        Ok(loaded) if !rates_within(&loaded.rates, rates) => {
+            Some(format!("the snapshot at event {} holds rates the store does not", row.seq))
         }
         Ok(_) => None,
     }
@@ -754,7 +765,14 @@ pub fn check_latest_snapshot<S: Store + ?Sized>(store: &S) -> Result<Option<Stri
         }
         Ok(())
     })?;
-    Ok(snapshot_differs(&row, &state, &rates))
+    if let Some(difference) = snapshot_differs(&row, &state, &rates) {
+        return Ok(Some(difference));
+    }
+    let mut frontier = Frontier::new();
+    if frontier_up_to(store, &mut frontier, row.seq)? && frontier.root() != row.root {
+        return Ok(Some(format!("the snapshot at event {} has a root other than the log's there", row.seq)));
+    }
+    Ok(None)
 }
 
 /// Folds every stored event into a fresh state and checks the invariants.

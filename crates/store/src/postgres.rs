@@ -734,18 +734,14 @@ impl Store for Direct {
             .borrow_mut()
             .query("SELECT seq, version, root, frontier, payload, checksum FROM snapshots ORDER BY seq DESC", &[])
             .map_err(db)?;
-        rows.iter()
+        Ok(rows
+            .iter()
             .map(|row| {
-                crate::snapshot::stored_row(
-                    row.get::<_, i64>(0),
-                    row.get::<_, i64>(1),
-                    row.get(2),
-                    row.get(3),
-                    row.get(4),
-                    row.get(5),
-                )
+                let integer = |i: usize| row.try_get::<_, i64>(i).map_err(|e| e.to_string());
+                let bytes = |i: usize| row.try_get::<_, Vec<u8>>(i).map_err(|e| e.to_string());
+                crate::snapshot::stored_row(integer(0), integer(1), bytes(2), bytes(3), bytes(4), bytes(5))
             })
-            .collect()
+            .collect())
     }
 
     fn put_snapshot(&mut self, row: &SnapshotRow) -> Result<(), StoreError> {

@@ -36,6 +36,10 @@ pub struct SnapshotRow {
     pub frontier: Vec<u8>,
     pub payload: Vec<u8>,
     pub checksum: Hash,
+    /// Why the stored row cannot be one (a negative position, a root of the wrong length, a
+    /// column of the wrong type): such a row is kept, so that opening ignores it with a notice
+    /// and `check` and `verify` name it, rather than the store failing to open.
+    pub damage: Option<String>,
 }
 
 /// A snapshot decoded and checked.
@@ -95,7 +99,7 @@ pub fn row(frontier: &Frontier, payload: Vec<u8>) -> SnapshotRow {
 /// not its frontier's, is refused by [`check`]: for tests of exactly that).
 pub fn sealed(version: u32, seq: u64, root: Hash, frontier: Vec<u8>, payload: Vec<u8>) -> SnapshotRow {
     let checksum = checksum(version, seq, &root, &frontier, &payload);
-    SnapshotRow { seq, version, root, frontier, payload, checksum }
+    SnapshotRow { seq, version, root, frontier, payload, checksum, damage: None }
 }
 
 fn checksum(version: u32, seq: u64, root: &Hash, frontier: &[u8], payload: &[u8]) -> Hash {
@@ -112,6 +116,9 @@ fn checksum(version: u32, seq: u64, root: &Hash, frontier: &[u8], payload: &[u8]
 /// The frontier of a row whose version and checksum hold, and whose frontier's root is the row's
 /// root (without decoding the state: what signing a checkpoint needs).
 pub fn frontier_of(row: &SnapshotRow) -> Result<Frontier, String> {
+    if let Some(damage) = &row.damage {
+        return Err(damage.clone());
+    }
     if row.version != FORMAT_VERSION {
         return Err(format!("format version {}, this tranche reads {FORMAT_VERSION}", row.version));
     }
@@ -164,20 +171,55 @@ pub(crate) fn sealed_at(pending: &PendingSnapshot, leaves: &[Hash], head: u64) -
 
 /// A row read back from a store's columns; a value that cannot be one is a damaged store.
 pub(crate) fn stored_row(
-    seq: i64,
-    version: i64,
-    root: Vec<u8>,
-    frontier: Vec<u8>,
-    payload: Vec<u8>,
-    checksum: Vec<u8>,
-) -> Result<SnapshotRow, StoreError> {
-    let corrupt = |what: &str| StoreError::Corrupt(format!("the snapshot at event {seq}: {what}"));
-    Ok(SnapshotRow {
-        seq: u64::try_from(seq).map_err(|_| corrupt("a negative position"))?,
-        version: u32::try_from(version).map_err(|_| corrupt("a version out of range"))?,
-        root: root.try_into().map_err(|_| corrupt("a root that is not 32 bytes"))?,
-        frontier,
-        payload,
-        checksum: checksum.try_into().map_err(|_| corrupt("a checksum that is not 32 bytes"))?,
-    })
+    seq: Result<i64, String>,
+    version: Result<i64, String>,
+    root: Result<Vec<u8>, String>,
+    frontier: Result<Vec<u8>, String>,
+    payload: Result<Vec<u8>, String>,
+    checksum: Result<Vec<u8>, String>,
+) -> SnapshotRow {
+    let mut damage = Vec::new();
+    let mut note = |what: String| damage.push(what);
+    let seq = match seq {
+        Ok(seq) => u64::try_from(seq).unwrap_or_else(|_| {
+            note(format!("a negative position ({seq})"));
+            0
+        }),
+        Err(why) => {
+            note(format!("its position {why}"));
+            0
+        }
+    };
+    let version = match version.map(u32::try_from) {
+        Ok(Ok(version)) => version,
+        Ok(Err(_)) => {
+            note("a version out of range".into());
+            0
+        }
+        Err(why) => {
+            note(format!("its version {why}"));
+            0
+        }
+    };
+    let mut hash = |what: &str, value: Result<Vec<u8>, String>| match value.map(Hash::try_from) {
+        Ok(Ok(hash)) => hash,
+        Ok(Err(_)) => {
+            note(format!("a {what} that is not 32 bytes"));
+            [0; 32]
+        }
+        Err(why) => {
+            note(format!("its {what} {why}"));
+            [0; 32]
+        }
+    };
+    let (root, checksum) = (hash("root", root), hash("checksum", checksum));
+    let mut bytes = |what: &str, value: Result<Vec<u8>, String>| {
+        value.unwrap_or_else(|why| {
+            note(format!("its {what} {why}"));
+            Vec::new()
+        })
+    };
+    let (frontier, payload) = (bytes("frontier", frontier), bytes("payload", payload));
+    let damage = (!damage.is_empty()).then(|| format!("the stored row has {}", damage.join(", ")));
+    SnapshotRow { seq, version, root, frontier, payload, checksum, damage }
 }

@@ -626,22 +626,22 @@ impl Store for SqliteStore {
             .connection
             .prepare("SELECT seq, version, root, frontier, payload, checksum FROM snapshots ORDER BY seq DESC")
             .map_err(db)?;
-        let rows = query
-            .query_map([], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, Vec<u8>>(2)?,
-                    row.get::<_, Vec<u8>>(3)?,
-                    row.get::<_, Vec<u8>>(4)?,
-                    row.get::<_, Vec<u8>>(5)?,
-                ))
-            })
-            .map_err(db)?;
+        // Each column read as what it holds: a value of the wrong type marks the row damaged
+        // (ignored with a notice on open) rather than failing every read of the store.
+        let mut rows = query.query([]).map_err(db)?;
         let mut out = Vec::new();
-        for row in rows {
-            let (seq, version, root, frontier, payload, checksum) = row.map_err(db)?;
-            out.push(crate::snapshot::stored_row(seq, version, root, frontier, payload, checksum)?);
+        while let Some(row) = rows.next().map_err(db)? {
+            let integer = |i: usize| match row.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Integer(n)) => Ok(n),
+                Ok(other) => Err(format!("is {:?}, not an integer", other.data_type())),
+                Err(e) => Err(e.to_string()),
+            };
+            let bytes = |i: usize| match row.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Blob(b)) => Ok(b.to_vec()),
+                Ok(other) => Err(format!("is {:?}, not bytes", other.data_type())),
+                Err(e) => Err(e.to_string()),
+            };
+            out.push(crate::snapshot::stored_row(integer(0), integer(1), bytes(2), bytes(3), bytes(4), bytes(5)));
         }
         Ok(out)
     }

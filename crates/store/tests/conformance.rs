@@ -325,6 +325,8 @@ pub fn snapshots_load_and_unusable_ones_are_ignored<S: Store>(make: impl Fn() ->
     assert!(snapshot_problem(&store, latest.seq).unwrap_err().contains("differs from the log"));
     assert_eq!(&reopened(&mut store), &expected, "the other log's snapshot is ignored");
     assert!(tranche_store::replay_and_compare(&store).unwrap().is_some());
+    let named = tranche_store::check_latest_snapshot(&store).unwrap().expect("check names another log's snapshot");
+    assert!(named.contains("root other than the log's"), "{named}");
     // Every kept snapshot unusable: a full replay, still the same state.
     for row in store.snapshots().unwrap() {
         let mut damaged = row.clone();
@@ -338,6 +340,24 @@ pub fn snapshots_load_and_unusable_ones_are_ignored<S: Store>(make: impl Fn() ->
     assert_eq!(at, ledger.head());
     assert_eq!(snapshot_problem(ledger.store(), at), Ok(()));
     assert_eq!(tranche_store::check_latest_snapshot(ledger.store()).unwrap(), None);
+    // A whole row (checksum recomputed) whose rates are not the store's: opening takes the
+    // store's rates, as a replay does, and check and verify name it.
+    let good = ledger.store().snapshots().unwrap().remove(0);
+    let mut forged_rates = tranche_core::RateTable::new();
+    let mut quote = usd_rate();
+    quote.rate = Rate::parse("9.99").unwrap();
+    forged_rates.insert(quote).unwrap();
+    let forged = snapshot::encode(ledger.state(), &forged_rates).unwrap();
+    let mut store = ledger.into_store();
+    put(&mut store, &snapshot::sealed(1, good.seq, good.root, good.frontier.clone(), forged));
+    assert_eq!(snapshot_problem(&store, good.seq), Ok(()), "the row itself is whole");
+    let store_rates = store.rates().unwrap();
+    let mut ledger = Ledger::open(store).unwrap();
+    assert_eq!(ledger.rates(), &store_rates, "the snapshot's rates are not used");
+    let named = tranche_store::check_latest_snapshot(ledger.store()).unwrap();
+    assert!(named.as_deref().is_some_and(|n| n.contains("rates the store does not")), "{named:?}");
+    // (verify names the first difference: an older snapshot damaged above.)
+    assert!(tranche_store::replay_and_compare(ledger.store()).unwrap().is_some());
     // Signing from the snapshot's frontier and the leaves after it: the full tree's root.
     ledger.execute(&register("QQY")).unwrap();
     let mut store = ledger.into_store();

@@ -66,3 +66,36 @@ fn newer_schema_is_refused() {
     let error = SqliteStore::open(&path).err().unwrap().to_string();
     assert!(error.contains("schema version 99 is newer"), "{error}");
 }
+
+/// A snapshot row that cannot be one (a negative position, a root of the wrong length, a payload
+/// stored as text) is ignored on open with the state still the replay's; `check` and `verify`
+/// name it; the store never fails to open over it.
+#[test]
+fn a_snapshot_row_of_the_wrong_shape_is_ignored_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let mut ledger = Ledger::open(SqliteStore::open(&path).unwrap()).unwrap().with_snapshot_every(2);
+    for id in ["NLD", "DEU", "NOR", "SWE", "DNK"] {
+        ledger.execute(&party(id)).unwrap();
+    }
+    let state = ledger.state().clone();
+    drop(ledger);
+    for damage in [
+        "UPDATE snapshots SET seq = -1 WHERE seq = 4",
+        "UPDATE snapshots SET root = x'00' WHERE seq = 4",
+        "UPDATE snapshots SET payload = 'hello' WHERE seq = 2",
+        "UPDATE snapshots SET version = 4294967297 WHERE seq = 2",
+    ] {
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(&path, &copy).unwrap();
+        let _ = std::fs::remove_file(dir.path().join("copy.db-wal"));
+        let store = SqliteStore::open(&copy).unwrap();
+        store.connection().execute_batch(damage).unwrap();
+        let ledger = Ledger::open(store).unwrap_or_else(|e| panic!("{damage}: the store must open: {e}"));
+        assert_eq!(ledger.state(), &state, "{damage}");
+        let named = tranche_store::replay_and_compare(ledger.store()).unwrap().unwrap_or_default();
+        assert!(named.contains("the stored row has"), "{damage}: verify names it: {named}");
+        drop(ledger);
+        std::fs::remove_file(&copy).unwrap();
+    }
+}

@@ -141,6 +141,13 @@ impl<S: Store> Ledger<S> {
         self.catch_up_from_store()?;
         self.state.check_invariants().map_err(|e| StoreError::Corrupt(format!("refusing to snapshot: {e}")))?;
         let payload = snapshot::encode(&self.state, &self.rates)?;
+        if !snapshot::fits(&payload) {
+            return Err(StoreError::Corrupt(format!(
+                "the state encodes to {} bytes, more than a snapshot holds ({}); none was written",
+                payload.len(),
+                snapshot::MAX_PAYLOAD_BYTES
+            )));
+        }
         let frontier = self.frontier()?.clone();
         if frontier.size() != self.state.events_applied {
             return Err(StoreError::Conflict { expected: self.state.events_applied, found: frontier.size() });
@@ -260,8 +267,10 @@ impl<S: Store> Ledger<S> {
                     });
                 }
                 state.check_invariants().map_err(|e| StoreError::Corrupt(format!("refusing to snapshot: {e}")))?;
-                let pending =
-                    PendingSnapshot { payload: snapshot::encode(state, rates)?, frontier: snapshot_frontier.clone() };
+                let Some(payload) = snapshot_fits(snapshot::encode(state, rates)?, state.events_applied) else {
+                    return Ok(None);
+                };
+                let pending = PendingSnapshot { payload, frontier: snapshot_frontier.clone() };
                 return Ok(Some(Batch {
                     commands: Vec::new(),
                     pledges: Vec::new(),
@@ -449,7 +458,7 @@ impl<S: Store> Ledger<S> {
             return Ok(None);
         }
         let payload = snapshot::encode(&self.state, &self.rates)?;
-        Ok(Some(PendingSnapshot { payload, frontier }))
+        Ok(snapshot_fits(payload, before).map(|payload| PendingSnapshot { payload, frontier }))
     }
 
     /// Decides and applies each envelope. With `stop_at_rejection`, the first rejection ends the
@@ -716,6 +725,21 @@ fn frontier_up_to<S: Store + ?Sized>(store: &S, frontier: &mut Frontier, seq: u6
         }
     }
     Ok(frontier.size() == seq)
+}
+
+/// The encoded state when it can be kept as a snapshot; else `None`, with a warning: a snapshot
+/// is a cache, and one too large to store must not fail the append it rides on.
+fn snapshot_fits(payload: Vec<u8>, at: u64) -> Option<Vec<u8>> {
+    if snapshot::fits(&payload) {
+        return Some(payload);
+    }
+    tracing::warn!(
+        bytes = payload.len(),
+        "no snapshot near event {at}: the state encodes to {} bytes, more than a snapshot holds ({})",
+        payload.len(),
+        snapshot::MAX_PAYLOAD_BYTES
+    );
+    None
 }
 
 /// Whether every quote of `some` is in `all`, with the same rate.

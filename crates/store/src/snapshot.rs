@@ -23,8 +23,15 @@ pub const DEFAULT_EVERY: u64 = 100_000;
 /// How many snapshots a store keeps (the latest); older ones are deleted as new ones are written.
 pub const KEEP: usize = 3;
 
-/// The largest payload a snapshot may hold (1 GiB): a bound on what a load allocates.
-const MAX_PAYLOAD_BYTES: usize = 1 << 30;
+/// The largest payload a snapshot may hold: a bound on what a load allocates, below SQLite's
+/// largest value (1,000,000,000 bytes). A state whose encoding is larger is not snapshotted:
+/// the append goes on without one ([`fits`]); the log is replayed from the previous one.
+pub const MAX_PAYLOAD_BYTES: usize = 900_000_000;
+
+/// Whether an encoded state can be kept as a snapshot.
+pub fn fits(payload: &[u8]) -> bool {
+    payload.len() <= MAX_PAYLOAD_BYTES
+}
 
 /// One snapshot as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +148,7 @@ pub fn frontier_of(row: &SnapshotRow) -> Result<Frontier, String> {
 /// the row cannot be used.
 pub fn check(row: &SnapshotRow) -> Result<Snapshot, String> {
     let frontier = frontier_of(row)?;
-    if row.payload.len() > MAX_PAYLOAD_BYTES {
+    if !fits(&row.payload) {
         return Err(format!("its payload of {} bytes is beyond the limit of {MAX_PAYLOAD_BYTES}", row.payload.len()));
     }
     let payload: PayloadOwned =

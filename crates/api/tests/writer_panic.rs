@@ -40,7 +40,7 @@ impl Store for Panicky {
         &mut self,
         expected_head: Option<u64>,
         write: bool,
-        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+        next: &mut tranche_store::NextBatch<'_>,
     ) -> Result<u64, StoreError> {
         self.inner.append_stream(expected_head, write, next)
     }

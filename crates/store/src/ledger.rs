@@ -14,6 +14,11 @@ use tranche_log::Frontier;
 use crate::snapshot::{self, PendingSnapshot, Snapshot, SnapshotRow};
 use crate::{AcceptedCommand, Batch, Fingerprint, Store, StoreError};
 
+/// What a streamed import asks for its next chunk: decided and applied on the state it is given
+/// (with the rates, and the store to read), or `None` at the end.
+pub type NextDecided<'a> =
+    dyn FnMut(&mut State, &RateTable, &dyn Store) -> Result<Option<Vec<Decided>>, StoreError> + 'a;
+
 /// How often a batch is decided again after another writer appended first.
 const MAX_ATTEMPTS: u32 = 60;
 
@@ -239,11 +244,7 @@ impl<S: Store> Ledger<S> {
     /// Any error (from `next`, the check or a write) rolls everything back and the state is
     /// replayed from the store; with `write == false` (a dry run) everything is decided and
     /// written, then rolled back, and the state replayed. Returns the head after the last chunk.
-    pub fn append_decided(
-        &mut self,
-        write: bool,
-        next: &mut dyn FnMut(&mut State, &RateTable, &dyn Store) -> Result<Option<Vec<Decided>>, StoreError>,
-    ) -> Result<u64, StoreError> {
+    pub fn append_decided(&mut self, write: bool, next: &mut NextDecided<'_>) -> Result<u64, StoreError> {
         self.before_deciding()?;
         crate::log::extend_frontier(&self.store, &mut self.frontier)?;
         let Ledger { store, state, rates, frontier, snapshot_every, .. } = self;

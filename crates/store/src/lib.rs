@@ -62,6 +62,10 @@ pub struct AcceptedCommand {
     pub events: Vec<(Event, Vec<JournalEntry>)>,
 }
 
+/// What a streamed append asks for the next batch, given the store (its own transaction's
+/// writes included): a batch, or `None` at the end.
+pub type NextBatch<'a> = dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError> + 'a;
+
 /// What one durable append writes: commands in order (events numbered from head + 1), and the
 /// current form of every pledge they touched, for the projections.
 #[derive(Debug, Clone, Default)]
@@ -178,7 +182,7 @@ pub trait Store {
         &mut self,
         expected_head: Option<u64>,
         write: bool,
-        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+        next: &mut NextBatch<'_>,
     ) -> Result<u64, StoreError>;
 
     /// Calls `visit` with every event in sequence order, checking the sequence is gap-free.
@@ -296,7 +300,7 @@ macro_rules! forward_store {
             &mut self,
             expected_head: Option<u64>,
             write: bool,
-            next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+            next: &mut $crate::NextBatch<'_>,
         ) -> Result<u64, StoreError> {
             let $this = self;
             $around(|| $exclusive.append_stream(expected_head, write, next))

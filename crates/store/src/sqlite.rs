@@ -363,7 +363,7 @@ impl Store for SqliteStore {
         &mut self,
         expected_head: Option<u64>,
         write: bool,
-        next: &mut dyn FnMut(&dyn Store) -> Result<Option<Batch>, StoreError>,
+        next: &mut crate::NextBatch<'_>,
     ) -> Result<u64, StoreError> {
         let recorded_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         // A plain BEGIN on the connection (not a `Transaction` borrowing it), so `next` can read

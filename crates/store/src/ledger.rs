@@ -92,13 +92,19 @@ impl<S: Store> Ledger<S> {
     /// naming why.
     pub fn open(store: S) -> Result<Ledger<S>, StoreError> {
         let head = store.head()?;
-        for row in store.snapshots()? {
+        // One row at a time, newest first: an older one is read only when a newer one is unusable.
+        let mut newest = 0;
+        while let Some(row) = store.snapshot_nth(newest)? {
             match usable_snapshot(&store, &row, head) {
-                Ok(loaded) => return Ledger::from_snapshot(store, loaded),
+                Ok(loaded) => {
+                    drop(row);
+                    return Ledger::from_snapshot(store, loaded);
+                }
                 Err(why) => {
                     tracing::warn!(seq = row.seq, "the snapshot at event {} is ignored: {why}", row.seq);
                 }
             }
+            newest += 1;
         }
         let rates = store.rates()?;
         let state = replay(&store)?;
@@ -129,7 +135,8 @@ impl<S: Store> Ledger<S> {
         Ok(ledger)
     }
 
-    /// Writes a snapshot with every append that crosses a multiple of `events` (0: never).
+    /// Writes a snapshot with every append that crosses a multiple of `events`, an interval that
+    /// doubles as the log grows ([`snapshot::interval_at`]; 0: never).
     pub fn with_snapshot_every(mut self, events: u64) -> Ledger<S> {
         self.snapshot_every = events;
         self
@@ -249,13 +256,13 @@ impl<S: Store> Ledger<S> {
         crate::log::extend_frontier(&self.store, &mut self.frontier)?;
         let Ledger { store, state, rates, frontier, snapshot_every, .. } = self;
         let (expected_head, every) = (state.events_applied, *snapshot_every);
-        // One snapshot, at the end of the stream, when it crossed a multiple of `every` events:
+        // One snapshot, at the end of the stream, when it crossed a multiple of the interval:
         // written in the same transaction, after the last chunk (a batch with no commands).
         let mut snapshot_taken = false;
         let mut snapshot_frontier = frontier.clone();
         let result = store.append_stream(Some(expected_head), write, &mut |reader| {
             let Some(chunk) = next(state, rates, reader)? else {
-                let crossed = every != 0 && state.events_applied / every != expected_head / every;
+                let crossed = snapshot::due(every, expected_head, state.events_applied);
                 if !crossed || snapshot_taken {
                     return Ok(None);
                 }
@@ -446,11 +453,11 @@ impl<S: Store> Ledger<S> {
         Ok(())
     }
 
-    /// The snapshot to write with this batch, when it crosses a multiple of `snapshot_every`
-    /// events: the state after the batch (already applied), the frontier before it.
+    /// The snapshot to write with this batch, when it crosses a multiple of the interval in force
+    /// ([`snapshot::due`]): the state after the batch (already applied), the frontier before it.
     fn snapshot_due(&mut self, batch: &Batch) -> Result<Option<PendingSnapshot>, StoreError> {
         let (Some(before), every) = (batch.expected_head, self.snapshot_every) else { return Ok(None) };
-        if every == 0 || self.state.events_applied / every == before / every {
+        if !snapshot::due(every, before, self.state.events_applied) {
             return Ok(None);
         }
         let frontier = self.frontier()?.clone();
@@ -615,7 +622,7 @@ pub fn usable_snapshot<S: Store + ?Sized>(store: &S, row: &SnapshotRow, head: u6
             return Err("its root differs from the signed checkpoint of its size".into());
         }
     }
-    snapshot::check(row)
+    snapshot::decode(row, frontier)
 }
 
 /// The most leaves read to check a snapshot's last subtree against the log.
@@ -781,7 +788,7 @@ fn snapshot_differs(row: &SnapshotRow, replayed: &State, rates: &RateTable) -> O
 /// `tranche check`: the latest kept snapshot against a replay of the log up to its position
 /// (`Some` names the difference; `None` also when no snapshot is kept).
 pub fn check_latest_snapshot<S: Store + ?Sized>(store: &S) -> Result<Option<String>, StoreError> {
-    let Some(row) = store.snapshots()?.into_iter().next() else { return Ok(None) };
+    let Some(row) = store.snapshot_nth(0)? else { return Ok(None) };
     let rates = store.rates()?;
     let mut state = State::new();
     store.replay(&mut |seq, event| {

@@ -233,6 +233,12 @@ pub trait Store {
         Ok(Vec::new())
     }
 
+    /// The kept snapshot `newest` places from the newest (0: the newest), read alone: opening a
+    /// store reads the rows one at a time, newest first, and stops at the first usable one.
+    fn snapshot_nth(&self, newest: usize) -> Result<Option<snapshot::SnapshotRow>, StoreError> {
+        Ok(self.snapshots()?.into_iter().nth(newest))
+    }
+
     /// Keeps a snapshot in a transaction of its own, with the latest [`snapshot::KEEP`] only.
     fn put_snapshot(&mut self, row: &snapshot::SnapshotRow) -> Result<(), StoreError> {
         Err(StoreError::Refused(format!("this store keeps no snapshots (one at event {} was offered)", row.seq)))
@@ -360,6 +366,10 @@ macro_rules! forward_store {
         fn snapshots(&self) -> Result<Vec<crate::snapshot::SnapshotRow>, StoreError> {
             let $this = self;
             $around(|| $shared.snapshots())
+        }
+        fn snapshot_nth(&self, newest: usize) -> Result<Option<crate::snapshot::SnapshotRow>, StoreError> {
+            let $this = self;
+            $around(|| $shared.snapshot_nth(newest))
         }
         fn put_snapshot(&mut self, row: &crate::snapshot::SnapshotRow) -> Result<(), StoreError> {
             let $this = self;

@@ -55,12 +55,17 @@ pub fn extend_frontier<S: Store + ?Sized>(store: &S, frontier: &mut Frontier) ->
 /// leaves stored after it (O(log n) hashes and the leaves since the snapshot; no tree rebuilt).
 pub fn frontier_of<S: Store + ?Sized>(store: &S) -> Result<Frontier, StoreError> {
     let head = store.head()?;
-    let mut frontier = store
-        .snapshots()?
-        .iter()
-        .filter(|row| row.seq <= head)
-        .find_map(|row| crate::snapshot::frontier_of(row).ok())
-        .unwrap_or_default();
+    let mut frontier = Frontier::default();
+    let mut newest = 0;
+    while let Some(row) = store.snapshot_nth(newest)? {
+        match crate::snapshot::frontier_of(&row) {
+            Ok(kept) if row.seq <= head => {
+                frontier = kept;
+                break;
+            }
+            _ => newest += 1,
+        }
+    }
     extend_frontier(store, &mut frontier)?;
     Ok(frontier)
 }

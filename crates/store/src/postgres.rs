@@ -729,19 +729,12 @@ impl Store for Direct {
     }
 
     fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
-        let rows = self
-            .client
-            .borrow_mut()
-            .query("SELECT seq, version, root, frontier, payload, checksum FROM snapshots ORDER BY seq DESC", &[])
-            .map_err(db)?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                let integer = |i: usize| row.try_get::<_, i64>(i).map_err(|e| e.to_string());
-                let bytes = |i: usize| row.try_get::<_, Vec<u8>>(i).map_err(|e| e.to_string());
-                crate::snapshot::stored_row(integer(0), integer(1), bytes(2), bytes(3), bytes(4), bytes(5))
-            })
-            .collect())
+        self.snapshot_rows(None, 0)
+    }
+
+    fn snapshot_nth(&self, newest: usize) -> Result<Option<SnapshotRow>, StoreError> {
+        let offset = i64::try_from(newest).unwrap_or(i64::MAX);
+        Ok(self.snapshot_rows(Some(1), offset)?.pop())
     }
 
     fn put_snapshot(&mut self, row: &SnapshotRow) -> Result<(), StoreError> {
@@ -880,5 +873,28 @@ impl Store for Direct {
             .execute("UPDATE tokens SET revoked_at = $2 WHERE token_id = $1 AND revoked_at IS NULL", &[&token_id, &at])
             .map_err(db)?;
         Ok(changed == 1)
+    }
+}
+
+impl Direct {
+    /// Up to `limit` kept snapshots (`None`: all), newest first, after skipping `offset`.
+    fn snapshot_rows(&self, limit: Option<i64>, offset: i64) -> Result<Vec<SnapshotRow>, StoreError> {
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(
+                "SELECT seq, version, root, frontier, payload, checksum FROM snapshots \
+                 ORDER BY seq DESC LIMIT $1 OFFSET $2",
+                &[&limit as &(dyn postgres::types::ToSql + Sync), &offset],
+            )
+            .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let integer = |i: usize| row.try_get::<_, i64>(i).map_err(|e| e.to_string());
+                let bytes = |i: usize| row.try_get::<_, Vec<u8>>(i).map_err(|e| e.to_string());
+                crate::snapshot::stored_row(integer(0), integer(1), bytes(2), bytes(3), bytes(4), bytes(5))
+            })
+            .collect())
     }
 }

@@ -20,6 +20,30 @@ pub const FORMAT_VERSION: u32 = 1;
 /// How many events apart the ledger writes a snapshot with an append, unless told otherwise.
 pub const DEFAULT_EVERY: u64 = 100_000;
 
+/// How much longer than the interval the log must be before the interval doubles: a snapshot
+/// costs about the state's size, which grows with the log, so a fixed interval would make each
+/// event's share of that cost grow too. With the interval at least an eighth of the log (once
+/// the log is 8 intervals long), that share stays bounded.
+const GROWTH: u64 = 8;
+
+/// The interval in force at a log of `position` events, for a base interval of `every`: `every`
+/// doubled while it is less than an eighth of the log. Every interval is a multiple of `every`,
+/// so snapshots stay at multiples of it.
+pub fn interval_at(every: u64, position: u64) -> u64 {
+    let mut interval = every;
+    while interval != 0 && interval < position / GROWTH {
+        interval = interval.saturating_mul(2);
+    }
+    interval
+}
+
+/// Whether an append from `before` to `after` events is one that writes a snapshot: it crosses a
+/// multiple of the interval in force at `before` (`every == 0`: never).
+pub fn due(every: u64, before: u64, after: u64) -> bool {
+    let interval = interval_at(every, before);
+    interval != 0 && after / interval != before / interval
+}
+
 /// How many snapshots a store keeps (the latest); older ones are deleted as new ones are written.
 pub const KEEP: usize = 3;
 
@@ -147,7 +171,12 @@ pub fn frontier_of(row: &SnapshotRow) -> Result<Frontier, String> {
 /// through the validating types, the state's invariants, the state's position. `Err` says why
 /// the row cannot be used.
 pub fn check(row: &SnapshotRow) -> Result<Snapshot, String> {
-    let frontier = frontier_of(row)?;
+    decode(row, frontier_of(row)?)
+}
+
+/// The rest of [`check`] for a row whose [`frontier_of`] already holds (its checksum is not
+/// computed again): the payload decoding through the validating types, the state's position.
+pub fn decode(row: &SnapshotRow, frontier: Frontier) -> Result<Snapshot, String> {
     if !fits(&row.payload) {
         return Err(format!("its payload of {} bytes is beyond the limit of {MAX_PAYLOAD_BYTES}", row.payload.len()));
     }
@@ -229,4 +258,35 @@ pub(crate) fn stored_row(
     let (frontier, payload) = (bytes("frontier", frontier), bytes("payload", payload));
     let damage = (!damage.is_empty()).then(|| format!("the stored row has {}", damage.join(", ")));
     SnapshotRow { seq, version, root, frontier, payload, checksum, damage }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_interval_is_the_base_on_a_short_log_and_an_eighth_to_a_sixteenth_of_a_long_one() {
+        assert_eq!(interval_at(100_000, 0), 100_000);
+        assert_eq!(interval_at(100_000, 800_000), 100_000, "eight intervals long: not yet doubled");
+        assert_eq!(interval_at(100_000, 1_000_000), 200_000);
+        assert_eq!(interval_at(0, 5_000_000), 0, "0 stays never");
+        for position in [900_000u64, 1_600_001, 7_500_008, 10_000_000, u64::MAX / 3] {
+            let interval = interval_at(100_000, position);
+            assert_eq!(interval % 100_000, 0, "a multiple of the base at {position}");
+            assert!(interval >= position / GROWTH, "at least an eighth of {position}: {interval}");
+            assert!(interval / 2 < position / GROWTH, "doubled no further than needed at {position}");
+        }
+        assert_eq!(interval_at(u64::MAX, u64::MAX), u64::MAX, "no overflow");
+    }
+
+    #[test]
+    fn an_append_is_due_when_it_crosses_a_multiple_of_the_interval_in_force() {
+        assert!(due(100, 99, 100));
+        assert!(!due(100, 100, 199));
+        assert!(due(100, 150, 1_000), "a long append crosses");
+        assert!(!due(0, 0, u64::MAX), "0: never");
+        // At 1,000,000 events the interval is 200,000: 1,100,000 is not a snapshot position.
+        assert!(!due(100_000, 1_000_000, 1_100_000));
+        assert!(due(100_000, 1_100_000, 1_200_000));
+    }
 }

@@ -622,28 +622,12 @@ impl Store for SqliteStore {
     }
 
     fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
-        let mut query = self
-            .connection
-            .prepare("SELECT seq, version, root, frontier, payload, checksum FROM snapshots ORDER BY seq DESC")
-            .map_err(db)?;
-        // Each column read as what it holds: a value of the wrong type marks the row damaged
-        // (ignored with a notice on open) rather than failing every read of the store.
-        let mut rows = query.query([]).map_err(db)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(db)? {
-            let integer = |i: usize| match row.get_ref(i) {
-                Ok(rusqlite::types::ValueRef::Integer(n)) => Ok(n),
-                Ok(other) => Err(format!("is {:?}, not an integer", other.data_type())),
-                Err(e) => Err(e.to_string()),
-            };
-            let bytes = |i: usize| match row.get_ref(i) {
-                Ok(rusqlite::types::ValueRef::Blob(b)) => Ok(b.to_vec()),
-                Ok(other) => Err(format!("is {:?}, not bytes", other.data_type())),
-                Err(e) => Err(e.to_string()),
-            };
-            out.push(crate::snapshot::stored_row(integer(0), integer(1), bytes(2), bytes(3), bytes(4), bytes(5)));
-        }
-        Ok(out)
+        self.snapshot_rows(-1, 0)
+    }
+
+    fn snapshot_nth(&self, newest: usize) -> Result<Option<SnapshotRow>, StoreError> {
+        let offset = i64::try_from(newest).unwrap_or(i64::MAX);
+        Ok(self.snapshot_rows(1, offset)?.pop())
     }
 
     fn put_snapshot(&mut self, row: &SnapshotRow) -> Result<(), StoreError> {
@@ -815,5 +799,34 @@ impl SqliteStore {
             .map_err(db)?;
         let rows = query.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    /// Up to `limit` kept snapshots (-1: all), newest first, after skipping `offset`.
+    fn snapshot_rows(&self, limit: i64, offset: i64) -> Result<Vec<SnapshotRow>, StoreError> {
+        let mut query = self
+            .connection
+            .prepare(
+                "SELECT seq, version, root, frontier, payload, checksum FROM snapshots \
+                 ORDER BY seq DESC LIMIT ?1 OFFSET ?2",
+            )
+            .map_err(db)?;
+        // Each column read as what it holds: a value of the wrong type marks the row damaged
+        // (ignored with a notice on open) rather than failing every read of the store.
+        let mut rows = query.query(params![limit, offset]).map_err(db)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(db)? {
+            let integer = |i: usize| match row.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Integer(n)) => Ok(n),
+                Ok(other) => Err(format!("is {:?}, not an integer", other.data_type())),
+                Err(e) => Err(e.to_string()),
+            };
+            let bytes = |i: usize| match row.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Blob(b)) => Ok(b.to_vec()),
+                Ok(other) => Err(format!("is {:?}, not bytes", other.data_type())),
+                Err(e) => Err(e.to_string()),
+            };
+            out.push(crate::snapshot::stored_row(integer(0), integer(1), bytes(2), bytes(3), bytes(4), bytes(5)));
+        }
+        Ok(out)
     }
 }

@@ -274,6 +274,10 @@ pub fn snapshots_load_and_unusable_ones_are_ignored<S: Store>(make: impl Fn() ->
     let rows = ledger.store().snapshots().unwrap();
     assert_eq!(rows.len(), snapshot::KEEP, "only the latest are kept");
     assert!(rows.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(ledger.store().snapshot_nth(i).unwrap().as_ref(), Some(row), "row {i} read alone");
+    }
+    assert_eq!(ledger.store().snapshot_nth(rows.len()).unwrap(), None, "none past the oldest");
     assert!(rows[0].seq < ledger.head(), "events follow the latest snapshot");
     for row in &rows {
         let loaded = snapshot::check(row).unwrap();

@@ -62,6 +62,19 @@ pub enum ImportCommand {
     },
 }
 
+impl ImportCommand {
+    /// Whether this import only reports what it would change.
+    pub fn dry_run(&self) -> bool {
+        match self {
+            ImportCommand::Ecb { dry_run, .. }
+            | ImportCommand::Parties { dry_run, .. }
+            | ImportCommand::Record { dry_run, .. }
+            | ImportCommand::Iati { dry_run, .. }
+            | ImportCommand::Kiel { dry_run, .. } => *dry_run,
+        }
+    }
+}
+
 /// A progress bar appears only for imports longer than this.
 const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 

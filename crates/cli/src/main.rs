@@ -158,7 +158,8 @@ enum Top {
     /// latest snapshot equals the replay at its position.
     Check,
     /// Write a snapshot of the state at the log's head, so that later opens replay only the
-    /// events after it (one is also written with every append crossing 100,000 events).
+    /// events after it (one is also written with every append crossing a multiple of 100,000
+    /// events, an interval that doubles while it is under an eighth of the log).
     Snapshot,
     /// Log keys: the operator's signing key and witnesses' cosigning keys.
     #[command(subcommand)]
@@ -322,10 +323,14 @@ pub fn write_line(args: std::fmt::Arguments) {
 fn main() {
     let cli = Cli::parse();
     init_logs(cli.log_format);
-    // Commands that may append to the log: a signed checkpoint follows when the store has a key.
+    // Commands that may append to the log: a signed checkpoint follows when the store has a key
+    // (a dry run writes nothing, a checkpoint included).
     let writes = matches!(
         cli.command,
-        Top::Import(_)
+        Top::Import(ref import) if !import.dry_run()
+    ) || matches!(
+        cli.command,
+        Top::Pledge(_)
             | Top::Pledge(_)
             | Top::Participation(_)
             | Top::Requirement(_)

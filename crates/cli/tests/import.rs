@@ -71,6 +71,12 @@ impl Store {
     }
 
     /// The number of events in the log, as `check` replays it.
+    /// How many signed checkpoints the store keeps (the demo leaves a key beside it).
+    fn checkpoints(&self) -> i64 {
+        let connection = rusqlite::Connection::open(&self.path).unwrap();
+        connection.query_row("SELECT COUNT(*) FROM checkpoints", [], |row| row.get(0)).unwrap()
+    }
+
     fn events(&self) -> u64 {
         let out = self.ok(&["check"]);
         let count = out.strip_prefix("ok: ").and_then(|rest| rest.split(' ').next()).unwrap_or_else(|| panic!("{out}"));
@@ -128,6 +134,8 @@ fn dry_run_reports_what_would_change_and_writes_nothing() {
     let path = store.file("dry.csv", &text);
     let before = store.events();
     let summary = store.ok(&["report", "summary", "--json", "--as-of", "2026-01-01"]);
+    // No checkpoint of the head yet: a write would sign one, a dry run must not.
+    rusqlite::Connection::open(&store.path).unwrap().execute("DELETE FROM checkpoints", []).unwrap();
 
     let out = store.ok(&["import", "record", "--dry-run", &path]);
     assert!(
@@ -135,12 +143,14 @@ fn dry_run_reports_what_would_change_and_writes_nothing() {
         "{out}"
     );
     assert_eq!(store.events(), before);
+    assert_eq!(store.checkpoints(), 0, "a dry run signs no checkpoint");
     assert_eq!(store.ok(&["report", "summary", "--json", "--as-of", "2026-01-01"]), summary);
 
     let out = store.ok(&["import", "record", &path]);
     assert!(out.contains("2 rows imported, 0 already imported, 0 rejected"), "{out}");
     let after = store.events();
     assert!(after > before, "the real import writes");
+    assert_eq!(store.checkpoints(), 1, "and signs its head");
     assert_ne!(store.ok(&["report", "summary", "--json", "--as-of", "2026-01-01"]), summary);
 
     // A second dry run sees the rows as already imported.

@@ -691,6 +691,10 @@ pub fn replay_and_compare<S: Store + ?Sized>(store: &S) -> Result<Option<String>
     let mut differences = Vec::new();
     let mut state = State::new();
     let mut postings = Vec::new();
+    // A snapshot of the empty log (`tranche snapshot` on a new store) is compared before any event.
+    while let Some(row) = kept.next_if(|row| row.seq == 0 && row.damage.is_none()) {
+        differences.extend(snapshot_differs(row, &state, &rates));
+    }
     // The visitor compares states only: a networked store is busy streaming the events to it.
     store.replay(&mut |seq, event| {
         let entries = state.apply(&event).map_err(|e| StoreError::Corrupt(format!("event {seq}: {e}")))?;

@@ -321,6 +321,9 @@ fn write_snapshot(tx: &mut impl GenericClient, row: &SnapshotRow) -> Result<(), 
         &[&(row.seq as i64), &i64::from(row.version), &&row.root[..], &row.frontier, &row.payload, &&row.checksum[..]],
     )
     .map_err(db)?;
+    // Rows beyond the log's head cannot be snapshots of it (a damaged store): they go first, so
+    // that they never push out the usable ones.
+    tx.execute("DELETE FROM snapshots WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM events)", &[]).map_err(db)?;
     tx.execute(
         "DELETE FROM snapshots WHERE seq NOT IN (SELECT seq FROM snapshots ORDER BY seq DESC LIMIT $1)",
         &[&(crate::snapshot::KEEP as i64)],

@@ -180,8 +180,8 @@ pub fn decode(row: &SnapshotRow, frontier: Frontier) -> Result<Snapshot, String>
     if !fits(&row.payload) {
         return Err(format!("its payload of {} bytes is beyond the limit of {MAX_PAYLOAD_BYTES}", row.payload.len()));
     }
-    let payload: PayloadOwned =
-        ciborium::from_reader(row.payload.as_slice()).map_err(|e| format!("it does not decode: {e}"))?;
+    let payload: PayloadOwned = ciborium::from_reader(row.payload.as_slice())
+        .map_err(|e| format!("it does not decode: {}", cbor_problem(&e)))?;
     if payload.state.events_applied != row.seq {
         return Err(format!("its state holds {} events, not {}", payload.state.events_applied, row.seq));
     }
@@ -191,6 +191,18 @@ pub fn decode(row: &SnapshotRow, frontier: Frontier) -> Result<Snapshot, String>
         rates.insert(quote).map_err(|e| e.to_string())?;
     }
     Ok(Snapshot { state: payload.state, rates, frontier })
+}
+
+/// A decoding error in words (ciborium's own text is its debug form).
+fn cbor_problem<T>(error: &ciborium::de::Error<T>) -> String {
+    use ciborium::de::Error;
+    match error {
+        Error::Io(_) => "the payload ends early".into(),
+        Error::Syntax(at) => format!("the payload is not CBOR at byte {at}"),
+        Error::Semantic(Some(at), what) => format!("{what} (at byte {at})"),
+        Error::Semantic(None, what) => what.clone(),
+        Error::RecursionLimitExceeded => "the payload nests too deeply".into(),
+    }
 }
 
 /// The row of a pending snapshot sealed with the batch's leaves, which must end at `head`.
@@ -256,7 +268,7 @@ pub(crate) fn stored_row(
         })
     };
     let (frontier, payload) = (bytes("frontier", frontier), bytes("payload", payload));
-    let damage = (!damage.is_empty()).then(|| format!("the stored row has {}", damage.join(", ")));
+    let damage = (!damage.is_empty()).then(|| format!("the stored row is damaged: {}", damage.join(", ")));
     SnapshotRow { seq, version, root, frontier, payload, checksum, damage }
 }
 

@@ -242,6 +242,12 @@ macro_rules! conformance {
                 }
             }
             #[test]
+            fn a_snapshot_of_the_empty_log_verifies_and_none_beyond_the_head_is_kept() {
+                if let Some(make) = $make {
+                    super::a_snapshot_of_the_empty_log_verifies_and_none_beyond_the_head_is_kept(make)
+                }
+            }
+            #[test]
             fn every_event_has_its_leaf_and_checkpoints_keep() {
                 if let Some(make) = $make {
                     super::every_event_has_its_leaf_and_checkpoints_keep(make)
@@ -372,6 +378,33 @@ pub fn snapshots_load_and_unusable_ones_are_ignored<S: Store>(make: impl Fn() ->
     let note = tranche_store::log::sign_frontier(&mut store, &frontier, &signer).unwrap().expect("a new checkpoint");
     let checked = tranche_store::log::check_checkpoint(&tree, &note.render(), Some(&signer.verifier())).unwrap();
     assert_eq!((checked.size, checked.root), (tree.size(), tree.root()));
+}
+
+/// `tranche snapshot` on a new store keeps a snapshot at event 0, which check and verify accept
+/// once events follow. A row beyond the log's head (only a damaged store has one) is dropped when
+/// a snapshot is written, so it never pushes the usable ones out of the kept few.
+pub fn a_snapshot_of_the_empty_log_verifies_and_none_beyond_the_head_is_kept<S: Store>(make: impl Fn() -> S) {
+    let mut ledger = Ledger::open(make()).unwrap();
+    assert_eq!(ledger.take_snapshot().unwrap(), 0);
+    let mut ledger = seeded(ledger.into_store());
+    assert_eq!(ledger.store().snapshot_nth(0).unwrap().map(|row| row.seq), Some(0));
+    assert_eq!(tranche_store::check_latest_snapshot(ledger.store()).unwrap(), None);
+    assert_eq!(tranche_store::replay_and_compare(ledger.store()).unwrap(), None, "verify accepts it");
+
+    let at = ledger.take_snapshot().unwrap();
+    let good = ledger.store().snapshot_nth(0).unwrap().expect("the snapshot at the head");
+    assert_eq!(good.seq, at);
+    let mut store = ledger.into_store();
+    let beyond = |offset: u64| {
+        tranche_store::snapshot::sealed(1, good.seq + offset, good.root, good.frontier.clone(), good.payload.clone())
+    };
+    for offset in 1..=4 {
+        store.put_snapshot(&beyond(1000 * offset)).unwrap();
+    }
+    let kept: Vec<u64> = store.snapshots().unwrap().iter().map(|row| row.seq).collect();
+    assert_eq!(kept, vec![at, 0], "no row beyond the head {at} is kept, and none pushed the usable ones out");
+    let ledger = Ledger::open(store).unwrap();
+    assert_eq!(tranche_store::replay_and_compare(ledger.store()).unwrap(), None);
 }
 
 /// Each appended event gets its leaf hash (the hash of its committed entry) in the same

@@ -331,7 +331,6 @@ fn main() {
     ) || matches!(
         cli.command,
         Top::Pledge(_)
-            | Top::Pledge(_)
             | Top::Participation(_)
             | Top::Requirement(_)
             | Top::Decision(_)
@@ -344,14 +343,33 @@ fn main() {
             | Top::Funding(funding::FundingCommand::Propose { accept: true, .. })
             | Top::Restore { .. }
     );
+    // Commands that only read refuse a store file that is not there, rather than create an empty
+    // one and report zeros for a mistyped path.
+    let reads_only =
+        matches!(cli.command, Top::Report(_) | Top::Export(_) | Top::Targets(_) | Top::Check | Top::Snapshot);
     let database = cli.database.clone();
-    let result = run(cli).and_then(|()| match writes {
+    let result = match reads_only {
+        true => store_exists(&database),
+        false => Ok(()),
+    };
+    let result = result.and_then(|()| run(cli)).and_then(|()| match writes {
         true => log_commands::sign_if_keyed(&Location::of(&database)?).map(|_| ()),
         false => Ok(()),
     });
     if let Err(error) = result {
         eprintln!("error: {error:#}");
         std::process::exit(1);
+    }
+}
+
+/// `Err` naming the path when the store is a SQLite file that does not exist.
+fn store_exists(database: &Option<PathBuf>) -> Result<()> {
+    match Location::of(database)? {
+        Location::File(path) if !path.exists() => Err(anyhow::anyhow!(
+            "no store at {} (`tranche demo`, an import or any other write creates one)",
+            path.display()
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -70,6 +70,26 @@ fn demo() -> Sandbox {
     sandbox
 }
 
+/// A read on a mistyped path names it and creates nothing (not an empty store reporting zeros).
+#[test]
+fn reads_refuse_a_store_that_is_not_there() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["report", "summary", "--json"][..],
+        &["targets"],
+        &["check"],
+        &["snapshot"],
+        &["export", "csv", "-o", "out.csv"],
+    ] {
+        let run = sandbox.fails(args);
+        assert!(run.stderr.contains(&format!("no store at {}", sandbox.db().display())), "{args:?}: {}", run.stderr);
+        assert!(!sandbox.db().exists(), "{args:?} created the store");
+    }
+    // A write creates it; the reads then answer.
+    sandbox.ok(&["migrate"]);
+    sandbox.ok(&["report", "summary", "--json"]);
+}
+
 #[test]
 fn demo_prints_the_purl_figures() {
     let sandbox = Sandbox::new();

@@ -295,6 +295,7 @@ fn the_fair_share_projection_is_flagged_and_grows_by_the_monthly_target() {
     assert!(text.contains("projection under fair shares: reached on"), "{text}");
     // Without a monthly run-rate target there is nothing to share: a clear error.
     let empty = Sandbox { dir: tempfile::tempdir().unwrap() };
+    empty.ok(&["migrate"]);
     let run = empty.run(&["targets", "--fair-share-from", "2026-04-01"]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("monthly run-rate target"), "{}", run.stderr);

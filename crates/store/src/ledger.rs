@@ -149,7 +149,18 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Writes a snapshot of the state at the head now (`tranche snapshot`); returns its position.
+    /// Another writer appending meanwhile makes it catch up and try again (three tries).
     pub fn take_snapshot(&mut self) -> Result<u64, StoreError> {
+        let mut tries = 1;
+        loop {
+            match self.try_snapshot() {
+                Err(StoreError::Conflict { .. }) if tries < 3 => tries += 1,
+                done => return done,
+            }
+        }
+    }
+
+    fn try_snapshot(&mut self) -> Result<u64, StoreError> {
         self.catch_up_from_store()?;
         self.state.check_invariants().map_err(|e| StoreError::Corrupt(format!("refusing to snapshot: {e}")))?;
         let payload = snapshot::encode(&self.state, &self.rates)?;

@@ -74,20 +74,26 @@ impl Reply {
 /// Starts `tranche --database DATABASE serve --listen 127.0.0.1:0 EXTRA` and reads the URL it
 /// prints first.
 pub fn serve(database: &str, extra: &[&str]) -> (Child, String) {
+    // The server's log goes to a file (a pipe nobody reads would fill and stall it), read back
+    // only when the server does not start.
+    static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let number = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let log = std::env::temp_dir().join(format!("tranche-serve-{}-{number}.log", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_tranche"))
         .args(["--database", database, "serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
+    let Some(url) = line.trim().strip_prefix("listening on ").map(str::to_string) else {
+        let status = child.wait().ok();
+        let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+        panic!("the server did not start: first line {line:?}, exit {status:?}, stderr:\n{stderr}");
+    };
+    let _ = std::fs::remove_file(&log);
     (child, url)
 }
 
